@@ -1,0 +1,11 @@
+# Warnings and sanitizers shared by every target of the project.
+function(btopt_compile_options target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
+    $<$<COMPILE_LANGUAGE:CXX>:-Wconversion>
+    $<$<BOOL:${BTOPT_WARNINGS_AS_ERRORS}>:-Werror>)
+endfunction()
+
+if(BTOPT_SANITIZE)
+  add_compile_options(-fsanitize=${BTOPT_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${BTOPT_SANITIZE})
+endif()

@@ -1,0 +1,19 @@
+# Install rules: headers, the library, a CMake package and a pkg-config file.
+include(CMakePackageConfigHelpers)
+
+install(TARGETS btopt EXPORT btoptTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/btopt DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT btoptTargets NAMESPACE btopt:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/btopt)
+
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/btoptConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/btoptConfig.cmake INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/btopt)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/btoptConfigVersion.cmake COMPATIBILITY SameMajorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/btoptConfig.cmake ${PROJECT_BINARY_DIR}/btoptConfigVersion.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/btopt)
+
+# The .pc file finds its prefix from where it lies, so an installed tree can move.
+file(RELATIVE_PATH BTOPT_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+configure_file(${PROJECT_SOURCE_DIR}/cmake/btopt.pc.in ${PROJECT_BINARY_DIR}/btopt.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/btopt.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

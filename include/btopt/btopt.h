@@ -1,0 +1,239 @@
+/*
+ * btopt — parallel parameter optimisation for trading strategies.
+ *
+ * The C ABI. Stable and FFI-friendly: opaque handles with create/destroy
+ * pairs (destroy accepts NULL), fixed-width integers, a status code from every
+ * fallible call and, for the last failure on the calling thread, a message in
+ * plain words (btopt_last_error). Options are set by name through typed
+ * setters, so new options never change the ABI. See docs/ABI.md for the
+ * stability policy.
+ *
+ * Conventions
+ *  - Output parameters come first (`T **out`); what comes back through them
+ *    the caller owns and releases with that type's destroy function.
+ *  - Callbacks take a `void *user` payload, handed back untouched.
+ *  - The status code is the only success signal; btopt_last_error() only
+ *    describes a failure. It keeps its text until the next failure on the
+ *    same thread: successful calls and destroys do not clear it.
+ *  - Strings passed in are copied; strings handed out are owned by the handle
+ *    they came from and live as long as it does.
+ */
+#ifndef BTOPT_H
+#define BTOPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define BTOPT_API
+#else
+#define BTOPT_API __attribute__((visibility("default")))
+#endif
+
+/* Bumped only when the ABI breaks on purpose; it is also the SONAME's number. */
+#define BTOPT_ABI_VERSION 1u
+#define BTOPT_VERSION_STRING "0.1.0"
+
+typedef struct btopt_space btopt_space;         /* a parameter space */
+typedef struct btopt_params btopt_params;       /* read-only view of one point */
+typedef struct btopt_optimizer btopt_optimizer; /* one configured run */
+typedef struct btopt_result btopt_result;       /* what a run found */
+
+/* Never renumbered; new codes are only ever added at the end. */
+typedef enum btopt_status {
+    BTOPT_OK = 0,
+    BTOPT_ERR_INVALID_ARGUMENT = 1, /* a bad handle, name, range or option value */
+    BTOPT_ERR_UNSUPPORTED = 2,      /* valid request this build or combination cannot do */
+    BTOPT_ERR_NOT_FOUND = 3,        /* no such parameter, option, objective or trial */
+    BTOPT_ERR_PLUGIN = 4,           /* a strategy plugin could not be loaded or initialised */
+    BTOPT_ERR_OBJECTIVE = 5,        /* an evaluation failed and ignore_errors is off */
+    BTOPT_ERR_CANCELLED = 6,        /* the run was cancelled */
+    BTOPT_ERR_IO = 7,               /* a file could not be written or read */
+    BTOPT_ERR_INTERNAL = 8          /* a bug in btopt: please report it */
+} btopt_status;
+
+/* How one trial ended. */
+typedef enum btopt_trial_status {
+    BTOPT_TRIAL_OK = 0,
+    BTOPT_TRIAL_FAILED = 1,   /* the objective reported an error or a NaN/infinite score */
+    BTOPT_TRIAL_CRASHED = 2,  /* the worker evaluating it died */
+    BTOPT_TRIAL_TIMEOUT = 3,  /* the evaluation ran past eval_timeout */
+    BTOPT_TRIAL_CANCELLED = 4 /* the run stopped before the evaluation finished */
+} btopt_trial_status;
+
+/* The kind of a parameter. */
+typedef enum btopt_param_kind {
+    BTOPT_PARAM_INT = 0,
+    BTOPT_PARAM_FLOAT = 1,
+    BTOPT_PARAM_CHOICE = 2
+} btopt_param_kind;
+
+/* ---- Library ----------------------------------------------------------- */
+
+/* == BTOPT_ABI_VERSION of the header the library was built from. */
+BTOPT_API uint32_t btopt_abi_version(void);
+/* The library's version, e.g. "0.1.0". Static storage. */
+BTOPT_API const char *btopt_version(void);
+/* This thread's last failure, in words ("" when there was none). Valid until
+ * the next failing call on this thread. */
+BTOPT_API const char *btopt_last_error(void);
+/* The name of a status code ("BTOPT_ERR_NOT_FOUND"), or "unknown status".
+ * Static storage. */
+BTOPT_API const char *btopt_status_name(btopt_status status);
+/* The name of a trial status ("ok", "failed", "crashed", "timeout",
+ * "cancelled"), or "unknown". Static storage. */
+BTOPT_API const char *btopt_trial_status_name(int32_t trial_status);
+/* For objectives: sets this thread's last error to `message` and returns
+ * BTOPT_ERR_OBJECTIVE, so an objective can `return btopt_fail("why");` and
+ * the trial records the reason. */
+BTOPT_API btopt_status btopt_fail(const char *message);
+
+/* ---- Parameter spaces --------------------------------------------------- */
+
+/* Parameters are kept in declaration order; that order is the grid's order
+ * (the last parameter varies fastest). Ranges include both ends:
+ * add_int("fast", 10, 50, 5) is 10, 15, ..., 50; when hi is off the step the
+ * range stops at the last step below it. Errors: INVALID_ARGUMENT for a NULL
+ * handle or name, an empty or duplicate name, lo > hi, step <= 0 (ints),
+ * step < 0 or non-finite bounds (floats), no choices or a duplicate choice. */
+BTOPT_API btopt_status btopt_space_create(btopt_space **out);
+BTOPT_API void btopt_space_destroy(btopt_space *space);
+BTOPT_API btopt_status btopt_space_add_int(btopt_space *space, const char *name, int64_t lo, int64_t hi,
+                                           int64_t step);
+/* step 0: continuous (random and genetic search only; a grid refuses it). */
+BTOPT_API btopt_status btopt_space_add_float(btopt_space *space, const char *name, double lo, double hi,
+                                             double step);
+BTOPT_API btopt_status btopt_space_add_choice(btopt_space *space, const char *name, const char *const *choices,
+                                              size_t n);
+/* A condition every evaluated point satisfies, over the numeric parameters
+ * declared so far: arithmetic, comparisons, && and ||, e.g.
+ * "fast * 2 <= slow && threshold_x100 > 1". Points that break it never reach
+ * the objective. INVALID_ARGUMENT, with the position, when it does not parse
+ * or names an unknown or categorical parameter. */
+BTOPT_API btopt_status btopt_space_add_constraint(btopt_space *space, const char *expression);
+/* Size of the product space, before constraints; UINT64_MAX when infinite
+ * (a continuous parameter) or too large to count. */
+BTOPT_API btopt_status btopt_space_cardinality(const btopt_space *space, uint64_t *out);
+BTOPT_API size_t btopt_space_param_count(const btopt_space *space);
+
+/* ---- One point ---------------------------------------------------------- */
+
+/* A params view handed to an objective is valid during that call only; one
+ * from a result lives as long as the result. */
+BTOPT_API size_t btopt_params_count(const btopt_params *params);
+/* NULL when i is out of range. */
+BTOPT_API const char *btopt_params_name(const btopt_params *params, size_t i);
+/* The btopt_param_kind of the i-th parameter, or -1 when i is out of range. */
+BTOPT_API int32_t btopt_params_kind(const btopt_params *params, size_t i);
+/* NOT_FOUND for an unknown name; INVALID_ARGUMENT when the parameter is of
+ * another kind (a float or a choice asked for as an int, ...). */
+BTOPT_API btopt_status btopt_params_get_int(const btopt_params *params, const char *name, int64_t *out);
+/* Integers convert to double. */
+BTOPT_API btopt_status btopt_params_get_double(const btopt_params *params, const char *name, double *out);
+/* Choices only; the string lives as long as the view. */
+BTOPT_API btopt_status btopt_params_get_string(const btopt_params *params, const char *name, const char **out);
+
+/* ---- Objectives and progress ------------------------------------------- */
+
+/* Scores one point into *score. Return BTOPT_OK, or an error (btopt_fail)
+ * to mark the trial failed. A NaN or infinite score also fails the trial.
+ * With the "thread" backend it is called from several threads at once and
+ * must be thread-safe. */
+typedef btopt_status (*btopt_objective_fn)(void *user, const btopt_params *params, double *score);
+/* Called from the thread that called btopt_optimizer_run, never
+ * concurrently, after evaluations finish. best_score is NaN until a trial
+ * succeeds. It may call btopt_optimizer_cancel. */
+typedef void (*btopt_progress_fn)(void *user, uint64_t done, uint64_t total, double best_score);
+
+/* Registers a process-wide objective under a name, for
+ * btopt_optimizer_use_objective. Registering a name again replaces it. */
+BTOPT_API btopt_status btopt_register_objective(const char *name, btopt_objective_fn fn, void *user);
+
+/* ---- Optimizers ---------------------------------------------------------- */
+
+/* algorithm: "grid", "random" or "genetic". The space is copied; it may be
+ * destroyed right after. "bayesian" is UNSUPPORTED: it needs sequential
+ * evaluation. INVALID_ARGUMENT for an unknown algorithm or an empty space. */
+BTOPT_API btopt_status btopt_optimizer_create(btopt_optimizer **out, const btopt_space *space,
+                                              const char *algorithm);
+BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
+
+/* Options, by name:
+ *   integers: n_jobs (-1 all CPUs, -2 all but one, ...; default -1),
+ *             n_iterations (random; default 100), random_seed (default 0),
+ *             population_size (default 20), n_generations (default 10),
+ *             tournament_size (default 3), elite_count (default 1),
+ *             batch_size (points a worker takes at once; 0 = automatic),
+ *             keep_trials (keep only the best that many; 0 = all),
+ *             ignore_errors (0/1)
+ *   doubles:  crossover_rate (default 0.8), mutation_rate (default 0.2);
+ *             set_int is accepted for a double option
+ *   strings:  backend ("inline", "thread"; default "thread", or "inline" when
+ *             n_jobs resolves to 1), direction ("maximize" default, "minimize")
+ * NOT_FOUND for an unknown option, INVALID_ARGUMENT for a value out of range
+ * or an option of another type. */
+BTOPT_API btopt_status btopt_optimizer_set_int(btopt_optimizer *opt, const char *option, int64_t value);
+BTOPT_API btopt_status btopt_optimizer_set_double(btopt_optimizer *opt, const char *option, double value);
+BTOPT_API btopt_status btopt_optimizer_set_string(btopt_optimizer *opt, const char *option, const char *value);
+
+BTOPT_API btopt_status btopt_optimizer_set_objective(btopt_optimizer *opt, btopt_objective_fn fn, void *user);
+/* NOT_FOUND when no objective was registered under that name. */
+BTOPT_API btopt_status btopt_optimizer_use_objective(btopt_optimizer *opt, const char *registered_name);
+BTOPT_API btopt_status btopt_optimizer_set_progress(btopt_optimizer *opt, btopt_progress_fn fn, void *user);
+
+/* Runs the search. On BTOPT_OK *out is the result. On BTOPT_ERR_OBJECTIVE
+ * (a trial failed and ignore_errors is off; the message names the point) and
+ * BTOPT_ERR_CANCELLED, *out holds the partial result: every trial started so
+ * far, the unfinished ones marked cancelled. On any other error *out is NULL.
+ * An optimizer can run again; each run starts afresh. */
+BTOPT_API btopt_status btopt_optimizer_run(btopt_optimizer *opt, btopt_result **out);
+/* Asks a running btopt_optimizer_run to stop. Safe from another thread, from
+ * the progress callback and from a signal handler. */
+BTOPT_API void btopt_optimizer_cancel(btopt_optimizer *opt);
+
+/* ---- Results ------------------------------------------------------------- */
+
+/* A result owns everything it hands out and stays valid after its optimizer
+ * and space are destroyed. Trials are numbered from 0 in the order the
+ * algorithm proposed them; ties for the best go to the lowest number. */
+BTOPT_API void btopt_result_destroy(btopt_result *result);
+/* NaN when no trial succeeded. */
+BTOPT_API double btopt_result_best_score(const btopt_result *result);
+/* NULL when no trial succeeded. */
+BTOPT_API const btopt_params *btopt_result_best_params(const btopt_result *result);
+/* Index (for btopt_result_trial) of the best trial; NOT_FOUND when none succeeded. */
+BTOPT_API btopt_status btopt_result_best_index(const btopt_result *result, uint64_t *out);
+/* Trials kept (all of them unless keep_trials was set), in trial order. */
+BTOPT_API uint64_t btopt_result_trial_count(const btopt_result *result);
+/* The i-th kept trial: its point, score (NaN unless ok) and btopt_trial_status.
+ * Any output may be NULL. NOT_FOUND when i is out of range. */
+BTOPT_API btopt_status btopt_result_trial(const btopt_result *result, uint64_t i, const btopt_params **params,
+                                          double *score, int32_t *trial_status);
+/* The trial's number (its position in proposal order), error text ("" when
+ * ok) and evaluation seconds. Any output may be NULL. */
+BTOPT_API btopt_status btopt_result_trial_info(const btopt_result *result, uint64_t i, uint64_t *number,
+                                               const char **error, double *seconds);
+/* Trials evaluated in the run, kept or not, and how many of them ended with
+ * a given btopt_trial_status. */
+BTOPT_API uint64_t btopt_result_evaluated_count(const btopt_result *result);
+BTOPT_API uint64_t btopt_result_status_count(const btopt_result *result, int32_t trial_status);
+BTOPT_API double btopt_result_wall_seconds(const btopt_result *result);
+/* Sum of the evaluations' own seconds. */
+BTOPT_API double btopt_result_eval_seconds(const btopt_result *result);
+/* eval_seconds / wall_seconds. */
+BTOPT_API double btopt_result_speedup(const btopt_result *result);
+/* Number of workers the run used (n_jobs resolved). */
+BTOPT_API uint32_t btopt_result_workers(const btopt_result *result);
+/* Writes the run and every kept trial; IO on a file that cannot be written. */
+BTOPT_API btopt_status btopt_result_write_json(const btopt_result *result, const char *path);
+BTOPT_API btopt_status btopt_result_write_csv(const btopt_result *result, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BTOPT_H */

@@ -1,0 +1,59 @@
+// Library-wide functions: versions, status names and the last error.
+#include "handles.hpp"
+
+#include <array>
+
+namespace btopt::capi {
+
+std::string &last_error_text()
+{
+    thread_local std::string text;
+    return text;
+}
+
+btopt_status set_error(btopt_status code, std::string message)
+{
+    last_error_text() = std::move(message);
+    return code;
+}
+
+btopt_status set_error(const Error &error) { return set_error(error.code, error.message); }
+
+btopt_status null_argument(const char *function, const char *argument)
+{
+    return set_error(BTOPT_ERR_INVALID_ARGUMENT, fmt::format("{}: argument '{}' is NULL", function, argument));
+}
+
+} // namespace btopt::capi
+
+using namespace btopt;
+
+extern "C" {
+
+uint32_t btopt_abi_version(void) { return BTOPT_ABI_VERSION; }
+
+const char *btopt_version(void) { return BTOPT_VERSION_STRING; }
+
+const char *btopt_last_error(void) { return capi::last_error_text().c_str(); }
+
+const char *btopt_status_name(btopt_status status)
+{
+    static constexpr std::array<const char *, 9> names{
+        "BTOPT_OK",           "BTOPT_ERR_INVALID_ARGUMENT", "BTOPT_ERR_UNSUPPORTED",
+        "BTOPT_ERR_NOT_FOUND", "BTOPT_ERR_PLUGIN",           "BTOPT_ERR_OBJECTIVE",
+        "BTOPT_ERR_CANCELLED", "BTOPT_ERR_IO",               "BTOPT_ERR_INTERNAL"};
+    const auto i = static_cast<std::size_t>(status);
+    return i < names.size() ? names[i] : "unknown status";
+}
+
+const char *btopt_trial_status_name(int32_t trial_status)
+{
+    return trial_status_name(static_cast<TrialStatus>(trial_status));
+}
+
+btopt_status btopt_fail(const char *message)
+{
+    return capi::set_error(BTOPT_ERR_OBJECTIVE, message ? message : "the objective failed");
+}
+
+} // extern "C"

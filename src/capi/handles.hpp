@@ -1,0 +1,77 @@
+// What the C ABI's opaque handles are, and the one boundary where internal
+// errors and exceptions become status codes and the thread's last error.
+#pragma once
+
+#include "../core/options.hpp"
+#include "../core/result.hpp"
+
+#include <atomic>
+#include <memory>
+#include <new>
+#include <string>
+
+struct btopt_space {
+    btopt::Space space;
+};
+
+struct btopt_params {
+    const btopt::Space *space = nullptr;
+    const btopt::Point *point = nullptr;
+};
+
+struct btopt_optimizer {
+    std::shared_ptr<const btopt::Space> space;
+    std::string algorithm;
+    btopt::Options options;
+    btopt_objective_fn objective = nullptr;
+    void *objective_user = nullptr;
+    std::string objective_name = "callback";
+    btopt_progress_fn progress = nullptr;
+    void *progress_user = nullptr;
+    std::atomic<bool> cancel{false};
+};
+
+struct btopt_result {
+    btopt::RunResult run;
+    std::vector<btopt_params> views; // one per kept trial, pointing into run
+};
+
+namespace btopt::capi {
+
+// Sets this thread's last error and returns its code.
+btopt_status set_error(btopt_status code, std::string message);
+btopt_status set_error(const Error &error);
+// The last error's text, for saving around an objective call.
+std::string &last_error_text();
+
+// Turns a Result<void> into a status, recording the error.
+inline btopt_status status_of(const Result<void> &result)
+{
+    return result ? BTOPT_OK : set_error(result.error());
+}
+
+// Runs an API function's body; no exception ever crosses the C boundary.
+template <class Body>
+btopt_status guarded(Body body) noexcept
+{
+    try {
+        return body();
+    } catch (const std::bad_alloc &) {
+        return set_error(BTOPT_ERR_INTERNAL, "out of memory");
+    } catch (const std::exception &e) {
+        return set_error(BTOPT_ERR_INTERNAL, std::string("internal error: ") + e.what());
+    } catch (...) {
+        return set_error(BTOPT_ERR_INTERNAL, "internal error: unknown exception");
+    }
+}
+
+// INVALID_ARGUMENT naming the function and the argument that was NULL.
+btopt_status null_argument(const char *function, const char *argument);
+
+} // namespace btopt::capi
+
+#define BTOPT_REQUIRE(arg)                                                                                            \
+    do {                                                                                                              \
+        if ((arg) == nullptr)                                                                                         \
+            return ::btopt::capi::null_argument(__func__, #arg);                                                      \
+    } while (0)

@@ -1,0 +1,119 @@
+// Results at the C ABI. Everything handed out points into the result.
+#include "handles.hpp"
+
+#include <limits>
+
+using namespace btopt;
+using btopt::capi::guarded;
+using btopt::capi::set_error;
+using btopt::capi::status_of;
+
+namespace {
+
+constexpr double not_a_number = std::numeric_limits<double>::quiet_NaN();
+
+Result<const Trial *> kept_trial(const btopt_result *result, uint64_t i)
+{
+    if (i >= result->run.trials.size())
+        return fail(BTOPT_ERR_NOT_FOUND, "trial index {} is out of range: the result keeps {} trials", i,
+                    result->run.trials.size());
+    return &result->run.trials[static_cast<std::size_t>(i)];
+}
+
+} // namespace
+
+extern "C" {
+
+void btopt_result_destroy(btopt_result *result) { delete result; }
+
+double btopt_result_best_score(const btopt_result *result)
+{
+    if (!result || !result->run.best)
+        return not_a_number;
+    return result->run.trials[*result->run.best].evaluation.score;
+}
+
+const btopt_params *btopt_result_best_params(const btopt_result *result)
+{
+    if (!result || !result->run.best)
+        return nullptr;
+    return &result->views[*result->run.best];
+}
+
+btopt_status btopt_result_best_index(const btopt_result *result, uint64_t *out)
+{
+    BTOPT_REQUIRE(result);
+    BTOPT_REQUIRE(out);
+    if (!result->run.best)
+        return set_error(BTOPT_ERR_NOT_FOUND, "no trial succeeded, so there is no best trial");
+    *out = *result->run.best;
+    return BTOPT_OK;
+}
+
+uint64_t btopt_result_trial_count(const btopt_result *result) { return result ? result->run.trials.size() : 0; }
+
+btopt_status btopt_result_trial(const btopt_result *result, uint64_t i, const btopt_params **params, double *score,
+                                int32_t *trial_status)
+{
+    BTOPT_REQUIRE(result);
+    const auto trial = kept_trial(result, i);
+    if (!trial)
+        return set_error(trial.error());
+    const Evaluation &e = (*trial)->evaluation;
+    if (params)
+        *params = &result->views[static_cast<std::size_t>(i)];
+    if (score)
+        *score = e.status == TrialStatus::Ok ? e.score : not_a_number;
+    if (trial_status)
+        *trial_status = static_cast<int32_t>(e.status);
+    return BTOPT_OK;
+}
+
+btopt_status btopt_result_trial_info(const btopt_result *result, uint64_t i, uint64_t *number, const char **error,
+                                     double *seconds)
+{
+    BTOPT_REQUIRE(result);
+    const auto trial = kept_trial(result, i);
+    if (!trial)
+        return set_error(trial.error());
+    if (number)
+        *number = (*trial)->number;
+    if (error)
+        *error = (*trial)->evaluation.error.c_str();
+    if (seconds)
+        *seconds = (*trial)->seconds;
+    return BTOPT_OK;
+}
+
+uint64_t btopt_result_evaluated_count(const btopt_result *result) { return result ? result->run.evaluated : 0; }
+
+uint64_t btopt_result_status_count(const btopt_result *result, int32_t trial_status)
+{
+    if (!result || trial_status < 0 || trial_status >= static_cast<int32_t>(result->run.status_counts.size()))
+        return 0;
+    return result->run.status_counts[static_cast<std::size_t>(trial_status)];
+}
+
+double btopt_result_wall_seconds(const btopt_result *result) { return result ? result->run.wall_seconds : not_a_number; }
+
+double btopt_result_eval_seconds(const btopt_result *result) { return result ? result->run.eval_seconds : not_a_number; }
+
+double btopt_result_speedup(const btopt_result *result) { return result ? result->run.speedup() : not_a_number; }
+
+uint32_t btopt_result_workers(const btopt_result *result) { return result ? result->run.info.workers : 0; }
+
+btopt_status btopt_result_write_json(const btopt_result *result, const char *path)
+{
+    BTOPT_REQUIRE(result);
+    BTOPT_REQUIRE(path);
+    return guarded([&] { return status_of(write_json(result->run, path)); });
+}
+
+btopt_status btopt_result_write_csv(const btopt_result *result, const char *path)
+{
+    BTOPT_REQUIRE(result);
+    BTOPT_REQUIRE(path);
+    return guarded([&] { return status_of(write_csv(result->run, path)); });
+}
+
+} // extern "C"

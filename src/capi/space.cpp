@@ -1,0 +1,151 @@
+// Spaces and params views at the C ABI.
+#include "handles.hpp"
+
+#include <limits>
+
+using namespace btopt;
+using btopt::capi::guarded;
+using btopt::capi::set_error;
+using btopt::capi::status_of;
+
+namespace {
+
+// The parameter `name` of a view, or an error naming what is wrong.
+Result<std::size_t> lookup(const btopt_params *params, const char *name, Kind wanted, bool ints_too)
+{
+    const auto k = params->space->find(name);
+    if (!k)
+        return fail(BTOPT_ERR_NOT_FOUND, "no parameter '{}' in this point", name);
+    const Kind kind = params->space->parameters()[*k].kind;
+    if (kind != wanted && !(ints_too && kind == Kind::Int)) {
+        constexpr const char *kinds[] = {"an integer", "a float", "categorical"};
+        return fail(BTOPT_ERR_INVALID_ARGUMENT, "parameter '{}' is {}, not {}", name,
+                    kinds[static_cast<int>(kind)], kinds[static_cast<int>(wanted)]);
+    }
+    return *k;
+}
+
+} // namespace
+
+extern "C" {
+
+btopt_status btopt_space_create(btopt_space **out)
+{
+    BTOPT_REQUIRE(out);
+    *out = nullptr;
+    return guarded([&] {
+        *out = new btopt_space{};
+        return BTOPT_OK;
+    });
+}
+
+void btopt_space_destroy(btopt_space *space) { delete space; }
+
+btopt_status btopt_space_add_int(btopt_space *space, const char *name, int64_t lo, int64_t hi, int64_t step)
+{
+    BTOPT_REQUIRE(space);
+    BTOPT_REQUIRE(name);
+    return guarded([&] { return status_of(space->space.add_int(name, lo, hi, step)); });
+}
+
+btopt_status btopt_space_add_float(btopt_space *space, const char *name, double lo, double hi, double step)
+{
+    BTOPT_REQUIRE(space);
+    BTOPT_REQUIRE(name);
+    return guarded([&] { return status_of(space->space.add_float(name, lo, hi, step)); });
+}
+
+btopt_status btopt_space_add_choice(btopt_space *space, const char *name, const char *const *choices, size_t n)
+{
+    BTOPT_REQUIRE(space);
+    BTOPT_REQUIRE(name);
+    if (n > 0)
+        BTOPT_REQUIRE(choices);
+    return guarded([&] {
+        std::vector<std::string> copied;
+        for (size_t i = 0; i < n; ++i) {
+            if (choices[i] == nullptr)
+                return set_error(BTOPT_ERR_INVALID_ARGUMENT,
+                                 fmt::format("parameter '{}': choice {} is NULL", name, i));
+            copied.emplace_back(choices[i]);
+        }
+        return status_of(space->space.add_choice(name, std::move(copied)));
+    });
+}
+
+btopt_status btopt_space_add_constraint(btopt_space *space, const char *expression)
+{
+    BTOPT_REQUIRE(space);
+    BTOPT_REQUIRE(expression);
+    return guarded([&] { return status_of(space->space.add_constraint(expression)); });
+}
+
+btopt_status btopt_space_cardinality(const btopt_space *space, uint64_t *out)
+{
+    BTOPT_REQUIRE(space);
+    BTOPT_REQUIRE(out);
+    *out = space->space.cardinality().value_or(std::numeric_limits<uint64_t>::max());
+    return BTOPT_OK;
+}
+
+size_t btopt_space_param_count(const btopt_space *space) { return space ? space->space.size() : 0; }
+
+size_t btopt_params_count(const btopt_params *params) { return params ? params->space->size() : 0; }
+
+const char *btopt_params_name(const btopt_params *params, size_t i)
+{
+    if (!params || i >= params->space->size())
+        return nullptr;
+    return params->space->parameters()[i].name.c_str();
+}
+
+int32_t btopt_params_kind(const btopt_params *params, size_t i)
+{
+    if (!params || i >= params->space->size())
+        return -1;
+    return static_cast<int32_t>(params->space->parameters()[i].kind);
+}
+
+btopt_status btopt_params_get_int(const btopt_params *params, const char *name, int64_t *out)
+{
+    BTOPT_REQUIRE(params);
+    BTOPT_REQUIRE(name);
+    BTOPT_REQUIRE(out);
+    return guarded([&] {
+        const auto k = lookup(params, name, Kind::Int, false);
+        if (!k)
+            return set_error(k.error());
+        *out = (*params->point)[*k].i;
+        return BTOPT_OK;
+    });
+}
+
+btopt_status btopt_params_get_double(const btopt_params *params, const char *name, double *out)
+{
+    BTOPT_REQUIRE(params);
+    BTOPT_REQUIRE(name);
+    BTOPT_REQUIRE(out);
+    return guarded([&] {
+        const auto k = lookup(params, name, Kind::Float, true);
+        if (!k)
+            return set_error(k.error());
+        *out = params->space->parameters()[*k].as_double((*params->point)[*k]);
+        return BTOPT_OK;
+    });
+}
+
+btopt_status btopt_params_get_string(const btopt_params *params, const char *name, const char **out)
+{
+    BTOPT_REQUIRE(params);
+    BTOPT_REQUIRE(name);
+    BTOPT_REQUIRE(out);
+    return guarded([&] {
+        const auto k = lookup(params, name, Kind::Choice, false);
+        if (!k)
+            return set_error(k.error());
+        *out = params->space->parameters()[*k].choices[static_cast<std::size_t>((*params->point)[*k].i)].c_str();
+        return BTOPT_OK;
+    });
+}
+
+} // extern "C"

@@ -1,0 +1,24 @@
+// The thing being optimised: scores one point. A host callback or, through
+// the plugin layer, a strategy's backtest. Executors call it; they never know which.
+#pragma once
+
+#include "trial.hpp"
+
+#include <string>
+#include <vector>
+
+namespace btopt {
+
+class Objective {
+public:
+    virtual ~Objective() = default;
+    // Never throws: failures come back as a failed Evaluation with the reason.
+    // A NaN or infinite score is turned into a failure by the caller.
+    virtual Evaluation evaluate(const Point &point, std::uint64_t seed) = 0;
+    // Names of the metrics each evaluation reports, in order (none for a bare score).
+    virtual std::vector<std::string> metric_names() const { return {}; }
+    // How the result files name the objective.
+    virtual std::string name() const = 0;
+};
+
+} // namespace btopt

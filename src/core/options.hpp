@@ -1,0 +1,41 @@
+// The optimizer's options, set by name through typed setters so that a new
+// option never changes the C ABI. Names follow the Python original.
+#pragma once
+
+#include "error.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace btopt {
+
+enum class Direction { Maximize, Minimize };
+
+struct Options {
+    std::int64_t n_jobs = -1;
+    std::int64_t n_iterations = 100;
+    std::int64_t random_seed = 0;
+    std::int64_t population_size = 20;
+    std::int64_t n_generations = 10;
+    std::int64_t tournament_size = 3;
+    std::int64_t elite_count = 1;
+    std::int64_t batch_size = 0; // 0: automatic
+    std::int64_t keep_trials = 0; // 0: all
+    bool ignore_errors = false;
+    double crossover_rate = 0.8;
+    double mutation_rate = 0.2;
+    std::string backend; // empty: chosen from n_jobs
+    Direction direction = Direction::Maximize;
+
+    Result<void> set_int(const std::string &name, std::int64_t value);
+    Result<void> set_double(const std::string &name, double value);
+    Result<void> set_string(const std::string &name, const std::string &value);
+};
+
+// Workers for an n_jobs value: positive is itself, -1 every CPU this process
+// may use (affinity mask and cgroup quota), -2 all but one, and so on.
+Result<unsigned> resolve_jobs(std::int64_t n_jobs);
+// CPUs this process may run on.
+unsigned usable_cpus();
+
+} // namespace btopt

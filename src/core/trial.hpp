@@ -1,0 +1,56 @@
+// What crosses between the coordinator and whoever evaluates: plain data only
+// (a trial number, a point, a seed; back a status, a score, metrics, an error).
+#pragma once
+
+#include "space.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace btopt {
+
+enum class TrialStatus : std::int32_t {
+    Ok = BTOPT_TRIAL_OK,
+    Failed = BTOPT_TRIAL_FAILED,
+    Crashed = BTOPT_TRIAL_CRASHED,
+    Timeout = BTOPT_TRIAL_TIMEOUT,
+    Cancelled = BTOPT_TRIAL_CANCELLED,
+};
+
+// "ok", "failed", "crashed", "timeout" or "cancelled": how files and messages name a status.
+constexpr const char *trial_status_name(TrialStatus status) noexcept
+{
+    constexpr const char *names[] = {"ok", "failed", "crashed", "timeout", "cancelled"};
+    const auto i = static_cast<std::int32_t>(status);
+    return i >= 0 && i < 5 ? names[i] : "unknown";
+}
+
+struct Task {
+    std::uint64_t number = 0; // trial number: position in proposal order
+    Point point;
+    std::uint64_t seed = 0; // for evaluations that draw random numbers
+};
+
+// What evaluating one point gave, before it is timed and numbered.
+struct Evaluation {
+    TrialStatus status = TrialStatus::Ok;
+    double score = 0.0;
+    std::string error;
+    std::vector<double> metrics;
+};
+
+struct Outcome {
+    std::uint64_t number = 0;
+    Evaluation evaluation;
+    double seconds = 0.0;
+};
+
+struct Trial {
+    std::uint64_t number = 0;
+    Point point;
+    Evaluation evaluation;
+    double seconds = 0.0;
+};
+
+} // namespace btopt

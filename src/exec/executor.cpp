@@ -1,0 +1,30 @@
+#include "executor.hpp"
+
+#include <chrono>
+#include <cmath>
+
+namespace btopt {
+
+Outcome evaluate_task(Objective &objective, const Task &task)
+{
+    const auto start = std::chrono::steady_clock::now();
+    Outcome outcome{.number = task.number, .evaluation = objective.evaluate(task.point, task.seed)};
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    Evaluation &e = outcome.evaluation;
+    if (e.status == TrialStatus::Ok && !std::isfinite(e.score)) {
+        e.status = TrialStatus::Failed;
+        e.error = fmt::format("the objective returned a score of {}", e.score);
+    }
+    return outcome;
+}
+
+Outcome cancelled_outcome(const Task &task)
+{
+    return Outcome{.number = task.number,
+                   .evaluation = Evaluation{.status = TrialStatus::Cancelled,
+                                            .score = 0.0,
+                                            .error = "cancelled before it was evaluated",
+                                            .metrics = {}}};
+}
+
+} // namespace btopt

@@ -1,0 +1,39 @@
+// An executor evaluates the tasks it is given and hands back their outcomes,
+// in whatever order they finish. It never knows which search proposed them.
+// Inline and thread executors run the objective in this process; the process
+// and MPI executors (later) run it in workers.
+#pragma once
+
+#include "../core/objective.hpp"
+#include "../core/options.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace btopt {
+
+class Executor {
+public:
+    virtual ~Executor() = default;
+    // How many tasks are worth keeping in flight: enough to keep every worker
+    // busy, few enough that the coordinator's memory stays bounded.
+    virtual std::size_t capacity() const = 0;
+    virtual void submit(std::vector<Task> tasks) = 0;
+    // Outcomes that finished since the last call. Blocks until at least one
+    // is ready, for at most a short while (so the caller can notice a
+    // cancellation); empty when nothing is in flight or nothing finished yet.
+    virtual std::vector<Outcome> collect() = 0;
+    // Tasks not started yet come back from collect() as cancelled; running
+    // ones finish.
+    virtual void cancel() = 0;
+    virtual unsigned workers() const = 0;
+};
+
+// Times one evaluation and turns a non-finite score into a failed trial.
+Outcome evaluate_task(Objective &objective, const Task &task);
+Outcome cancelled_outcome(const Task &task);
+
+std::unique_ptr<Executor> make_inline_executor(Objective &objective, const Options &options);
+std::unique_ptr<Executor> make_thread_executor(Objective &objective, const Options &options, unsigned workers);
+
+} // namespace btopt

@@ -1,0 +1,137 @@
+// The thread executor: a pool of threads in this process sharing one queue.
+// Each worker takes a batch of tasks at a time (batch_size, or automatic:
+// a share of the queue, so cheap objectives do not fight over the lock and
+// slow ones still spread over every worker).
+#include "executor.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace btopt {
+namespace {
+
+constexpr std::size_t max_auto_batch = 256;
+// How long collect() waits before giving the caller a chance to notice a cancellation.
+constexpr auto collect_wait = std::chrono::milliseconds(50);
+
+class ThreadExecutor final : public Executor {
+public:
+    ThreadExecutor(Objective &objective, const Options &options, unsigned workers)
+        : objective_(objective), batch_(static_cast<std::size_t>(options.batch_size)), workers_(workers)
+    {
+        threads_.reserve(workers);
+        for (unsigned w = 0; w < workers; ++w)
+            threads_.emplace_back([this] { work(); });
+    }
+
+    ~ThreadExecutor() override
+    {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        work_ready_.notify_all();
+        for (auto &thread : threads_)
+            thread.join();
+    }
+
+    std::size_t capacity() const override
+    {
+        return workers_ * 4 * (batch_ > 0 ? batch_ : max_auto_batch);
+    }
+
+    void submit(std::vector<Task> tasks) override
+    {
+        {
+            std::lock_guard lock(mutex_);
+            in_flight_ += tasks.size();
+            for (Task &task : tasks)
+                queue_.push_back(std::move(task));
+        }
+        work_ready_.notify_all();
+    }
+
+    std::vector<Outcome> collect() override
+    {
+        std::unique_lock lock(mutex_);
+        done_ready_.wait_for(lock, collect_wait, [this] { return !done_.empty() || in_flight_ == 0; });
+        std::vector<Outcome> outcomes = std::move(done_);
+        done_.clear();
+        in_flight_ -= outcomes.size();
+        return outcomes;
+    }
+
+    void cancel() override
+    {
+        std::lock_guard lock(mutex_);
+        cancelled_.store(true);
+        for (const Task &task : queue_)
+            done_.push_back(cancelled_outcome(task));
+        queue_.clear();
+        done_ready_.notify_all();
+    }
+
+    unsigned workers() const override { return workers_; }
+
+private:
+    std::size_t take_count() const
+    {
+        if (batch_ > 0)
+            return std::min(batch_, queue_.size());
+        return std::clamp<std::size_t>(queue_.size() / (2 * workers_), 1, max_auto_batch);
+    }
+
+    void work()
+    {
+        std::vector<Task> batch;
+        std::vector<Outcome> outcomes;
+        for (;;) {
+            {
+                std::unique_lock lock(mutex_);
+                work_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+                if (stopping_)
+                    return;
+                const std::size_t n = take_count();
+                batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
+                queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+            }
+            outcomes.clear();
+            for (const Task &task : batch)
+                outcomes.push_back(is_cancelled() ? cancelled_outcome(task) : evaluate_task(objective_, task));
+            {
+                std::lock_guard lock(mutex_);
+                for (Outcome &outcome : outcomes)
+                    done_.push_back(std::move(outcome));
+            }
+            done_ready_.notify_one();
+        }
+    }
+
+    bool is_cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
+
+    Objective &objective_;
+    std::size_t batch_;
+    unsigned workers_;
+    std::vector<std::thread> threads_;
+    std::mutex mutex_;
+    std::condition_variable work_ready_, done_ready_;
+    std::deque<Task> queue_;
+    std::vector<Outcome> done_;
+    std::size_t in_flight_ = 0;
+    std::atomic<bool> cancelled_{false};
+    bool stopping_ = false;
+};
+
+} // namespace
+
+std::unique_ptr<Executor> make_thread_executor(Objective &objective, const Options &options, unsigned workers)
+{
+    return std::make_unique<ThreadExecutor>(objective, options, workers);
+}
+
+} // namespace btopt

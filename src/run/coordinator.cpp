@@ -1,0 +1,136 @@
+#include "coordinator.hpp"
+
+#include "../core/rng.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <limits>
+
+namespace btopt {
+namespace {
+
+// A proposed point waiting for its outcome, in the reorder window.
+struct Pending {
+    Point point;
+    std::optional<Outcome> outcome;
+};
+
+class Coordinator {
+public:
+    explicit Coordinator(RunRequest &request)
+        : r_(request), table_(request.options.direction, static_cast<std::uint64_t>(request.options.keep_trials))
+    {
+    }
+
+    Result<RunOutcome> run()
+    {
+        const auto start = std::chrono::steady_clock::now();
+        for (;;) {
+            if (r_.cancel.load() && outcome_.status == BTOPT_OK)
+                stop(BTOPT_ERR_CANCELLED, "the run was cancelled");
+            if (outcome_.status == BTOPT_OK)
+                if (auto filled = fill(); !filled)
+                    return tl::unexpected(filled.error());
+            if (in_flight_ == 0) {
+                if (outcome_.status != BTOPT_OK || r_.search.finished())
+                    break;
+                continue; // the search had nothing to say until now; ask again
+            }
+            receive(r_.executor.collect());
+        }
+        if (outcome_.status == BTOPT_ERR_CANCELLED)
+            outcome_.message = fmt::format("the run was cancelled after {} evaluations", table_.recorded());
+        outcome_.result.space = r_.space;
+        outcome_.result.info = r_.info;
+        table_.finish(outcome_.result);
+        outcome_.result.wall_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return std::move(outcome_);
+    }
+
+private:
+    // Keeps the executor supplied up to its capacity.
+    Result<void> fill()
+    {
+        const std::size_t capacity = r_.executor.capacity();
+        while (in_flight_ < capacity && !r_.search.finished()) {
+            auto points = r_.search.ask(capacity - in_flight_);
+            if (!points)
+                return tl::unexpected(points.error());
+            if (points->empty())
+                break;
+            std::vector<Task> tasks;
+            tasks.reserve(points->size());
+            for (Point &point : *points) {
+                const std::uint64_t number = next_number_++;
+                tasks.push_back(Task{number, point, trial_seed(static_cast<std::uint64_t>(r_.options.random_seed), number)});
+                window_.push_back(Pending{std::move(point), std::nullopt});
+            }
+            in_flight_ += tasks.size();
+            r_.executor.submit(std::move(tasks));
+        }
+        return {};
+    }
+
+    void receive(std::vector<Outcome> outcomes)
+    {
+        for (Outcome &outcome : outcomes) {
+            window_[static_cast<std::size_t>(outcome.number - window_base_)].outcome = std::move(outcome);
+            --in_flight_;
+        }
+        bool any = false;
+        while (!window_.empty() && window_.front().outcome) {
+            record(std::move(window_.front()));
+            window_.pop_front();
+            ++window_base_;
+            any = true;
+        }
+        if (any && r_.progress)
+            r_.progress(table_.recorded(), std::max(r_.search.planned(), table_.recorded()),
+                        table_.best() ? table_.best()->evaluation.score : std::numeric_limits<double>::quiet_NaN());
+    }
+
+    // Called in trial order: what makes the search, the best and the first
+    // error the same for every executor and worker count.
+    void record(Pending pending)
+    {
+        Outcome &o = *pending.outcome;
+        const TrialStatus status = o.evaluation.status;
+        if (outcome_.status == BTOPT_OK) {
+            std::optional<double> fitness;
+            if (status == TrialStatus::Ok)
+                fitness = r_.options.direction == Direction::Maximize ? o.evaluation.score : -o.evaluation.score;
+            r_.search.tell(fitness);
+            if (status != TrialStatus::Ok && !r_.options.ignore_errors)
+                stop(BTOPT_ERR_OBJECTIVE, fmt::format("trial {} at {} {}: {}", o.number, r_.space->describe(pending.point),
+                                                      status == TrialStatus::Failed ? "failed" : "did not finish",
+                                                      o.evaluation.error));
+        }
+        table_.record(Trial{o.number, std::move(pending.point), std::move(o.evaluation), o.seconds});
+    }
+
+    void stop(btopt_status status, std::string message)
+    {
+        outcome_.status = status;
+        outcome_.message = std::move(message);
+        r_.executor.cancel();
+    }
+
+    RunRequest &r_;
+    TrialTable table_;
+    RunOutcome outcome_;
+    std::deque<Pending> window_; // proposed, not yet recorded; front is trial window_base_
+    std::uint64_t window_base_ = 0;
+    std::uint64_t next_number_ = 0;
+    std::size_t in_flight_ = 0;
+};
+
+} // namespace
+
+Result<RunOutcome> coordinate(RunRequest request)
+{
+    return Coordinator(request).run();
+}
+
+} // namespace btopt

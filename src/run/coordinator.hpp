@@ -1,0 +1,38 @@
+// The coordinator: the one loop that ties a search to an executor. It asks
+// the search for points, numbers them, hands them to the executor, puts the
+// outcomes back in trial order, records them in the trial table, tells the
+// search, reports progress and stops on cancellation or on a failed trial.
+#pragma once
+
+#include "../core/result.hpp"
+#include "../exec/executor.hpp"
+#include "../search/search.hpp"
+
+#include <atomic>
+#include <functional>
+
+namespace btopt {
+
+using ProgressFn = std::function<void(std::uint64_t done, std::uint64_t total, double best_score)>;
+
+struct RunRequest {
+    std::shared_ptr<const Space> space;
+    Search &search;
+    Executor &executor;
+    const Options &options;
+    RunInfo info;
+    ProgressFn progress;              // may be empty
+    const std::atomic<bool> &cancel; // set from anywhere to stop the run
+};
+
+struct RunOutcome {
+    // BTOPT_OK, BTOPT_ERR_OBJECTIVE (a trial failed without ignore_errors) or
+    // BTOPT_ERR_CANCELLED; the result holds every trial started either way.
+    btopt_status status = BTOPT_OK;
+    std::string message;
+    RunResult result;
+};
+
+Result<RunOutcome> coordinate(RunRequest request);
+
+} // namespace btopt

@@ -1,0 +1,26 @@
+#include "search.hpp"
+
+namespace btopt {
+
+bool is_known_algorithm(const std::string &algorithm)
+{
+    return algorithm == "grid" || algorithm == "random" || algorithm == "genetic";
+}
+
+Result<std::unique_ptr<Search>> make_search(const std::string &algorithm, const Space &space, const Options &options)
+{
+    if (space.size() == 0)
+        return fail(BTOPT_ERR_INVALID_ARGUMENT, "the parameter space is empty: add at least one parameter");
+    auto constraints = Constraints::compile(space, space.constraints());
+    if (!constraints)
+        return tl::unexpected(constraints.error());
+    if (algorithm == "grid")
+        return make_grid_search(space, std::move(*constraints));
+    if (algorithm == "random")
+        return make_random_search(space, std::move(*constraints), options);
+    if (algorithm == "genetic")
+        return make_genetic_search(space, std::move(*constraints), options);
+    return fail(BTOPT_ERR_INVALID_ARGUMENT, "unknown algorithm '{}': use 'grid', 'random' or 'genetic'", algorithm);
+}
+
+} // namespace btopt

@@ -1,0 +1,45 @@
+// A search proposes points and learns their scores (ask / tell). It never
+// knows who evaluates them, nor in which order they finish: the coordinator
+// tells results back in proposal order, so a search is deterministic for any
+// executor, worker count and batch size.
+#pragma once
+
+#include "../core/constraints.hpp"
+#include "../core/options.hpp"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace btopt {
+
+class Search {
+public:
+    virtual ~Search() = default;
+    // Up to `max` new points, in proposal order. An empty answer before
+    // finished() means: tell me the results of the points in flight first.
+    virtual Result<std::vector<Point>> ask(std::size_t max) = 0;
+    // The fitness of the oldest point not yet told (higher is better; the
+    // coordinator negates scores when minimising), or nullopt when its trial
+    // did not end ok.
+    virtual void tell(std::optional<double> fitness) = 0;
+    virtual bool finished() const = 0;
+    // Points the run expects to evaluate in all, for progress; an upper bound
+    // where the search may stop early.
+    virtual std::uint64_t planned() const = 0;
+};
+
+// "grid", "random" or "genetic". INVALID_ARGUMENT for another name or a
+// space the algorithm cannot search (a grid over a continuous float).
+Result<std::unique_ptr<Search>> make_search(const std::string &algorithm, const Space &space, const Options &options);
+
+Result<std::unique_ptr<Search>> make_grid_search(const Space &space, Constraints constraints);
+Result<std::unique_ptr<Search>> make_random_search(const Space &space, Constraints constraints,
+                                                   const Options &options);
+Result<std::unique_ptr<Search>> make_genetic_search(const Space &space, Constraints constraints,
+                                                    const Options &options);
+
+// Algorithms a user may name, for checks before a run.
+bool is_known_algorithm(const std::string &algorithm);
+
+} // namespace btopt

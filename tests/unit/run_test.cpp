@@ -1,0 +1,264 @@
+// Whole runs through the C++ API: the promises users rely on.
+#include <btopt/btopt.hpp>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+using namespace btopt;
+
+namespace {
+
+ParameterSpace fast_slow()
+{
+    return ParameterSpace{{DiscreteParameter("fast", 10, 50, 5), DiscreteParameter("slow", 50, 200, 25)},
+                          {"fast < slow"}};
+}
+
+double score(const Params &p)
+{
+    const auto fast = static_cast<double>(p.get_int("fast"));
+    const auto slow = static_cast<double>(p.get_int("slow"));
+    return std::sin(fast / 7.0) + std::cos(slow / 31.0) + fast / (slow + 1.0);
+}
+
+struct Row {
+    std::uint64_t number;
+    ParamMap params;
+    double score;
+    btopt_trial_status status;
+    bool operator==(const Row &) const = default;
+};
+
+std::vector<Row> rows(const OptimizationResult &r)
+{
+    std::vector<Row> out;
+    for (const TrialRecord &t : r.trials)
+        out.push_back(Row{t.number, t.params, std::isnan(t.score) ? -1e300 : t.score, t.status});
+    return out;
+}
+
+Options options_for(const std::string &backend, std::int64_t jobs, std::int64_t batch)
+{
+    Options o;
+    o.backend = backend;
+    o.n_jobs = jobs;
+    o.batch_size = batch;
+    o.random_seed = 42;
+    o.n_iterations = 40;
+    o.population_size = 12;
+    o.n_generations = 6;
+    return o;
+}
+
+} // namespace
+
+TEST_CASE("every algorithm gives identical trials for any backend, n_jobs and batch_size")
+{
+    for (const std::string algorithm : {"grid", "random", "genetic"}) {
+        CAPTURE(algorithm);
+        const auto reference = ParallelOptimizer(score, fast_slow(), algorithm, options_for("inline", 1, 0)).optimize();
+        REQUIRE(!reference.trials.empty());
+        for (const auto &[backend, jobs, batch] : {std::tuple{"inline", 1, 5}, std::tuple{"thread", 1, 0},
+                                                  std::tuple{"thread", 2, 0}, std::tuple{"thread", 4, 0},
+                                                  std::tuple{"thread", 4, 1}, std::tuple{"thread", 2, 3}}) {
+            CAPTURE(backend);
+            CAPTURE(jobs);
+            CAPTURE(batch);
+            const auto other = ParallelOptimizer(score, fast_slow(), algorithm, options_for(backend, jobs, batch)).optimize();
+            CHECK(rows(other) == rows(reference));
+            CHECK(other.best_params == reference.best_params);
+            CHECK(other.best_score == reference.best_score);
+        }
+    }
+}
+
+TEST_CASE("a grid scores every valid point and the best is the maximum")
+{
+    const auto r = ParallelOptimizer(score, fast_slow(), "grid", {.n_jobs = 2}).optimize();
+    CHECK(r.trials.size() == 62u);
+    double best = -1e300;
+    for (const TrialRecord &t : r.trials)
+        best = std::max(best, t.score);
+    CHECK(r.best_score == best);
+}
+
+TEST_CASE("minimize picks the lowest score, and ties go to the lowest trial number")
+{
+    const auto flat = [](const Params &p) { return p.get_int("fast") >= 30 ? 1.0 : 2.0; };
+    const auto max = ParallelOptimizer(flat, fast_slow(), "grid", {.n_jobs = 2}).optimize();
+    CHECK(max.best_score == 2.0);
+    CHECK(std::get<std::int64_t>(max.best_params.at("fast")) == 10); // trial 0
+    CHECK(std::get<std::int64_t>(max.best_params.at("slow")) == 50);
+    const auto min = ParallelOptimizer(flat, fast_slow(), "grid", {.n_jobs = 2, .direction = "minimize"}).optimize();
+    CHECK(min.best_score == 1.0);
+    CHECK(std::get<std::int64_t>(min.best_params.at("fast")) == 30); // the first trial with fast >= 30
+    CHECK(std::get<std::int64_t>(min.best_params.at("slow")) == 50);
+}
+
+TEST_CASE("NaN and infinite scores fail their trial and are never the best")
+{
+    const auto objective = [](const Params &p) {
+        const auto fast = p.get_int("fast");
+        if (fast == 10)
+            return std::nan("");
+        if (fast == 15)
+            return HUGE_VAL;
+        return static_cast<double>(-fast);
+    };
+    const auto r = ParallelOptimizer(objective, fast_slow(), "grid", {.n_jobs = 2, .ignore_errors = true}).optimize();
+    std::size_t failed = 0;
+    for (const TrialRecord &t : r.trials)
+        if (t.status == BTOPT_TRIAL_FAILED) {
+            ++failed;
+            CHECK(std::isnan(t.score));
+            CHECK(t.error.find("score of") != std::string::npos);
+        }
+    CHECK(failed == 14u);
+    CHECK(r.best_score == -20.0);
+}
+
+TEST_CASE("without ignore_errors the first failing trial stops the run and names its point")
+{
+    const auto objective = [](const Params &p) -> double {
+        if (p.get_int("fast") == 25 && p.get_int("slow") == 100)
+            throw std::runtime_error("bad window");
+        return 1.0;
+    };
+    for (const std::int64_t jobs : {1, 2}) {
+        try {
+            ParallelOptimizer(objective, fast_slow(), "grid", {.n_jobs = jobs}).optimize();
+            FAIL("the run should have stopped");
+        } catch (const Error &e) {
+            CHECK(e.status() == BTOPT_ERR_OBJECTIVE);
+            CHECK(std::string(e.what()).find("fast=25, slow=100") != std::string::npos);
+            CHECK(std::string(e.what()).find("bad window") != std::string::npos);
+            REQUIRE(e.partial() != nullptr);
+            // Everything proposed before the failure finished and is kept.
+            REQUIRE(e.partial()->trials.size() >= 24u);
+            CHECK(e.partial()->trials[23].status == BTOPT_TRIAL_FAILED);
+            for (std::size_t i = 0; i < 23; ++i)
+                CHECK(e.partial()->trials[i].status == BTOPT_TRIAL_OK);
+        }
+    }
+}
+
+TEST_CASE("with ignore_errors a failing objective only marks its trial failed")
+{
+    const auto objective = [](const Params &p) -> double {
+        if (p.get_int("slow") == 100)
+            throw std::runtime_error("no data for slow=100");
+        return static_cast<double>(p.get_int("fast"));
+    };
+    const auto r = ParallelOptimizer(objective, fast_slow(), "grid", {.n_jobs = 2, .ignore_errors = true}).optimize();
+    CHECK(r.trials.size() == 62u);
+    for (const TrialRecord &t : r.trials) {
+        const bool bad = std::get<std::int64_t>(t.params.at("slow")) == 100;
+        CHECK((t.status == BTOPT_TRIAL_FAILED) == bad);
+        if (bad)
+            CHECK(t.error == "no data for slow=100");
+    }
+    CHECK(r.best_score == 50.0);
+}
+
+TEST_CASE("progress is reported on the calling thread with done rising to the total")
+{
+    const auto caller = std::this_thread::get_id();
+    std::uint64_t last = 0, calls = 0, final_total = 0;
+    bool same_thread = true, monotonic = true;
+    Options o{.n_jobs = 2, .batch_size = 1};
+    o.callback = [&](std::uint64_t done, std::uint64_t total, double) {
+        same_thread = same_thread && std::this_thread::get_id() == caller;
+        monotonic = monotonic && done >= last && done <= total;
+        last = done;
+        final_total = total;
+        ++calls;
+    };
+    ParallelOptimizer(score, fast_slow(), "grid", o).optimize();
+    CHECK(same_thread);
+    CHECK(monotonic);
+    CHECK(calls > 1u);
+    CHECK(last == 62u);
+    CHECK(final_total == 62u);
+}
+
+TEST_CASE("cancelling from the progress callback returns the partial result")
+{
+    for (const std::string backend : {"inline", "thread"}) {
+        CAPTURE(backend);
+        ParallelOptimizer *self = nullptr;
+        Options o{.n_jobs = backend == "inline" ? 1 : 2, .batch_size = 1, .backend = backend};
+        o.callback = [&](std::uint64_t done, std::uint64_t, double) {
+            if (done >= 5)
+                self->cancel();
+        };
+        ParallelOptimizer opt(score, fast_slow(), "grid", o);
+        self = &opt;
+        try {
+            opt.optimize();
+            FAIL("the run should have been cancelled");
+        } catch (const Error &e) {
+            CHECK(e.status() == BTOPT_ERR_CANCELLED);
+            REQUIRE(e.partial() != nullptr);
+            std::size_t ok = 0, cancelled = 0;
+            for (const TrialRecord &t : e.partial()->trials) {
+                ok += t.status == BTOPT_TRIAL_OK;
+                cancelled += t.status == BTOPT_TRIAL_CANCELLED;
+            }
+            CHECK(ok >= 5u);
+            CHECK(ok < 62u);
+            CHECK(ok + cancelled == e.partial()->trials.size());
+        }
+        // The optimizer runs again afresh after a cancellation.
+        CHECK(ParallelOptimizer(score, fast_slow(), "grid", {.n_jobs = 1}).optimize().trials.size() == 62u);
+    }
+}
+
+TEST_CASE("keep_trials keeps only the best that many, in trial order, with the same best")
+{
+    const auto all = ParallelOptimizer(score, fast_slow(), "grid", {.n_jobs = 2}).optimize();
+    const auto kept = ParallelOptimizer(score, fast_slow(), "grid", {.n_jobs = 2, .keep_trials = 5}).optimize();
+    REQUIRE(kept.trials.size() == 5u);
+    CHECK(kept.best_score == all.best_score);
+    CHECK(kept.best_params == all.best_params);
+    std::vector<double> scores;
+    for (const TrialRecord &t : all.trials)
+        scores.push_back(t.score);
+    std::sort(scores.rbegin(), scores.rend());
+    for (std::size_t i = 0; i < kept.trials.size(); ++i) {
+        CHECK(kept.trials[i].score >= scores[4]);
+        if (i > 0)
+            CHECK(kept.trials[i].number > kept.trials[i - 1].number);
+    }
+}
+
+TEST_CASE("the JSON file holds the run and every trial, with integers kept as integers")
+{
+    const auto path = std::filesystem::temp_directory_path() / "btopt-run-test.json";
+    ParameterSpace space{{DiscreteParameter("n", 1, 3), ContinuousParameter("x", 0.0, 1.0, 0.5),
+                          CategoricalParameter("mode", {"fast", "slow"})}};
+    const auto objective = [](const Params &p) {
+        return p.get_string("mode") == "fast" ? p.get_double("x") + static_cast<double>(p.get_int("n")) : std::nan("");
+    };
+    const auto r = ParallelOptimizer(objective, space, "grid", {.n_jobs = 1, .ignore_errors = true}).optimize();
+    r.write_json(path.string());
+    std::ifstream in(path);
+    const auto json = nlohmann::json::parse(in);
+    CHECK(json["algorithm"] == "grid");
+    CHECK(json["direction"] == "maximize");
+    CHECK(json["n_trials"] == 18);
+    CHECK(json["trials"].size() == 18u);
+    CHECK(json["best_params"]["n"].is_number_integer());
+    CHECK(json["best_params"]["n"] == 3);
+    CHECK(json["best_params"]["x"] == 1.0);
+    CHECK(json["best_params"]["mode"] == "fast");
+    CHECK(json["best_score"] == 4.0);
+    CHECK(json["trials"][1]["status"] == "failed");
+    CHECK(json["trials"][1]["score"].is_null());
+    std::filesystem::remove(path);
+}
