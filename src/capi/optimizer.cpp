@@ -131,7 +131,8 @@ btopt_status btopt_optimizer_set_string(btopt_optimizer *opt, const char *option
 {
     BTOPT_REQUIRE(opt);
     BTOPT_REQUIRE(option);
-    BTOPT_REQUIRE(value);
+    if (value == nullptr)
+        return set_error(BTOPT_ERR_INVALID_ARGUMENT, fmt::format("option '{}': the value is NULL", option));
     return guarded([&] { return status_of(opt->options.set_string(option, value)); });
 }
 

@@ -76,6 +76,11 @@ Result<void> Space::add_int(const std::string &name, std::int64_t lo, std::int64
         return fail(BTOPT_ERR_INVALID_ARGUMENT, "parameter '{}': lo {} is greater than hi {}", name, lo, hi);
     if (step <= 0)
         return fail(BTOPT_ERR_INVALID_ARGUMENT, "parameter '{}': step {} must be positive", name, step);
+    const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+    if (span / static_cast<std::uint64_t>(step) == std::numeric_limits<std::uint64_t>::max())
+        return fail(BTOPT_ERR_INVALID_ARGUMENT,
+                    "parameter '{}': 2^64 values are more than one parameter can hold; raise the step or narrow the range",
+                    name);
     Parameter p;
     p.name = name;
     p.kind = Kind::Int;

@@ -129,3 +129,14 @@ TEST_CASE("counting valid points scans only the constrained parameters")
     // fast=50 only fails with slow=50: 63 - 1 valid pairs.
     CHECK(count_valid(space, *c) == 62ULL * 1'000'000'000ULL);
 }
+
+TEST_CASE("an integer range of 2^64 values is refused rather than wrapped")
+{
+    Space space;
+    const auto all = space.add_int("all", std::numeric_limits<std::int64_t>::min(),
+                                   std::numeric_limits<std::int64_t>::max(), 1);
+    REQUIRE_FALSE(all);
+    CHECK(all.error().message.find("'all'") != std::string::npos);
+    REQUIRE(space.add_int("most", std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max(), 2));
+    CHECK(space.cardinality() == std::uint64_t{1} << 63);
+}

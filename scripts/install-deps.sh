@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages btopt needs to build and test, if any is missing.
+set -euo pipefail
+
+packages=(build-essential cmake ninja-build pkg-config libboost-dev libboost-filesystem-dev libmsgsl-dev
+  doctest-dev libexpected-dev libmuparser-dev nlohmann-json3-dev libfmt-dev libcli11-dev libbenchmark-dev
+  libopenmpi-dev openmpi-bin binutils)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
