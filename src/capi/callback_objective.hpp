@@ -6,7 +6,7 @@
 
 #include "../core/objective.hpp"
 
-namespace btopt::capi {
+namespace btopt::internal::capi {
 
 class CallbackObjective final : public Objective {
 public:
@@ -44,4 +44,4 @@ private:
     std::string name_;
 };
 
-} // namespace btopt::capi
+} // namespace btopt::internal::capi

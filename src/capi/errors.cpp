@@ -3,7 +3,7 @@
 
 #include <array>
 
-namespace btopt::capi {
+namespace btopt::internal::capi {
 
 std::string &last_error_text()
 {
@@ -24,9 +24,9 @@ btopt_status null_argument(const char *function, const char *argument)
     return set_error(BTOPT_ERR_INVALID_ARGUMENT, fmt::format("{}: argument '{}' is NULL", function, argument));
 }
 
-} // namespace btopt::capi
+} // namespace btopt::internal::capi
 
-using namespace btopt;
+using namespace btopt::internal;
 
 extern "C" {
 

@@ -11,18 +11,18 @@
 #include <string>
 
 struct btopt_space {
-    btopt::Space space;
+    btopt::internal::Space space;
 };
 
 struct btopt_params {
-    const btopt::Space *space = nullptr;
-    const btopt::Point *point = nullptr;
+    const btopt::internal::Space *space = nullptr;
+    const btopt::internal::Point *point = nullptr;
 };
 
 struct btopt_optimizer {
-    std::shared_ptr<const btopt::Space> space;
+    std::shared_ptr<const btopt::internal::Space> space;
     std::string algorithm;
-    btopt::Options options;
+    btopt::internal::Options options;
     btopt_objective_fn objective = nullptr;
     void *objective_user = nullptr;
     std::string objective_name = "callback";
@@ -32,11 +32,11 @@ struct btopt_optimizer {
 };
 
 struct btopt_result {
-    btopt::RunResult run;
+    btopt::internal::RunResult run;
     std::vector<btopt_params> views; // one per kept trial, pointing into run
 };
 
-namespace btopt::capi {
+namespace btopt::internal::capi {
 
 // Sets this thread's last error and returns its code.
 btopt_status set_error(btopt_status code, std::string message);
@@ -68,10 +68,10 @@ btopt_status guarded(Body body) noexcept
 // INVALID_ARGUMENT naming the function and the argument that was NULL.
 btopt_status null_argument(const char *function, const char *argument);
 
-} // namespace btopt::capi
+} // namespace btopt::internal::capi
 
 #define BTOPT_REQUIRE(arg)                                                                                            \
     do {                                                                                                              \
         if ((arg) == nullptr)                                                                                         \
-            return ::btopt::capi::null_argument(__func__, #arg);                                                      \
+            return ::btopt::internal::capi::null_argument(__func__, #arg);                                                      \
     } while (0)

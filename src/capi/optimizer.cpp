@@ -7,10 +7,10 @@
 #include <map>
 #include <mutex>
 
-using namespace btopt;
-using btopt::capi::guarded;
-using btopt::capi::set_error;
-using btopt::capi::status_of;
+using namespace btopt::internal;
+using btopt::internal::capi::guarded;
+using btopt::internal::capi::set_error;
+using btopt::internal::capi::status_of;
 
 namespace {
 

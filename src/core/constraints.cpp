@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <limits>
 
-namespace btopt {
+namespace btopt::internal {
 namespace {
 
 // Past this many points in the constrained sub-grid, counting would delay the start.
@@ -97,4 +97,4 @@ std::optional<std::uint64_t> count_valid(const Space &space, const Constraints &
     return valid * rest;
 }
 
-} // namespace btopt
+} // namespace btopt::internal

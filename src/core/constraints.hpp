@@ -13,7 +13,7 @@ namespace mu {
 class Parser;
 }
 
-namespace btopt {
+namespace btopt::internal {
 
 class Constraints {
 public:
@@ -45,4 +45,4 @@ private:
 // nullopt when infinite or when that sub-grid is too large to scan.
 std::optional<std::uint64_t> count_valid(const Space &space, const Constraints &constraints);
 
-} // namespace btopt
+} // namespace btopt::internal

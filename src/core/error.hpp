@@ -11,7 +11,7 @@
 #include <string>
 #include <utility>
 
-namespace btopt {
+namespace btopt::internal {
 
 struct Error {
     btopt_status code = BTOPT_ERR_INTERNAL;
@@ -27,4 +27,4 @@ tl::unexpected<Error> fail(btopt_status code, fmt::format_string<Args...> format
     return tl::unexpected<Error>(Error{code, fmt::format(format, std::forward<Args>(args)...)});
 }
 
-} // namespace btopt
+} // namespace btopt::internal

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace btopt {
+namespace btopt::internal {
 
 class Objective {
 public:
@@ -21,4 +21,4 @@ public:
     virtual std::string name() const = 0;
 };
 
-} // namespace btopt
+} // namespace btopt::internal

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string_view>
 
-namespace btopt {
+namespace btopt::internal {
 namespace {
 
 struct IntOption {
@@ -162,4 +162,4 @@ Result<void> Options::set_string(const std::string &name, const std::string &val
     return {};
 }
 
-} // namespace btopt
+} // namespace btopt::internal

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-namespace btopt {
+namespace btopt::internal {
 
 enum class Direction { Maximize, Minimize };
 
@@ -38,4 +38,4 @@ Result<unsigned> resolve_jobs(std::int64_t n_jobs);
 // CPUs this process may run on.
 unsigned usable_cpus();
 
-} // namespace btopt
+} // namespace btopt::internal

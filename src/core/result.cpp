@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace btopt {
+namespace btopt::internal {
 
 bool is_better(const Trial &a, const Trial &b, Direction direction)
 {
@@ -55,4 +55,4 @@ void TrialTable::finish(RunResult &result)
     }
 }
 
-} // namespace btopt
+} // namespace btopt::internal

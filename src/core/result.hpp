@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace btopt {
+namespace btopt::internal {
 
 struct RunInfo {
     std::string algorithm;
@@ -65,4 +65,4 @@ private:
 Result<void> write_json(const RunResult &result, const std::string &path);
 Result<void> write_csv(const RunResult &result, const std::string &path);
 
-} // namespace btopt
+} // namespace btopt::internal

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <fstream>
 
-namespace btopt {
+namespace btopt::internal {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -152,4 +152,4 @@ Result<void> write_csv(const RunResult &result, const std::string &path)
     return write_file(path, [&](std::ostream &out) { write_csv_rows(out, result); });
 }
 
-} // namespace btopt
+} // namespace btopt::internal

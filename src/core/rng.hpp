@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-namespace btopt {
+namespace btopt::internal {
 
 constexpr std::uint64_t splitmix64(std::uint64_t x) noexcept
 {
@@ -67,4 +67,4 @@ private:
     std::uint64_t state_[4]{};
 };
 
-} // namespace btopt
+} // namespace btopt::internal

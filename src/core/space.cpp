@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-namespace btopt {
+namespace btopt::internal {
 
 std::size_t PointHash::operator()(const Point &point) const noexcept
 {
@@ -198,4 +198,4 @@ std::string Space::describe(const Point &point) const
     return text;
 }
 
-} // namespace btopt
+} // namespace btopt::internal

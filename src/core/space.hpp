@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace btopt {
+namespace btopt::internal {
 
 enum class Kind { Int, Float, Choice };
 
@@ -72,4 +72,4 @@ private:
     std::vector<std::string> constraints_;
 };
 
-} // namespace btopt
+} // namespace btopt::internal

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace btopt {
+namespace btopt::internal {
 
 enum class TrialStatus : std::int32_t {
     Ok = BTOPT_TRIAL_OK,
@@ -53,4 +53,4 @@ struct Trial {
     double seconds = 0.0;
 };
 
-} // namespace btopt
+} // namespace btopt::internal

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cmath>
 
-namespace btopt {
+namespace btopt::internal {
 
 Outcome evaluate_task(Objective &objective, const Task &task)
 {
@@ -27,4 +27,4 @@ Outcome cancelled_outcome(const Task &task)
                                             .metrics = {}}};
 }
 
-} // namespace btopt
+} // namespace btopt::internal

@@ -10,7 +10,7 @@
 #include <memory>
 #include <vector>
 
-namespace btopt {
+namespace btopt::internal {
 
 class Executor {
 public:
@@ -36,4 +36,4 @@ Outcome cancelled_outcome(const Task &task);
 std::unique_ptr<Executor> make_inline_executor(Objective &objective, const Options &options);
 std::unique_ptr<Executor> make_thread_executor(Objective &objective, const Options &options, unsigned workers);
 
-} // namespace btopt
+} // namespace btopt::internal

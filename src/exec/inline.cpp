@@ -4,7 +4,7 @@
 
 #include <deque>
 
-namespace btopt {
+namespace btopt::internal {
 namespace {
 
 class InlineExecutor final : public Executor {
@@ -48,4 +48,4 @@ std::unique_ptr<Executor> make_inline_executor(Objective &objective, const Optio
     return std::make_unique<InlineExecutor>(objective, options);
 }
 
-} // namespace btopt
+} // namespace btopt::internal

@@ -12,7 +12,7 @@
 #include <mutex>
 #include <thread>
 
-namespace btopt {
+namespace btopt::internal {
 namespace {
 
 constexpr std::size_t max_auto_batch = 256;
@@ -134,4 +134,4 @@ std::unique_ptr<Executor> make_thread_executor(Objective &objective, const Optio
     return std::make_unique<ThreadExecutor>(objective, options, workers);
 }
 
-} // namespace btopt
+} // namespace btopt::internal

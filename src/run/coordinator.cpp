@@ -7,7 +7,7 @@
 #include <deque>
 #include <limits>
 
-namespace btopt {
+namespace btopt::internal {
 namespace {
 
 // A proposed point waiting for its outcome, in the reorder window.
@@ -133,4 +133,4 @@ Result<RunOutcome> coordinate(RunRequest request)
     return Coordinator(request).run();
 }
 
-} // namespace btopt
+} // namespace btopt::internal

@@ -11,7 +11,7 @@
 #include <atomic>
 #include <functional>
 
-namespace btopt {
+namespace btopt::internal {
 
 using ProgressFn = std::function<void(std::uint64_t done, std::uint64_t total, double best_score)>;
 
@@ -35,4 +35,4 @@ struct RunOutcome {
 
 Result<RunOutcome> coordinate(RunRequest request);
 
-} // namespace btopt
+} // namespace btopt::internal

@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-namespace btopt {
+namespace btopt::internal {
 namespace {
 
 constexpr double worst = -std::numeric_limits<double>::infinity();
@@ -206,4 +206,4 @@ Result<std::unique_ptr<Search>> make_genetic_search(const Space &space, Constrai
     return std::make_unique<GeneticSearch>(space, std::move(constraints), options);
 }
 
-} // namespace btopt
+} // namespace btopt::internal

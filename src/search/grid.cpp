@@ -2,7 +2,7 @@
 // decoded from their index, so the grid is never held in memory.
 #include "search.hpp"
 
-namespace btopt {
+namespace btopt::internal {
 namespace {
 
 class GridSearch final : public Search {
@@ -51,4 +51,4 @@ Result<std::unique_ptr<Search>> make_grid_search(const Space &space, Constraints
     return std::make_unique<GridSearch>(space, std::move(constraints));
 }
 
-} // namespace btopt
+} // namespace btopt::internal

@@ -3,7 +3,7 @@
 #include "sampler.hpp"
 #include "search.hpp"
 
-namespace btopt {
+namespace btopt::internal {
 namespace {
 
 class RandomSearch final : public Search {
@@ -53,4 +53,4 @@ Result<std::unique_ptr<Search>> make_random_search(const Space &space, Constrain
     return std::make_unique<RandomSearch>(space, std::move(constraints), options);
 }
 
-} // namespace btopt
+} // namespace btopt::internal

@@ -1,6 +1,6 @@
 #include "sampler.hpp"
 
-namespace btopt {
+namespace btopt::internal {
 namespace {
 
 // Consecutive rejected draws after which an infinite space is taken to have
@@ -60,4 +60,4 @@ std::optional<Point> Sampler::next_independent()
     return std::nullopt;
 }
 
-} // namespace btopt
+} // namespace btopt::internal

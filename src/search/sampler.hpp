@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-namespace btopt {
+namespace btopt::internal {
 
 class Sampler {
 public:
@@ -38,4 +38,4 @@ private:
     std::unordered_set<Point, PointHash> seen_;                // infinite spaces only
 };
 
-} // namespace btopt
+} // namespace btopt::internal

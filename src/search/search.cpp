@@ -1,6 +1,6 @@
 #include "search.hpp"
 
-namespace btopt {
+namespace btopt::internal {
 
 bool is_known_algorithm(const std::string &algorithm)
 {
@@ -23,4 +23,4 @@ Result<std::unique_ptr<Search>> make_search(const std::string &algorithm, const 
     return fail(BTOPT_ERR_INVALID_ARGUMENT, "unknown algorithm '{}': use 'grid', 'random' or 'genetic'", algorithm);
 }
 
-} // namespace btopt
+} // namespace btopt::internal

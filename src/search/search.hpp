@@ -11,7 +11,7 @@
 #include <optional>
 #include <vector>
 
-namespace btopt {
+namespace btopt::internal {
 
 class Search {
 public:
@@ -42,4 +42,4 @@ Result<std::unique_ptr<Search>> make_genetic_search(const Space &space, Constrai
 // Algorithms a user may name, for checks before a run.
 bool is_known_algorithm(const std::string &algorithm);
 
-} // namespace btopt
+} // namespace btopt::internal

@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-using namespace btopt;
+using namespace btopt::internal;
 
 TEST_CASE("n_jobs resolves against the CPUs this process may use")
 {

@@ -5,7 +5,7 @@
 #include <functional>
 #include <set>
 
-using namespace btopt;
+using namespace btopt::internal;
 
 namespace {
 

@@ -5,7 +5,7 @@
 
 #include <limits>
 
-using namespace btopt;
+using namespace btopt::internal;
 
 TEST_CASE("integer ranges include both ends and stop at the last step below hi")
 {
