@@ -42,6 +42,7 @@ typedef struct btopt_space btopt_space;         /* a parameter space */
 typedef struct btopt_params btopt_params;       /* read-only view of one point */
 typedef struct btopt_optimizer btopt_optimizer; /* one configured run */
 typedef struct btopt_result btopt_result;       /* what a run found */
+typedef struct btopt_plugin_info btopt_plugin_info; /* what a strategy plugin says about itself */
 
 /* Never renumbered; new codes are only ever added at the end. */
 typedef enum btopt_status {
@@ -119,6 +120,19 @@ BTOPT_API btopt_status btopt_space_add_constraint(btopt_space *space, const char
  * (a continuous parameter) or too large to count. */
 BTOPT_API btopt_status btopt_space_cardinality(const btopt_space *space, uint64_t *out);
 BTOPT_API size_t btopt_space_param_count(const btopt_space *space);
+/* Reading a space back (bindings, `btopt describe`). Out-of-range indices
+ * give NULL, -1 or 0; the range getters give INVALID_ARGUMENT for a
+ * parameter of another kind. Strings live as long as the space. */
+BTOPT_API const char *btopt_space_param_name(const btopt_space *space, size_t i);
+BTOPT_API int32_t btopt_space_param_kind(const btopt_space *space, size_t i); /* btopt_param_kind */
+BTOPT_API btopt_status btopt_space_param_int_range(const btopt_space *space, size_t i, int64_t *lo, int64_t *hi,
+                                                   int64_t *step);
+BTOPT_API btopt_status btopt_space_param_float_range(const btopt_space *space, size_t i, double *lo, double *hi,
+                                                     double *step);
+BTOPT_API size_t btopt_space_param_choice_count(const btopt_space *space, size_t i);
+BTOPT_API const char *btopt_space_param_choice(const btopt_space *space, size_t i, size_t j);
+BTOPT_API size_t btopt_space_constraint_count(const btopt_space *space);
+BTOPT_API const char *btopt_space_constraint(const btopt_space *space, size_t i);
 
 /* ---- One point ---------------------------------------------------------- */
 
@@ -156,8 +170,10 @@ BTOPT_API btopt_status btopt_register_objective(const char *name, btopt_objectiv
 /* ---- Optimizers ---------------------------------------------------------- */
 
 /* algorithm: "grid", "random" or "genetic". The space is copied; it may be
- * destroyed right after. "bayesian" is UNSUPPORTED: it needs sequential
- * evaluation. INVALID_ARGUMENT for an unknown algorithm or an empty space. */
+ * destroyed right after. It may be NULL when a plugin will be used: the
+ * plugin's parameters are then the space. "bayesian" is UNSUPPORTED: it needs
+ * sequential evaluation. INVALID_ARGUMENT for an unknown algorithm, an empty
+ * space, or a space the algorithm cannot search (a grid over a continuous float). */
 BTOPT_API btopt_status btopt_optimizer_create(btopt_optimizer **out, const btopt_space *space,
                                               const char *algorithm);
 BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
@@ -172,8 +188,24 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *             ignore_errors (0/1)
  *   doubles:  crossover_rate (default 0.8), mutation_rate (default 0.2);
  *             set_int is accepted for a double option
- *   strings:  backend ("inline", "thread"; default "thread", or "inline" when
- *             n_jobs resolves to 1), direction ("maximize" default, "minimize")
+ *             threads_per_worker (OMP/OpenBLAS/MKL threads in each worker
+ *             process, default 1; 0 leaves the environment alone)
+ *   doubles:  eval_timeout (seconds per evaluation in a worker process; a
+ *             worker past it is killed and its trial marked timeout; 0 = none)
+ *   strings:  backend: "inline" (the calling thread), "thread" (a pool of
+ *             threads; a host objective must be thread-safe) or "process"
+ *             (worker processes; crash isolation, timeouts, memory limits).
+ *             Default: "process" with a plugin, else "inline" when n_jobs
+ *             resolves to 1 and "thread" otherwise.
+ *             start_method (process backend): "server" (default with a
+ *             plugin: btopt-worker loads it and runs its init once, then forks
+ *             the workers) or "fork" (default with a host objective: workers
+ *             are forked from the host, so the objective runs in them as it
+ *             is; only for hosts that are single-threaded when they call run).
+ *             max_memory_per_worker: "2GB", "512MB", "512MiB" (powers of
+ *             1024), or set_int with bytes; an evaluation past it fails its
+ *             trial and the worker is replaced. 0 = none.
+ *             direction ("maximize" default, "minimize")
  * NOT_FOUND for an unknown option, INVALID_ARGUMENT for a value out of range
  * or an option of another type. */
 BTOPT_API btopt_status btopt_optimizer_set_int(btopt_optimizer *opt, const char *option, int64_t value);
@@ -185,6 +217,21 @@ BTOPT_API btopt_status btopt_optimizer_set_objective(btopt_optimizer *opt, btopt
 BTOPT_API btopt_status btopt_optimizer_use_objective(btopt_optimizer *opt, const char *registered_name);
 BTOPT_API btopt_status btopt_optimizer_set_progress(btopt_optimizer *opt, btopt_progress_fn fn, void *user);
 
+/* Uses a strategy plugin as the objective: a path, or a name looked up as
+ * NAME, libNAME.so or NAME.so in BTOPT_PLUGIN_PATH and then in the folder
+ * where btopt's build puts plugins. Its parameters, with their default
+ * ranges and constraints, become the space; parameters of the optimizer's own
+ * space replace the plugin's ranges of the same name, and its constraints are
+ * added. PLUGIN when it cannot be found, loaded or checked; INVALID_ARGUMENT
+ * when the space names a parameter the plugin does not have. Setting a host
+ * objective afterwards replaces the plugin. */
+BTOPT_API btopt_status btopt_optimizer_use_plugin(btopt_optimizer *opt, const char *path_or_name);
+/* A key=value the plugin's init receives (data path, commission, ...). */
+BTOPT_API btopt_status btopt_optimizer_set_plugin_config(btopt_optimizer *opt, const char *key, const char *value);
+/* Which of the plugin's metrics is the score (default: the plugin's own
+ * choice). INVALID_ARGUMENT, listing the metrics, for an unknown one. */
+BTOPT_API btopt_status btopt_optimizer_set_objective_metric(btopt_optimizer *opt, const char *metric);
+
 /* Runs the search. On BTOPT_OK *out is the result. On BTOPT_ERR_OBJECTIVE
  * (a trial failed and ignore_errors is off; the message names the point) and
  * BTOPT_ERR_CANCELLED, *out holds the partial result: every trial started so
@@ -194,6 +241,24 @@ BTOPT_API btopt_status btopt_optimizer_run(btopt_optimizer *opt, btopt_result **
 /* Asks a running btopt_optimizer_run to stop. Safe from another thread, from
  * the progress callback and from a signal handler. */
 BTOPT_API void btopt_optimizer_cancel(btopt_optimizer *opt);
+
+/* ---- Plugins ------------------------------------------------------------ */
+
+/* Describes a plugin without loading it into this process (btopt-worker
+ * reads it). PLUGIN when it cannot be found, loaded or checked. */
+BTOPT_API btopt_status btopt_plugin_describe(btopt_plugin_info **out, const char *path_or_name);
+BTOPT_API void btopt_plugin_info_destroy(btopt_plugin_info *info);
+BTOPT_API const char *btopt_plugin_info_name(const btopt_plugin_info *info);
+BTOPT_API const char *btopt_plugin_info_version(const btopt_plugin_info *info);
+BTOPT_API const char *btopt_plugin_info_description(const btopt_plugin_info *info);
+/* The file it was loaded from. */
+BTOPT_API const char *btopt_plugin_info_path(const btopt_plugin_info *info);
+BTOPT_API size_t btopt_plugin_info_metric_count(const btopt_plugin_info *info);
+BTOPT_API const char *btopt_plugin_info_metric(const btopt_plugin_info *info, size_t i);
+/* Index of the metric that is the default objective. */
+BTOPT_API size_t btopt_plugin_info_default_metric(const btopt_plugin_info *info);
+/* Its parameters with their default ranges and its constraints; owned by the info. */
+BTOPT_API const btopt_space *btopt_plugin_info_space(const btopt_plugin_info *info);
 
 /* ---- Results ------------------------------------------------------------- */
 
@@ -217,6 +282,11 @@ BTOPT_API btopt_status btopt_result_trial(const btopt_result *result, uint64_t i
  * ok) and evaluation seconds. Any output may be NULL. */
 BTOPT_API btopt_status btopt_result_trial_info(const btopt_result *result, uint64_t i, uint64_t *number,
                                                const char **error, double *seconds);
+/* The metrics each trial carries (a plugin's; none for a host objective). */
+BTOPT_API size_t btopt_result_metric_count(const btopt_result *result);
+BTOPT_API const char *btopt_result_metric_name(const btopt_result *result, size_t m);
+/* Metric m of the i-th kept trial (NaN when the trial did not report it). */
+BTOPT_API btopt_status btopt_result_trial_metric(const btopt_result *result, uint64_t i, size_t m, double *out);
 /* Trials evaluated in the run, kept or not, and how many of them ended with
  * a given btopt_trial_status. */
 BTOPT_API uint64_t btopt_result_evaluated_count(const btopt_result *result);

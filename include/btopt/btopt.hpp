@@ -38,6 +38,7 @@ struct TrialRecord {
     btopt_trial_status status = BTOPT_TRIAL_OK;
     std::string error;
     double seconds = 0.0;
+    std::map<std::string, double> metrics; // what a plugin reported
 };
 
 class OptimizationResult {
@@ -236,9 +237,20 @@ struct Options {
     std::optional<std::int64_t> n_jobs{}, n_iterations{}, random_seed{}, population_size{}, n_generations{},
         tournament_size{}, elite_count{}, batch_size{}, keep_trials{};
     std::optional<double> crossover_rate{}, mutation_rate{};
-    std::optional<std::string> backend{}, direction{};
+    std::optional<std::string> backend{}, direction{}, start_method{}, max_memory_per_worker{};
+    std::optional<double> eval_timeout{};
+    std::optional<std::int64_t> threads_per_worker{};
     std::optional<bool> ignore_errors{};
     std::function<void(std::uint64_t done, std::uint64_t total, double best_score)> callback{};
+};
+
+// A strategy plugin as the objective: a path or a name on the plugin search
+// path, the key=value config its init receives, and which metric is the score
+// (empty: the plugin's default).
+struct Plugin {
+    std::string path_or_name;
+    std::vector<std::pair<std::string, std::string>> config{};
+    std::string metric{};
 };
 
 // The objective: a score for one point. An exception marks the trial failed
@@ -254,6 +266,23 @@ public:
     {
         set_options(options);
         detail::check(btopt_optimizer_set_objective(handle_.get(), &ParallelOptimizer::call_objective, state_.get()));
+        if (state_->callback)
+            detail::check(btopt_optimizer_set_progress(handle_.get(), &ParallelOptimizer::call_progress, state_.get()));
+    }
+
+    // Optimises a plugin. `space` narrows or replaces the plugin's own ranges
+    // (nullptr: the plugin's default space).
+    ParallelOptimizer(const Plugin &plugin, const ParameterSpace *space, const std::string &algorithm,
+                      Options options = {})
+        : state_(std::make_unique<State>(nullptr, std::move(options.callback))),
+          handle_(create(space, algorithm), btopt_optimizer_destroy)
+    {
+        set_options(options);
+        detail::check(btopt_optimizer_use_plugin(handle_.get(), plugin.path_or_name.c_str()));
+        for (const auto &[key, value] : plugin.config)
+            detail::check(btopt_optimizer_set_plugin_config(handle_.get(), key.c_str(), value.c_str()));
+        if (!plugin.metric.empty())
+            detail::check(btopt_optimizer_set_objective_metric(handle_.get(), plugin.metric.c_str()));
         if (state_->callback)
             detail::check(btopt_optimizer_set_progress(handle_.get(), &ParallelOptimizer::call_progress, state_.get()));
     }
@@ -288,8 +317,13 @@ private:
 
     static btopt_optimizer *create(const ParameterSpace &space, const std::string &algorithm)
     {
+        return create(&space, algorithm);
+    }
+
+    static btopt_optimizer *create(const ParameterSpace *space, const std::string &algorithm)
+    {
         btopt_optimizer *opt = nullptr;
-        detail::check(btopt_optimizer_create(&opt, space.handle(), algorithm.c_str()));
+        detail::check(btopt_optimizer_create(&opt, space ? space->handle() : nullptr, algorithm.c_str()));
         return opt;
     }
 
@@ -308,10 +342,18 @@ private:
             detail::check(btopt_optimizer_set_double(handle_.get(), "crossover_rate", *o.crossover_rate));
         if (o.mutation_rate)
             detail::check(btopt_optimizer_set_double(handle_.get(), "mutation_rate", *o.mutation_rate));
-        if (o.backend)
-            detail::check(btopt_optimizer_set_string(handle_.get(), "backend", o.backend->c_str()));
-        if (o.direction)
-            detail::check(btopt_optimizer_set_string(handle_.get(), "direction", o.direction->c_str()));
+        const std::pair<const char *, const std::optional<std::string> *> strings[] = {
+            {"backend", &o.backend},
+            {"direction", &o.direction},
+            {"start_method", &o.start_method},
+            {"max_memory_per_worker", &o.max_memory_per_worker}};
+        for (const auto &[name, value] : strings)
+            if (*value)
+                detail::check(btopt_optimizer_set_string(handle_.get(), name, (*value)->c_str()));
+        if (o.eval_timeout)
+            detail::check(btopt_optimizer_set_double(handle_.get(), "eval_timeout", *o.eval_timeout));
+        if (o.threads_per_worker)
+            detail::check(btopt_optimizer_set_int(handle_.get(), "threads_per_worker", *o.threads_per_worker));
         if (o.ignore_errors)
             detail::check(btopt_optimizer_set_int(handle_.get(), "ignore_errors", *o.ignore_errors ? 1 : 0));
     }
@@ -376,6 +418,11 @@ inline OptimizationResult::OptimizationResult(btopt_result *handle) : handle_(ha
         t.params = Params(params).to_map();
         t.status = static_cast<btopt_trial_status>(status);
         t.error = error;
+        for (std::size_t m = 0; m < btopt_result_metric_count(handle); ++m) {
+            double value = 0.0;
+            detail::check(btopt_result_trial_metric(handle, i, m, &value));
+            t.metrics.emplace(btopt_result_metric_name(handle, m), value);
+        }
         trials.push_back(std::move(t));
     }
 }

@@ -4,6 +4,7 @@
 
 #include "../core/options.hpp"
 #include "../core/result.hpp"
+#include "../plugin/plugin.hpp"
 
 #include <atomic>
 #include <memory>
@@ -20,7 +21,8 @@ struct btopt_params {
 };
 
 struct btopt_optimizer {
-    std::shared_ptr<const btopt::internal::Space> space;
+    std::shared_ptr<const btopt::internal::Space> user_space; // as given to create; may be null
+    std::shared_ptr<const btopt::internal::Space> space;      // what the run searches
     std::string algorithm;
     btopt::internal::Options options;
     btopt_objective_fn objective = nullptr;
@@ -29,6 +31,14 @@ struct btopt_optimizer {
     btopt_progress_fn progress = nullptr;
     void *progress_user = nullptr;
     std::atomic<bool> cancel{false};
+    std::optional<btopt::internal::PluginInfo> plugin;
+    btopt::internal::PluginConfig plugin_config;
+    std::string metric;
+};
+
+struct btopt_plugin_info {
+    btopt::internal::PluginInfo info;
+    btopt_space space; // the plugin's default space, handed out as a view
 };
 
 struct btopt_result {

@@ -2,7 +2,10 @@
 #include "callback_objective.hpp"
 #include "handles.hpp"
 
-#include "../run/coordinator.hpp"
+#include "../exec/spawner.hpp"
+#include "../plugin/plugin_json.hpp"
+#include "../plugin/plugin_objective.hpp"
+#include "../run/launch.hpp"
 
 #include <map>
 #include <mutex>
@@ -24,40 +27,47 @@ std::map<std::string, Registered, std::less<>> registry;
 
 Result<RunOutcome> run_optimizer(btopt_optimizer &opt)
 {
-    const auto workers = resolve_jobs(opt.options.n_jobs);
-    if (!workers)
-        return tl::unexpected(workers.error());
-    if (!opt.objective)
+    if (!opt.space)
         return fail(BTOPT_ERR_INVALID_ARGUMENT,
-                    "no objective: call btopt_optimizer_set_objective or btopt_optimizer_use_objective before running");
-    auto search = make_search(opt.algorithm, *opt.space, opt.options);
-    if (!search)
-        return tl::unexpected(search.error());
-    capi::CallbackObjective objective(*opt.space, opt.objective, opt.objective_user, opt.objective_name);
-    const std::string backend = !opt.options.backend.empty() ? opt.options.backend : *workers == 1 ? "inline" : "thread";
-    auto executor = backend == "inline" ? make_inline_executor(objective, opt.options)
-                                        : make_thread_executor(objective, opt.options, *workers);
-    ProgressFn progress;
+                    "no parameter space: create the optimizer with a space, or use a plugin (its parameters are the space)");
+    std::optional<capi::CallbackObjective> callback;
+    if (opt.objective)
+        callback.emplace(*opt.space, opt.objective, opt.objective_user, opt.objective_name);
+    RunPlan plan{.space = opt.space,
+                 .algorithm = opt.algorithm,
+                 .options = opt.options,
+                 .host_objective = callback ? &*callback : nullptr,
+                 .plugin = opt.plugin,
+                 .plugin_config = opt.plugin_config,
+                 .metric = opt.metric,
+                 .progress = {}};
     if (opt.progress)
-        progress = [&opt](std::uint64_t done, std::uint64_t total, double best) {
+        plan.progress = [&opt](std::uint64_t done, std::uint64_t total, double best) {
             opt.progress(opt.progress_user, done, total, best);
         };
     opt.cancel.store(false);
-    return coordinate(RunRequest{
-        .space = opt.space,
-        .search = **search,
-        .executor = *executor,
-        .options = opt.options,
-        .info = RunInfo{.algorithm = opt.algorithm,
-                        .backend = backend,
-                        .objective = objective.name(),
-                        .direction = opt.options.direction,
-                        .seed = opt.options.random_seed,
-                        .workers = executor->workers(),
-                        .metric_names = objective.metric_names()},
-        .progress = std::move(progress),
-        .cancel = opt.cancel,
-    });
+    return launch(plan, opt.cancel);
+}
+
+// The space a run searches: the plugin's, narrowed by the user's, or the user's alone.
+Result<std::shared_ptr<const Space>> searched_space(const btopt_optimizer &opt)
+{
+    if (!opt.plugin)
+        return opt.user_space;
+    auto merged = merge_spaces(*opt.plugin, opt.user_space.get());
+    if (!merged)
+        return tl::unexpected(merged.error());
+    if (auto search = make_search(opt.algorithm, *merged, opt.options); !search)
+        return tl::unexpected(search.error());
+    return std::make_shared<const Space>(std::move(*merged));
+}
+
+// A host objective replaces a plugin, and the space is the user's again.
+void forget_plugin(btopt_optimizer &opt)
+{
+    opt.plugin.reset();
+    opt.metric.clear();
+    opt.space = opt.user_space;
 }
 
 btopt_result *make_result(RunResult run)
@@ -88,7 +98,6 @@ btopt_status btopt_optimizer_create(btopt_optimizer **out, const btopt_space *sp
 {
     BTOPT_REQUIRE(out);
     *out = nullptr;
-    BTOPT_REQUIRE(space);
     BTOPT_REQUIRE(algorithm);
     return guarded([&] {
         const std::string name = algorithm;
@@ -99,12 +108,14 @@ btopt_status btopt_optimizer_create(btopt_optimizer **out, const btopt_space *sp
         if (!is_known_algorithm(name))
             return set_error(BTOPT_ERR_INVALID_ARGUMENT,
                              fmt::format("unknown algorithm '{}': use 'grid', 'random' or 'genetic'", name));
-        if (space->space.size() == 0)
+        if (space && space->space.size() == 0)
             return set_error(BTOPT_ERR_INVALID_ARGUMENT, "the parameter space is empty: add at least one parameter");
-        if (auto search = make_search(name, space->space, Options{}); !search)
-            return set_error(search.error());
+        if (space)
+            if (auto search = make_search(name, space->space, Options{}); !search)
+                return set_error(search.error());
         auto opt = std::make_unique<btopt_optimizer>();
-        opt->space = std::make_shared<const Space>(space->space);
+        if (space)
+            opt->user_space = opt->space = std::make_shared<const Space>(space->space);
         opt->algorithm = name;
         *out = opt.release();
         return BTOPT_OK;
@@ -143,6 +154,7 @@ btopt_status btopt_optimizer_set_objective(btopt_optimizer *opt, btopt_objective
     opt->objective = fn;
     opt->objective_user = user;
     opt->objective_name = "callback";
+    forget_plugin(*opt);
     return BTOPT_OK;
 }
 
@@ -159,6 +171,7 @@ btopt_status btopt_optimizer_use_objective(btopt_optimizer *opt, const char *reg
         opt->objective = it->second.fn;
         opt->objective_user = it->second.user;
         opt->objective_name = registered_name;
+        forget_plugin(*opt);
         return BTOPT_OK;
     });
 }
@@ -183,6 +196,66 @@ btopt_status btopt_optimizer_run(btopt_optimizer *opt, btopt_result **out)
         *out = make_result(std::move(outcome->result));
         if (outcome->status != BTOPT_OK)
             return set_error(outcome->status, std::move(outcome->message));
+        return BTOPT_OK;
+    });
+}
+
+btopt_status btopt_optimizer_use_plugin(btopt_optimizer *opt, const char *path_or_name)
+{
+    BTOPT_REQUIRE(opt);
+    BTOPT_REQUIRE(path_or_name);
+    return guarded([&] {
+        auto path = resolve_plugin(path_or_name);
+        if (!path)
+            return set_error(path.error());
+        auto described = describe_in_worker(*path);
+        if (!described)
+            return set_error(described.error());
+        auto info = plugin_info_from_json(*described);
+        if (!info)
+            return set_error(info.error());
+        auto previous = std::exchange(opt->plugin, std::move(*info));
+        auto space = searched_space(*opt);
+        if (!space) {
+            opt->plugin = std::move(previous);
+            return set_error(space.error());
+        }
+        opt->space = std::move(*space);
+        opt->objective = nullptr; // the plugin is the objective now
+        return BTOPT_OK;
+    });
+}
+
+btopt_status btopt_optimizer_set_plugin_config(btopt_optimizer *opt, const char *key, const char *value)
+{
+    BTOPT_REQUIRE(opt);
+    BTOPT_REQUIRE(key);
+    BTOPT_REQUIRE(value);
+    return guarded([&] {
+        if (*key == '\0' || std::string_view(key).find('=') != std::string_view::npos)
+            return set_error(BTOPT_ERR_INVALID_ARGUMENT,
+                             fmt::format("plugin config key '{}' must be non-empty and contain no '='", key));
+        for (auto &[k, v] : opt->plugin_config)
+            if (k == key) {
+                v = value;
+                return BTOPT_OK;
+            }
+        opt->plugin_config.emplace_back(key, value);
+        return BTOPT_OK;
+    });
+}
+
+btopt_status btopt_optimizer_set_objective_metric(btopt_optimizer *opt, const char *metric)
+{
+    BTOPT_REQUIRE(opt);
+    BTOPT_REQUIRE(metric);
+    return guarded([&] {
+        if (!opt->plugin)
+            return set_error(BTOPT_ERR_INVALID_ARGUMENT,
+                             "an objective metric chooses among a plugin's metrics: call btopt_optimizer_use_plugin first");
+        if (auto found = find_metric(*opt->plugin, metric); !found)
+            return set_error(found.error());
+        opt->metric = metric;
         return BTOPT_OK;
     });
 }

@@ -85,6 +85,33 @@ btopt_status btopt_result_trial_info(const btopt_result *result, uint64_t i, uin
     return BTOPT_OK;
 }
 
+size_t btopt_result_metric_count(const btopt_result *result)
+{
+    return result ? result->run.info.metric_names.size() : 0;
+}
+
+const char *btopt_result_metric_name(const btopt_result *result, size_t m)
+{
+    if (!result || m >= result->run.info.metric_names.size())
+        return nullptr;
+    return result->run.info.metric_names[m].c_str();
+}
+
+btopt_status btopt_result_trial_metric(const btopt_result *result, uint64_t i, size_t m, double *out)
+{
+    BTOPT_REQUIRE(result);
+    BTOPT_REQUIRE(out);
+    const auto trial = kept_trial(result, i);
+    if (!trial)
+        return set_error(trial.error());
+    if (m >= result->run.info.metric_names.size())
+        return set_error(BTOPT_ERR_NOT_FOUND, fmt::format("metric index {} is out of range: the run reports {} metrics",
+                                                          m, result->run.info.metric_names.size()));
+    const auto &metrics = (*trial)->evaluation.metrics;
+    *out = m < metrics.size() ? metrics[m] : not_a_number;
+    return BTOPT_OK;
+}
+
 uint64_t btopt_result_evaluated_count(const btopt_result *result) { return result ? result->run.evaluated : 0; }
 
 uint64_t btopt_result_status_count(const btopt_result *result, int32_t trial_status)

@@ -90,6 +90,65 @@ btopt_status btopt_space_cardinality(const btopt_space *space, uint64_t *out)
 
 size_t btopt_space_param_count(const btopt_space *space) { return space ? space->space.size() : 0; }
 
+const char *btopt_space_param_name(const btopt_space *space, size_t i)
+{
+    return space && i < space->space.size() ? space->space.parameters()[i].name.c_str() : nullptr;
+}
+
+int32_t btopt_space_param_kind(const btopt_space *space, size_t i)
+{
+    return space && i < space->space.size() ? static_cast<int32_t>(space->space.parameters()[i].kind) : -1;
+}
+
+btopt_status btopt_space_param_int_range(const btopt_space *space, size_t i, int64_t *lo, int64_t *hi, int64_t *step)
+{
+    BTOPT_REQUIRE(space);
+    if (i >= space->space.size() || space->space.parameters()[i].kind != Kind::Int)
+        return set_error(BTOPT_ERR_INVALID_ARGUMENT, fmt::format("parameter {} is not an integer parameter", i));
+    const Parameter &p = space->space.parameters()[i];
+    if (lo)
+        *lo = p.int_lo;
+    if (hi)
+        *hi = p.int_hi;
+    if (step)
+        *step = p.int_step;
+    return BTOPT_OK;
+}
+
+btopt_status btopt_space_param_float_range(const btopt_space *space, size_t i, double *lo, double *hi, double *step)
+{
+    BTOPT_REQUIRE(space);
+    if (i >= space->space.size() || space->space.parameters()[i].kind != Kind::Float)
+        return set_error(BTOPT_ERR_INVALID_ARGUMENT, fmt::format("parameter {} is not a float parameter", i));
+    const Parameter &p = space->space.parameters()[i];
+    if (lo)
+        *lo = p.float_lo;
+    if (hi)
+        *hi = p.float_hi;
+    if (step)
+        *step = p.float_step;
+    return BTOPT_OK;
+}
+
+size_t btopt_space_param_choice_count(const btopt_space *space, size_t i)
+{
+    return space && i < space->space.size() ? space->space.parameters()[i].choices.size() : 0;
+}
+
+const char *btopt_space_param_choice(const btopt_space *space, size_t i, size_t j)
+{
+    if (!space || i >= space->space.size() || j >= space->space.parameters()[i].choices.size())
+        return nullptr;
+    return space->space.parameters()[i].choices[j].c_str();
+}
+
+size_t btopt_space_constraint_count(const btopt_space *space) { return space ? space->space.constraints().size() : 0; }
+
+const char *btopt_space_constraint(const btopt_space *space, size_t i)
+{
+    return space && i < space->space.constraints().size() ? space->space.constraints()[i].c_str() : nullptr;
+}
+
 size_t btopt_params_count(const btopt_params *params) { return params ? params->space->size() : 0; }
 
 const char *btopt_params_name(const btopt_params *params, size_t i)

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <optional>
@@ -27,6 +28,7 @@ constexpr std::array int_options{
     IntOption{"elite_count", &Options::elite_count, 0},
     IntOption{"batch_size", &Options::batch_size, 0},
     IntOption{"keep_trials", &Options::keep_trials, 0},
+    IntOption{"threads_per_worker", &Options::threads_per_worker, 0},
 };
 
 struct RateOption {
@@ -39,8 +41,9 @@ constexpr std::array rate_options{
     RateOption{"mutation_rate", &Options::mutation_rate},
 };
 
-constexpr std::array<std::string_view, 2> string_options{"backend", "direction"};
-constexpr std::array<std::string_view, 2> backends{"inline", "thread"};
+constexpr std::array<std::string_view, 4> string_options{"backend", "direction", "start_method",
+                                                         "max_memory_per_worker"};
+constexpr std::array<std::string_view, 3> backends{"inline", "thread", "process"};
 
 // The CPU limit of a cgroup v2 quota ("max" or "QUOTA PERIOD"), if one is set.
 std::optional<unsigned> cgroup_cpu_limit()
@@ -55,6 +58,41 @@ std::optional<unsigned> cgroup_cpu_limit()
 }
 
 } // namespace
+
+Result<std::uint64_t> parse_memory_size(const std::string &text)
+{
+    std::size_t used = 0;
+    double number = 0;
+    try {
+        number = std::stod(text, &used);
+    } catch (const std::exception &) {
+        used = 0;
+    }
+    std::string unit = text.substr(used);
+    std::erase(unit, ' ');
+    for (char &c : unit)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    static const std::array<std::pair<std::string_view, double>, 13> units{{{"", 1.0},
+                                                                           {"B", 1.0},
+                                                                           {"K", 0x1p10},
+                                                                           {"KB", 0x1p10},
+                                                                           {"KIB", 0x1p10},
+                                                                           {"M", 0x1p20},
+                                                                           {"MB", 0x1p20},
+                                                                           {"MIB", 0x1p20},
+                                                                           {"G", 0x1p30},
+                                                                           {"GB", 0x1p30},
+                                                                           {"GIB", 0x1p30},
+                                                                           {"TB", 0x1p40},
+                                                                           {"TIB", 0x1p40}}};
+    for (const auto &[name, factor] : units)
+        if (used > 0 && unit == name && number >= 0 && std::isfinite(number) && number * factor < 0x1p63)
+            return static_cast<std::uint64_t>(number * factor);
+    return fail(BTOPT_ERR_INVALID_ARGUMENT,
+                "option 'max_memory_per_worker' = '{}': use a size such as 2GB, 512MB or 512MiB (powers of 1024), or "
+                "a number of bytes",
+                text);
+}
 
 unsigned usable_cpus()
 {
@@ -88,7 +126,8 @@ static std::optional<OptionType> option_type(std::string_view name)
     if (name == "n_jobs" || name == "ignore_errors" ||
         std::any_of(int_options.begin(), int_options.end(), [&](auto &o) { return o.name == name; }))
         return OptionType::Int;
-    if (std::any_of(rate_options.begin(), rate_options.end(), [&](auto &o) { return o.name == name; }))
+    if (name == "eval_timeout" ||
+        std::any_of(rate_options.begin(), rate_options.end(), [&](auto &o) { return o.name == name; }))
         return OptionType::Double;
     if (std::find(string_options.begin(), string_options.end(), name) != string_options.end())
         return OptionType::String;
@@ -109,6 +148,12 @@ static tl::unexpected<Error> wrong_type(const std::string &name, std::optional<O
 
 Result<void> Options::set_int(const std::string &name, std::int64_t value)
 {
+    if (name == "max_memory_per_worker") {
+        if (value < 0)
+            return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'max_memory_per_worker' = {}: must not be negative", value);
+        max_memory = static_cast<std::uint64_t>(value);
+        return {};
+    }
     const auto type = option_type(name);
     if (type == OptionType::Double)
         return set_double(name, static_cast<double>(value));
@@ -138,6 +183,12 @@ Result<void> Options::set_double(const std::string &name, double value)
     const auto type = option_type(name);
     if (type != OptionType::Double)
         return wrong_type(name, type);
+    if (name == "eval_timeout") {
+        if (!(value >= 0.0) || !std::isfinite(value))
+            return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'eval_timeout' = {}: seconds, 0 for no limit", value);
+        eval_timeout = value;
+        return {};
+    }
     if (!(value >= 0.0 && value <= 1.0))
         return fail(BTOPT_ERR_INVALID_ARGUMENT, "option '{}' = {}: must be between 0 and 1", name, value);
     const auto &option = *std::find_if(rate_options.begin(), rate_options.end(), [&](auto &o) { return o.name == name; });
@@ -152,8 +203,22 @@ Result<void> Options::set_string(const std::string &name, const std::string &val
         return wrong_type(name, type);
     if (name == "backend") {
         if (std::find(backends.begin(), backends.end(), value) == backends.end())
-            return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'backend' = '{}': use 'inline' or 'thread'", value);
+            return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'backend' = '{}': use 'inline', 'thread' or 'process'",
+                        value);
         backend = value;
+        return {};
+    }
+    if (name == "start_method") {
+        if (value != "server" && value != "fork")
+            return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'start_method' = '{}': use 'server' or 'fork'", value);
+        start_method = value;
+        return {};
+    }
+    if (name == "max_memory_per_worker") {
+        auto bytes = parse_memory_size(value);
+        if (!bytes)
+            return tl::unexpected(bytes.error());
+        max_memory = *bytes;
         return {};
     }
     if (value != "maximize" && value != "minimize")

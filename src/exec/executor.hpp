@@ -36,4 +36,9 @@ Outcome cancelled_outcome(const Task &task);
 std::unique_ptr<Executor> make_inline_executor(Objective &objective, const Options &options);
 std::unique_ptr<Executor> make_thread_executor(Objective &objective, const Options &options, unsigned workers);
 
+class Spawner;
+// Starts `workers` worker processes from the spawner; they are replaced as they die.
+Result<std::unique_ptr<Executor>> make_process_executor(std::unique_ptr<Spawner> spawner, const Options &options,
+                                                        unsigned workers);
+
 } // namespace btopt::internal

@@ -1,0 +1,108 @@
+/*
+ * btopt strategy plugins: the plugin ABI.
+ *
+ * A strategy plugin is a shared library exporting one C function,
+ *
+ *     const btopt_plugin_descriptor *btopt_plugin_entry(void);
+ *
+ * returning a descriptor in static storage. The host reads it, checks
+ * abi_version and struct_size, and reads no field past struct_size, so the
+ * descriptor can grow at the end without breaking old plugins (as LV2 and
+ * GStreamer descriptors do). A plugin never links against libbtopt: points
+ * reach it as a plain array of values and it answers through plain arrays,
+ * so it loads the same in the worker server, a forked worker or an MPI rank.
+ *
+ * Lifecycle: init(config) once — in the worker server before the workers are
+ * forked, so the data it loads is shared copy-on-write, or in every worker
+ * after the fork when flags has BTOPT_PLUGIN_INIT_PER_WORKER (a plugin whose
+ * init starts threads must say so) — then evaluate(state, point) many times,
+ * then finish(state). No C++ exception may leave any of the three.
+ *
+ * include/btopt/strategy.hpp writes all of this for a C++ strategy class.
+ */
+#ifndef BTOPT_PLUGIN_H
+#define BTOPT_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BTOPT_PLUGIN_ABI_VERSION 1u
+#define BTOPT_PLUGIN_ENTRY "btopt_plugin_entry"
+
+#if defined(_WIN32)
+#define BTOPT_PLUGIN_EXPORT __declspec(dllexport)
+#else
+#define BTOPT_PLUGIN_EXPORT __attribute__((visibility("default")))
+#endif
+
+/* A parameter's kind: the same numbers as btopt_param_kind in btopt.h. */
+#define BTOPT_PLUGIN_PARAM_INT 0
+#define BTOPT_PLUGIN_PARAM_FLOAT 1
+#define BTOPT_PLUGIN_PARAM_CHOICE 2
+
+/* One parameter with its default range (the default space). */
+typedef struct btopt_plugin_param {
+    const char *name;
+    int32_t kind; /* BTOPT_PLUGIN_PARAM_* */
+    int64_t int_lo, int_hi, int_step;
+    double float_lo, float_hi, float_step; /* step 0: continuous */
+    const char *const *choices;
+    size_t n_choices;
+} btopt_plugin_param;
+
+/* One coordinate of a point, in the plugin's parameter order: `i` for an
+ * integer, `f` for a float, `i` (the index into choices) and `s` for a choice. */
+typedef struct btopt_plugin_value {
+    int64_t i;
+    double f;
+    const char *s;
+} btopt_plugin_value;
+
+/* Configuration as key=value strings (data path, commission, ...). */
+typedef struct btopt_plugin_config {
+    size_t count;
+    const char *const *keys;
+    const char *const *values;
+} btopt_plugin_config;
+
+/* Set in flags when init must run in every worker after the fork. */
+#define BTOPT_PLUGIN_INIT_PER_WORKER 1u
+
+/* Status codes a plugin returns: 0 ok, anything else an error whose words it
+ * wrote into `error` (a buffer of error_size bytes, always NUL-terminated by the host). */
+#define BTOPT_PLUGIN_OK 0
+
+typedef struct btopt_plugin_descriptor {
+    uint32_t abi_version; /* BTOPT_PLUGIN_ABI_VERSION */
+    uint32_t struct_size; /* sizeof(btopt_plugin_descriptor) as the plugin was built */
+    const char *name;
+    const char *version;
+    const char *description; /* one line */
+    const btopt_plugin_param *params;
+    size_t n_params;
+    const char *const *constraints; /* e.g. "fast < slow" */
+    size_t n_constraints;
+    const char *const *metrics; /* names of what evaluate reports */
+    size_t n_metrics;
+    size_t default_metric; /* index into metrics: the default objective */
+    uint32_t flags;        /* BTOPT_PLUGIN_INIT_PER_WORKER */
+    /* Loads what evaluations need (data, caches) into *state. */
+    int32_t (*init)(const btopt_plugin_config *config, void **state, char *error, size_t error_size);
+    /* Scores one point: writes n_metrics values into metrics. `seed` is the
+     * trial's own seed, for strategies that draw random numbers. Reloads nothing. */
+    int32_t (*evaluate)(void *state, const btopt_plugin_value *point, uint64_t seed, double *metrics, char *error,
+                        size_t error_size);
+    void (*finish)(void *state);
+} btopt_plugin_descriptor;
+
+typedef const btopt_plugin_descriptor *(*btopt_plugin_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BTOPT_PLUGIN_H */

@@ -1,0 +1,234 @@
+// Writing a strategy plugin in C++: a small class and one macro.
+//
+//   class SmaCrossover {
+//   public:
+//       static btopt::strategy::Schema schema() {
+//           return {.name = "sma_crossover", .version = "1.0", .description = "...",
+//                   .params = {btopt::strategy::Int("fast", 10, 50, 5), btopt::strategy::Int("slow", 50, 200, 25)},
+//                   .constraints = {"fast < slow"},
+//                   .metrics = {"sharpe", "total_return"}, .objective = "sharpe"};
+//       }
+//       explicit SmaCrossover(const btopt::strategy::Config &config);        // init: load data; throw to refuse
+//       void evaluate(const btopt::strategy::Point &p, std::uint64_t seed,
+//                     std::span<double> metrics);                             // throw to fail the trial
+//   };
+//   BTOPT_STRATEGY(SmaCrossover)
+//
+// The macro exports btopt_plugin_entry with a descriptor built from the schema
+// (include/btopt/plugin.h); exceptions are caught at the plugin boundary and
+// become error texts. The plugin never links against libbtopt.
+#pragma once
+
+#include <btopt/plugin.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace btopt::strategy {
+
+struct Param {
+    std::string name;
+    int32_t kind = BTOPT_PLUGIN_PARAM_INT;
+    int64_t int_lo = 0, int_hi = 0, int_step = 1;
+    double float_lo = 0.0, float_hi = 0.0, float_step = 0.0;
+    std::vector<std::string> choices{};
+};
+
+inline Param Int(std::string name, int64_t lo, int64_t hi, int64_t step = 1)
+{
+    return Param{std::move(name), BTOPT_PLUGIN_PARAM_INT, lo, hi, step};
+}
+
+inline Param Float(std::string name, double lo, double hi, double step = 0.0)
+{
+    return Param{std::move(name), BTOPT_PLUGIN_PARAM_FLOAT, 0, 0, 1, lo, hi, step};
+}
+
+inline Param Choice(std::string name, std::vector<std::string> choices)
+{
+    return Param{std::move(name), BTOPT_PLUGIN_PARAM_CHOICE, 0, 0, 1, 0.0, 0.0, 0.0, std::move(choices)};
+}
+
+struct Schema {
+    std::string name;
+    std::string version = "1.0";
+    std::string description{};
+    std::vector<Param> params{};
+    std::vector<std::string> constraints{};
+    std::vector<std::string> metrics{};
+    std::string objective{}; // one of metrics; empty: the first
+    bool init_per_worker = false;
+};
+
+// The key=value configuration given to init.
+class Config {
+public:
+    explicit Config(const btopt_plugin_config &c) : c_(c) {}
+    // The value of `key`, or `fallback` when it was not given.
+    std::string get(std::string_view key, std::string fallback = {}) const
+    {
+        for (size_t i = 0; i < c_.count; ++i)
+            if (key == c_.keys[i])
+                return c_.values[i];
+        return fallback;
+    }
+    bool has(std::string_view key) const
+    {
+        for (size_t i = 0; i < c_.count; ++i)
+            if (key == c_.keys[i])
+                return true;
+        return false;
+    }
+    double number(std::string_view key, double fallback) const
+    {
+        if (!has(key))
+            return fallback;
+        const std::string text = get(key);
+        try {
+            size_t used = 0;
+            const double value = std::stod(text, &used);
+            if (used == text.size())
+                return value;
+        } catch (const std::exception &) {
+        }
+        throw std::invalid_argument("config '" + std::string(key) + "' = '" + text + "' is not a number");
+    }
+
+private:
+    const btopt_plugin_config &c_;
+};
+
+// One point, in the schema's parameter order.
+class Point {
+public:
+    Point(const btopt_plugin_value *values, const std::vector<Param> &params) : values_(values), params_(params) {}
+    int64_t integer(size_t k) const { return values_[k].i; }
+    double real(size_t k) const { return values_[k].f; }
+    std::string_view choice(size_t k) const { return values_[k].s; }
+    int64_t integer(std::string_view name) const { return values_[index(name)].i; }
+    double real(std::string_view name) const { return values_[index(name)].f; }
+    std::string_view choice(std::string_view name) const { return values_[index(name)].s; }
+
+private:
+    size_t index(std::string_view name) const
+    {
+        for (size_t k = 0; k < params_.size(); ++k)
+            if (params_[k].name == name)
+                return k;
+        throw std::out_of_range("no parameter '" + std::string(name) + "'");
+    }
+    const btopt_plugin_value *values_;
+    const std::vector<Param> &params_;
+};
+
+namespace detail {
+
+inline void copy_error(const char *what, char *error, size_t size)
+{
+    if (size > 0)
+        std::snprintf(error, size, "%s", what);
+}
+
+// The descriptor and the storage its pointers point into, built once.
+template <class S>
+struct Registry {
+    Schema schema = S::schema();
+    std::vector<std::vector<const char *>> choice_pointers;
+    std::vector<btopt_plugin_param> params;
+    std::vector<const char *> constraints, metrics;
+    btopt_plugin_descriptor descriptor{};
+
+    Registry()
+    {
+        for (const Param &p : schema.params) {
+            auto &pointers = choice_pointers.emplace_back();
+            for (const std::string &c : p.choices)
+                pointers.push_back(c.c_str());
+            params.push_back(btopt_plugin_param{p.name.c_str(), p.kind, p.int_lo, p.int_hi, p.int_step, p.float_lo,
+                                                p.float_hi, p.float_step, pointers.data(), pointers.size()});
+        }
+        for (const std::string &c : schema.constraints)
+            constraints.push_back(c.c_str());
+        size_t objective = 0;
+        for (size_t m = 0; m < schema.metrics.size(); ++m) {
+            metrics.push_back(schema.metrics[m].c_str());
+            if (schema.metrics[m] == schema.objective)
+                objective = m;
+        }
+        descriptor = btopt_plugin_descriptor{BTOPT_PLUGIN_ABI_VERSION,
+                                             sizeof(btopt_plugin_descriptor),
+                                             schema.name.c_str(),
+                                             schema.version.c_str(),
+                                             schema.description.c_str(),
+                                             params.data(),
+                                             params.size(),
+                                             constraints.data(),
+                                             constraints.size(),
+                                             metrics.data(),
+                                             metrics.size(),
+                                             objective,
+                                             schema.init_per_worker ? BTOPT_PLUGIN_INIT_PER_WORKER : 0u,
+                                             &init,
+                                             &evaluate,
+                                             &finish};
+    }
+
+    static Registry &get()
+    {
+        static Registry registry;
+        return registry;
+    }
+
+    static int32_t init(const btopt_plugin_config *config, void **state, char *error, size_t size) noexcept
+    {
+        try {
+            *state = new S(Config(*config));
+            return BTOPT_PLUGIN_OK;
+        } catch (const std::exception &e) {
+            copy_error(e.what(), error, size);
+        } catch (...) {
+            copy_error("init threw an exception that is not a std::exception", error, size);
+        }
+        return 1;
+    }
+
+    static int32_t evaluate(void *state, const btopt_plugin_value *point, uint64_t seed, double *metrics, char *error,
+                            size_t size) noexcept
+    {
+        try {
+            const Registry &r = get();
+            static_cast<S *>(state)->evaluate(Point(point, r.schema.params), seed,
+                                              std::span<double>(metrics, r.schema.metrics.size()));
+            return BTOPT_PLUGIN_OK;
+        } catch (const std::exception &e) {
+            copy_error(e.what(), error, size);
+        } catch (...) {
+            copy_error("evaluate threw an exception that is not a std::exception", error, size);
+        }
+        return 1;
+    }
+
+    static void finish(void *state) noexcept { delete static_cast<S *>(state); }
+};
+
+} // namespace detail
+} // namespace btopt::strategy
+
+// Exports the strategy class as this library's plugin.
+#define BTOPT_STRATEGY(StrategyClass)                                                                                 \
+    extern "C" BTOPT_PLUGIN_EXPORT const btopt_plugin_descriptor *btopt_plugin_entry(void)                            \
+    {                                                                                                                 \
+        try {                                                                                                         \
+            return &::btopt::strategy::detail::Registry<StrategyClass>::get().descriptor;                             \
+        } catch (...) {                                                                                               \
+            return nullptr;                                                                                           \
+        }                                                                                                             \
+    }

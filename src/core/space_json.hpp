@@ -1,0 +1,12 @@
+// A space as JSON: how the coordinator tells the worker server which ranges
+// and choices a run uses (the constraints stay with the coordinator).
+#pragma once
+
+#include "space.hpp"
+
+namespace btopt::internal {
+
+std::string space_to_json(const Space &space);
+Result<Space> space_from_json(const std::string &text);
+
+} // namespace btopt::internal

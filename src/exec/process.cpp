@@ -1,0 +1,253 @@
+// The process executor: workers in their own processes, fed batches over
+// sockets. A worker that dies costs only the task it was evaluating (marked
+// crashed with the signal); one past eval_timeout is killed (timeout); the
+// tasks queued behind either go to other workers, and the worker is replaced.
+#include "executor.hpp"
+#include "spawner.hpp"
+#include "wire.hpp"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+
+namespace btopt::internal {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t max_auto_batch = 64;
+constexpr auto collect_wait = std::chrono::milliseconds(50);
+
+struct Slot {
+    WorkerHandle handle;
+    std::deque<Task> assigned; // sent, not answered; the front one is running
+    Clock::time_point started;  // when the front one started
+    std::string in;
+};
+
+class ProcessExecutor final : public Executor {
+public:
+    ProcessExecutor(std::unique_ptr<Spawner> spawner, const Options &options, unsigned workers)
+        : spawner_(std::move(spawner)), batch_(static_cast<std::size_t>(options.batch_size)),
+          timeout_(options.eval_timeout), workers_(workers)
+    {
+    }
+
+    ~ProcessExecutor() override
+    {
+        for (Slot &slot : slots_)
+            spawner_->retire(slot.handle, !slot.assigned.empty());
+    }
+
+    Result<void> start()
+    {
+        for (unsigned w = 0; w < workers_; ++w) {
+            auto handle = spawner_->spawn();
+            if (!handle)
+                return tl::unexpected(handle.error());
+            slots_.push_back(Slot{*handle, {}, Clock::now(), {}});
+        }
+        return {};
+    }
+
+    std::size_t capacity() const override { return workers_ * 4 * (batch_ > 0 ? batch_ : max_auto_batch); }
+    unsigned workers() const override { return workers_; }
+
+    void submit(std::vector<Task> tasks) override
+    {
+        for (Task &task : tasks)
+            queue_.push_back(std::move(task));
+        dispatch();
+    }
+
+    std::vector<Outcome> collect() override
+    {
+        dispatch();
+        if (done_.empty() && busy())
+            wait_and_read();
+        check_timeouts();
+        prune();
+        dispatch();
+        return std::exchange(done_, {});
+    }
+
+    void cancel() override
+    {
+        cancelled_ = true;
+        for (const Task &task : queue_)
+            done_.push_back(cancelled_outcome(task));
+        queue_.clear();
+        for (Slot &slot : slots_) {
+            if (slot.assigned.empty())
+                continue;
+            read_available(slot); // keep what finished before the cancel
+            spawner_->retire(slot.handle, true);
+            for (const Task &task : slot.assigned)
+                done_.push_back(cancelled_outcome(task));
+            slot.assigned.clear();
+            slot.handle = {};
+        }
+        prune();
+    }
+
+private:
+    void prune() { std::erase_if(slots_, [](const Slot &s) { return s.handle.pid < 0; }); }
+
+    bool busy() const
+    {
+        return std::any_of(slots_.begin(), slots_.end(), [](const Slot &s) { return !s.assigned.empty(); });
+    }
+
+    std::size_t batch_for_worker() const
+    {
+        if (batch_ > 0)
+            return batch_;
+        return std::clamp<std::size_t>(queue_.size() / (2 * std::max<std::size_t>(slots_.size(), 1)), 1,
+                                       max_auto_batch);
+    }
+
+    // Keeps each worker one batch ahead, so it never waits for a round trip.
+    void dispatch()
+    {
+        if (cancelled_)
+            return;
+        std::string message;
+        for (Slot &slot : slots_) {
+            const std::size_t batch = batch_for_worker();
+            while (!queue_.empty() && slot.assigned.size() < 2 * batch) {
+                const std::size_t n = std::min(batch, queue_.size());
+                std::vector<Task> tasks(std::make_move_iterator(queue_.begin()),
+                                        std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
+                queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+                message.clear();
+                wire::append_batch(message, tasks);
+                if (slot.assigned.empty())
+                    slot.started = Clock::now();
+                for (Task &task : tasks)
+                    slot.assigned.push_back(std::move(task));
+                if (!wire::write_all(slot.handle.fd, message.data(), message.size()))
+                    break; // it died: the read side finds out and re-queues its tasks
+            }
+        }
+    }
+
+    void wait_and_read()
+    {
+        std::vector<pollfd> fds;
+        for (const Slot &slot : slots_)
+            fds.push_back(pollfd{slot.handle.fd, POLLIN, 0});
+        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(collect_wait);
+        if (timeout_ > 0)
+            wait = std::min(wait, time_to_next_deadline());
+        if (poll(fds.data(), fds.size(), static_cast<int>(std::max<std::int64_t>(wait.count(), 1))) <= 0)
+            return;
+        for (std::size_t i = 0; i < fds.size(); ++i)
+            if (fds[i].revents != 0)
+                read_from(i);
+    }
+
+    std::chrono::milliseconds time_to_next_deadline() const
+    {
+        auto next = std::chrono::milliseconds::max();
+        const auto limit = std::chrono::duration<double>(timeout_);
+        for (const Slot &slot : slots_)
+            if (!slot.assigned.empty()) {
+                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    slot.started + std::chrono::duration_cast<Clock::duration>(limit) - Clock::now());
+                next = std::min(next, left);
+            }
+        return next;
+    }
+
+    // Takes every complete answer the worker has sent.
+    void read_available(Slot &slot)
+    {
+        while (auto outcome = wire::take_outcome(slot.in)) {
+            if (slot.assigned.empty())
+                break;
+            slot.assigned.pop_front();
+            slot.started = Clock::now();
+            done_.push_back(std::move(*outcome));
+        }
+    }
+
+    void read_from(std::size_t i)
+    {
+        Slot &slot = slots_[i];
+        const long n = wire::read_some(slot.handle.fd, slot.in);
+        read_available(slot);
+        if (n <= 0)
+            replace(slot, spawner_->retire(slot.handle, false), TrialStatus::Crashed);
+    }
+
+    void check_timeouts()
+    {
+        if (timeout_ <= 0)
+            return;
+        const auto limit = std::chrono::duration<double>(timeout_);
+        for (Slot &slot : slots_)
+            if (slot.handle.pid >= 0 && !slot.assigned.empty() && Clock::now() - slot.started > limit) {
+                read_available(slot);
+                spawner_->retire(slot.handle, true);
+                replace(slot, WorkerExit{fmt::format("it ran past eval_timeout ({} s) and was killed", timeout_), false},
+                        TrialStatus::Timeout);
+            }
+    }
+
+    // The worker is gone: blame its running task, re-queue the rest in
+    // order, and start a new worker in its place.
+    void replace(Slot &slot, const WorkerExit &exit, TrialStatus status)
+    {
+        if (!slot.assigned.empty() && !exit.reported_last) {
+            Outcome o{.number = slot.assigned.front().number, .evaluation = {}, .seconds = 0.0};
+            o.evaluation.status = status;
+            o.evaluation.error = status == TrialStatus::Timeout ? "the evaluation " + exit.text
+                                                                 : "the worker evaluating it died: " + exit.text;
+            o.seconds = std::chrono::duration<double>(Clock::now() - slot.started).count();
+            done_.push_back(std::move(o));
+            slot.assigned.pop_front();
+        }
+        queue_.insert(queue_.begin(), std::make_move_iterator(slot.assigned.begin()),
+                      std::make_move_iterator(slot.assigned.end()));
+        slot.assigned.clear();
+        slot.in.clear();
+        auto fresh = spawner_->spawn();
+        if (fresh) {
+            slot.handle = *fresh;
+            return;
+        }
+        // No replacement: the others carry on (prune() drops this slot); with
+        // none left, the queue cannot run.
+        slot.handle = {};
+        if (std::all_of(slots_.begin(), slots_.end(), [](const Slot &s) { return s.handle.pid < 0; }))
+            for (const Task &task : std::exchange(queue_, {}))
+                done_.push_back(Outcome{task.number,
+                                        Evaluation{TrialStatus::Crashed, 0.0,
+                                                   "no worker could be started: " + fresh.error().message, {}},
+                                        0.0});
+    }
+
+    std::unique_ptr<Spawner> spawner_;
+    std::size_t batch_;
+    double timeout_;
+    unsigned workers_;
+    std::vector<Slot> slots_;
+    std::deque<Task> queue_;
+    std::vector<Outcome> done_;
+    bool cancelled_ = false;
+};
+
+} // namespace
+
+Result<std::unique_ptr<Executor>> make_process_executor(std::unique_ptr<Spawner> spawner, const Options &options,
+                                                        unsigned workers)
+{
+    auto executor = std::make_unique<ProcessExecutor>(std::move(spawner), options, workers);
+    if (auto started = executor->start(); !started)
+        return tl::unexpected(started.error());
+    return std::unique_ptr<Executor>(std::move(executor));
+}
+
+} // namespace btopt::internal

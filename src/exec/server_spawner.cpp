@@ -1,0 +1,178 @@
+// The coordinator's side of the worker server (btopt-worker serve): it is
+// started with posix_spawn, so nothing of the host is inherited and the
+// host's threads do not matter, loads the plugin and runs init once, then
+// forks workers on request; their pages of market data are shared.
+#include "control.hpp"
+#include "wire.hpp"
+#include "spawner.hpp"
+
+#include "../core/space_json.hpp"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+
+extern char **environ;
+
+namespace btopt::internal {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Starts `argv` with `child_fd` as its descriptor `as_fd` (and nothing else
+// of ours: every other descriptor is close-on-exec).
+Result<pid_t> spawn_process(const std::vector<std::string> &args, int child_fd, int as_fd)
+{
+    std::vector<char *> argv;
+    for (const std::string &a : args)
+        argv.push_back(const_cast<char *>(a.c_str()));
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, child_fd, as_fd);
+    pid_t pid = -1;
+    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0)
+        return fail(BTOPT_ERR_PLUGIN, "cannot start '{}': {}", args[0], std::strerror(rc));
+    return pid;
+}
+
+int wait_for(pid_t pid)
+{
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return status;
+}
+
+class ServerSpawner final : public Spawner {
+public:
+    ServerSpawner(pid_t server, int control) : server_(server), control_(control) {}
+
+    ~ServerSpawner() override
+    {
+        close(control_); // the server kills and reaps its workers, then leaves
+        wait_for(server_);
+    }
+
+    Result<WorkerHandle> spawn() override
+    {
+        WorkerHandle worker;
+        if (!control::send_request(control_, control::spawn_request, 0) ||
+            !control::receive_worker(control_, worker.pid, worker.fd))
+            return fail(BTOPT_ERR_PLUGIN, "the worker server stopped answering");
+        if (worker.pid < 0)
+            return fail(BTOPT_ERR_PLUGIN, "the worker server could not fork a worker: {}",
+                        control::receive_text(control_).value_or("no reason given"));
+        return worker;
+    }
+
+    WorkerExit retire(const WorkerHandle &worker, bool kill) override
+    {
+        close(worker.fd);
+        if (kill)
+            ::kill(worker.pid, SIGKILL);
+        if (!control::send_request(control_, control::reap_request, worker.pid))
+            return {"lost (the worker server stopped answering)", false};
+        const auto status = control::receive_int(control_);
+        return status ? describe_exit(*status) : WorkerExit{"lost (the worker server stopped answering)", false};
+    }
+
+private:
+    pid_t server_;
+    int control_;
+};
+
+std::optional<std::string> executable_in(const fs::path &dir)
+{
+    std::error_code ec;
+    const fs::path candidate = dir / "btopt-worker";
+    if (fs::is_regular_file(candidate, ec) && access(candidate.c_str(), X_OK) == 0)
+        return candidate.string();
+    return std::nullopt;
+}
+
+} // namespace
+
+Result<std::string> worker_executable()
+{
+    if (const char *env = std::getenv("BTOPT_WORKER"); env && *env)
+        return std::string(env);
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void *>(&btopt_abi_version), &info) != 0 && info.dli_fname)
+        if (auto found = executable_in(fs::path(info.dli_fname).parent_path()))
+            return *found;
+    if (auto found = executable_in(BTOPT_BUILD_LIB_DIR))
+        return *found;
+    return fail(BTOPT_ERR_PLUGIN, "cannot find the btopt-worker executable next to libbtopt; set BTOPT_WORKER to its path");
+}
+
+Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup)
+{
+    auto exe = worker_executable();
+    if (!exe)
+        return tl::unexpected(exe.error());
+    std::vector<std::string> args{*exe,
+                                  "serve",
+                                  setup.plugin_path,
+                                  std::to_string(setup.metric),
+                                  std::to_string(setup.limits.max_memory),
+                                  std::to_string(setup.limits.threads),
+                                  space_to_json(*setup.space)};
+    for (const auto &[key, value] : setup.config)
+        args.push_back(key + "=" + value);
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        return fail(BTOPT_ERR_INTERNAL, "socketpair failed: {}", std::strerror(errno));
+    auto pid = spawn_process(args, sv[1], 3);
+    close(sv[1]);
+    if (!pid) {
+        close(sv[0]);
+        return tl::unexpected(pid.error());
+    }
+    const auto hello = control::receive_text(sv[0]);
+    if (hello && *hello == "ok")
+        return std::make_unique<ServerSpawner>(*pid, sv[0]);
+    close(sv[0]);
+    const int status = wait_for(*pid);
+    if (hello)
+        return fail(BTOPT_ERR_PLUGIN, "{}", *hello);
+    return fail(BTOPT_ERR_PLUGIN, "plugin '{}' died while loading or initialising: {}", setup.plugin_path,
+                describe_exit(status).text);
+}
+
+Result<std::string> describe_in_worker(const std::string &plugin_path)
+{
+    auto exe = worker_executable();
+    if (!exe)
+        return tl::unexpected(exe.error());
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return fail(BTOPT_ERR_INTERNAL, "pipe failed: {}", std::strerror(errno));
+    auto pid = spawn_process({*exe, "describe", plugin_path}, fds[1], 1);
+    close(fds[1]);
+    std::string out;
+    if (pid)
+        while (wire::read_some(fds[0], out) > 0) {
+        }
+    close(fds[0]);
+    if (!pid)
+        return tl::unexpected(pid.error());
+    const int status = wait_for(*pid);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) > 1)
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}' died while loading: {}", plugin_path, describe_exit(status).text);
+    if (WEXITSTATUS(status) == 1)
+        return fail(BTOPT_ERR_PLUGIN, "{}", out);
+    return out;
+}
+
+} // namespace btopt::internal

@@ -1,0 +1,65 @@
+// Where worker processes come from. The process executor asks for workers
+// and retires them; it does not care whether they are forked from the host
+// (a host callback runs in them as it is) or from the worker server (a plugin
+// loaded and initialised once, its data shared copy-on-write).
+#pragma once
+
+#include "../core/objective.hpp"
+#include "../plugin/plugin.hpp"
+#include "worker.hpp"
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace btopt::internal {
+
+struct WorkerHandle {
+    pid_t pid = -1;
+    int fd = -1; // the coordinator's end of the worker's socket
+};
+
+struct WorkerExit {
+    std::string text;          // "signal 11 (Segmentation fault)", "exit status 1"
+    bool reported_last = false; // it answered its last task before leaving (e.g. out of memory)
+};
+
+class Spawner {
+public:
+    virtual ~Spawner() = default;
+    virtual Result<WorkerHandle> spawn() = 0;
+    // Closes the worker's socket, kills it first when asked, waits for it and
+    // says how it ended.
+    virtual WorkerExit retire(const WorkerHandle &worker, bool kill) = 0;
+};
+
+// How a waitpid status reads to a person.
+WorkerExit describe_exit(int status);
+
+// Workers forked straight from this process, running `objective`. For hosts
+// that are single-threaded when they call run.
+std::unique_ptr<Spawner> make_fork_spawner(Objective &objective, WorkerLimits limits);
+
+// What the worker server needs to know to run a plugin.
+struct ServerSetup {
+    std::string plugin_path;
+    PluginConfig config;
+    const Space *space = nullptr; // the run's space (the plugin's, narrowed by the user)
+    std::size_t metric = 0;       // index of the objective metric
+    WorkerLimits limits;
+};
+
+// Starts btopt-worker, which loads the plugin and runs its init once, then
+// forks workers on request. BTOPT_ERR_PLUGIN when it cannot load or init the
+// plugin, with the plugin's own words or the signal it died of.
+Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup);
+
+// The btopt-worker executable: BTOPT_WORKER, else next to libbtopt.
+Result<std::string> worker_executable();
+
+// Runs `btopt-worker describe PATH` and returns what it printed.
+Result<std::string> describe_in_worker(const std::string &plugin_path);
+
+} // namespace btopt::internal

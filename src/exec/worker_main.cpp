@@ -1,0 +1,190 @@
+// btopt-worker: the worker server and the plugin describer. It is started by
+// libbtopt, never by hand:
+//   btopt-worker describe PLUGIN
+//       prints the plugin's description as JSON (exit 0), or the reason it is
+//       refused (exit 1).
+//   btopt-worker serve PLUGIN METRIC MAX_MEMORY THREADS SPACE_JSON [KEY=VALUE...]
+//       with the control socket as descriptor 3: loads the plugin, runs init
+//       once (unless the plugin asks for init per worker), says "ok", then
+//       forks a worker per 'S' request and reaps one per 'R' request, until
+//       the socket closes; then it kills and reaps what is left and leaves.
+#include "control.hpp"
+#include "spawner.hpp"
+
+#include "../core/space_json.hpp"
+#include "../plugin/plugin_json.hpp"
+#include "../plugin/plugin_objective.hpp"
+
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <set>
+#include <string>
+
+using namespace btopt::internal;
+
+namespace {
+
+constexpr int control_fd = 3;
+
+int describe(const std::string &path)
+{
+    auto plugin = Plugin::load(path);
+    const std::string text = plugin ? plugin_info_to_json(plugin->info()) : plugin.error().message;
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return plugin ? 0 : 1;
+}
+
+struct ServeArgs {
+    std::string plugin;
+    std::size_t metric = 0;
+    WorkerLimits limits;
+    std::string space;
+    PluginConfig config;
+};
+
+class Server {
+public:
+    Server(const ServeArgs &args, const Plugin &plugin, const Space &space)
+        : args_(args), plugin_(plugin), space_(space)
+    {
+    }
+
+    Result<void> start()
+    {
+        if (plugin_.info().init_per_worker)
+            return {};
+        auto state = PluginState::init(plugin_, args_.config);
+        if (!state)
+            return tl::unexpected(state.error());
+        state_ = std::move(*state);
+        return {};
+    }
+
+    void serve()
+    {
+        char request = 0;
+        std::int32_t argument = 0;
+        while (control::receive_request(control_fd, request, argument)) {
+            if (request == control::spawn_request)
+                spawn_worker();
+            else if (request == control::reap_request)
+                control::send_int(control_fd, reap(argument));
+        }
+        for (pid_t pid : workers_)
+            kill(pid, SIGKILL);
+        for (pid_t pid : std::set<pid_t>(workers_))
+            reap(pid);
+    }
+
+private:
+    void spawn_worker()
+    {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+            control::send_worker(control_fd, -1, -1);
+            control::send_text(control_fd, std::strerror(errno));
+            return;
+        }
+        std::fflush(nullptr);
+        const pid_t pid = fork();
+        if (pid == 0) {
+            close(control_fd);
+            close(sv[0]);
+            run_worker(sv[1]);
+        }
+        close(sv[1]);
+        if (pid < 0) {
+            control::send_worker(control_fd, -1, -1);
+            control::send_text(control_fd, std::strerror(errno));
+        } else {
+            workers_.insert(pid);
+            control::send_worker(control_fd, pid, sv[0]);
+        }
+        close(sv[0]);
+    }
+
+    [[noreturn]] void run_worker(int fd)
+    {
+        prepare_worker(args_.limits);
+        if (plugin_.info().init_per_worker) {
+            auto state = PluginState::init(plugin_, args_.config);
+            if (!state) {
+                std::fprintf(stderr, "btopt-worker: %s\n", state.error().message.c_str());
+                _exit(4);
+            }
+            state_ = std::move(*state);
+        }
+        PluginObjective objective(plugin_, *state_, space_, args_.metric);
+        serve_tasks(fd, objective);
+        if (plugin_.info().init_per_worker)
+            state_.reset(); // its own state: finish it. The server's shared one is the server's to finish.
+        _exit(0);
+    }
+
+    int reap(pid_t pid)
+    {
+        int status = 0;
+        if (workers_.erase(pid) == 0)
+            return 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        return status;
+    }
+
+    const ServeArgs &args_;
+    const Plugin &plugin_;
+    const Space &space_;
+    std::optional<PluginState> state_;
+    std::set<pid_t> workers_;
+};
+
+int serve(const ServeArgs &args)
+{
+    const pid_t parent = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGKILL); // dies with the host, and its workers with it
+    if (getppid() != parent)
+        return 1;
+    std::signal(SIGINT, SIG_IGN);
+    std::signal(SIGPIPE, SIG_IGN);
+    close_inherited(control_fd, control_fd + 1);
+    auto plugin = Plugin::load(args.plugin);
+    auto space = plugin ? space_from_json(args.space) : Result<Space>(tl::unexpected(plugin.error()));
+    if (!space) {
+        control::send_text(control_fd, space.error().message);
+        return 1;
+    }
+    Server server(args, *plugin, *space);
+    if (auto started = server.start(); !started) {
+        control::send_text(control_fd, started.error().message);
+        return 1;
+    }
+    control::send_text(control_fd, "ok");
+    server.serve();
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const std::string mode = argc > 1 ? argv[1] : "";
+    if (mode == "describe" && argc == 3)
+        return describe(argv[2]);
+    if (mode == "serve" && argc >= 7) {
+        ServeArgs args{argv[2], std::stoul(argv[3]), WorkerLimits{std::stoull(argv[4]), std::stoll(argv[5])}, argv[6], {}};
+        for (int i = 7; i < argc; ++i) {
+            const std::string pair = argv[i];
+            const auto eq = pair.find('=');
+            args.config.emplace_back(pair.substr(0, eq), eq == std::string::npos ? "" : pair.substr(eq + 1));
+        }
+        return serve(args);
+    }
+    std::fprintf(stderr, "btopt-worker is started by libbtopt: not meant to be run by hand\n");
+    return 2;
+}

@@ -1,0 +1,219 @@
+#include "plugin.hpp"
+
+#define BOOST_DLL_USE_STD_FS
+#include <boost/dll/shared_library.hpp>
+
+#include <btopt/btopt.h>
+
+#include <dlfcn.h>
+
+#include <cstddef>
+#include <cstdlib>
+#include <filesystem>
+
+namespace btopt::internal {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The smallest descriptor this host can use: everything up to `finish`.
+constexpr std::size_t min_descriptor_size = offsetof(btopt_plugin_descriptor, finish) + sizeof(void (*)(void *));
+
+std::vector<fs::path> search_path()
+{
+    std::vector<fs::path> dirs;
+    if (const char *env = std::getenv("BTOPT_PLUGIN_PATH")) {
+        std::string all = env;
+        for (std::size_t start = 0; start <= all.size();) {
+            const std::size_t end = std::min(all.find(':', start), all.size());
+            if (end > start)
+                dirs.emplace_back(all.substr(start, end - start));
+            start = end + 1;
+        }
+    }
+    // Then the btopt-plugins folder next to libbtopt (installed or built).
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void *>(&btopt_abi_version), &info) != 0 && info.dli_fname)
+        dirs.push_back(fs::path(info.dli_fname).parent_path() / "btopt-plugins");
+    dirs.emplace_back(fs::path(BTOPT_BUILD_LIB_DIR) / "btopt-plugins");
+    return dirs;
+}
+
+Result<void> check_descriptor(const btopt_plugin_descriptor *d, const std::string &path)
+{
+    if (d == nullptr)
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}': btopt_plugin_entry() returned NULL", path);
+    if (d->abi_version != BTOPT_PLUGIN_ABI_VERSION)
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}' was built for plugin ABI version {}, this btopt speaks version {}",
+                    path, d->abi_version, BTOPT_PLUGIN_ABI_VERSION);
+    if (d->struct_size < min_descriptor_size)
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}': descriptor of {} bytes is too small (at least {})", path,
+                    d->struct_size, min_descriptor_size);
+    if (!d->name || !d->init || !d->evaluate || !d->finish)
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}': the descriptor lacks its name or its init/evaluate/finish function",
+                    path);
+    if (d->n_metrics == 0 || !d->metrics || d->default_metric >= d->n_metrics)
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}': it must report at least one metric and name a default one", path);
+    if (d->n_params == 0 || !d->params)
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}': it declares no parameters", path);
+    return {};
+}
+
+Result<void> add_parameter(Space &space, const btopt_plugin_param &p)
+{
+    if (!p.name)
+        return fail(BTOPT_ERR_PLUGIN, "a parameter has no name");
+    switch (p.kind) {
+    case BTOPT_PLUGIN_PARAM_INT:
+        return space.add_int(p.name, p.int_lo, p.int_hi, p.int_step);
+    case BTOPT_PLUGIN_PARAM_FLOAT:
+        return space.add_float(p.name, p.float_lo, p.float_hi, p.float_step);
+    case BTOPT_PLUGIN_PARAM_CHOICE: {
+        std::vector<std::string> choices;
+        for (std::size_t i = 0; i < p.n_choices; ++i)
+            choices.emplace_back(p.choices && p.choices[i] ? p.choices[i] : "");
+        return space.add_choice(p.name, std::move(choices));
+    }
+    }
+    return fail(BTOPT_ERR_PLUGIN, "parameter '{}' has unknown kind {}", p.name, p.kind);
+}
+
+Result<PluginInfo> read_info(const btopt_plugin_descriptor *d, const std::string &path)
+{
+    if (auto ok = check_descriptor(d, path); !ok)
+        return tl::unexpected(ok.error());
+    PluginInfo info{.path = path,
+                    .name = d->name,
+                    .version = d->version ? d->version : "",
+                    .description = d->description ? d->description : "",
+                    .space = {},
+                    .metrics = {},
+                    .default_metric = d->default_metric,
+                    .init_per_worker = (d->flags & BTOPT_PLUGIN_INIT_PER_WORKER) != 0};
+    for (std::size_t k = 0; k < d->n_params; ++k)
+        if (auto ok = add_parameter(info.space, d->params[k]); !ok)
+            return fail(BTOPT_ERR_PLUGIN, "plugin '{}': {}", path, ok.error().message);
+    for (std::size_t k = 0; k < d->n_constraints; ++k)
+        if (auto ok = info.space.add_constraint(d->constraints[k] ? d->constraints[k] : ""); !ok)
+            return fail(BTOPT_ERR_PLUGIN, "plugin '{}': {}", path, ok.error().message);
+    for (std::size_t m = 0; m < d->n_metrics; ++m)
+        info.metrics.emplace_back(d->metrics[m] ? d->metrics[m] : "");
+    return info;
+}
+
+} // namespace
+
+struct Plugin::Library {
+    boost::dll::shared_library library;
+};
+
+Plugin::Plugin(Plugin &&) noexcept = default;
+Plugin &Plugin::operator=(Plugin &&) noexcept = default;
+Plugin::~Plugin() = default;
+
+Result<std::string> resolve_plugin(const std::string &path_or_name)
+{
+    std::error_code ec;
+    if (path_or_name.find('/') != std::string::npos || fs::is_regular_file(path_or_name, ec)) {
+        if (!fs::is_regular_file(path_or_name, ec))
+            return fail(BTOPT_ERR_PLUGIN, "plugin file '{}' does not exist", path_or_name);
+        return fs::absolute(path_or_name).string();
+    }
+    const auto dirs = search_path();
+    for (const fs::path &dir : dirs)
+        for (const std::string &file : {path_or_name, "lib" + path_or_name + ".so", path_or_name + ".so"})
+            if (fs::is_regular_file(dir / file, ec))
+                return fs::absolute(dir / file).string();
+    std::string where;
+    for (const fs::path &dir : dirs)
+        where += (where.empty() ? "" : ", ") + dir.string();
+    return fail(BTOPT_ERR_PLUGIN, "no plugin named '{}' in the plugin search path ({}); set BTOPT_PLUGIN_PATH or give a path",
+                path_or_name, where.empty() ? "empty" : where);
+}
+
+Result<Plugin> Plugin::load(const std::string &path_or_name)
+{
+    auto path = resolve_plugin(path_or_name);
+    if (!path)
+        return tl::unexpected(path.error());
+    Plugin plugin;
+    plugin.library_ = std::make_unique<Library>();
+    try {
+        plugin.library_->library.load(*path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+    } catch (const std::exception &e) {
+        return fail(BTOPT_ERR_PLUGIN, "cannot load plugin '{}': {}", *path, e.what());
+    }
+    if (!plugin.library_->library.has(BTOPT_PLUGIN_ENTRY))
+        return fail(BTOPT_ERR_PLUGIN, "'{}' is not a btopt plugin: it does not export {}()", *path, BTOPT_PLUGIN_ENTRY);
+    const auto entry = plugin.library_->library.get<const btopt_plugin_descriptor *()>(BTOPT_PLUGIN_ENTRY);
+    plugin.descriptor_ = entry();
+    auto info = read_info(plugin.descriptor_, *path);
+    if (!info)
+        return tl::unexpected(info.error());
+    plugin.info_ = std::move(*info);
+    return plugin;
+}
+
+Result<Space> merge_spaces(const PluginInfo &plugin, const Space *user)
+{
+    if (!user)
+        return plugin.space;
+    for (const Parameter &p : user->parameters())
+        if (!plugin.space.find(p.name))
+            return fail(BTOPT_ERR_INVALID_ARGUMENT, "plugin '{}' has no parameter '{}'", plugin.name, p.name);
+    Space merged;
+    for (const Parameter &own : plugin.space.parameters()) {
+        const Parameter &p = user->find(own.name) ? user->parameters()[*user->find(own.name)] : own;
+        Result<void> added = p.kind == Kind::Int     ? merged.add_int(p.name, p.int_lo, p.int_hi, p.int_step)
+                             : p.kind == Kind::Float ? merged.add_float(p.name, p.float_lo, p.float_hi, p.float_step)
+                                                     : merged.add_choice(p.name, p.choices);
+        if (!added)
+            return tl::unexpected(added.error());
+    }
+    for (const auto *list : {&plugin.space.constraints(), &user->constraints()})
+        for (const std::string &c : *list)
+            if (auto ok = merged.add_constraint(c); !ok)
+                return tl::unexpected(ok.error());
+    return merged;
+}
+
+Result<PluginState> PluginState::init(const Plugin &plugin, const PluginConfig &config)
+{
+    std::vector<const char *> keys, values;
+    for (const auto &[key, value] : config) {
+        keys.push_back(key.c_str());
+        values.push_back(value.c_str());
+    }
+    const btopt_plugin_config c{config.size(), keys.data(), values.data()};
+    char error[1024] = "";
+    PluginState state;
+    state.descriptor_ = &plugin.descriptor();
+    const int32_t status = plugin.descriptor().init(&c, &state.state_, error, sizeof error);
+    error[sizeof error - 1] = '\0';
+    if (status != BTOPT_PLUGIN_OK) {
+        state.descriptor_ = nullptr;
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}' failed to initialise: {}", plugin.info().name,
+                    error[0] ? error : "no reason given");
+    }
+    return state;
+}
+
+PluginState::PluginState(PluginState &&other) noexcept
+    : descriptor_(std::exchange(other.descriptor_, nullptr)), state_(std::exchange(other.state_, nullptr))
+{
+}
+
+PluginState &PluginState::operator=(PluginState &&other) noexcept
+{
+    std::swap(descriptor_, other.descriptor_);
+    std::swap(state_, other.state_);
+    return *this;
+}
+
+PluginState::~PluginState()
+{
+    if (descriptor_)
+        descriptor_->finish(state_);
+}
+
+} // namespace btopt::internal

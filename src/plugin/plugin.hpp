@@ -1,0 +1,81 @@
+// Strategy plugins: finding them, loading them with Boost.DLL, and checking
+// their descriptors before anything runs. A Plugin keeps its library loaded
+// for as long as it lives; nothing from the plugin outlives it (names and
+// ranges are copied into PluginInfo).
+#pragma once
+
+#include <btopt/plugin.h>
+
+#include "../core/space.hpp"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace btopt::internal {
+
+using PluginConfig = std::vector<std::pair<std::string, std::string>>;
+
+// What a plugin says about itself, copied out of its descriptor and checked.
+struct PluginInfo {
+    std::string path;
+    std::string name;
+    std::string version;
+    std::string description;
+    Space space; // its parameters' default ranges and its constraints
+    std::vector<std::string> metrics;
+    std::size_t default_metric = 0;
+    bool init_per_worker = false;
+};
+
+// A path as given when it names a file; otherwise the name looked up as
+// NAME, libNAME.so or NAME.so in BTOPT_PLUGIN_PATH (colon-separated) and then
+// in the folder where the build puts plugins.
+Result<std::string> resolve_plugin(const std::string &path_or_name);
+
+class Plugin {
+public:
+    // Loads the library and checks its descriptor. BTOPT_ERR_PLUGIN, naming
+    // the file and what is wrong, for a missing file or symbol, a wrong ABI
+    // version or an inconsistent descriptor.
+    static Result<Plugin> load(const std::string &path_or_name);
+
+    Plugin(Plugin &&) noexcept;
+    Plugin &operator=(Plugin &&) noexcept;
+    ~Plugin();
+
+    const PluginInfo &info() const noexcept { return info_; }
+    const btopt_plugin_descriptor &descriptor() const noexcept { return *descriptor_; }
+
+private:
+    struct Library;
+    Plugin() = default;
+
+    std::unique_ptr<Library> library_;
+    const btopt_plugin_descriptor *descriptor_ = nullptr;
+    PluginInfo info_;
+};
+
+// The space a run over this plugin searches: the plugin's own parameters in
+// its order, each replaced by the user's range where the user gave one, and
+// the plugin's constraints plus the user's. A user parameter the plugin does
+// not have is an error.
+Result<Space> merge_spaces(const PluginInfo &plugin, const Space *user);
+
+// A plugin state made by init. Runs finish when destroyed.
+class PluginState {
+public:
+    static Result<PluginState> init(const Plugin &plugin, const PluginConfig &config);
+    PluginState(PluginState &&) noexcept;
+    PluginState &operator=(PluginState &&) noexcept;
+    ~PluginState();
+    void *get() const noexcept { return state_; }
+
+private:
+    PluginState() = default;
+    const btopt_plugin_descriptor *descriptor_ = nullptr;
+    void *state_ = nullptr;
+};
+
+} // namespace btopt::internal

@@ -1,0 +1,44 @@
+#include "plugin_objective.hpp"
+
+#include <limits>
+
+namespace btopt::internal {
+
+Evaluation PluginObjective::evaluate(const Point &point, std::uint64_t seed)
+{
+    std::vector<btopt_plugin_value> values(point.size());
+    for (std::size_t k = 0; k < point.size(); ++k) {
+        const Parameter &p = space_.parameters()[k];
+        values[k] = btopt_plugin_value{point[k].i, point[k].f,
+                                       p.kind == Kind::Choice ? p.choices[static_cast<std::size_t>(point[k].i)].c_str()
+                                                              : nullptr};
+    }
+    Evaluation e;
+    e.metrics.assign(plugin_.info().metrics.size(), std::numeric_limits<double>::quiet_NaN());
+    char error[1024] = "";
+    const int32_t status =
+        plugin_.descriptor().evaluate(state_.get(), values.data(), seed, e.metrics.data(), error, sizeof error);
+    error[sizeof error - 1] = '\0';
+    if (status != BTOPT_PLUGIN_OK) {
+        e.status = TrialStatus::Failed;
+        e.error = error[0] ? error : fmt::format("the plugin returned status {}", status);
+    }
+    e.score = e.metrics[metric_];
+    return e;
+}
+
+Result<std::size_t> find_metric(const PluginInfo &info, const std::string &metric)
+{
+    if (metric.empty())
+        return info.default_metric;
+    for (std::size_t m = 0; m < info.metrics.size(); ++m)
+        if (info.metrics[m] == metric)
+            return m;
+    std::string names;
+    for (const std::string &m : info.metrics)
+        names += (names.empty() ? "" : ", ") + m;
+    return fail(BTOPT_ERR_INVALID_ARGUMENT, "plugin '{}' reports no metric '{}'; it reports: {}", info.name, metric,
+                names);
+}
+
+} // namespace btopt::internal

@@ -1,0 +1,134 @@
+#include "launch.hpp"
+
+#include "../exec/spawner.hpp"
+#include "../plugin/plugin_objective.hpp"
+
+namespace btopt::internal {
+namespace {
+
+std::string choose_backend(const RunPlan &plan, unsigned workers)
+{
+    if (!plan.options.backend.empty())
+        return plan.options.backend;
+    if (plan.plugin)
+        return "process";
+    return workers == 1 ? "inline" : "thread";
+}
+
+Result<std::string> choose_start_method(const RunPlan &plan)
+{
+    const std::string method = !plan.options.start_method.empty() ? plan.options.start_method
+                               : plan.plugin                       ? "server"
+                                                                   : "fork";
+    if (method == "server" && !plan.plugin)
+        return fail(BTOPT_ERR_UNSUPPORTED,
+                    "start_method 'server' runs strategy plugins; a host objective runs with start_method 'fork' "
+                    "or the thread backend");
+    if (method == "fork" && plan.plugin)
+        return fail(BTOPT_ERR_UNSUPPORTED,
+                    "start_method 'fork' runs host objectives; a plugin runs in the worker server (start_method "
+                    "'server')");
+    return method;
+}
+
+WorkerLimits limits_of(const Options &options)
+{
+    return WorkerLimits{options.max_memory, options.threads_per_worker};
+}
+
+// The pieces of a run that must outlive the coordinator's loop.
+struct Assembly {
+    std::optional<Plugin> plugin; // loaded in this process (inline and thread backends only)
+    std::optional<PluginState> state;
+    std::unique_ptr<Objective> plugin_objective;
+    std::unique_ptr<Executor> executor;
+    std::vector<std::string> metric_names;
+    std::string objective_name;
+};
+
+Result<void> load_plugin_here(const RunPlan &plan, std::size_t metric, Assembly &a)
+{
+    auto plugin = Plugin::load(plan.plugin->path);
+    if (!plugin)
+        return tl::unexpected(plugin.error());
+    a.plugin = std::move(*plugin);
+    auto state = PluginState::init(*a.plugin, plan.plugin_config);
+    if (!state)
+        return tl::unexpected(state.error());
+    a.state = std::move(*state);
+    a.plugin_objective = std::make_unique<PluginObjective>(*a.plugin, *a.state, *plan.space, metric);
+    return {};
+}
+
+Result<void> assemble(const RunPlan &plan, const std::string &backend, unsigned workers, Assembly &a)
+{
+    std::size_t metric = 0;
+    if (plan.plugin) {
+        auto found = find_metric(*plan.plugin, plan.metric);
+        if (!found)
+            return tl::unexpected(found.error());
+        metric = *found;
+        a.metric_names = plan.plugin->metrics;
+        a.objective_name = plan.plugin->metrics[metric];
+    } else {
+        a.objective_name = plan.host_objective->name();
+    }
+    if (backend == "process") {
+        auto method = choose_start_method(plan);
+        if (!method)
+            return tl::unexpected(method.error());
+        auto spawner = *method == "fork"
+                           ? Result<std::unique_ptr<Spawner>>(make_fork_spawner(*plan.host_objective, limits_of(plan.options)))
+                           : start_worker_server(ServerSetup{plan.plugin->path, plan.plugin_config, plan.space.get(),
+                                                             metric, limits_of(plan.options)});
+        if (!spawner)
+            return tl::unexpected(spawner.error());
+        auto executor = make_process_executor(std::move(*spawner), plan.options, workers);
+        if (!executor)
+            return tl::unexpected(executor.error());
+        a.executor = std::move(*executor);
+        return {};
+    }
+    if (plan.plugin)
+        if (auto loaded = load_plugin_here(plan, metric, a); !loaded)
+            return loaded;
+    Objective &objective = plan.plugin ? *a.plugin_objective : *plan.host_objective;
+    a.executor = backend == "inline" ? make_inline_executor(objective, plan.options)
+                                     : make_thread_executor(objective, plan.options, workers);
+    return {};
+}
+
+} // namespace
+
+Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel)
+{
+    const auto workers = resolve_jobs(plan.options.n_jobs);
+    if (!workers)
+        return tl::unexpected(workers.error());
+    if (!plan.host_objective && !plan.plugin)
+        return fail(BTOPT_ERR_INVALID_ARGUMENT, "no objective: set a host objective or use a plugin before running");
+    auto search = make_search(plan.algorithm, *plan.space, plan.options);
+    if (!search)
+        return tl::unexpected(search.error());
+    const std::string backend = choose_backend(plan, *workers);
+    Assembly a;
+    if (auto ok = assemble(plan, backend, *workers, a); !ok)
+        return tl::unexpected(ok.error());
+    return coordinate(RunRequest{
+        .space = plan.space,
+        .search = **search,
+        .executor = *a.executor,
+        .options = plan.options,
+        .info = RunInfo{.algorithm = plan.algorithm,
+                        .backend = backend,
+                        .objective = a.objective_name,
+                        .direction = plan.options.direction,
+                        .seed = plan.options.random_seed,
+                        .workers = a.executor->workers(),
+                        .metric_names = a.metric_names},
+        .progress = plan.progress,
+        .cancel = cancel,
+    });
+}
+
+} // namespace btopt::internal

@@ -1,0 +1,311 @@
+// The process backend: workers forked from the host or from the worker
+// server, crash isolation, timeouts, memory limits, and nothing left behind.
+#include <btopt/btopt.hpp>
+
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+using namespace btopt;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string plugin(const std::string &name) { return std::string(BTOPT_TEST_PLUGIN_DIR) + "/" + name + ".so"; }
+
+// Processes whose parent is this process (zombies included).
+int children_left()
+{
+    int count = 0;
+    const std::string me = std::to_string(getpid());
+    for (const auto &entry : fs::directory_iterator("/proc")) {
+        std::ifstream stat(entry.path() / "stat");
+        std::string pid, comm, state, ppid;
+        if (stat >> pid >> comm >> state >> ppid && ppid == me)
+            ++count;
+    }
+    return count;
+}
+
+struct Row {
+    std::uint64_t number;
+    ParamMap params;
+    double score;
+    btopt_trial_status status;
+    std::map<std::string, double> metrics;
+    bool operator==(const Row &) const = default;
+};
+
+std::vector<Row> rows(const OptimizationResult &r)
+{
+    std::vector<Row> out;
+    for (const TrialRecord &t : r.trials)
+        out.push_back(Row{t.number, t.params, t.score, t.status, t.metrics});
+    return out;
+}
+
+ParameterSpace grid_space()
+{
+    return ParameterSpace{{DiscreteParameter("fast", 1, 12), DiscreteParameter("slow", 1, 12)}, {"fast < slow"}};
+}
+
+double host_score(const Params &p)
+{
+    return std::sin(static_cast<double>(p.get_int("fast"))) * static_cast<double>(p.get_int("slow"));
+}
+
+std::string temp_file(const std::string &name)
+{
+    const fs::path path = fs::temp_directory_path() / (name + "-" + std::to_string(getpid()));
+    fs::remove(path);
+    return path.string();
+}
+
+std::vector<std::string> lines_of(const std::string &path)
+{
+    std::ifstream in(path);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    return lines;
+}
+
+} // namespace
+
+TEST_CASE("forked workers running a host objective give the inline trials for 1, 2 and 4 workers")
+{
+    for (const std::string algorithm : {"grid", "random", "genetic"}) {
+        CAPTURE(algorithm);
+        Options o{.n_jobs = 1, .n_iterations = 30, .random_seed = 9, .population_size = 10, .n_generations = 4,
+                  .backend = "inline"};
+        const auto reference = ParallelOptimizer(host_score, grid_space(), algorithm, o).optimize();
+        for (const std::int64_t jobs : {1, 2, 4}) {
+            CAPTURE(jobs);
+            o.backend = "process";
+            o.n_jobs = jobs;
+            const auto r = ParallelOptimizer(host_score, grid_space(), algorithm, o).optimize();
+            CHECK(rows(r) == rows(reference));
+        }
+    }
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("a plugin in the worker server gives exactly the inline result, with init run once")
+{
+    const std::string log = temp_file("btopt-init-log");
+    const Plugin c_plugin{plugin("c_quadratic"), {{"offset", "10"}, {"init_log", log}}};
+    const auto inline_result = ParallelOptimizer(c_plugin, nullptr, "grid", {.n_jobs = 1, .backend = "inline"}).optimize();
+    fs::remove(log);
+    for (const std::int64_t jobs : {1, 2, 4}) {
+        CAPTURE(jobs);
+        const auto r = ParallelOptimizer(c_plugin, nullptr, "grid", {.n_jobs = jobs, .backend = "process"}).optimize();
+        CHECK(rows(r) == rows(inline_result));
+        const auto inits = lines_of(log);
+        REQUIRE(inits.size() == 1u); // once per machine, in the server, not per worker
+        CHECK(inits[0] != std::to_string(getpid()));
+        fs::remove(log);
+    }
+    // 10 x-values but x != 0, 5 y-values, 2 modes; the best is x=2, y=0, "mul".
+    CHECK(inline_result.trials.size() == 100u);
+    CHECK(inline_result.best_score == 10.5);
+    CHECK(std::get<std::string>(inline_result.best_params.at("mode")) == "mul");
+    CHECK(inline_result.trials[0].metrics.at("x_times_y") == 5.0); // x=-5, y=-1
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("a user space narrows a plugin's ranges; an unknown parameter is refused")
+{
+    const ParameterSpace narrow{{DiscreteParameter("x", 1, 3)}, {"x > 1"}};
+    const auto r = ParallelOptimizer(Plugin{plugin("c_quadratic")}, &narrow, "grid", {.n_jobs = 2}).optimize();
+    CHECK(r.trials.size() == 2u * 5u * 2u);
+    const ParameterSpace unknown{{DiscreteParameter("z", 1, 3)}};
+    CHECK_THROWS_WITH_AS(ParallelOptimizer(Plugin{plugin("c_quadratic")}, &unknown, "grid"),
+                         doctest::Contains("no parameter 'z'"), Error);
+    CHECK_THROWS_WITH_AS(ParallelOptimizer(Plugin{plugin("c_quadratic"), {}, "sortino"}, nullptr, "grid"),
+                         doctest::Contains("x_times_y"), Error);
+}
+
+TEST_CASE("a plugin that crashes on a third of the points completes with ignore_errors")
+{
+    const Plugin crashing{plugin("faulty"), {{"crash_mod", "3"}}};
+    const auto r = ParallelOptimizer(crashing, nullptr, "grid", {.n_jobs = 2, .ignore_errors = true}).optimize();
+    REQUIRE(r.trials.size() == 100u);
+    for (const TrialRecord &t : r.trials) {
+        const auto index = 10 * std::get<std::int64_t>(t.params.at("a")) + std::get<std::int64_t>(t.params.at("b"));
+        CAPTURE(index);
+        if (index % 3 == 0) {
+            CHECK(t.status == BTOPT_TRIAL_CRASHED);
+            CHECK(t.error.find("signal 11") != std::string::npos);
+        } else {
+            CHECK(t.status == BTOPT_TRIAL_OK);
+            CHECK(t.score == t.metrics.at("score"));
+        }
+    }
+    CHECK(r.best_score == 0.0); // a=7, b=3 (index 73) does not crash
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("without ignore_errors a crash stops the run, naming the point")
+{
+    const Plugin crashing{plugin("faulty"), {{"crash_mod", "7"}}};
+    try {
+        ParallelOptimizer(crashing, nullptr, "grid", {.n_jobs = 2}).optimize();
+        FAIL("the run should have stopped");
+    } catch (const Error &e) {
+        CHECK(e.status() == BTOPT_ERR_OBJECTIVE);
+        CHECK(std::string(e.what()).find("a=0, b=0") != std::string::npos);
+        CHECK(std::string(e.what()).find("signal 11") != std::string::npos);
+        REQUIRE(e.partial() != nullptr);
+        CHECK(e.partial()->trials.front().status == BTOPT_TRIAL_CRASHED);
+    }
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("a hanging evaluation is killed at eval_timeout and the others are scored")
+{
+    const Plugin hanging{plugin("faulty"), {{"hang_at", "5"}}};
+    const ParameterSpace small{{DiscreteParameter("a", 4, 6), DiscreteParameter("b", 0, 1)}};
+    const auto r = ParallelOptimizer(hanging, &small, "grid",
+                                     {.n_jobs = 2, .eval_timeout = 0.3, .ignore_errors = true})
+                       .optimize();
+    REQUIRE(r.trials.size() == 6u);
+    for (const TrialRecord &t : r.trials) {
+        const bool hangs = std::get<std::int64_t>(t.params.at("a")) == 5;
+        CHECK(t.status == (hangs ? BTOPT_TRIAL_TIMEOUT : BTOPT_TRIAL_OK));
+        if (hangs)
+            CHECK(t.error.find("eval_timeout") != std::string::npos);
+    }
+    try {
+        ParallelOptimizer(hanging, &small, "grid", {.n_jobs = 2, .eval_timeout = 0.3}).optimize();
+        FAIL("the run should have stopped");
+    } catch (const Error &e) {
+        CHECK(e.status() == BTOPT_ERR_OBJECTIVE);
+        CHECK(std::string(e.what()).find("a=5, b=0") != std::string::npos);
+    }
+    CHECK(children_left() == 0);
+}
+
+#ifndef BTOPT_SANITIZED // AddressSanitizer and ThreadSanitizer reserve more address space than any cap allows
+TEST_CASE("an evaluation past max_memory_per_worker fails its trial and the worker is replaced")
+{
+    const Plugin hog{plugin("faulty"), {{"alloc_at", "5"}}};
+    const ParameterSpace small{{DiscreteParameter("a", 4, 6), DiscreteParameter("b", 0, 2)}};
+    const auto r = ParallelOptimizer(hog, &small, "grid",
+                                     {.n_jobs = 2, .max_memory_per_worker = "256MiB", .ignore_errors = true})
+                       .optimize();
+    REQUIRE(r.trials.size() == 9u);
+    for (const TrialRecord &t : r.trials) {
+        const bool hogs = std::get<std::int64_t>(t.params.at("a")) == 5;
+        CHECK(t.status == (hogs ? BTOPT_TRIAL_FAILED : BTOPT_TRIAL_OK));
+        if (hogs)
+            CHECK(t.error.find("max_memory_per_worker") != std::string::npos);
+    }
+    CHECK(children_left() == 0);
+}
+#endif
+
+TEST_CASE("plugins that cannot run are refused before any evaluation, and the host survives")
+{
+    const auto refusal = [](const std::string &path_or_name) -> std::string {
+        try {
+            ParallelOptimizer(Plugin{path_or_name}, nullptr, "grid", {.n_jobs = 2}).optimize();
+        } catch (const Error &e) {
+            CHECK(e.status() == BTOPT_ERR_PLUGIN);
+            CHECK(e.partial() == nullptr);
+            return e.what();
+        }
+        return "not refused";
+    };
+    CHECK(refusal(plugin("broken_wrong_abi")).find("ABI version 999") != std::string::npos);
+    CHECK(refusal(plugin("broken_no_symbol")).find("does not export btopt_plugin_entry") != std::string::npos);
+    CHECK(refusal(plugin("broken_init_fails")).find("cannot open data file 'missing.csv'") != std::string::npos);
+    CHECK(refusal(plugin("broken_init_crashes")).find("signal 11") != std::string::npos);
+    CHECK(refusal(plugin("no_such_plugin")).find("does not exist") != std::string::npos);
+    CHECK(refusal("no_such_plugin").find("no plugin named 'no_such_plugin'") != std::string::npos);
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("a host callback that crashes costs only its trial in a forked worker")
+{
+    const auto objective = [](const Params &p) -> double {
+        if (p.get_int("fast") == 3)
+            std::raise(SIGSEGV);
+        return static_cast<double>(p.get_int("slow"));
+    };
+    const auto r = ParallelOptimizer(objective, grid_space(), "grid",
+                                     {.n_jobs = 2, .backend = "process", .ignore_errors = true})
+                       .optimize();
+    for (const TrialRecord &t : r.trials)
+        CHECK((t.status == BTOPT_TRIAL_CRASHED) == (std::get<std::int64_t>(t.params.at("fast")) == 3));
+    CHECK(r.best_score == 12.0);
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("a multithreaded host runs a plugin through the worker server")
+{
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> busy;
+    for (int t = 0; t < 3; ++t)
+        busy.emplace_back([&stop] {
+            volatile double x = 0;
+            while (!stop.load())
+                x = x + 1;
+        });
+    const auto r = ParallelOptimizer(Plugin{plugin("faulty")}, nullptr, "grid", {.n_jobs = 2}).optimize();
+    stop = true;
+    for (auto &t : busy)
+        t.join();
+    CHECK(r.trials.size() == 100u);
+    CHECK(r.best_score == 0.0);
+    CHECK(std::get<std::int64_t>(r.best_params.at("a")) == 7);
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("cancelling a process run stops every worker and keeps what finished")
+{
+    ParallelOptimizer *self = nullptr;
+    Options o{.n_jobs = 2, .batch_size = 1};
+    o.callback = [&](std::uint64_t done, std::uint64_t, double) {
+        if (done >= 10)
+            self->cancel();
+    };
+    ParallelOptimizer opt(Plugin{plugin("faulty")}, nullptr, "grid", o);
+    self = &opt;
+    try {
+        opt.optimize();
+        FAIL("the run should have been cancelled");
+    } catch (const Error &e) {
+        CHECK(e.status() == BTOPT_ERR_CANCELLED);
+        REQUIRE(e.partial() != nullptr);
+        std::size_t ok = 0;
+        for (const TrialRecord &t : e.partial()->trials)
+            ok += t.status == BTOPT_TRIAL_OK;
+        CHECK(ok >= 10u);
+        CHECK(ok < 100u);
+    }
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("plugin descriptions come from btopt-worker, not from loading the plugin here")
+{
+    btopt_plugin_info *info = nullptr;
+    REQUIRE(btopt_plugin_describe(&info, plugin("c_quadratic").c_str()) == BTOPT_OK);
+    CHECK(std::string(btopt_plugin_info_name(info)) == "c_quadratic");
+    CHECK(btopt_plugin_info_metric_count(info) == 2u);
+    CHECK(std::string(btopt_plugin_info_metric(info, btopt_plugin_info_default_metric(info))) == "score");
+    const btopt_space *space = btopt_plugin_info_space(info);
+    CHECK(btopt_space_param_count(space) == 3u);
+    CHECK(btopt_space_param_kind(space, 2) == BTOPT_PARAM_CHOICE);
+    CHECK(std::string(btopt_space_param_choice(space, 2, 1)) == "mul");
+    CHECK(std::string(btopt_space_constraint(space, 0)) == "x != 0");
+    btopt_plugin_info_destroy(info);
+    CHECK(btopt_plugin_describe(&info, plugin("broken_wrong_abi").c_str()) == BTOPT_ERR_PLUGIN);
+    CHECK(info == nullptr);
+}
