@@ -152,6 +152,10 @@ int serve(const ServeArgs &args)
         return 1;
     std::signal(SIGINT, SIG_IGN);
     std::signal(SIGPIPE, SIG_IGN);
+    // A plugin whose init crashes must kill the server with its signal, for
+    // the coordinator to report (sanitizer runtimes would turn it into an exit).
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
+        std::signal(sig, SIG_DFL);
     close_inherited(control_fd, control_fd + 1);
     auto plugin = Plugin::load(args.plugin);
     auto space = plugin ? space_from_json(args.space) : Result<Space>(tl::unexpected(plugin.error()));
