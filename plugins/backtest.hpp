@@ -1,0 +1,98 @@
+// What the sample strategies share: their config (data, commission, ...), the
+// market data loaded once in init, and the metrics every one of them reports.
+// A strategy only turns closes into positions; see docs/METRICS.md.
+#pragma once
+
+#include <btopt/kit/bars.hpp>
+#include <btopt/kit/cache.hpp>
+#include <btopt/kit/metrics.hpp>
+#include <btopt/kit/synthetic.hpp>
+#include <btopt/strategy.hpp>
+
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace btopt::plugins {
+
+inline std::vector<std::string> metric_names()
+{
+    return {"sharpe", "sortino", "total_return", "cagr", "max_drawdown", "trades", "exposure"};
+}
+
+// Config keys: data (a CSV file; without it, a synthetic series of
+// synthetic_bars bars from synthetic_seed), price ("close" or "adj_close"),
+// commission (fraction per unit of position change), periods_per_year,
+// cache_dir (where the CSV's binary cache goes).
+class Backtest {
+public:
+    explicit Backtest(const btopt::strategy::Config &config)
+        : bars_(load(config)), closes_(pick_closes(bars_, config.get("price", "close")))
+    {
+        options_.commission = config.number("commission", 0.0);
+        options_.periods_per_year = config.number("periods_per_year", 252.0);
+        if (options_.commission < 0 || options_.periods_per_year <= 0)
+            throw std::invalid_argument("commission must be >= 0 and periods_per_year > 0");
+    }
+
+    std::span<const double> closes() const { return closes_; }
+
+    // The positions buffer of this thread, sized to the data: no allocation
+    // per evaluation (and safe when the thread backend shares one state).
+    std::span<btopt::kit::Position> positions() const
+    {
+        thread_local std::vector<btopt::kit::Position> buffer;
+        buffer.resize(closes_.size());
+        return buffer;
+    }
+
+    void report(std::span<const btopt::kit::Position> positions, std::span<double> metrics) const
+    {
+        const auto m = btopt::kit::compute_metrics(closes_, positions, options_);
+        const double values[] = {m.sharpe,       m.sortino, m.total_return, m.cagr,
+                                 m.max_drawdown, static_cast<double>(m.trades), m.exposure};
+        for (std::size_t i = 0; i < metrics.size() && i < std::size(values); ++i)
+            metrics[i] = values[i];
+    }
+
+private:
+    static btopt::kit::Bars load(const btopt::strategy::Config &config)
+    {
+        if (!config.has("data"))
+            return btopt::kit::synthetic_gbm(static_cast<std::size_t>(config.number("synthetic_bars", 2520)),
+                                             static_cast<std::uint64_t>(config.number("synthetic_seed", 42)));
+        btopt::kit::LoadOptions options;
+        options.cache_dir = config.get("cache_dir");
+        auto bars = btopt::kit::load_bars(config.get("data"), options);
+        if (!bars)
+            throw std::runtime_error(bars.error());
+        return std::move(*bars);
+    }
+
+    static std::span<const double> pick_closes(const btopt::kit::Bars &bars, const std::string &price)
+    {
+        if (price != "close" && price != "adj_close")
+            throw std::invalid_argument("config 'price' = '" + price + "': use 'close' or 'adj_close'");
+        const auto closes =
+            bars.closes(price == "close" ? btopt::kit::PriceField::Close : btopt::kit::PriceField::AdjClose);
+        if (closes.empty())
+            throw std::invalid_argument("the data has no Adj Close column: use price=close");
+        if (closes.size() < 2)
+            throw std::invalid_argument("the data has fewer than 2 bars");
+        return closes;
+    }
+
+    btopt::kit::Bars bars_;
+    std::span<const double> closes_;
+    btopt::kit::MetricsOptions options_;
+};
+
+// Turns a signal function's error into a failed trial.
+inline void check(const tl::expected<void, std::string> &signal)
+{
+    if (!signal)
+        throw std::invalid_argument(signal.error());
+}
+
+} // namespace btopt::plugins

@@ -1,0 +1,39 @@
+// Wilder's RSI: go long below `lower`, exit to flat above `upper`, hold otherwise.
+#include "backtest.hpp"
+
+#include <btopt/kit/strategies.hpp>
+
+namespace {
+
+class RsiReversion {
+public:
+    static btopt::strategy::Schema schema()
+    {
+        using namespace btopt::strategy;
+        return Schema{.name = "rsi_reversion",
+                      .version = "1.0",
+                      .description = "long when Wilder's RSI falls below lower, flat when it rises above upper",
+                      .params = {Int("period", 5, 30, 5), Int("lower", 10, 40, 5), Int("upper", 60, 90, 5)},
+                      .constraints = {},
+                      .metrics = btopt::plugins::metric_names(),
+                      .objective = "sharpe"};
+    }
+
+    explicit RsiReversion(const btopt::strategy::Config &config) : backtest_(config) {}
+
+    void evaluate(const btopt::strategy::Point &p, std::uint64_t, std::span<double> metrics)
+    {
+        const auto positions = backtest_.positions();
+        btopt::plugins::check(btopt::kit::rsi_reversion(backtest_.closes(), static_cast<std::size_t>(p.integer(0)),
+                                                        static_cast<double>(p.integer(1)),
+                                                        static_cast<double>(p.integer(2)), positions));
+        backtest_.report(positions, metrics);
+    }
+
+private:
+    btopt::plugins::Backtest backtest_;
+};
+
+} // namespace
+
+BTOPT_STRATEGY(RsiReversion)

@@ -1,0 +1,114 @@
+// The sample strategy plugins, run through btopt's process backend, against
+// the naive reference implementations: every metric of every grid point.
+#include "reference.hpp"
+#include "support.hpp"
+
+#include <btopt/btopt.hpp>
+#include <btopt/kit/cache.hpp>
+#include <btopt/kit/synthetic.hpp>
+
+#include <doctest/doctest.h>
+
+#include <functional>
+
+namespace {
+
+using kit_test::ref::Position;
+using Reference = std::function<std::vector<Position>(std::span<const double>, const btopt::ParamMap &)>;
+
+std::int64_t get(const btopt::ParamMap &p, const char *name) { return std::get<std::int64_t>(p.at(name)); }
+
+std::size_t sz(const btopt::ParamMap &p, const char *name) { return static_cast<std::size_t>(get(p, name)); }
+
+void check_against_reference(const btopt::OptimizationResult &result, std::span<const double> closes,
+                             const Reference &reference)
+{
+    for (const btopt::TrialRecord &t : result.trials) {
+        REQUIRE(t.status == BTOPT_TRIAL_OK);
+        const auto positions = reference(closes, t.params);
+        const auto m = kit_test::ref::metrics(closes, positions, 0.0, 252.0);
+        const std::pair<const char *, double> expected[] = {
+            {"sharpe", m.sharpe}, {"sortino", m.sortino}, {"total_return", m.total_return},
+            {"cagr", m.cagr},     {"max_drawdown", m.max_drawdown}, {"trades", static_cast<double>(m.trades)},
+            {"exposure", m.exposure}};
+        for (const auto &[name, value] : expected) {
+            CAPTURE(name);
+            CAPTURE(t.number);
+            CHECK(kit_test::close_rel(t.metrics.at(name), value));
+        }
+        CHECK(t.score == t.metrics.at("sharpe"));
+    }
+}
+
+btopt::OptimizationResult run_plugin(const std::string &name, std::vector<std::pair<std::string, std::string>> config)
+{
+    return btopt::ParallelOptimizer(btopt::Plugin{name, std::move(config)}, nullptr, "grid",
+                                    {.n_jobs = 2, .backend = "process"})
+        .optimize();
+}
+
+} // namespace
+
+TEST_CASE("plugins: sma_crossover on GOOG matches the reference on every grid point")
+{
+    const auto dir = kit_test::shared_data_dir();
+    if (!dir) {
+        MESSAGE("skipped: ../shared/data is absent");
+        return;
+    }
+    kit_test::TempDir cache;
+    const auto path = (*dir / "GOOG.csv").string();
+    const auto result = run_plugin("sma_crossover", {{"data", path}, {"cache_dir", cache.path().string()}});
+    REQUIRE(result.trials.size() == 62u);
+    auto bars = btopt::kit::load_csv(path);
+    REQUIRE(bars);
+    check_against_reference(result, bars->closes(btopt::kit::PriceField::Close), [](auto c, const auto &p) {
+        return kit_test::ref::sma_crossover(c, sz(p, "fast"), sz(p, "slow"));
+    });
+}
+
+TEST_CASE("plugins: all four strategies run from their default spaces and match the reference")
+{
+    const auto bars = btopt::kit::synthetic_gbm(2520, 42);
+    const auto closes = bars.closes(btopt::kit::PriceField::Close);
+    struct Case {
+        const char *name;
+        std::size_t points;
+        Reference reference;
+    };
+    const Case cases[] = {
+        {"sma_crossover", 62,
+         [](auto c, const auto &p) { return kit_test::ref::sma_crossover(c, sz(p, "fast"), sz(p, "slow")); }},
+        {"momentum", 100,
+         [](auto c, const auto &p) {
+             return kit_test::ref::momentum(c, sz(p, "lookback"), static_cast<double>(get(p, "threshold_x100")));
+         }},
+        {"rsi_reversion", 6 * 7 * 7,
+         [](auto c, const auto &p) {
+             return kit_test::ref::rsi_reversion(c, sz(p, "period"), static_cast<double>(get(p, "lower")),
+                                                 static_cast<double>(get(p, "upper")));
+         }},
+        {"donchian_breakout", 9 * 10 - 16, // exit_window < window drops 7 + 5 + 3 + 1 pairs
+         [](auto c, const auto &p) {
+             return kit_test::ref::donchian_breakout(c, sz(p, "window"), sz(p, "exit_window"));
+         }},
+    };
+    for (const Case &c : cases) {
+        const std::string name = c.name;
+        CAPTURE(name);
+        const auto result = run_plugin(c.name, {});
+        CHECK(result.trials.size() == c.points);
+        check_against_reference(result, closes, c.reference);
+    }
+}
+
+TEST_CASE("plugins: a missing data file is refused before any evaluation, naming the file")
+{
+    try {
+        run_plugin("sma_crossover", {{"data", "/nonexistent/prices.csv"}});
+        FAIL("the run should have been refused");
+    } catch (const btopt::Error &e) {
+        CHECK(e.status() == BTOPT_ERR_PLUGIN);
+        CHECK(std::string(e.what()).find("/nonexistent/prices.csv") != std::string::npos);
+    }
+}
