@@ -43,6 +43,7 @@ typedef struct btopt_params btopt_params;       /* read-only view of one point *
 typedef struct btopt_optimizer btopt_optimizer; /* one configured run */
 typedef struct btopt_result btopt_result;       /* what a run found */
 typedef struct btopt_plugin_info btopt_plugin_info; /* what a strategy plugin says about itself */
+typedef struct btopt_series btopt_series;           /* an equity curve and buy-and-hold, for reports */
 
 /* Never renumbered; new codes are only ever added at the end. */
 typedef enum btopt_status {
@@ -99,8 +100,10 @@ BTOPT_API btopt_status btopt_fail(const char *message);
  * (the last parameter varies fastest). Ranges include both ends:
  * add_int("fast", 10, 50, 5) is 10, 15, ..., 50; when hi is off the step the
  * range stops at the last step below it. Errors: INVALID_ARGUMENT for a NULL
- * handle or name, an empty or duplicate name, lo > hi, step <= 0 (ints),
- * step < 0 or non-finite bounds (floats), no choices or a duplicate choice. */
+ * handle or name, an empty or duplicate name, lo > hi, step <= 0 (ints), an
+ * int range of 2^64 values (more than a parameter can index), step < 0 or
+ * non-finite bounds (floats), no choices or a duplicate choice. A float with
+ * lo == hi is one value. */
 BTOPT_API btopt_status btopt_space_create(btopt_space **out);
 BTOPT_API void btopt_space_destroy(btopt_space *space);
 BTOPT_API btopt_status btopt_space_add_int(btopt_space *space, const char *name, int64_t lo, int64_t hi,
@@ -163,7 +166,7 @@ typedef btopt_status (*btopt_objective_fn)(void *user, const btopt_params *param
  * succeeds. It may call btopt_optimizer_cancel. */
 typedef void (*btopt_progress_fn)(void *user, uint64_t done, uint64_t total, double best_score);
 
-/* Registers a process-wide objective under a name, for
+/* Registers a process-wide objective under a (non-empty) name, for
  * btopt_optimizer_use_objective. Registering a name again replaces it. */
 BTOPT_API btopt_status btopt_register_objective(const char *name, btopt_objective_fn fn, void *user);
 
@@ -259,6 +262,20 @@ BTOPT_API const char *btopt_plugin_info_metric(const btopt_plugin_info *info, si
 BTOPT_API size_t btopt_plugin_info_default_metric(const btopt_plugin_info *info);
 /* Its parameters with their default ranges and its constraints; owned by the info. */
 BTOPT_API const btopt_space *btopt_plugin_info_space(const btopt_plugin_info *info);
+
+/* The equity curve of one point under the optimizer's plugin and config,
+ * with buy-and-hold over the same bars (both start at 1), for reports. The
+ * point is a params view with the optimizer's parameters (a result's best,
+ * say). The plugin runs its init and equity_curve in btopt-worker, not here.
+ * UNSUPPORTED when the plugin does not offer equity curves; INVALID_ARGUMENT
+ * without a plugin or for a point of another space. */
+BTOPT_API btopt_status btopt_optimizer_equity_curve(btopt_series **out, const btopt_optimizer *opt,
+                                                    const btopt_params *point);
+BTOPT_API void btopt_series_destroy(btopt_series *series);
+BTOPT_API size_t btopt_series_length(const btopt_series *series);
+/* Arrays of btopt_series_length values, owned by the series. */
+BTOPT_API const double *btopt_series_equity(const btopt_series *series);
+BTOPT_API const double *btopt_series_buy_and_hold(const btopt_series *series);
 
 /* ---- Results ------------------------------------------------------------- */
 

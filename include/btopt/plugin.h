@@ -97,6 +97,12 @@ typedef struct btopt_plugin_descriptor {
     int32_t (*evaluate)(void *state, const btopt_plugin_value *point, uint64_t seed, double *metrics, char *error,
                         size_t error_size);
     void (*finish)(void *state);
+    /* Optional (NULL, or past struct_size in older plugins): for reports, the
+     * equity curve of one point and of buy-and-hold over the same bars. Writes
+     * up to `capacity` values into each array and the number of bars into
+     * *count; call with capacity 0 to learn the count. */
+    int32_t (*equity_curve)(void *state, const btopt_plugin_value *point, uint64_t seed, double *equity,
+                            double *buy_and_hold, size_t capacity, size_t *count, char *error, size_t error_size);
 } btopt_plugin_descriptor;
 
 typedef const btopt_plugin_descriptor *(*btopt_plugin_entry_fn)(void);

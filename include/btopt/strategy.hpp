@@ -11,6 +11,9 @@
 //       explicit SmaCrossover(const btopt::strategy::Config &config);        // init: load data; throw to refuse
 //       void evaluate(const btopt::strategy::Point &p, std::uint64_t seed,
 //                     std::span<double> metrics);                             // throw to fail the trial
+//       // optional, for reports:
+//       void equity_curve(const btopt::strategy::Point &p, std::uint64_t seed,
+//                         std::vector<double> &equity, std::vector<double> &buy_and_hold);
 //   };
 //   BTOPT_STRATEGY(SmaCrossover)
 //
@@ -131,6 +134,9 @@ private:
 
 namespace detail {
 
+template <class S>
+concept HasEquityCurve = requires(S &s, const Point &p, std::vector<double> &v) { s.equity_curve(p, uint64_t{}, v, v); };
+
 inline void copy_error(const char *what, char *error, size_t size)
 {
     if (size > 0)
@@ -178,7 +184,10 @@ struct Registry {
                                              schema.init_per_worker ? BTOPT_PLUGIN_INIT_PER_WORKER : 0u,
                                              &init,
                                              &evaluate,
-                                             &finish};
+                                             &finish,
+                                             nullptr};
+        if constexpr (HasEquityCurve<S>)
+            descriptor.equity_curve = &equity_curve;
     }
 
     static Registry &get()
@@ -217,6 +226,26 @@ struct Registry {
     }
 
     static void finish(void *state) noexcept { delete static_cast<S *>(state); }
+
+    static int32_t equity_curve(void *state, const btopt_plugin_value *point, uint64_t seed, double *equity,
+                                double *hold, size_t capacity, size_t *count, char *error, size_t size) noexcept
+    {
+        try {
+            std::vector<double> e, h;
+            static_cast<S *>(state)->equity_curve(Point(point, get().schema.params), seed, e, h);
+            *count = e.size();
+            for (size_t t = 0; t < capacity && t < e.size(); ++t) {
+                equity[t] = e[t];
+                hold[t] = t < h.size() ? h[t] : 0.0;
+            }
+            return BTOPT_PLUGIN_OK;
+        } catch (const std::exception &ex) {
+            copy_error(ex.what(), error, size);
+        } catch (...) {
+            copy_error("equity_curve threw an exception that is not a std::exception", error, size);
+        }
+        return 1;
+    }
 };
 
 } // namespace detail

@@ -36,6 +36,10 @@ struct btopt_optimizer {
     std::string metric;
 };
 
+struct btopt_series {
+    btopt::internal::EquityCurves curves;
+};
+
 struct btopt_plugin_info {
     btopt::internal::PluginInfo info;
     btopt_space space; // the plugin's default space, handed out as a view

@@ -87,6 +87,8 @@ btopt_status btopt_register_objective(const char *name, btopt_objective_fn fn, v
 {
     BTOPT_REQUIRE(name);
     BTOPT_REQUIRE(fn);
+    if (*name == '\0')
+        return set_error(BTOPT_ERR_INVALID_ARGUMENT, "an objective's registered name must not be empty");
     return guarded([&] {
         std::lock_guard lock(registry_mutex);
         registry[name] = Registered{fn, user};

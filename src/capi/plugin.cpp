@@ -3,6 +3,7 @@
 #include "handles.hpp"
 
 #include "../exec/spawner.hpp"
+#include "../core/space_json.hpp"
 #include "../plugin/plugin_json.hpp"
 
 using namespace btopt::internal;
@@ -59,5 +60,51 @@ const char *btopt_plugin_info_metric(const btopt_plugin_info *info, size_t i)
 size_t btopt_plugin_info_default_metric(const btopt_plugin_info *info) { return info ? info->info.default_metric : 0; }
 
 const btopt_space *btopt_plugin_info_space(const btopt_plugin_info *info) { return info ? &info->space : nullptr; }
+
+btopt_status btopt_optimizer_equity_curve(btopt_series **out, const btopt_optimizer *opt, const btopt_params *point)
+{
+    BTOPT_REQUIRE(out);
+    *out = nullptr;
+    BTOPT_REQUIRE(opt);
+    BTOPT_REQUIRE(point);
+    return guarded([&] {
+        if (!opt->plugin)
+            return set_error(BTOPT_ERR_INVALID_ARGUMENT, "equity curves come from a plugin: use one first");
+        const Space &space = *opt->space;
+        bool same = point->space->size() == space.size();
+        for (std::size_t k = 0; same && k < space.size(); ++k)
+            same = point->space->parameters()[k].name == space.parameters()[k].name;
+        if (!same)
+            return set_error(BTOPT_ERR_INVALID_ARGUMENT, "the point does not have this optimizer's parameters");
+        if (!opt->plugin->has_equity_curve)
+            return set_error(BTOPT_ERR_UNSUPPORTED,
+                             fmt::format("plugin '{}' cannot report an equity curve", opt->plugin->name));
+        std::vector<std::string> args{"equity", opt->plugin->path, space_to_json(space), point_to_json(*point->point)};
+        for (const auto &[key, value] : opt->plugin_config)
+            args.push_back(key + "=" + value);
+        auto text = run_worker_command(args);
+        if (!text)
+            return set_error(text.error());
+        auto curves = equity_from_json(*text);
+        if (!curves)
+            return set_error(curves.error());
+        *out = new btopt_series{std::move(*curves)};
+        return BTOPT_OK;
+    });
+}
+
+void btopt_series_destroy(btopt_series *series) { delete series; }
+
+size_t btopt_series_length(const btopt_series *series) { return series ? series->curves.equity.size() : 0; }
+
+const double *btopt_series_equity(const btopt_series *series)
+{
+    return series ? series->curves.equity.data() : nullptr;
+}
+
+const double *btopt_series_buy_and_hold(const btopt_series *series)
+{
+    return series ? series->curves.buy_and_hold.data() : nullptr;
+}
 
 } // extern "C"

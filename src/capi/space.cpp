@@ -25,6 +25,13 @@ Result<std::size_t> lookup(const btopt_params *params, const char *name, Kind wa
     return *k;
 }
 
+std::string describe_kind_error(const Space &space, std::size_t i, const char *wanted)
+{
+    if (i >= space.size())
+        return fmt::format("parameter index {} is out of range: the space has {} parameters", i, space.size());
+    return fmt::format("parameter '{}' is not {} parameter", space.parameters()[i].name, wanted);
+}
+
 } // namespace
 
 extern "C" {
@@ -104,7 +111,7 @@ btopt_status btopt_space_param_int_range(const btopt_space *space, size_t i, int
 {
     BTOPT_REQUIRE(space);
     if (i >= space->space.size() || space->space.parameters()[i].kind != Kind::Int)
-        return set_error(BTOPT_ERR_INVALID_ARGUMENT, fmt::format("parameter {} is not an integer parameter", i));
+        return set_error(BTOPT_ERR_INVALID_ARGUMENT, describe_kind_error(space->space, i, "an integer"));
     const Parameter &p = space->space.parameters()[i];
     if (lo)
         *lo = p.int_lo;
@@ -119,7 +126,7 @@ btopt_status btopt_space_param_float_range(const btopt_space *space, size_t i, d
 {
     BTOPT_REQUIRE(space);
     if (i >= space->space.size() || space->space.parameters()[i].kind != Kind::Float)
-        return set_error(BTOPT_ERR_INVALID_ARGUMENT, fmt::format("parameter {} is not a float parameter", i));
+        return set_error(BTOPT_ERR_INVALID_ARGUMENT, describe_kind_error(space->space, i, "a float"));
     const Parameter &p = space->space.parameters()[i];
     if (lo)
         *lo = p.float_lo;

@@ -22,8 +22,10 @@ Error describe_parse_error(const Space &space, const std::string &expression, co
         return Error{BTOPT_ERR_INVALID_ARGUMENT,
                      fmt::format("constraint \"{}\": unknown parameter '{}' at position {}", expression, token,
                                  e.GetPos() + 1)};
-    return Error{BTOPT_ERR_INVALID_ARGUMENT,
-                 fmt::format("constraint \"{}\" does not parse: {}", expression, e.GetMsg())};
+    std::string why = e.GetMsg();
+    if (why.find("position") == std::string::npos)
+        why += fmt::format(" (at position {})", e.GetPos() + 1);
+    return Error{BTOPT_ERR_INVALID_ARGUMENT, fmt::format("constraint \"{}\" does not parse: {}", expression, why)};
 }
 
 } // namespace

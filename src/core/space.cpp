@@ -26,6 +26,8 @@ std::optional<std::uint64_t> Parameter::size() const
                    static_cast<std::uint64_t>(int_step) +
                1;
     case Kind::Float: {
+        if (float_lo == float_hi)
+            return 1; // one value, stepped or not
         if (float_step == 0.0)
             return std::nullopt;
         // The small tolerance keeps 0.1-style steps from losing their last value to rounding.

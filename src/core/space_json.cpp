@@ -48,4 +48,24 @@ Result<Space> space_from_json(const std::string &text)
     }
 }
 
+std::string point_to_json(const Point &point)
+{
+    nlohmann::json values = nlohmann::json::array();
+    for (const Value &v : point)
+        values.push_back({v.i, v.f});
+    return values.dump();
+}
+
+Result<Point> point_from_json(const std::string &text)
+{
+    try {
+        Point point;
+        for (const auto &v : nlohmann::json::parse(text))
+            point.push_back(Value{v.at(0).get<std::int64_t>(), v.at(1).get<double>()});
+        return point;
+    } catch (const nlohmann::json::exception &e) {
+        return fail(BTOPT_ERR_INTERNAL, "malformed point: {}", e.what());
+    }
+}
+
 } // namespace btopt::internal

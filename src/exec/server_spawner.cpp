@@ -152,13 +152,20 @@ Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup)
 
 Result<std::string> describe_in_worker(const std::string &plugin_path)
 {
+    return run_worker_command({"describe", plugin_path});
+}
+
+Result<std::string> run_worker_command(const std::vector<std::string> &args)
+{
     auto exe = worker_executable();
     if (!exe)
         return tl::unexpected(exe.error());
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0)
         return fail(BTOPT_ERR_INTERNAL, "pipe failed: {}", std::strerror(errno));
-    auto pid = spawn_process({*exe, "describe", plugin_path}, fds[1], 1);
+    std::vector<std::string> argv{*exe};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto pid = spawn_process(argv, fds[1], 1);
     close(fds[1]);
     std::string out;
     if (pid)
@@ -169,7 +176,8 @@ Result<std::string> describe_in_worker(const std::string &plugin_path)
         return tl::unexpected(pid.error());
     const int status = wait_for(*pid);
     if (!WIFEXITED(status) || WEXITSTATUS(status) > 1)
-        return fail(BTOPT_ERR_PLUGIN, "plugin '{}' died while loading: {}", plugin_path, describe_exit(status).text);
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}' died in btopt-worker {}: {}", args.size() > 1 ? args[1] : "",
+                    args[0], describe_exit(status).text);
     if (WEXITSTATUS(status) == 1)
         return fail(BTOPT_ERR_PLUGIN, "{}", out);
     return out;

@@ -59,7 +59,10 @@ Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup);
 // The btopt-worker executable: BTOPT_WORKER, else next to libbtopt.
 Result<std::string> worker_executable();
 
-// Runs `btopt-worker describe PATH` and returns what it printed.
+// Runs `btopt-worker ARGS...` and returns what it printed: BTOPT_ERR_PLUGIN
+// with its words when it exits 1, or with the signal when it dies.
+Result<std::string> run_worker_command(const std::vector<std::string> &args);
+// Runs `btopt-worker describe PATH`.
 Result<std::string> describe_in_worker(const std::string &plugin_path);
 
 } // namespace btopt::internal

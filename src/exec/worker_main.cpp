@@ -3,6 +3,9 @@
 //   btopt-worker describe PLUGIN
 //       prints the plugin's description as JSON (exit 0), or the reason it is
 //       refused (exit 1).
+//   btopt-worker equity PLUGIN SPACE_JSON POINT_JSON [KEY=VALUE...]
+//       runs init, then prints the plugin's equity curve of one point and of
+//       buy-and-hold as JSON (exit 0), or the reason it cannot (exit 1).
 //   btopt-worker serve PLUGIN METRIC MAX_MEMORY THREADS SPACE_JSON [KEY=VALUE...]
 //       with the control socket as descriptor 3: loads the plugin, runs init
 //       once (unless the plugin asks for init per worker), says "ok", then
@@ -31,6 +34,39 @@ using namespace btopt::internal;
 namespace {
 
 constexpr int control_fd = 3;
+
+PluginConfig config_from(int argc, char **argv, int first)
+{
+    PluginConfig config;
+    for (int i = first; i < argc; ++i) {
+        const std::string pair = argv[i];
+        const auto eq = pair.find('=');
+        config.emplace_back(pair.substr(0, eq), eq == std::string::npos ? "" : pair.substr(eq + 1));
+    }
+    return config;
+}
+
+// btopt-worker equity PLUGIN SPACE_JSON POINT_JSON [KEY=VALUE...]
+Result<std::string> equity(const std::string &path, const std::string &space_json, const std::string &point_json,
+                           const PluginConfig &config)
+{
+    auto plugin = Plugin::load(path);
+    if (!plugin)
+        return tl::unexpected(plugin.error());
+    auto space = space_from_json(space_json);
+    if (!space)
+        return tl::unexpected(space.error());
+    auto point = point_from_json(point_json);
+    if (!point)
+        return tl::unexpected(point.error());
+    auto state = PluginState::init(*plugin, config);
+    if (!state)
+        return tl::unexpected(state.error());
+    auto curves = equity_curve(*plugin, *state, *space, *point);
+    if (!curves)
+        return tl::unexpected(curves.error());
+    return equity_to_json(*curves);
+}
 
 int describe(const std::string &path)
 {
@@ -181,13 +217,15 @@ int main(int argc, char **argv)
     if (mode == "describe" && argc == 3)
         return describe(argv[2]);
     if (mode == "serve" && argc >= 7) {
-        ServeArgs args{argv[2], std::stoul(argv[3]), WorkerLimits{std::stoull(argv[4]), std::stoll(argv[5])}, argv[6], {}};
-        for (int i = 7; i < argc; ++i) {
-            const std::string pair = argv[i];
-            const auto eq = pair.find('=');
-            args.config.emplace_back(pair.substr(0, eq), eq == std::string::npos ? "" : pair.substr(eq + 1));
-        }
+        const ServeArgs args{argv[2], std::stoul(argv[3]), WorkerLimits{std::stoull(argv[4]), std::stoll(argv[5])},
+                             argv[6], config_from(argc, argv, 7)};
         return serve(args);
+    }
+    if (mode == "equity" && argc >= 5) {
+        const auto text = equity(argv[2], argv[3], argv[4], config_from(argc, argv, 5));
+        const std::string &out = text ? *text : text.error().message;
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        return text ? 0 : 1;
     }
     std::fprintf(stderr, "btopt-worker is started by libbtopt: not meant to be run by hand\n");
     return 2;

@@ -89,7 +89,8 @@ Result<PluginInfo> read_info(const btopt_plugin_descriptor *d, const std::string
                     .space = {},
                     .metrics = {},
                     .default_metric = d->default_metric,
-                    .init_per_worker = (d->flags & BTOPT_PLUGIN_INIT_PER_WORKER) != 0};
+                    .init_per_worker = (d->flags & BTOPT_PLUGIN_INIT_PER_WORKER) != 0,
+                    .has_equity_curve = d->struct_size >= sizeof(btopt_plugin_descriptor) && d->equity_curve};
     for (std::size_t k = 0; k < d->n_params; ++k)
         if (auto ok = add_parameter(info.space, d->params[k]); !ok)
             return fail(BTOPT_ERR_PLUGIN, "plugin '{}': {}", path, ok.error().message);

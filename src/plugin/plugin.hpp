@@ -27,6 +27,7 @@ struct PluginInfo {
     std::vector<std::string> metrics;
     std::size_t default_metric = 0;
     bool init_per_worker = false;
+    bool has_equity_curve = false;
 };
 
 // A path as given when it names a file; otherwise the name looked up as
@@ -62,6 +63,16 @@ private:
 // the plugin's constraints plus the user's. A user parameter the plugin does
 // not have is an error.
 Result<Space> merge_spaces(const PluginInfo &plugin, const Space *user);
+
+struct EquityCurves {
+    std::vector<double> equity;
+    std::vector<double> buy_and_hold;
+};
+
+class PluginState;
+// The plugin's equity curve of one point (UNSUPPORTED when it has none).
+Result<EquityCurves> equity_curve(const Plugin &plugin, const PluginState &state, const Space &space,
+                                  const Point &point);
 
 // A plugin state made by init. Runs finish when destroyed.
 class PluginState {

@@ -15,7 +15,8 @@ std::string plugin_info_to_json(const PluginInfo &info)
                           {"space", nlohmann::json::parse(space_to_json(info.space))},
                           {"metrics", info.metrics},
                           {"default_metric", info.default_metric},
-                          {"init_per_worker", info.init_per_worker}}
+                          {"init_per_worker", info.init_per_worker},
+                          {"has_equity_curve", info.has_equity_curve}}
         .dump();
 }
 
@@ -33,9 +34,26 @@ Result<PluginInfo> plugin_info_from_json(const std::string &text)
                           .space = std::move(*space),
                           .metrics = json.at("metrics").get<std::vector<std::string>>(),
                           .default_metric = json.at("default_metric"),
-                          .init_per_worker = json.at("init_per_worker")};
+                          .init_per_worker = json.at("init_per_worker"),
+                          .has_equity_curve = json.at("has_equity_curve")};
     } catch (const nlohmann::json::exception &e) {
         return fail(BTOPT_ERR_INTERNAL, "malformed plugin description from btopt-worker: {}", e.what());
+    }
+}
+
+std::string equity_to_json(const EquityCurves &curves)
+{
+    return nlohmann::json{{"equity", curves.equity}, {"buy_and_hold", curves.buy_and_hold}}.dump();
+}
+
+Result<EquityCurves> equity_from_json(const std::string &text)
+{
+    try {
+        const auto json = nlohmann::json::parse(text);
+        return EquityCurves{json.at("equity").get<std::vector<double>>(),
+                            json.at("buy_and_hold").get<std::vector<double>>()};
+    } catch (const nlohmann::json::exception &e) {
+        return fail(BTOPT_ERR_INTERNAL, "malformed equity curve from btopt-worker: {}", e.what());
     }
 }
 

@@ -7,5 +7,7 @@ namespace btopt::internal {
 
 std::string plugin_info_to_json(const PluginInfo &info);
 Result<PluginInfo> plugin_info_from_json(const std::string &text);
+std::string equity_to_json(const EquityCurves &curves);
+Result<EquityCurves> equity_from_json(const std::string &text);
 
 } // namespace btopt::internal

@@ -4,15 +4,46 @@
 
 namespace btopt::internal {
 
-Evaluation PluginObjective::evaluate(const Point &point, std::uint64_t seed)
+std::vector<btopt_plugin_value> plugin_values(const Space &space, const Point &point)
 {
     std::vector<btopt_plugin_value> values(point.size());
     for (std::size_t k = 0; k < point.size(); ++k) {
-        const Parameter &p = space_.parameters()[k];
+        const Parameter &p = space.parameters()[k];
         values[k] = btopt_plugin_value{point[k].i, point[k].f,
                                        p.kind == Kind::Choice ? p.choices[static_cast<std::size_t>(point[k].i)].c_str()
                                                               : nullptr};
     }
+    return values;
+}
+
+Result<EquityCurves> equity_curve(const Plugin &plugin, const PluginState &state, const Space &space,
+                                  const Point &point)
+{
+    if (!plugin.info().has_equity_curve)
+        return fail(BTOPT_ERR_UNSUPPORTED, "plugin '{}' cannot report an equity curve", plugin.info().name);
+    const auto values = plugin_values(space, point);
+    char error[1024] = "";
+    std::size_t count = 0;
+    const auto call = [&](EquityCurves &c) {
+        return plugin.descriptor().equity_curve(state.get(), values.data(), 0, c.equity.data(),
+                                                c.buy_and_hold.data(), c.equity.size(), &count, error, sizeof error);
+    };
+    EquityCurves curves;
+    int32_t status = call(curves);
+    if (status == BTOPT_PLUGIN_OK) {
+        curves.equity.resize(count);
+        curves.buy_and_hold.resize(count);
+        status = call(curves);
+    }
+    error[sizeof error - 1] = '\0';
+    if (status != BTOPT_PLUGIN_OK)
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}' could not compute the equity curve: {}", plugin.info().name, error);
+    return curves;
+}
+
+Evaluation PluginObjective::evaluate(const Point &point, std::uint64_t seed)
+{
+    const auto values = plugin_values(space_, point);
     Evaluation e;
     e.metrics.assign(plugin_.info().metrics.size(), std::numeric_limits<double>::quiet_NaN());
     char error[1024] = "";

@@ -1,0 +1,131 @@
+# The shared library exports the C ABI and nothing else, under its SONAME.
+#
+#   cmake -DLIBRARY=<path to libbtopt.so> -DHEADER=<path to btopt.h>
+#         [-DNM=nm] [-DREADELF=readelf] [-DSONAME=libbtopt.so.1] -P check_exports.cmake
+#
+# Fails, listing them, when the dynamic symbol table defines anything that is
+# not btopt_* (leaked C++ symbols: std:: instantiations, fmt, muparser, ...),
+# when a function the header declares is not exported, when an exported
+# btopt_* symbol is not in the header, or when the SONAME is wrong.
+cmake_minimum_required(VERSION 3.25)
+
+foreach(var LIBRARY HEADER)
+  if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
+    message(FATAL_ERROR "check_exports: -D${var}=... is required")
+  endif()
+endforeach()
+if(NOT EXISTS "${LIBRARY}")
+  message(FATAL_ERROR "check_exports: no library at ${LIBRARY}")
+endif()
+if(NOT NM)
+  set(NM nm)
+endif()
+if(NOT READELF)
+  set(READELF readelf)
+endif()
+if(NOT SONAME)
+  set(SONAME libbtopt.so.1)
+endif()
+
+# ---- Exported symbols ----------------------------------------------------------
+execute_process(COMMAND "${NM}" -D --defined-only "${LIBRARY}"
+  OUTPUT_VARIABLE nm_out ERROR_VARIABLE nm_err RESULT_VARIABLE nm_rc)
+if(NOT nm_rc EQUAL 0)
+  message(FATAL_ERROR "check_exports: ${NM} -D --defined-only failed (${nm_rc}): ${nm_err}")
+endif()
+
+string(REPLACE "\n" ";" nm_lines "${nm_out}")
+set(exported "")
+set(foreign "")
+foreach(line IN LISTS nm_lines)
+  string(STRIP "${line}" line)
+  if(line STREQUAL "")
+    continue()
+  endif()
+  # "<address> <type> <name>[@@version]"
+  if(NOT line MATCHES "^([0-9a-fA-F]+ +)?([A-Za-z]) +([^ ]+)$")
+    list(APPEND foreign "${line}  (unparsed)")
+    continue()
+  endif()
+  set(type "${CMAKE_MATCH_2}")
+  set(name "${CMAKE_MATCH_3}")
+  string(REGEX REPLACE "@.*$" "" name "${name}")
+  # A version script's node names (type A, no code or data) are not symbols of the ABI.
+  if(type STREQUAL "A")
+    continue()
+  endif()
+  if(name MATCHES "^btopt_[A-Za-z0-9_]+$")
+    list(APPEND exported "${name}")
+  else()
+    list(APPEND foreign "${type} ${name}")
+  endif()
+endforeach()
+
+set(failed FALSE)
+list(LENGTH foreign n_foreign)
+if(n_foreign GREATER 0)
+  list(JOIN foreign "\n  " foreign_text)
+  message(SEND_ERROR "check_exports: ${LIBRARY} exports ${n_foreign} symbol(s) outside btopt_*:\n  ${foreign_text}")
+  set(failed TRUE)
+endif()
+
+# ---- Against the header --------------------------------------------------------------
+file(READ "${HEADER}" header_text)
+string(REGEX MATCHALL "BTOPT_API[^;(]*[ *](btopt_[A-Za-z0-9_]+)[ ]*\\(" decls "${header_text}")
+set(declared "")
+foreach(decl IN LISTS decls)
+  string(REGEX MATCH "(btopt_[A-Za-z0-9_]+)[ ]*\\($" _ "${decl}")
+  list(APPEND declared "${CMAKE_MATCH_1}")
+endforeach()
+list(REMOVE_DUPLICATES declared)
+list(LENGTH declared n_declared)
+if(n_declared LESS 10)
+  message(FATAL_ERROR "check_exports: found only ${n_declared} declarations in ${HEADER}; the parser is out of date")
+endif()
+
+set(missing "")
+foreach(fn IN LISTS declared)
+  if(NOT fn IN_LIST exported)
+    list(APPEND missing "${fn}")
+  endif()
+endforeach()
+if(missing)
+  list(JOIN missing "\n  " missing_text)
+  message(SEND_ERROR "check_exports: declared in btopt.h but not exported:\n  ${missing_text}")
+  set(failed TRUE)
+endif()
+
+set(undeclared "")
+foreach(sym IN LISTS exported)
+  if(NOT sym IN_LIST declared)
+    list(APPEND undeclared "${sym}")
+  endif()
+endforeach()
+if(undeclared)
+  list(JOIN undeclared "\n  " undeclared_text)
+  message(SEND_ERROR "check_exports: exported but not declared in btopt.h (private helpers leaking):\n  ${undeclared_text}")
+  set(failed TRUE)
+endif()
+
+# ---- SONAME -------------------------------------------------------------------------------
+execute_process(COMMAND "${READELF}" -d "${LIBRARY}"
+  OUTPUT_VARIABLE re_out ERROR_VARIABLE re_err RESULT_VARIABLE re_rc)
+if(NOT re_rc EQUAL 0)
+  message(FATAL_ERROR "check_exports: ${READELF} -d failed (${re_rc}): ${re_err}")
+endif()
+if(re_out MATCHES "\\(SONAME\\)[^\n]*\\[([^]\n]*)\\]")
+  set(soname "${CMAKE_MATCH_1}")
+  if(NOT soname STREQUAL SONAME)
+    message(SEND_ERROR "check_exports: SONAME is '${soname}', expected '${SONAME}'")
+    set(failed TRUE)
+  endif()
+else()
+  message(SEND_ERROR "check_exports: ${LIBRARY} has no SONAME (expected '${SONAME}')")
+  set(failed TRUE)
+endif()
+
+if(failed)
+  message(FATAL_ERROR "check_exports: FAILED")
+endif()
+list(LENGTH exported n_exported)
+message(STATUS "check_exports: ${n_exported} btopt_* symbols, all ${n_declared} declared functions exported, SONAME ${soname}")

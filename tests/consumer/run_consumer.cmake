@@ -1,0 +1,147 @@
+# Installs the build into a fresh prefix and consumes it the two ways a user
+# would: a separate CMake project with find_package(btopt CONFIG), and a C file
+# compiled with `pkg-config --cflags --libs btopt`. Each consumer runs and must
+# load libbtopt from the prefix.
+#
+#   cmake -DBUILD_DIR=... -DPROJECT_DIR=... -DWORK_DIR=... -DGENERATOR=...
+#         [-DMAKE_PROGRAM=...] [-DC_COMPILER=...] [-DCXX_COMPILER=...] [-DCONFIG=...]
+#         [-DPKG_CONFIG=...] [-DVERSION=...] [-DSANITIZE=address,undefined] -P run_consumer.cmake
+#
+# SANITIZE: what the library was built with; the consumers are built with the
+# same, since a sanitized libbtopt needs its runtime linked into the program.
+cmake_minimum_required(VERSION 3.25)
+
+foreach(var BUILD_DIR PROJECT_DIR WORK_DIR GENERATOR)
+  if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
+    message(FATAL_ERROR "run_consumer: -D${var}=... is required")
+  endif()
+endforeach()
+if(NOT C_COMPILER)
+  set(C_COMPILER cc)
+endif()
+if(NOT PKG_CONFIG)
+  set(PKG_CONFIG pkg-config)
+endif()
+set(sanitize_flags "")
+if(SANITIZE)
+  set(sanitize_flags "-fsanitize=${SANITIZE}")
+endif()
+
+# Runs a command; on failure prints what it said and stops.
+function(run_step what)
+  execute_process(COMMAND ${ARGN}
+    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    list(JOIN ARGN " " cmdline)
+    message(FATAL_ERROR "run_consumer: ${what} failed (${rc})\n  command: ${cmdline}\n"
+      "--- stdout ---\n${out}\n--- stderr ---\n${err}")
+  endif()
+  set(step_output "${out}" PARENT_SCOPE)
+endfunction()
+
+# The one file under `root` called `name`; fails unless there is exactly one.
+function(find_one out_var root name)
+  file(GLOB_RECURSE hits LIST_DIRECTORIES false "${root}/${name}")
+  list(LENGTH hits n)
+  if(NOT n EQUAL 1)
+    message(FATAL_ERROR "run_consumer: expected one ${name} under ${root}, found ${n}: ${hits}")
+  endif()
+  set(${out_var} "${hits}" PARENT_SCOPE)
+endfunction()
+
+# The consumer printed "libbtopt loaded from: <path>" with <path> under the prefix.
+function(check_loaded_from_prefix output prefix)
+  if(NOT output MATCHES "libbtopt loaded from: ([^\n]+)")
+    message(FATAL_ERROR "run_consumer: the consumer did not say where libbtopt came from:\n${output}")
+  endif()
+  file(REAL_PATH "${CMAKE_MATCH_1}" loaded)
+  string(FIND "${loaded}" "${prefix}/" at)
+  if(NOT at EQUAL 0)
+    message(FATAL_ERROR "run_consumer: libbtopt was loaded from ${loaded}, not from the prefix ${prefix}")
+  endif()
+  if(NOT output MATCHES "btopt consumer: ok")
+    message(FATAL_ERROR "run_consumer: the consumer did not report success:\n${output}")
+  endif()
+endfunction()
+
+# ---- A fresh prefix ---------------------------------------------------------------
+file(REMOVE_RECURSE "${WORK_DIR}")
+file(MAKE_DIRECTORY "${WORK_DIR}/prefix")
+file(REAL_PATH "${WORK_DIR}/prefix" prefix)
+
+set(config_args "")
+if(CONFIG)
+  set(config_args --config "${CONFIG}")
+endif()
+run_step("cmake --install" "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${prefix}" ${config_args})
+
+# What the install must contain.
+foreach(header btopt.h btopt.hpp)
+  if(NOT EXISTS "${prefix}/include/btopt/${header}")
+    message(FATAL_ERROR "run_consumer: ${prefix}/include/btopt/${header} was not installed")
+  endif()
+endforeach()
+find_one(soname_file "${prefix}" libbtopt.so.1)
+get_filename_component(libdir "${soname_file}" DIRECTORY)
+if(NOT EXISTS "${libdir}/libbtopt.so")
+  message(FATAL_ERROR "run_consumer: no development link ${libdir}/libbtopt.so")
+endif()
+find_one(config_file "${prefix}" btoptConfig.cmake)
+find_one(pc_file "${prefix}" btopt.pc)
+get_filename_component(pc_dir "${pc_file}" DIRECTORY)
+message(STATUS "installed: library in ${libdir}, package ${config_file}, pkg-config ${pc_file}")
+
+# ---- find_package(btopt CONFIG) ---------------------------------------------------------
+set(cmake_build "${WORK_DIR}/cmake-build")
+set(configure_args
+  -S "${PROJECT_DIR}" -B "${cmake_build}" -G "${GENERATOR}"
+  -DCMAKE_BUILD_TYPE=Release
+  "-DCMAKE_PREFIX_PATH=${prefix}"
+  "-DBTOPT_EXPECTED_PREFIX=${prefix}"
+  # Only the prefix under test: no package registries, no stray installs.
+  -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+  -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF
+  -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON)
+if(MAKE_PROGRAM)
+  list(APPEND configure_args "-DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM}")
+endif()
+if(C_COMPILER)
+  list(APPEND configure_args "-DCMAKE_C_COMPILER=${C_COMPILER}")
+endif()
+if(CXX_COMPILER)
+  list(APPEND configure_args "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}")
+endif()
+if(sanitize_flags)
+  list(APPEND configure_args "-DCMAKE_C_FLAGS=${sanitize_flags}" "-DCMAKE_CXX_FLAGS=${sanitize_flags}"
+    "-DCMAKE_EXE_LINKER_FLAGS=${sanitize_flags}")
+endif()
+run_step("configuring the consumer project" "${CMAKE_COMMAND}" ${configure_args})
+run_step("building the consumer project" "${CMAKE_COMMAND}" --build "${cmake_build}")
+# Run it without LD_LIBRARY_PATH: the imported target's location is its rpath.
+run_step("running the find_package consumer" "${cmake_build}/btopt_consumer")
+message(STATUS "find_package consumer:\n${step_output}")
+check_loaded_from_prefix("${step_output}" "${prefix}")
+
+# ---- pkg-config ------------------------------------------------------------------------------
+set(ENV{PKG_CONFIG_PATH} "${pc_dir}")
+run_step("pkg-config --modversion btopt" "${PKG_CONFIG}" --modversion btopt)
+string(STRIP "${step_output}" pc_version)
+if(VERSION AND NOT pc_version STREQUAL VERSION)
+  message(FATAL_ERROR "run_consumer: pkg-config says btopt ${pc_version}, the project is ${VERSION}")
+endif()
+run_step("pkg-config --cflags --libs btopt" "${PKG_CONFIG}" --cflags --libs btopt)
+string(STRIP "${step_output}" pc_flags)
+message(STATUS "pkg-config --cflags --libs btopt: ${pc_flags}")
+separate_arguments(pc_flag_list UNIX_COMMAND "${pc_flags}")
+set(pc_exe "${WORK_DIR}/pkg-config-consumer")
+run_step("compiling with pkg-config's flags"
+  "${C_COMPILER}" -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Werror ${sanitize_flags}
+  "${PROJECT_DIR}/main.c" ${pc_flag_list} -o "${pc_exe}")
+# pkg-config gives -L, no rpath: point the loader at the prefix's libdir.
+run_step("running the pkg-config consumer"
+  "${CMAKE_COMMAND}" -E env "LD_LIBRARY_PATH=${libdir}" "${pc_exe}")
+message(STATUS "pkg-config consumer:\n${step_output}")
+check_loaded_from_prefix("${step_output}" "${prefix}")
+
+file(REMOVE_RECURSE "${WORK_DIR}")
+message(STATUS "run_consumer: both consumers built against ${prefix} and ran")
