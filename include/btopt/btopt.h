@@ -208,6 +208,9 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *             max_memory_per_worker: "2GB", "512MB", "512MiB" (powers of
  *             1024), or set_int with bytes; an evaluation past it fails its
  *             trial and the worker is replaced. 0 = none.
+ *             "mpi" runs the same program on every rank (mpirun): rank 0
+ *             searches and owns the trials, every other rank evaluates with
+ *             its own pool of n_jobs worker processes; see docs/CLUSTER.md.
  *             direction ("maximize" default, "minimize")
  * NOT_FOUND for an unknown option, INVALID_ARGUMENT for a value out of range
  * or an option of another type. */
@@ -313,6 +316,9 @@ BTOPT_API double btopt_result_wall_seconds(const btopt_result *result);
 BTOPT_API double btopt_result_eval_seconds(const btopt_result *result);
 /* eval_seconds / wall_seconds. */
 BTOPT_API double btopt_result_speedup(const btopt_result *result);
+/* The MPI rank this result is from (0 without MPI). With backend "mpi" only
+ * rank 0's result holds trials; the other ranks' results are empty. */
+BTOPT_API int32_t btopt_result_rank(const btopt_result *result);
 /* Number of workers the run used (n_jobs resolved). */
 BTOPT_API uint32_t btopt_result_workers(const btopt_result *result);
 /* Writes the run and every kept trial; IO on a file that cannot be written. */

@@ -127,6 +127,8 @@ double btopt_result_eval_seconds(const btopt_result *result) { return result ? r
 
 double btopt_result_speedup(const btopt_result *result) { return result ? result->run.speedup() : not_a_number; }
 
+int32_t btopt_result_rank(const btopt_result *result) { return result ? result->run.info.rank : 0; }
+
 uint32_t btopt_result_workers(const btopt_result *result) { return result ? result->run.info.workers : 0; }
 
 btopt_status btopt_result_write_json(const btopt_result *result, const char *path)

@@ -43,7 +43,7 @@ constexpr std::array rate_options{
 
 constexpr std::array<std::string_view, 4> string_options{"backend", "direction", "start_method",
                                                          "max_memory_per_worker"};
-constexpr std::array<std::string_view, 3> backends{"inline", "thread", "process"};
+constexpr std::array<std::string_view, 4> backends{"inline", "thread", "process", "mpi"};
 
 // The CPU limit of a cgroup v2 quota ("max" or "QUOTA PERIOD"), if one is set.
 std::optional<unsigned> cgroup_cpu_limit()
@@ -203,7 +203,7 @@ Result<void> Options::set_string(const std::string &name, const std::string &val
         return wrong_type(name, type);
     if (name == "backend") {
         if (std::find(backends.begin(), backends.end(), value) == backends.end())
-            return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'backend' = '{}': use 'inline', 'thread' or 'process'",
+            return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'backend' = '{}': use 'inline', 'thread', 'process' or 'mpi'",
                         value);
         backend = value;
         return {};

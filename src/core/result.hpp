@@ -22,6 +22,7 @@ struct RunInfo {
     std::int64_t seed = 0;
     unsigned workers = 1;
     std::vector<std::string> metric_names;
+    int rank = 0; // MPI rank; only rank 0's result holds trials
 };
 
 struct RunResult {

@@ -103,16 +103,23 @@ std::optional<std::string> executable_in(const fs::path &dir)
 
 } // namespace
 
+std::vector<std::string> library_dirs()
+{
+    std::vector<std::string> dirs;
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void *>(&btopt_abi_version), &info) != 0 && info.dli_fname)
+        dirs.push_back(fs::path(info.dli_fname).parent_path().string());
+    dirs.emplace_back(BTOPT_BUILD_LIB_DIR);
+    return dirs;
+}
+
 Result<std::string> worker_executable()
 {
     if (const char *env = std::getenv("BTOPT_WORKER"); env && *env)
         return std::string(env);
-    Dl_info info{};
-    if (dladdr(reinterpret_cast<void *>(&btopt_abi_version), &info) != 0 && info.dli_fname)
-        if (auto found = executable_in(fs::path(info.dli_fname).parent_path()))
+    for (const std::string &dir : library_dirs())
+        if (auto found = executable_in(dir))
             return *found;
-    if (auto found = executable_in(BTOPT_BUILD_LIB_DIR))
-        return *found;
     return fail(BTOPT_ERR_PLUGIN, "cannot find the btopt-worker executable next to libbtopt; set BTOPT_WORKER to its path");
 }
 

@@ -3,9 +3,7 @@
 #define BOOST_DLL_USE_STD_FS
 #include <boost/dll/shared_library.hpp>
 
-#include <btopt/btopt.h>
-
-#include <dlfcn.h>
+#include "../exec/spawner.hpp"
 
 #include <cstddef>
 #include <cstdlib>
@@ -32,10 +30,8 @@ std::vector<fs::path> search_path()
         }
     }
     // Then the btopt-plugins folder next to libbtopt (installed or built).
-    Dl_info info{};
-    if (dladdr(reinterpret_cast<void *>(&btopt_abi_version), &info) != 0 && info.dli_fname)
-        dirs.push_back(fs::path(info.dli_fname).parent_path() / "btopt-plugins");
-    dirs.emplace_back(fs::path(BTOPT_BUILD_LIB_DIR) / "btopt-plugins");
+    for (const std::string &dir : library_dirs())
+        dirs.push_back(fs::path(dir) / "btopt-plugins");
     return dirs;
 }
 

@@ -3,6 +3,8 @@
 #include "../exec/spawner.hpp"
 #include "../plugin/plugin_objective.hpp"
 
+#include <dlfcn.h>
+
 namespace btopt::internal {
 namespace {
 
@@ -36,16 +38,6 @@ WorkerLimits limits_of(const Options &options)
     return WorkerLimits{options.max_memory, options.threads_per_worker};
 }
 
-// The pieces of a run that must outlive the coordinator's loop.
-struct Assembly {
-    std::optional<Plugin> plugin; // loaded in this process (inline and thread backends only)
-    std::optional<PluginState> state;
-    std::unique_ptr<Objective> plugin_objective;
-    std::unique_ptr<Executor> executor;
-    std::vector<std::string> metric_names;
-    std::string objective_name;
-};
-
 Result<void> load_plugin_here(const RunPlan &plan, std::size_t metric, Assembly &a)
 {
     auto plugin = Plugin::load(plan.plugin->path);
@@ -59,6 +51,8 @@ Result<void> load_plugin_here(const RunPlan &plan, std::size_t metric, Assembly 
     a.plugin_objective = std::make_unique<PluginObjective>(*a.plugin, *a.state, *plan.space, metric);
     return {};
 }
+
+} // namespace
 
 Result<void> assemble(const RunPlan &plan, const std::string &backend, unsigned workers, Assembly &a)
 {
@@ -98,6 +92,43 @@ Result<void> assemble(const RunPlan &plan, const std::string &backend, unsigned 
     return {};
 }
 
+RunInfo run_info(const RunPlan &plan, const std::string &backend, const Assembly &a)
+{
+    return RunInfo{.algorithm = plan.algorithm,
+                   .backend = backend,
+                   .objective = a.objective_name,
+                   .direction = plan.options.direction,
+                   .seed = plan.options.random_seed,
+                   .workers = a.executor ? a.executor->workers() : 0,
+                   .metric_names = a.metric_names};
+}
+
+namespace {
+
+// Loads libbtopt-mpi.so from next to libbtopt (or the build folder) once.
+Result<MpiLaunch> mpi_backend()
+{
+    static void *module = nullptr;
+    if (!module) {
+        std::string tried;
+        for (const std::string &dir : library_dirs()) {
+            const std::string path = dir + "/libbtopt-mpi.so";
+            module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+            if (module)
+                break;
+            tried += fmt::format("\n  {}", dlerror());
+        }
+        if (!module)
+            return fail(BTOPT_ERR_UNSUPPORTED, "the MPI backend is not available (btopt was built without MPI, or "
+                                               "libbtopt-mpi.so cannot be loaded):{}",
+                        tried);
+    }
+    auto entry = reinterpret_cast<MpiLaunch>(dlsym(module, mpi_entry));
+    if (!entry)
+        return fail(BTOPT_ERR_UNSUPPORTED, "libbtopt-mpi.so lacks {}", mpi_entry);
+    return entry;
+}
+
 } // namespace
 
 Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel)
@@ -111,6 +142,14 @@ Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel)
     if (!search)
         return tl::unexpected(search.error());
     const std::string backend = choose_backend(plan, *workers);
+    if (backend == "mpi") {
+        auto entry = mpi_backend();
+        if (!entry)
+            return tl::unexpected(entry.error());
+        Result<RunOutcome> outcome = fail(BTOPT_ERR_INTERNAL, "the MPI backend returned nothing");
+        (*entry)(&plan, &cancel, &outcome);
+        return outcome;
+    }
     Assembly a;
     if (auto ok = assemble(plan, backend, *workers, a); !ok)
         return tl::unexpected(ok.error());
@@ -119,13 +158,7 @@ Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel)
         .search = **search,
         .executor = *a.executor,
         .options = plan.options,
-        .info = RunInfo{.algorithm = plan.algorithm,
-                        .backend = backend,
-                        .objective = a.objective_name,
-                        .direction = plan.options.direction,
-                        .seed = plan.options.random_seed,
-                        .workers = a.executor->workers(),
-                        .metric_names = a.metric_names},
+        .info = run_info(plan, backend, a),
         .progress = plan.progress,
         .cancel = cancel,
     });

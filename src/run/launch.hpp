@@ -24,4 +24,23 @@ struct RunPlan {
 
 Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel);
 
+// The pieces of a run that must outlive the coordinator's loop.
+struct Assembly {
+    std::optional<Plugin> plugin; // loaded in this process (inline and thread backends only)
+    std::optional<PluginState> state;
+    std::unique_ptr<Objective> plugin_objective;
+    std::unique_ptr<Executor> executor;
+    std::vector<std::string> metric_names;
+    std::string objective_name;
+};
+
+// Builds the objective and an inline, thread or process executor for the plan.
+Result<void> assemble(const RunPlan &plan, const std::string &backend, unsigned workers, Assembly &a);
+RunInfo run_info(const RunPlan &plan, const std::string &backend, const Assembly &a);
+
+// The MPI backend lives in libbtopt-mpi.so, loaded on first use, so hosts
+// that never use MPI never load MPI. Its one entry point:
+using MpiLaunch = void (*)(const RunPlan *plan, const std::atomic<bool> *cancel, Result<RunOutcome> *out);
+constexpr const char *mpi_entry = "btopt_mpi_launch";
+
 } // namespace btopt::internal

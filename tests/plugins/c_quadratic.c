@@ -66,6 +66,7 @@ static void finish(void *st) { free(st); }
 
 static const btopt_plugin_descriptor descriptor = {
     BTOPT_PLUGIN_ABI_VERSION, sizeof(btopt_plugin_descriptor), "c_quadratic", "1.0",
-    "a quadratic bowl written in plain C", params, 3, constraints, 1, metrics, 2, 1, 0, init, evaluate, finish};
+    "a quadratic bowl written in plain C", params, 3, constraints, 1, metrics, 2, 1, 0, init, evaluate, finish,
+    NULL};
 
 BTOPT_PLUGIN_EXPORT const btopt_plugin_descriptor *btopt_plugin_entry(void) { return &descriptor; }

@@ -4,12 +4,14 @@
 //   alloc_at=A    allocates without bound when a == A
 //   fail_mod=N    reports an error when (10a + b) % N == 0
 //   init_log=F    appends its pid to F at init
+//   fail_init_rank=R  refuses to initialise on MPI rank R (as if its data were missing there)
 // Otherwise score = -(a - 7)^2 - (b - 3)^2.
 #include <btopt/strategy.hpp>
 
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <list>
 #include <vector>
@@ -36,6 +38,9 @@ public:
           alloc_at_(static_cast<long>(config.number("alloc_at", -1))),
           fail_mod_(static_cast<long>(config.number("fail_mod", 0)))
     {
+        if (const char *rank = std::getenv("OMPI_COMM_WORLD_RANK");
+            rank && config.has("fail_init_rank") && config.get("fail_init_rank") == rank)
+            throw std::runtime_error("cannot read the data on this rank");
         if (config.has("init_log"))
             std::ofstream(config.get("init_log"), std::ios::app) << getpid() << '\n';
     }

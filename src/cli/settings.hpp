@@ -1,0 +1,46 @@
+// What `btopt run` was asked to do, after parsing and after the plugin
+// described itself: what the summary and the report show about the run.
+#pragma once
+
+#include "params.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace btopt::cli {
+
+// The flags of `btopt run`, as given.
+struct RunOptions {
+    std::string plugin;
+    std::string data;
+    std::vector<std::string> sets, params, constraints;
+    std::string algorithm = "grid";
+    std::int64_t jobs = -1;
+    std::optional<std::int64_t> iterations, seed, population, generations, batch_size;
+    std::string objective;
+    bool minimize = false;
+    std::string backend = "process";
+    std::optional<double> timeout;
+    std::string max_memory;
+    bool ignore_errors = false;
+    std::string json, csv, report, heatmap;
+    std::int64_t top = 10;
+    bool quiet = false;
+};
+
+// The run as it was set up: the options plus what the plugin said.
+struct RunSettings {
+    RunOptions options;
+    std::string plugin_name, plugin_version, plugin_description, plugin_path;
+    std::string objective; // the metric that is the score
+    std::vector<std::pair<std::string, std::string>> config; // --data and --set, in order
+    std::vector<ParamSpec> params;                            // the searched space
+    std::vector<std::string> constraints;                     // the plugin's and the user's
+    std::string heatmap_x, heatmap_y;                          // empty y: one parameter
+    bool cancelled = false;
+};
+
+} // namespace btopt::cli

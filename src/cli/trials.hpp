@@ -1,0 +1,51 @@
+// A run's result copied out of the C ABI into plain values, for the summary
+// and the report, with the ranking both use.
+#pragma once
+
+#include <btopt/btopt.h>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace btopt::cli {
+
+using Value = std::variant<std::int64_t, double, std::string>;
+
+struct TrialRow {
+    std::uint64_t number = 0;
+    std::vector<Value> values; // in the order of RunData::param_names
+    double score = 0.0;        // NaN unless ok
+    std::int32_t status = BTOPT_TRIAL_OK;
+    std::string error;
+    double seconds = 0.0;
+    std::vector<double> metrics; // in the order of RunData::metric_names
+};
+
+struct RunData {
+    std::vector<std::string> param_names;
+    std::vector<std::string> metric_names;
+    std::vector<TrialRow> trials;
+    std::optional<std::size_t> best; // index into trials
+    std::uint64_t evaluated = 0;
+    std::array<std::uint64_t, 5> status_counts{}; // by btopt_trial_status
+    double wall_seconds = 0.0, eval_seconds = 0.0, speedup = 0.0;
+    std::uint32_t workers = 1;
+
+    double efficiency() const { return workers > 0 ? speedup / workers : 0.0; }
+    std::optional<std::size_t> metric_index(const std::string &name) const;
+};
+
+RunData collect(const btopt_result *result);
+
+// Indices of the ok trials, best first (ties: the lower trial number).
+std::vector<std::size_t> ranked(const RunData &run, bool minimize);
+
+std::string value_text(const Value &value);
+// Numeric value of a parameter (a choice's text has none: NaN).
+double value_number(const Value &value);
+
+} // namespace btopt::cli
