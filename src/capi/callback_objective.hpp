@@ -18,20 +18,19 @@ public:
     Evaluation evaluate(const Point &point, std::uint64_t /*seed*/) override
     {
         const btopt_params view{&space_, &point};
-        // The objective may report its reason through btopt_fail; keep the
-        // caller's own last error intact around it.
-        std::string saved = std::move(last_error_text());
-        last_error_text().clear();
+        // The objective may give its reason through btopt_fail: then the
+        // thread's error count moves and the last error holds the reason.
+        const std::uint64_t errors_before = error_count();
         double score = 0.0;
         const btopt_status status = fn_(user_, &view, &score);
         Evaluation e;
+        e.score = score;
         if (status != BTOPT_OK) {
             e.status = TrialStatus::Failed;
-            e.error = last_error_text().empty() ? fmt::format("the objective returned {}", btopt_status_name(status))
-                                                : last_error_text();
+            e.error = error_count() != errors_before
+                          ? last_error_text()
+                          : fmt::format("the objective returned {}", btopt_status_name(status));
         }
-        e.score = score;
-        last_error_text() = std::move(saved);
         return e;
     }
 

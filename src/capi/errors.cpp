@@ -11,9 +11,16 @@ std::string &last_error_text()
     return text;
 }
 
+namespace {
+thread_local std::uint64_t errors_recorded = 0;
+}
+
+std::uint64_t error_count() { return errors_recorded; }
+
 btopt_status set_error(btopt_status code, std::string message)
 {
     last_error_text() = std::move(message);
+    ++errors_recorded;
     return code;
 }
 

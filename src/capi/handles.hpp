@@ -55,8 +55,10 @@ namespace btopt::internal::capi {
 // Sets this thread's last error and returns its code.
 btopt_status set_error(btopt_status code, std::string message);
 btopt_status set_error(const Error &error);
-// The last error's text, for saving around an objective call.
+// The last error's text, and how many errors this thread has recorded (so a
+// caller can tell whether a callback recorded one).
 std::string &last_error_text();
+std::uint64_t error_count();
 
 // Turns a Result<void> into a status, recording the error.
 inline btopt_status status_of(const Result<void> &result)

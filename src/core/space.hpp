@@ -5,6 +5,8 @@
 
 #include "error.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -24,7 +26,9 @@ struct Value {
     bool operator==(const Value &) const = default;
 };
 
-using Point = std::vector<Value>;
+// Points live inline up to 6 parameters: no allocation per point in the hot
+// loop for the spaces people search.
+using Point = boost::container::small_vector<Value, 6>;
 
 struct PointHash {
     std::size_t operator()(const Point &point) const noexcept;

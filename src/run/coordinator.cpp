@@ -81,7 +81,7 @@ private:
         }
         bool any = false;
         while (!window_.empty() && window_.front().outcome) {
-            record(std::move(window_.front()));
+            record(window_.front());
             window_.pop_front();
             ++window_base_;
             any = true;
@@ -93,7 +93,7 @@ private:
 
     // Called in trial order: what makes the search, the best and the first
     // error the same for every executor and worker count.
-    void record(Pending pending)
+    void record(Pending &pending)
     {
         Outcome &o = *pending.outcome;
         const TrialStatus status = o.evaluation.status;
