@@ -47,6 +47,17 @@ public:
         return buffer;
     }
 
+    // Equity of the positions and of buy-and-hold, both starting at 1.
+    void equity(std::span<const btopt::kit::Position> positions, std::vector<double> &equity,
+                std::vector<double> &hold) const
+    {
+        equity.resize(closes_.size());
+        btopt::kit::equity_curve(closes_, positions, options_.commission, equity);
+        hold.resize(closes_.size());
+        for (std::size_t t = 0; t < closes_.size(); ++t)
+            hold[t] = closes_[t] / closes_[0];
+    }
+
     void report(std::span<const btopt::kit::Position> positions, std::span<double> metrics) const
     {
         const auto m = btopt::kit::compute_metrics(closes_, positions, options_);
@@ -88,11 +99,39 @@ private:
     btopt::kit::MetricsOptions options_;
 };
 
-// Turns a signal function's error into a failed trial.
-inline void check(const tl::expected<void, std::string> &signal)
-{
-    if (!signal)
-        throw std::invalid_argument(signal.error());
-}
+// A sample strategy: a Rule with a schema() and a positions() function that
+// turns closes and a point into positions; the backtest does the rest.
+template <class Rule>
+class Sample {
+public:
+    static btopt::strategy::Schema schema() { return Rule::schema(); }
+
+    explicit Sample(const btopt::strategy::Config &config) : backtest_(config) {}
+
+    void evaluate(const btopt::strategy::Point &p, std::uint64_t, std::span<double> metrics) const
+    {
+        const auto positions = backtest_.positions();
+        run(p, positions);
+        backtest_.report(positions, metrics);
+    }
+
+    void equity_curve(const btopt::strategy::Point &p, std::uint64_t, std::vector<double> &equity,
+                      std::vector<double> &hold) const
+    {
+        const auto positions = backtest_.positions();
+        run(p, positions);
+        backtest_.equity(positions, equity, hold);
+    }
+
+private:
+    void run(const btopt::strategy::Point &p, std::span<btopt::kit::Position> positions) const
+    {
+        // A signal function refuses bad windows in words: that fails the trial.
+        if (const auto signal = Rule::positions(backtest_.closes(), p, positions); !signal)
+            throw std::invalid_argument(signal.error());
+    }
+
+    Backtest backtest_;
+};
 
 } // namespace btopt::plugins

@@ -6,8 +6,7 @@
 
 namespace {
 
-class DonchianBreakout {
-public:
+struct DonchianBreakout {
     static btopt::strategy::Schema schema()
     {
         using namespace btopt::strategy;
@@ -20,24 +19,17 @@ public:
                       .objective = "sharpe"};
     }
 
-    explicit DonchianBreakout(const btopt::strategy::Config &config) : backtest_(config) {}
-
-    void evaluate(const btopt::strategy::Point &p, std::uint64_t, std::span<double> metrics)
+    static btopt::kit::SignalResult positions(std::span<const double> c, const btopt::strategy::Point &p,
+                                              std::span<btopt::kit::Position> out)
     {
         const auto window = static_cast<std::size_t>(p.integer(0));
         const auto exit_window = static_cast<std::size_t>(p.integer(1));
-        thread_local std::vector<std::size_t> scratch;
+        thread_local std::vector<std::size_t> scratch; // grows once, then no allocation per evaluation
         scratch.resize(btopt::kit::donchian_scratch_size(window, exit_window));
-        const auto positions = backtest_.positions();
-        btopt::plugins::check(
-            btopt::kit::donchian_breakout(backtest_.closes(), window, exit_window, positions, scratch));
-        backtest_.report(positions, metrics);
+        return btopt::kit::donchian_breakout(c, window, exit_window, out, scratch);
     }
-
-private:
-    btopt::plugins::Backtest backtest_;
 };
 
 } // namespace
 
-BTOPT_STRATEGY(DonchianBreakout)
+BTOPT_STRATEGY(btopt::plugins::Sample<DonchianBreakout>)

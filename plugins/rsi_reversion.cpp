@@ -5,8 +5,7 @@
 
 namespace {
 
-class RsiReversion {
-public:
+struct RsiReversion {
     static btopt::strategy::Schema schema()
     {
         using namespace btopt::strategy;
@@ -19,21 +18,14 @@ public:
                       .objective = "sharpe"};
     }
 
-    explicit RsiReversion(const btopt::strategy::Config &config) : backtest_(config) {}
-
-    void evaluate(const btopt::strategy::Point &p, std::uint64_t, std::span<double> metrics)
+    static btopt::kit::SignalResult positions(std::span<const double> c, const btopt::strategy::Point &p,
+                                              std::span<btopt::kit::Position> out)
     {
-        const auto positions = backtest_.positions();
-        btopt::plugins::check(btopt::kit::rsi_reversion(backtest_.closes(), static_cast<std::size_t>(p.integer(0)),
-                                                        static_cast<double>(p.integer(1)),
-                                                        static_cast<double>(p.integer(2)), positions));
-        backtest_.report(positions, metrics);
+        return btopt::kit::rsi_reversion(c, static_cast<std::size_t>(p.integer(0)), static_cast<double>(p.integer(1)),
+                                         static_cast<double>(p.integer(2)), out);
     }
-
-private:
-    btopt::plugins::Backtest backtest_;
 };
 
 } // namespace
 
-BTOPT_STRATEGY(RsiReversion)
+BTOPT_STRATEGY(btopt::plugins::Sample<RsiReversion>)

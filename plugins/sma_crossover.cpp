@@ -5,8 +5,7 @@
 
 namespace {
 
-class SmaCrossover {
-public:
+struct SmaCrossover {
     static btopt::strategy::Schema schema()
     {
         using namespace btopt::strategy;
@@ -19,20 +18,14 @@ public:
                       .objective = "sharpe"};
     }
 
-    explicit SmaCrossover(const btopt::strategy::Config &config) : backtest_(config) {}
-
-    void evaluate(const btopt::strategy::Point &p, std::uint64_t, std::span<double> metrics)
+    static btopt::kit::SignalResult positions(std::span<const double> c, const btopt::strategy::Point &p,
+                                              std::span<btopt::kit::Position> out)
     {
-        const auto positions = backtest_.positions();
-        btopt::plugins::check(btopt::kit::sma_crossover(backtest_.closes(), static_cast<std::size_t>(p.integer(0)),
-                                                        static_cast<std::size_t>(p.integer(1)), positions));
-        backtest_.report(positions, metrics);
+        return btopt::kit::sma_crossover(c, static_cast<std::size_t>(p.integer(0)), static_cast<std::size_t>(p.integer(1)),
+                                         out);
     }
-
-private:
-    btopt::plugins::Backtest backtest_;
 };
 
 } // namespace
 
-BTOPT_STRATEGY(SmaCrossover)
+BTOPT_STRATEGY(btopt::plugins::Sample<SmaCrossover>)

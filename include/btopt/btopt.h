@@ -169,6 +169,9 @@ typedef void (*btopt_progress_fn)(void *user, uint64_t done, uint64_t total, dou
 /* Registers a process-wide objective under a (non-empty) name, for
  * btopt_optimizer_use_objective. Registering a name again replaces it. */
 BTOPT_API btopt_status btopt_register_objective(const char *name, btopt_objective_fn fn, void *user);
+/* Forgets a registered objective, so its payload can be freed. Optimizers
+ * that already use it keep it. NOT_FOUND when no objective has that name. */
+BTOPT_API btopt_status btopt_unregister_objective(const char *name);
 
 /* ---- Optimizers ---------------------------------------------------------- */
 
@@ -188,12 +191,11 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *             tournament_size (default 3), elite_count (default 1),
  *             batch_size (points a worker takes at once; 0 = automatic),
  *             keep_trials (keep only the best that many; 0 = all),
- *             ignore_errors (0/1)
- *   doubles:  crossover_rate (default 0.8), mutation_rate (default 0.2);
- *             set_int is accepted for a double option
+ *             ignore_errors (0/1),
  *             threads_per_worker (OMP/OpenBLAS/MKL threads in each worker
  *             process, default 1; 0 leaves the environment alone)
- *   doubles:  eval_timeout (seconds per evaluation in a worker process; a
+ *   doubles:  crossover_rate (default 0.8), mutation_rate (default 0.2),
+ *             eval_timeout (seconds per evaluation in a worker process; a
  *             worker past it is killed and its trial marked timeout; 0 = none)
  *   strings:  backend: "inline" (the calling thread), "thread" (a pool of
  *             threads; a host objective must be thread-safe) or "process"
@@ -244,8 +246,9 @@ BTOPT_API btopt_status btopt_optimizer_set_objective_metric(btopt_optimizer *opt
  * far, the unfinished ones marked cancelled. On any other error *out is NULL.
  * An optimizer can run again; each run starts afresh. */
 BTOPT_API btopt_status btopt_optimizer_run(btopt_optimizer *opt, btopt_result **out);
-/* Asks a running btopt_optimizer_run to stop. Safe from another thread, from
- * the progress callback and from a signal handler. */
+/* Asks a running btopt_optimizer_run to stop; called while no run is going,
+ * it stops the next run at once. Safe from another thread, from the progress
+ * callback and from a signal handler. */
 BTOPT_API void btopt_optimizer_cancel(btopt_optimizer *opt);
 
 /* ---- Plugins ------------------------------------------------------------ */
@@ -307,8 +310,8 @@ BTOPT_API size_t btopt_result_metric_count(const btopt_result *result);
 BTOPT_API const char *btopt_result_metric_name(const btopt_result *result, size_t m);
 /* Metric m of the i-th kept trial (NaN when the trial did not report it). */
 BTOPT_API btopt_status btopt_result_trial_metric(const btopt_result *result, uint64_t i, size_t m, double *out);
-/* Trials evaluated in the run, kept or not, and how many of them ended with
- * a given btopt_trial_status. */
+/* Trials evaluated in the run, kept or not (cancelled ones never were), and
+ * how many trials ended with a given btopt_trial_status. */
 BTOPT_API uint64_t btopt_result_evaluated_count(const btopt_result *result);
 BTOPT_API uint64_t btopt_result_status_count(const btopt_result *result, int32_t trial_status);
 BTOPT_API double btopt_result_wall_seconds(const btopt_result *result);

@@ -45,8 +45,11 @@ Result<RunOutcome> run_optimizer(btopt_optimizer &opt)
         plan.progress = [&opt](std::uint64_t done, std::uint64_t total, double best) {
             opt.progress(opt.progress_user, done, total, best);
         };
+    // The flag is cleared when a run ends, not when it starts, so a cancel
+    // that lands just before run begins still stops it.
+    auto outcome = launch(plan, opt.cancel);
     opt.cancel.store(false);
-    return launch(plan, opt.cancel);
+    return outcome;
 }
 
 // The space a run searches: the plugin's, narrowed by the user's, or the user's alone.
@@ -92,6 +95,17 @@ btopt_status btopt_register_objective(const char *name, btopt_objective_fn fn, v
     return guarded([&] {
         std::lock_guard lock(registry_mutex);
         registry[name] = Registered{fn, user};
+        return BTOPT_OK;
+    });
+}
+
+btopt_status btopt_unregister_objective(const char *name)
+{
+    BTOPT_REQUIRE(name);
+    return guarded([&] {
+        std::lock_guard lock(registry_mutex);
+        if (registry.erase(name) == 0)
+            return set_error(BTOPT_ERR_NOT_FOUND, fmt::format("no objective registered as '{}'", name));
         return BTOPT_OK;
     });
 }

@@ -45,7 +45,7 @@ void TrialTable::finish(RunResult &result)
         std::sort(trials_.begin(), trials_.end(), [](const Trial &a, const Trial &b) { return a.number < b.number; });
     result.trials = std::move(trials_);
     result.status_counts = status_counts_;
-    result.evaluated = recorded_;
+    result.evaluated = evaluated();
     result.eval_seconds = eval_seconds_;
     result.best.reset();
     if (best_) {

@@ -31,7 +31,7 @@ struct RunResult {
     std::vector<Trial> trials; // kept trials, in trial order
     std::optional<std::size_t> best; // index into trials
     std::array<std::uint64_t, 5> status_counts{}; // by TrialStatus
-    std::uint64_t evaluated = 0;
+    std::uint64_t evaluated = 0; // trials evaluated, kept or not (cancelled ones are not evaluated)
     double wall_seconds = 0.0;
     double eval_seconds = 0.0;
 
@@ -50,6 +50,11 @@ public:
     void record(Trial trial);
     const Trial *best() const { return best_ ? &*best_ : nullptr; }
     std::uint64_t recorded() const { return recorded_; }
+    // Recorded trials that were evaluated (not cancelled before they ran).
+    std::uint64_t evaluated() const
+    {
+        return recorded_ - status_counts_[static_cast<std::size_t>(TrialStatus::Cancelled)];
+    }
     // Moves the table into a result, trials sorted by number.
     void finish(RunResult &result);
 

@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <numeric>
+
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -70,7 +72,7 @@ Json run_json(const RunResult &r)
                 {"best_params", best ? params_json(*r.space, best->point) : Json(nullptr)},
                 {"best_score", best ? number_or_null(best->evaluation.score) : Json(nullptr)},
                 {"best_metrics", best ? metrics_json(r.info, best->evaluation) : Json(nullptr)},
-                {"n_trials", r.evaluated},
+                {"n_trials", std::accumulate(r.status_counts.begin(), r.status_counts.end(), std::uint64_t{0})},
                 {"wall_seconds", r.wall_seconds},
                 {"eval_seconds", r.eval_seconds},
                 {"speedup", r.speedup()},

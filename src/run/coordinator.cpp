@@ -39,8 +39,9 @@ public:
             }
             receive(r_.executor.collect());
         }
+        report_final_total();
         if (outcome_.status == BTOPT_ERR_CANCELLED)
-            outcome_.message = fmt::format("the run was cancelled after {} evaluations", table_.recorded());
+            outcome_.message = fmt::format("the run was cancelled after {} evaluations", table_.evaluated());
         outcome_.result.space = r_.space;
         outcome_.result.info = r_.info;
         table_.finish(outcome_.result);
@@ -86,9 +87,25 @@ private:
             ++window_base_;
             any = true;
         }
-        if (any && r_.progress)
-            r_.progress(table_.recorded(), std::max(r_.search.planned(), table_.recorded()),
-                        table_.best() ? table_.best()->evaluation.score : std::numeric_limits<double>::quiet_NaN());
+        if (any)
+            report_progress();
+    }
+
+    void report_progress()
+    {
+        if (!r_.progress)
+            return;
+        reported_total_ = std::max(r_.search.planned(), table_.recorded());
+        r_.progress(table_.recorded(), reported_total_,
+                    table_.best() ? table_.best()->evaluation.score : std::numeric_limits<double>::quiet_NaN());
+    }
+
+    // A search that stopped early (genetic on a used-up space) learns so only
+    // after its last batch: say the true total once more.
+    void report_final_total()
+    {
+        if (outcome_.status == BTOPT_OK && std::max(r_.search.planned(), table_.recorded()) != reported_total_)
+            report_progress();
     }
 
     // Called in trial order: what makes the search, the best and the first
@@ -124,6 +141,7 @@ private:
     std::uint64_t window_base_ = 0;
     std::uint64_t next_number_ = 0;
     std::size_t in_flight_ = 0;
+    std::uint64_t reported_total_ = 0;
 };
 
 } // namespace

@@ -764,15 +764,20 @@ TEST_CASE("objective registry errors")
     btopt_optimizer_destroy(opt);
 }
 
-TEST_CASE("a cancel outside a run does not cancel the next run")
+TEST_CASE("a cancel before a run stops that run at once, and the run after it goes ahead")
 {
     btopt_optimizer *opt = make_optimizer("grid");
     CHECK_OK(btopt_optimizer_set_objective(opt, constant_objective, nullptr));
     CHECK_OK(btopt_optimizer_set_int(opt, "n_jobs", 1));
     btopt_optimizer_cancel(opt);
     btopt_result *res = nullptr;
+    CHECK(btopt_optimizer_run(opt, &res) == BTOPT_ERR_CANCELLED);
+    REQUIRE(res != nullptr);
+    CHECK(btopt_result_status_count(res, BTOPT_TRIAL_OK) == 0u);
+    CHECK(btopt_result_evaluated_count(res) == 0u);
+    btopt_result_destroy(res);
+    res = nullptr;
     CHECK_OK(btopt_optimizer_run(opt, &res));
-    CHECK(btopt_result_trial_count(res) == 63u);
     CHECK(btopt_result_status_count(res, BTOPT_TRIAL_OK) == 63u);
     btopt_result_destroy(res);
     btopt_optimizer_destroy(opt);

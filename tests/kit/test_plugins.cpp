@@ -112,3 +112,28 @@ TEST_CASE("plugins: a missing data file is refused before any evaluation, naming
         CHECK(std::string(e.what()).find("/nonexistent/prices.csv") != std::string::npos);
     }
 }
+
+TEST_CASE("plugins: the equity curve of the best point ends at its total return")
+{
+    btopt_optimizer *opt = nullptr;
+    REQUIRE(btopt_optimizer_create(&opt, nullptr, "grid") == BTOPT_OK);
+    REQUIRE(btopt_optimizer_use_plugin(opt, "sma_crossover") == BTOPT_OK);
+    REQUIRE(btopt_optimizer_set_string(opt, "backend", "process") == BTOPT_OK);
+    btopt_result *result = nullptr;
+    REQUIRE(btopt_optimizer_run(opt, &result) == BTOPT_OK);
+    uint64_t best = 0;
+    REQUIRE(btopt_result_best_index(result, &best) == BTOPT_OK);
+    btopt_series *series = nullptr;
+    REQUIRE(btopt_optimizer_equity_curve(&series, opt, btopt_result_best_params(result)) == BTOPT_OK);
+    const auto bars = btopt::kit::synthetic_gbm(2520, 42);
+    const auto closes = bars.closes(btopt::kit::PriceField::Close);
+    REQUIRE(btopt_series_length(series) == closes.size());
+    double total_return = 0.0;
+    REQUIRE(btopt_result_trial_metric(result, best, 2, &total_return) == BTOPT_OK); // metric 2: total_return
+    CHECK(std::string(btopt_result_metric_name(result, 2)) == "total_return");
+    CHECK(kit_test::close_rel(btopt_series_equity(series)[closes.size() - 1], 1.0 + total_return));
+    CHECK(kit_test::close_rel(btopt_series_buy_and_hold(series)[closes.size() - 1], closes.back() / closes.front()));
+    btopt_series_destroy(series);
+    btopt_result_destroy(result);
+    btopt_optimizer_destroy(opt);
+}
