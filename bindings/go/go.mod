@@ -1,0 +1,3 @@
+module github.com/btopt/btopt/bindings/go
+
+go 1.19

@@ -1,0 +1,130 @@
+package btopt
+
+/*
+#include <stdint.h>
+#include <stdlib.h>
+#include <btopt/btopt.h>
+*/
+import "C"
+
+import "time"
+
+// Values of the string options.
+const (
+	BackendInline  = "inline"  // the calling goroutine's thread
+	BackendThread  = "thread"  // a pool of threads: the objective runs concurrently
+	BackendProcess = "process" // worker processes: plugins only from Go (see Run)
+
+	StartMethodServer = "server" // btopt-worker loads the plugin and forks the workers
+	StartMethodFork   = "fork"   // workers forked from this process: never with Go code
+
+	Maximize = "maximize"
+	Minimize = "minimize"
+)
+
+// ---- Options by name -------------------------------------------------
+
+// SetInt sets an integer option (or a double option to an integer).
+// StatusNotFound for an unknown option, StatusInvalidArgument for a bad
+// value or an option of another type.
+func (o *Optimizer) SetInt(option string, value int64) error {
+	copt, err := cString(option, "option")
+	if err != nil {
+		return err
+	}
+	defer free(copt)
+	return o.with(func(p *C.btopt_optimizer) error {
+		return call(func() C.btopt_status { return C.btopt_optimizer_set_int(p, copt, C.int64_t(value)) })
+	})
+}
+
+// SetFloat sets a double option.
+func (o *Optimizer) SetFloat(option string, value float64) error {
+	copt, err := cString(option, "option")
+	if err != nil {
+		return err
+	}
+	defer free(copt)
+	return o.with(func(p *C.btopt_optimizer) error {
+		return call(func() C.btopt_status { return C.btopt_optimizer_set_double(p, copt, C.double(value)) })
+	})
+}
+
+// SetString sets a string option.
+func (o *Optimizer) SetString(option, value string) error {
+	copt, err := cString(option, "option")
+	if err != nil {
+		return err
+	}
+	defer free(copt)
+	cval, err := cString(value, "option value")
+	if err != nil {
+		return err
+	}
+	defer free(cval)
+	return o.with(func(p *C.btopt_optimizer) error {
+		err := call(func() C.btopt_status { return C.btopt_optimizer_set_string(p, copt, cval) })
+		if err == nil && option == "backend" {
+			o.backend = value
+		}
+		return err
+	})
+}
+
+// ---- Options, typed --------------------------------------------------
+
+// SetNJobs sets the workers: positive, or -1 every CPU, -2 all but one, ... (default -1).
+func (o *Optimizer) SetNJobs(n int) error { return o.SetInt("n_jobs", int64(n)) }
+
+// SetNIterations sets the points a random search evaluates (default 100).
+func (o *Optimizer) SetNIterations(n int) error { return o.SetInt("n_iterations", int64(n)) }
+
+func (o *Optimizer) SetRandomSeed(seed int64) error   { return o.SetInt("random_seed", seed) }
+func (o *Optimizer) SetPopulationSize(n int) error    { return o.SetInt("population_size", int64(n)) }
+func (o *Optimizer) SetNGenerations(n int) error      { return o.SetInt("n_generations", int64(n)) }
+func (o *Optimizer) SetTournamentSize(n int) error    { return o.SetInt("tournament_size", int64(n)) }
+func (o *Optimizer) SetEliteCount(n int) error        { return o.SetInt("elite_count", int64(n)) }
+func (o *Optimizer) SetCrossoverRate(r float64) error { return o.SetFloat("crossover_rate", r) }
+func (o *Optimizer) SetMutationRate(r float64) error  { return o.SetFloat("mutation_rate", r) }
+
+// SetBatchSize sets the points a worker takes at once (0 = automatic).
+func (o *Optimizer) SetBatchSize(n int) error { return o.SetInt("batch_size", int64(n)) }
+
+// SetKeepTrials keeps only the best n trials in the result (0 = all).
+func (o *Optimizer) SetKeepTrials(n int) error { return o.SetInt("keep_trials", int64(n)) }
+
+// SetIgnoreErrors records failed trials and goes on instead of stopping the run.
+func (o *Optimizer) SetIgnoreErrors(on bool) error {
+	v := int64(0)
+	if on {
+		v = 1
+	}
+	return o.SetInt("ignore_errors", v)
+}
+
+// SetBackend sets BackendInline, BackendThread or BackendProcess.
+func (o *Optimizer) SetBackend(backend string) error { return o.SetString("backend", backend) }
+
+// SetStartMethod sets StartMethodServer or StartMethodFork (process backend).
+func (o *Optimizer) SetStartMethod(method string) error { return o.SetString("start_method", method) }
+
+// SetDirection sets Maximize (default) or Minimize.
+func (o *Optimizer) SetDirection(direction string) error { return o.SetString("direction", direction) }
+
+// SetThreadsPerWorker sets OMP/OpenBLAS/MKL threads per worker process (default 1; 0 leaves them alone).
+func (o *Optimizer) SetThreadsPerWorker(n int) error { return o.SetInt("threads_per_worker", int64(n)) }
+
+// SetEvalTimeout limits each evaluation in a worker process (0: none).
+func (o *Optimizer) SetEvalTimeout(d time.Duration) error {
+	return o.SetFloat("eval_timeout", d.Seconds())
+}
+
+// SetMaxMemoryPerWorker takes "2GB", "512MB", "512MiB" (powers of 1024) or "0" for none.
+func (o *Optimizer) SetMaxMemoryPerWorker(size string) error {
+	return o.SetString("max_memory_per_worker", size)
+}
+
+// SetMaxMemoryPerWorkerBytes is SetMaxMemoryPerWorker in bytes.
+func (o *Optimizer) SetMaxMemoryPerWorkerBytes(bytes int64) error {
+	return o.SetInt("max_memory_per_worker", bytes)
+}

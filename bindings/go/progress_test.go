@@ -1,0 +1,117 @@
+package btopt
+
+import (
+	"errors"
+	"math"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestProgressReportsAndCancels(t *testing.T) {
+	s, err := NewSpace(Int("a", 0, 999, 1))
+	must(t, err)
+	o, err := NewOptimizer(s, "grid")
+	must(t, err)
+	defer o.Close()
+	must(t, o.SetNJobs(2))
+	must(t, o.SetBatchSize(1))
+	must(t, o.SetObjective(func(p *Params) (float64, error) {
+		time.Sleep(200 * time.Microsecond)
+		a, err := p.Int("a")
+		return float64(a), err
+	}))
+	var seen []Progress
+	must(t, o.SetProgress(func(p Progress) {
+		seen = append(seen, p)
+		if err := o.SetNJobs(1); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("a setter during Run must refuse: %v", err)
+		}
+		if p.Done >= 50 {
+			o.Cancel()
+		}
+	}))
+	_, err = o.Run()
+	var e *Error
+	if !errors.As(err, &e) || e.Status != StatusCancelled || e.Partial == nil || e.Partial.Evaluated >= 1000 {
+		t.Fatalf("want a cancelled run with a partial result, got %v", err)
+	}
+	if len(seen) == 0 || seen[len(seen)-1].Total != 1000 || math.IsNaN(seen[len(seen)-1].BestScore) {
+		t.Fatalf("progress %+v", seen)
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i].Done < seen[i-1].Done {
+			t.Fatal("done never goes back")
+		}
+	}
+	// It runs again from scratch, to the end, without progress.
+	must(t, o.SetProgress(nil))
+	r, err := o.Run()
+	must(t, err)
+	if len(r.Trials) != 1000 || r.BestScore != 999 {
+		t.Fatalf("%d trials, best %v", len(r.Trials), r.BestScore)
+	}
+}
+
+func TestCancelFromAnotherGoroutine(t *testing.T) {
+	s, err := NewSpace(Int("a", 0, 100000, 1))
+	must(t, err)
+	o, err := NewOptimizer(s, "grid")
+	must(t, err)
+	defer o.Close()
+	must(t, o.SetNJobs(2))
+	must(t, o.SetBackend(BackendThread))
+	var calls int64
+	must(t, o.SetObjective(func(p *Params) (float64, error) {
+		atomic.AddInt64(&calls, 1)
+		time.Sleep(100 * time.Microsecond)
+		a, err := p.Int("a")
+		return float64(a), err
+	}))
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for atomic.LoadInt64(&calls) < 100 {
+			time.Sleep(time.Millisecond)
+		}
+		o.Cancel()
+	}()
+	_, err = o.Run()
+	wg.Wait()
+	var e *Error
+	if !errors.As(err, &e) || !errors.Is(err, ErrCancelled) || e.Partial == nil {
+		t.Fatalf("want cancelled, got %v", err)
+	}
+	for _, tr := range e.Partial.Trials {
+		if tr.Status != TrialOK && tr.Status != TrialCancelled {
+			t.Fatalf("status %v", tr.Status)
+		}
+	}
+}
+
+func TestProgressPanicCancelsAndIsRaisedAgain(t *testing.T) {
+	s := quadraticSpace(t)
+	o, err := NewOptimizer(s, "grid")
+	must(t, err)
+	defer o.Close()
+	must(t, o.SetNJobs(1))
+	must(t, o.SetBatchSize(1))
+	must(t, o.SetObjective(func(*Params) (float64, error) { return 1, nil }))
+	must(t, o.SetProgress(func(p Progress) {
+		if p.Done >= 3 {
+			panic("progress gave up")
+		}
+	}))
+	defer func() {
+		if r := recover(); r != "progress gave up" {
+			t.Fatalf("recovered %v", r)
+		}
+		if err := o.SetNJobs(2); err != nil {
+			t.Fatalf("the optimizer is usable after: %v", err)
+		}
+	}()
+	o.Run()
+	t.Fatal("Run should have panicked")
+}
