@@ -6,7 +6,11 @@
 
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <cmath>
 #include <csignal>
 #include <filesystem>
@@ -309,4 +313,52 @@ TEST_CASE("plugin descriptions come from btopt-worker, not from loading the plug
     btopt_plugin_info_destroy(info);
     CHECK(btopt_plugin_describe(&info, plugin("broken_wrong_abi").c_str()) == BTOPT_ERR_PLUGIN);
     CHECK(info == nullptr);
+}
+
+namespace {
+
+// Processes whose command line contains `marker`.
+int processes_with(const std::string &marker)
+{
+    int count = 0;
+    for (const auto &entry : fs::directory_iterator("/proc")) {
+        std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+        const std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        count += cmdline.find(marker) != std::string::npos;
+    }
+    return count;
+}
+
+bool wait_until(const std::function<bool()> &condition)
+{
+    for (int i = 0; i < 200; ++i) {
+        if (condition())
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return condition();
+}
+
+} // namespace
+
+TEST_CASE("when the host is killed, the worker server and its workers go too")
+{
+    const std::string tag = "btopt-orphan-test-" + std::to_string(getpid());
+    std::fflush(nullptr);
+    const pid_t host = fork();
+    if (host == 0) {
+        try { // a run that never ends: the points with a = 0 hang
+            ParallelOptimizer(Plugin{plugin("faulty"), {{"hang_at", "0"}, {"marker", tag}}}, nullptr, "grid",
+                              {.n_jobs = 2})
+                .optimize();
+        } catch (...) {
+        }
+        _exit(0);
+    }
+    // The server and its two workers carry the config in their command line.
+    CHECK(wait_until([&] { return processes_with(tag) >= 3; }));
+    kill(host, SIGKILL);
+    int status = 0;
+    waitpid(host, &status, 0);
+    CHECK(wait_until([&] { return processes_with(tag) == 0; }));
 }
