@@ -1,1 +1,136 @@
-int main(){}
+// btopt: the command line over libbtopt. Parses with CLI11, dispatches to a
+// subcommand, and is the one place that turns errors into exit codes:
+// 0 success, 1 run-time error, 2 usage error, 130 cancelled with Ctrl-C.
+#include "commands.hpp"
+#include "errors.hpp"
+
+#include <btopt/btopt.h>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <exception>
+
+namespace {
+
+using namespace btopt::cli;
+
+constexpr const char *footer = R"(Exit codes: 0 success, 1 run-time error (data, plugin, a failing trial),
+2 usage error, 130 cancelled with Ctrl-C (the finished trials are kept).
+See docs/CLI.md for more.)";
+
+void add_run_flags(CLI::App &run, RunOptions &o)
+{
+    run.add_option("PLUGIN", o.plugin,
+                   "A strategy plugin: a file, or a name looked up in BTOPT_PLUGIN_PATH and btopt's plugin folder")
+        ->required();
+
+    auto *space = "Data and parameters";
+    run.add_option("--data", o.data, "CSV file of bars (the plugin's 'data' config; default: its synthetic series)")
+        ->group(space)->type_name("FILE");
+    run.add_option("--set", o.sets, "the plugin's config: price, commission, periods_per_year, cache_dir, ...; repeatable")
+        ->group(space)->allow_extra_args(false)->type_name("KEY=VALUE");
+    run.add_option("--param", o.params,
+                   "NAME=LO:HI:STEP, NAME=LO:HI (continuous float), NAME=a,b,c (choices) or NAME=VALUE; "
+                   "others keep the plugin's range; repeatable")
+        ->group(space)->allow_extra_args(false)->type_name("NAME=RANGE");
+    run.add_option("--constraint", o.constraints, "a condition every point meets, e.g. 'fast * 2 <= slow'; repeatable")
+        ->group(space)->allow_extra_args(false)->type_name("EXPR");
+
+    auto *search = "Search";
+    run.add_option("--algorithm", o.algorithm, "grid, random or genetic")
+        ->group(search)->check(CLI::IsMember({"grid", "random", "genetic"}))->capture_default_str();
+    run.add_option("--jobs", o.jobs, "workers: N, -1 every CPU, -2 all but one, ...")->group(search)->capture_default_str();
+    run.add_option("--iterations", o.iterations, "points random search draws (default 100)")
+        ->group(search)->check(CLI::PositiveNumber);
+    run.add_option("--seed", o.seed, "random seed (random and genetic; default 0)")->group(search);
+    run.add_option("--population", o.population, "genetic population size (default 20)")
+        ->group(search)->check(CLI::PositiveNumber);
+    run.add_option("--generations", o.generations, "genetic generations (default 10)")
+        ->group(search)->check(CLI::PositiveNumber);
+    run.add_option("--objective", o.objective, "the metric to optimise (default: the plugin's)")
+        ->group(search)->type_name("METRIC");
+    run.add_flag("--minimize", o.minimize, "lower scores are better")->group(search);
+
+    auto *execution = "Execution";
+    run.add_option("--backend", o.backend, "inline, thread, process or mpi")
+        ->group(execution)->check(CLI::IsMember({"inline", "thread", "process", "mpi"}))->capture_default_str();
+    run.add_option("--batch-size", o.batch_size, "points a worker takes at once (0: automatic)")
+        ->group(execution)->check(CLI::NonNegativeNumber);
+    run.add_option("--timeout", o.timeout, "seconds one evaluation may take (process backend; 0: none)")
+        ->group(execution)->check(CLI::NonNegativeNumber);
+    run.add_option("--max-memory", o.max_memory, "memory per worker, e.g. 512MB or 2GB (process backend)")
+        ->group(execution)->type_name("SIZE");
+    run.add_flag("--ignore-errors", o.ignore_errors, "record failing trials and go on (default: stop at the first)")
+        ->group(execution);
+
+    auto *output = "Output";
+    run.add_option("--json", o.json, "write every trial as JSON")->group(output)->type_name("FILE");
+    run.add_option("--csv", o.csv, "write every trial as CSV")->group(output)->type_name("FILE");
+    run.add_option("--report", o.report, "write a self-contained HTML report")->group(output)->type_name("FILE.html");
+    run.add_option("--heatmap", o.heatmap, "the report's heatmap parameters (default: the first two)")
+        ->group(output)->type_name("X,Y");
+    run.add_option("--top", o.top, "rows in the summary's table of best trials")
+        ->group(output)->check(CLI::PositiveNumber)->capture_default_str();
+    run.add_flag("--quiet", o.quiet, "no progress on stderr")->group(output);
+}
+
+int dispatch(int argc, char **argv)
+{
+    CLI::App app{"btopt: find the best parameters of a trading strategy by running its backtest over many\n"
+                 "parameter combinations in parallel (grid, random or genetic search).",
+                 "btopt"};
+    app.set_version_flag("--version", fmt::format("btopt {}", btopt_version()));
+    app.require_subcommand(1);
+    app.footer(footer);
+    app.failure_message([](const CLI::App *, const CLI::Error &e) {
+        return fmt::format("btopt: usage error: {}\nRun with --help for more information.\n", e.what());
+    });
+
+    RunOptions options;
+    CLI::App *run = app.add_subcommand("run", "Search a strategy plugin's parameters");
+    add_run_flags(*run, options);
+    run->footer(footer);
+
+    std::string described;
+    CLI::App *describe =
+        app.add_subcommand("describe", "Show a plugin's parameters, default ranges, constraints and metrics");
+    describe->add_option("PLUGIN", described, "a plugin file, or a name on the plugin search path")->required();
+
+    CLI::App *demo = app.add_subcommand(
+        "demo", "Run a grid over sma_crossover's synthetic data on every CPU and write btopt-demo-report.html here");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        return app.exit(e) == 0 ? exit_ok : exit_usage;
+    }
+    if (*run)
+        return run_command(options);
+    if (*describe)
+        return describe_command(described);
+    if (*demo)
+        return demo_command();
+    return exit_usage;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    try {
+        return dispatch(argc, argv);
+    } catch (const UsageError &e) {
+        fmt::print(stderr, "btopt: usage error: {}\nRun with --help for more information.\n", e.what());
+        return exit_usage;
+    } catch (const RunError &e) {
+        fmt::print(stderr, "btopt: error: {}\n", e.what());
+        return exit_failure;
+    } catch (const std::exception &e) {
+        fmt::print(stderr, "btopt: error: {}\n", e.what());
+        return exit_failure;
+    } catch (...) {
+        fmt::print(stderr, "btopt: error: an unexpected failure\n");
+        return exit_failure;
+    }
+}

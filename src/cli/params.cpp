@@ -33,8 +33,9 @@ std::uint64_t ParamSpec::size() const
     case BTOPT_PARAM_FLOAT:
         if (float_step == 0.0)
             return float_lo == float_hi ? 1 : 0;
-        // The same tolerance the library's ranges allow for a hi that is a sum of steps.
-        return static_cast<std::uint64_t>(std::floor((float_hi - float_lo) / float_step + 1e-9)) + 1;
+        if (const double steps = std::floor((float_hi - float_lo) / float_step + 1e-9); steps < 1e18)
+            return static_cast<std::uint64_t>(steps) + 1; // the tolerance: a hi that is a sum of steps
+        return 0;                                         // too many to count: like a continuous range
     default:
         return choices.size();
     }

@@ -22,7 +22,7 @@ struct ParamSpec {
     bool continuous() const { return kind == BTOPT_PARAM_FLOAT && float_step == 0.0; }
     // "10..50 step 5", "0.5..2 continuous", "add, mul"
     std::string range_text() const;
-    // How many values the range holds; 0 when continuous.
+    // How many values the range holds; 0 when continuous (or past 10^18).
     std::uint64_t size() const;
 };
 

@@ -66,18 +66,18 @@ void Progress::report(void *user, std::uint64_t done, std::uint64_t total, doubl
         }
 }
 
-void Progress::finish()
+void Progress::finish(std::string_view note)
 {
     if (mode_ == Mode::Off || !has_report_)
         return;
-    if (!final_drawn_)
-        draw(true);
+    if (!final_drawn_ || !note.empty())
+        draw(true, note);
     if (mode_ == Mode::Terminal)
         std::fputc('\n', stderr);
     std::fflush(stderr);
 }
 
-void Progress::draw(bool last)
+void Progress::draw(bool last, std::string_view note)
 {
     last_draw_ = Clock::now();
     drawn_ = true;
@@ -91,16 +91,18 @@ void Progress::draw(bool last)
     if (mode_ == Mode::Terminal) {
         // One line that never wraps, or \r could not redraw it: the bar
         // shrinks first, then the text is cut.
-        std::string text = fmt::format("{}/{} {:3.0f}%  {:.1f} eval/s  {} elapsed  ETA {}  failed {}  best {}", done_,
-                                       total_, fraction * 100, rate, clock_text(elapsed), clock_text(eta), failed, best);
+        std::string text = fmt::format("{}/{} {:3.0f}%  {:.{}f} eval/s  {} elapsed  ETA {}  failed {}  best {}{}{}",
+                                       done_, total_, fraction * 100, rate, rate < 10 ? 1 : 0, clock_text(elapsed),
+                                       clock_text(eta), failed, best, note.empty() ? "" : "  ", note);
         const int columns = terminal_columns() - 1;
         const int room = std::min(max_bar_width, columns - static_cast<int>(text.size()) - 1);
         if (static_cast<int>(text.size()) > columns)
             text.resize(static_cast<std::size_t>(std::max(columns, 0)));
         fmt::print(stderr, "\r\x1b[K{}{}", room >= 8 ? bar(fraction, room) : std::string(), text);
     } else {
-        fmt::print(stderr, "progress: {}/{} evaluations ({:.0f}%), {:.1f} eval/s, elapsed {}, ETA {}, failed {}, best {}\n",
-                   done_, total_, fraction * 100, rate, clock_text(elapsed), clock_text(eta), failed, best);
+        fmt::print(stderr, "progress: {}/{} evaluations ({:.0f}%), {:.1f} eval/s, elapsed {}, ETA {}, failed {}, best {}{}{}\n",
+                   done_, total_, fraction * 100, rate, clock_text(elapsed), clock_text(eta), failed, best,
+                   note.empty() ? "" : ", ", note);
     }
     std::fflush(stderr);
 }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <string_view>
 
 namespace btopt::cli {
 
@@ -21,13 +22,14 @@ public:
 
     // Matches btopt_progress_fn; `user` is the Progress.
     static void report(void *user, std::uint64_t done, std::uint64_t total, double best_score) noexcept;
-    // Ends the display: the last counts, and a newline after a terminal line.
-    void finish();
+    // Ends the display: the last counts (with `note`, e.g. "cancelled"), and
+    // a newline after a terminal line.
+    void finish(std::string_view note = {});
 
     static Mode mode_for(bool quiet);
 
 private:
-    void draw(bool last);
+    void draw(bool last, std::string_view note = {});
 
     using Clock = std::chrono::steady_clock;
     Mode mode_;

@@ -1,6 +1,7 @@
 #include "report.hpp"
 
 #include "charts.hpp"
+#include "heatmap.hpp"
 #include "report_style.hpp"
 #include "text.hpp"
 
@@ -46,7 +47,7 @@ std::string hero(const RunSettings &s, const RunData &run)
 std::string kpis(const RunSettings &s, const RunData &run)
 {
     const auto &c = run.status_counts;
-    const std::uint64_t not_ok = c[BTOPT_TRIAL_FAILED] + c[BTOPT_TRIAL_CRASHED] + c[BTOPT_TRIAL_TIMEOUT];
+    const std::uint64_t not_ok = run.finished() - c[BTOPT_TRIAL_OK];
     std::string out = R"(<section class="kpis">)";
     out += kpi("best " + s.objective, run.best ? number_text(run.trials[*run.best].score) : "-",
                run.best ? fmt::format("trial {}", run.trials[*run.best].number) : "no trial succeeded", true);
@@ -189,7 +190,7 @@ std::string top_card(const RunSettings &s, const RunData &run)
     for (std::size_t m = 0; m < run.metric_names.size(); ++m)
         if (m != objective)
             out += fmt::format("<th>{}</th>", esc(run.metric_names[m]));
-    out += "<th>seconds</th></tr></thead><tbody>";
+    out += "<th>time</th></tr></thead><tbody>";
     // The score bar spans the shown rows' range, so the differences show.
     double lo = run.trials[order[shown - 1]].score, hi = run.trials[order[0]].score;
     if (lo > hi)
@@ -205,7 +206,7 @@ std::string top_card(const RunSettings &s, const RunData &run)
         for (std::size_t m = 0; m < run.metric_names.size(); ++m)
             if (m != objective)
                 out += fmt::format("<td>{}</td>", number_text(t.metrics[m]));
-        out += fmt::format("<td>{:.3f}</td></tr>", t.seconds);
+        out += fmt::format("<td>{}</td></tr>", duration_text(t.seconds));
     }
     return out + "</tbody></table></div></section>";
 }

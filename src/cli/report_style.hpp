@@ -50,10 +50,10 @@ dl.settings dt{color:var(--muted)}
 dl.settings dd{margin:0;overflow-wrap:anywhere}
 code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--accent-soft);
 padding:1px 6px;border-radius:6px}
-table{border-collapse:collapse;width:100%;font-size:13.5px;font-variant-numeric:tabular-nums}
-th{text-align:right;font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em;
-padding:8px 10px;border-bottom:1px solid var(--line);white-space:nowrap}
-td{text-align:right;padding:7px 10px;border-bottom:1px solid var(--line);white-space:nowrap}
+table{border-collapse:collapse;width:100%;font-size:13px;font-variant-numeric:tabular-nums}
+th{text-align:right;font-weight:600;color:var(--muted);font-size:11.5px;text-transform:uppercase;letter-spacing:.03em;
+padding:8px 8px;border-bottom:1px solid var(--line);white-space:nowrap}
+td{text-align:right;padding:7px 8px;border-bottom:1px solid var(--line);white-space:nowrap}
 th.left,td.left{text-align:left}
 tbody tr:hover td{background:var(--accent-soft)}
 tr.best td{background:var(--accent-soft);font-weight:600}
@@ -71,7 +71,7 @@ margin-right:7px;background:var(--strategy)}
 .legend span.dots:before{width:7px;height:7px;border-radius:50%;background:var(--faint)}
 .legend b{font-variant-numeric:tabular-nums}
 svg.chart{width:100%;height:auto;display:block;overflow:visible}
-svg.heatmap{margin:4px 0 0}
+svg.heatmap{margin:4px auto 0}
 svg text{font-family:inherit}
 svg .tick{fill:var(--muted);font-size:11px;font-variant-numeric:tabular-nums}
 svg .axis-title{fill:var(--ink);font-size:12.5px;font-weight:600}

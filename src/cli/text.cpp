@@ -37,6 +37,14 @@ std::string duration_text(double seconds)
 {
     if (!std::isfinite(seconds) || seconds < 0)
         return "-";
+    if (seconds < 1e-5)
+        return fmt::format("{:.1f} µs", seconds * 1e6);
+    if (seconds < 1e-3)
+        return fmt::format("{:.0f} µs", seconds * 1e6);
+    if (seconds < 0.01)
+        return fmt::format("{:.2f} ms", seconds * 1e3);
+    if (seconds < 1)
+        return fmt::format("{:.0f} ms", seconds * 1e3);
     if (seconds < 10)
         return fmt::format("{:.2f} s", seconds);
     if (seconds < 60)

@@ -98,7 +98,7 @@ std::string value_text(const Value &value)
     if (const auto *i = std::get_if<std::int64_t>(&value))
         return fmt::format("{}", *i);
     if (const auto *d = std::get_if<double>(&value))
-        return fmt::format("{}", *d);
+        return fmt::format("{:.6g}", *d); // for people; the results files keep every digit
     return std::get<std::string>(value);
 }
 

@@ -36,6 +36,12 @@ struct RunData {
     std::uint32_t workers = 1;
 
     double efficiency() const { return workers > 0 ? speedup / workers : 0.0; }
+    // Trials that ran to an end of their own: ok, failed, crashed or timed out.
+    std::uint64_t finished() const
+    {
+        return status_counts[BTOPT_TRIAL_OK] + status_counts[BTOPT_TRIAL_FAILED] + status_counts[BTOPT_TRIAL_CRASHED] +
+               status_counts[BTOPT_TRIAL_TIMEOUT];
+    }
     std::optional<std::size_t> metric_index(const std::string &name) const;
 };
 

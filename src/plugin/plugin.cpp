@@ -155,9 +155,16 @@ Result<Space> merge_spaces(const PluginInfo &plugin, const Space *user)
 {
     if (!user)
         return plugin.space;
-    for (const Parameter &p : user->parameters())
-        if (!plugin.space.find(p.name))
+    constexpr const char *kinds[] = {"an integer", "a float", "categorical"};
+    for (const Parameter &p : user->parameters()) {
+        const auto own = plugin.space.find(p.name);
+        if (!own)
             return fail(BTOPT_ERR_INVALID_ARGUMENT, "plugin '{}' has no parameter '{}'", plugin.name, p.name);
+        const Kind kind = plugin.space.parameters()[*own].kind;
+        if (p.kind != kind)
+            return fail(BTOPT_ERR_INVALID_ARGUMENT, "parameter '{}' of plugin '{}' is {}, not {}", p.name, plugin.name,
+                        kinds[static_cast<int>(kind)], kinds[static_cast<int>(p.kind)]);
+    }
     Space merged;
     for (const Parameter &own : plugin.space.parameters()) {
         const Parameter &p = user->find(own.name) ? user->parameters()[*user->find(own.name)] : own;

@@ -362,3 +362,10 @@ TEST_CASE("when the host is killed, the worker server and its workers go too")
     waitpid(host, &status, 0);
     CHECK(wait_until([&] { return processes_with(tag) == 0; }));
 }
+
+TEST_CASE("a user space may not change the kind of a plugin's parameter")
+{
+    const ParameterSpace wrong{{ContinuousParameter("x", 1.0, 3.0, 1.0)}};
+    CHECK_THROWS_WITH_AS(ParallelOptimizer(Plugin{plugin("c_quadratic")}, &wrong, "grid"),
+                         doctest::Contains("parameter 'x' of plugin 'c_quadratic' is an integer, not a float"), Error);
+}

@@ -1,0 +1,54 @@
+// `btopt describe PLUGIN`: what a plugin says about itself, read by
+// btopt-worker (the plugin is never loaded into this process).
+#include "commands.hpp"
+#include "errors.hpp"
+#include "plugin.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace btopt::cli {
+
+int describe_command(const std::string &plugin)
+{
+    const PluginInfoHandle info = describe_plugin(plugin);
+    const btopt_space *space = btopt_plugin_info_space(info.get());
+    const std::vector<ParamSpec> params = read_params(space);
+    fmt::print("{} {}\n  {}\n  file: {}\n", btopt_plugin_info_name(info.get()), btopt_plugin_info_version(info.get()),
+               btopt_plugin_info_description(info.get()), btopt_plugin_info_path(info.get()));
+
+    std::size_t width = 0;
+    for (const ParamSpec &p : params)
+        width = std::max(width, p.name.size());
+    fmt::print("\nParameters (default ranges)\n");
+    for (const ParamSpec &p : params) {
+        const char *kind = p.kind == BTOPT_PARAM_INT ? "integer" : p.kind == BTOPT_PARAM_FLOAT ? "float" : "choice";
+        const std::uint64_t n = p.size();
+        fmt::print("  {:<{}}  {:<7}  {}{}\n", p.name, width, kind, p.range_text(),
+                   n > 0 ? fmt::format("  ({} value{})", n, n == 1 ? "" : "s") : "");
+    }
+    const std::vector<std::string> constraints = read_constraints(space);
+    fmt::print("\nConstraints\n");
+    if (constraints.empty())
+        fmt::print("  (none)\n");
+    for (const std::string &c : constraints)
+        fmt::print("  {}\n", c);
+
+    fmt::print("\nMetrics\n");
+    const std::size_t chosen = btopt_plugin_info_default_metric(info.get());
+    for (std::size_t m = 0; m < btopt_plugin_info_metric_count(info.get()); ++m)
+        fmt::print("  {}{}\n", btopt_plugin_info_metric(info.get(), m), m == chosen ? "  (default objective)" : "");
+    fmt::print("\nDefault objective: {}\n", btopt_plugin_info_metric(info.get(), chosen));
+
+    std::uint64_t cardinality = 0;
+    if (btopt_space_cardinality(space, &cardinality) == BTOPT_OK) {
+        if (cardinality == UINT64_MAX)
+            fmt::print("Grid size: unbounded (a continuous parameter: random or genetic search only)\n");
+        else
+            fmt::print("Grid size: {} points before constraints\n", cardinality);
+    }
+    return exit_ok;
+}
+
+} // namespace btopt::cli

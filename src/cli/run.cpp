@@ -1,0 +1,194 @@
+// `btopt run` and `btopt demo`: a configured optimizer runs with progress on
+// stderr and Ctrl-C as a clean stop; then the summary on stdout and the
+// requested files, partial ones too when the run was cancelled.
+#include "commands.hpp"
+#include "errors.hpp"
+#include "progress.hpp"
+#include "report.hpp"
+#include "setup.hpp"
+#include "summary.hpp"
+#include "text.hpp"
+#include "trials.hpp"
+
+#include <btopt/btopt.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+
+namespace btopt::cli {
+
+namespace {
+
+// The optimizer a Ctrl-C cancels. btopt_optimizer_cancel is async-signal-safe.
+std::atomic<btopt_optimizer *> cancellable{nullptr};
+static_assert(std::atomic<btopt_optimizer *>::is_always_lock_free);
+
+extern "C" void on_interrupt(int)
+{
+    if (btopt_optimizer *opt = cancellable.load())
+        btopt_optimizer_cancel(opt);
+    static constexpr char message[] = "\nbtopt: stopping; finished trials are kept (Ctrl-C again quits at once)\n";
+    [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, message, sizeof message - 1);
+}
+
+// While it lives, the first SIGINT cancels the run; the handler then resets
+// itself (SA_RESETHAND), so a second one ends the process as usual.
+class InterruptGuard {
+public:
+    explicit InterruptGuard(btopt_optimizer *opt)
+    {
+        cancellable.store(opt);
+        struct sigaction action {};
+        action.sa_handler = on_interrupt;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESETHAND;
+        sigaction(SIGINT, &action, &previous_);
+    }
+    ~InterruptGuard()
+    {
+        sigaction(SIGINT, &previous_, nullptr);
+        cancellable.store(nullptr);
+    }
+    InterruptGuard(const InterruptGuard &) = delete;
+    InterruptGuard &operator=(const InterruptGuard &) = delete;
+
+private:
+    struct sigaction previous_ {};
+};
+
+// The library's JSON plus "plugin" (the plugin's name) as its first key.
+void add_plugin_key(const std::string &path, const std::string &plugin)
+{
+    nlohmann::ordered_json written;
+    {
+        std::ifstream in(path);
+        written = nlohmann::ordered_json::parse(in, nullptr, false);
+    }
+    if (written.is_discarded() || !written.is_object())
+        throw RunError(fmt::format("--json {}: the results file could not be read back to add the plugin's name", path));
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    out["plugin"] = plugin;
+    for (auto &[key, value] : written.items())
+        out[key] = std::move(value);
+    std::ofstream file(path, std::ios::trunc);
+    file << out.dump(2) << '\n';
+    if (!file.flush())
+        throw RunError(fmt::format("--json {}: cannot write the file", path));
+}
+
+EquityCurves equity_of_best(const btopt_optimizer *opt, const btopt_result *result, bool cancelled)
+{
+    EquityCurves curves;
+    const btopt_params *best = btopt_result_best_params(result);
+    if (!best) {
+        curves.missing = "no trial succeeded";
+        return curves;
+    }
+    if (cancelled) {
+        curves.missing = "left out because the run was cancelled";
+        return curves;
+    }
+    btopt_series *raw = nullptr;
+    const btopt_status status = btopt_optimizer_equity_curve(&raw, opt, best);
+    if (status != BTOPT_OK) {
+        curves.missing = status == BTOPT_ERR_UNSUPPORTED ? "this plugin does not report equity curves"
+                                                         : std::string("the plugin could not compute it: ") + btopt_last_error();
+        return curves;
+    }
+    const SeriesHandle series(raw);
+    const std::size_t n = btopt_series_length(raw);
+    curves.equity.assign(btopt_series_equity(raw), btopt_series_equity(raw) + n);
+    curves.buy_and_hold.assign(btopt_series_buy_and_hold(raw), btopt_series_buy_and_hold(raw) + n);
+    return curves;
+}
+
+// Writes what was asked for; the first failure is a run-time error.
+void write_files(const RunSettings &s, const RunData &run, const btopt_optimizer *opt, const btopt_result *result)
+{
+    const RunOptions &o = s.options;
+    std::vector<std::string> written;
+    if (!o.json.empty()) {
+        if (btopt_result_write_json(result, o.json.c_str()) != BTOPT_OK)
+            throw RunError(fmt::format("--json {}: {}", o.json, btopt_last_error()));
+        add_plugin_key(o.json, s.plugin_name);
+        written.push_back(o.json);
+    }
+    if (!o.csv.empty()) {
+        if (btopt_result_write_csv(result, o.csv.c_str()) != BTOPT_OK)
+            throw RunError(fmt::format("--csv {}: {}", o.csv, btopt_last_error()));
+        written.push_back(o.csv);
+    }
+    if (!o.report.empty()) {
+        const std::string page = render_report(s, run, equity_of_best(opt, result, s.cancelled));
+        std::ofstream file(o.report, std::ios::trunc | std::ios::binary);
+        file << page;
+        if (!file.flush())
+            throw RunError(fmt::format("--report {}: cannot write the file", o.report));
+        written.push_back(o.report);
+    }
+    if (!written.empty())
+        fmt::print("Wrote {}\n", join(written, ", "));
+}
+
+} // namespace
+
+int run_command(const RunOptions &options)
+{
+    PreparedRun prepared = prepare_run(options);
+    RunSettings &s = prepared.settings;
+    btopt_optimizer *opt = prepared.optimizer.get();
+
+    Progress progress(Progress::mode_for(options.quiet), !options.ignore_errors);
+    btopt_optimizer_set_progress(opt, &Progress::report, &progress);
+    btopt_result *raw = nullptr;
+    btopt_status status = BTOPT_OK;
+    {
+        const InterruptGuard guard(opt);
+        status = btopt_optimizer_run(opt, &raw);
+    }
+    const ResultHandle result(raw);
+    const std::string error = status == BTOPT_OK ? "" : btopt_last_error();
+    progress.finish(status == BTOPT_ERR_CANCELLED ? "cancelled" : status == BTOPT_OK ? "" : "stopped");
+
+    if (!result) // nothing ran: the plugin refused its config, data, ...
+        throw RunError(error);
+    s.cancelled = status == BTOPT_ERR_CANCELLED;
+    const RunData run = collect(result.get());
+    if (status == BTOPT_ERR_OBJECTIVE)
+        fmt::print(stderr, "btopt: error: {}\n(--ignore-errors records failing trials and goes on)\n", error);
+    else
+        print_summary(stdout, s, run);
+    write_files(s, run, opt, result.get());
+    if (status == BTOPT_OK)
+        return exit_ok;
+    if (s.cancelled) {
+        fmt::print(stderr, "btopt: cancelled after {} finished trials\n",
+                   run.finished());
+        return exit_cancelled;
+    }
+    if (status != BTOPT_ERR_OBJECTIVE)
+        fmt::print(stderr, "btopt: error: {}\n", error);
+    return exit_failure;
+}
+
+int demo_command()
+{
+    RunOptions options;
+    options.plugin = "sma_crossover";
+    options.report = "btopt-demo-report.html";
+    fmt::print("btopt demo: a grid search over sma_crossover's default ranges on its synthetic series\n"
+               "(2520 daily bars of a geometric Brownian motion, seed 42), with worker processes on every CPU.\n");
+    std::fflush(stdout);
+    const int code = run_command(options);
+    if (code == exit_ok)
+        fmt::print("Open {} in a browser to see the report.\n", options.report);
+    return code;
+}
+
+} // namespace btopt::cli

@@ -1,0 +1,166 @@
+#include "setup.hpp"
+
+#include "errors.hpp"
+#include "plugin.hpp"
+#include "text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace btopt::cli {
+
+namespace {
+
+// A refused setting: a bad value is the user's (exit 2, naming the flag);
+// UNSUPPORTED or anything else is a run-time error (exit 1).
+void check(btopt_status status, const std::string &flag)
+{
+    if (status == BTOPT_OK)
+        return;
+    const std::string message = fmt::format("{}: {}", flag, btopt_last_error());
+    if (status == BTOPT_ERR_INVALID_ARGUMENT || status == BTOPT_ERR_NOT_FOUND)
+        throw UsageError(message);
+    throw RunError(message);
+}
+
+void choose_objective(RunSettings &s, const btopt_plugin_info *info)
+{
+    const std::vector<std::string> metrics = plugin_metrics(info);
+    if (s.options.objective.empty()) {
+        s.objective = btopt_plugin_info_metric(info, btopt_plugin_info_default_metric(info));
+        return;
+    }
+    if (std::find(metrics.begin(), metrics.end(), s.options.objective) == metrics.end())
+        throw UsageError(fmt::format("--objective '{}': plugin '{}' reports no such metric; expected one of: {}",
+                                     s.options.objective, s.plugin_name, join(metrics, ", ")));
+    s.objective = s.options.objective;
+}
+
+void choose_heatmap(RunSettings &s)
+{
+    std::vector<std::string> names;
+    for (const ParamSpec &p : s.params)
+        names.push_back(p.name);
+    if (s.options.heatmap.empty()) {
+        s.heatmap_x = names.empty() ? "" : names[0];
+        s.heatmap_y = names.size() > 1 ? names[1] : "";
+        return;
+    }
+    const std::vector<std::string> axes = split(s.options.heatmap, ',');
+    const bool known = std::all_of(axes.begin(), axes.end(), [&](const std::string &a) {
+        return std::find(names.begin(), names.end(), a) != names.end();
+    });
+    if (axes.size() != 2 || axes[0] == axes[1] || !known)
+        throw UsageError(fmt::format("--heatmap '{}': expected two different parameters X,Y among: {}",
+                                     s.options.heatmap, join(names, ", ")));
+    s.heatmap_x = axes[0];
+    s.heatmap_y = axes[1];
+}
+
+void parse_config(RunSettings &s)
+{
+    if (!s.options.data.empty())
+        s.config.emplace_back("data", s.options.data);
+    for (const std::string &item : s.options.sets) {
+        const std::size_t eq = item.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw UsageError(fmt::format("--set '{}': expected KEY=VALUE (a plugin config key, e.g. commission=0.001)",
+                                         item));
+        s.config.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    }
+}
+
+// The space handed to btopt_optimizer_create. The library merges it into
+// the plugin's: it holds only the parameters the user gave, or is NULL.
+// Constraints are the exception: btopt_space_add_constraint accepts only
+// parameters already in the space, so a space with constraints holds the
+// whole merged space (the plugin's defaults replacing themselves is no change).
+SpaceHandle user_space(const RunSettings &s, const std::vector<ParamSpec> &overrides)
+{
+    if (!s.options.constraints.empty())
+        return make_space(s.params, s.options.constraints);
+    if (overrides.empty())
+        return nullptr;
+    std::vector<ParamSpec> given;
+    for (const ParamSpec &p : s.params)
+        if (std::any_of(overrides.begin(), overrides.end(), [&](const ParamSpec &o) { return o.name == p.name; }))
+            given.push_back(p);
+    return make_space(given, {});
+}
+
+void set_options(btopt_optimizer *opt, const RunOptions &o)
+{
+    check(btopt_optimizer_set_string(opt, "backend", o.backend.c_str()), "--backend " + o.backend);
+    check(btopt_optimizer_set_int(opt, "n_jobs", o.jobs), fmt::format("--jobs {}", o.jobs));
+    const struct {
+        const char *flag, *option;
+        const std::optional<std::int64_t> &value;
+    } ints[] = {{"--iterations", "n_iterations", o.iterations},
+                {"--seed", "random_seed", o.seed},
+                {"--population", "population_size", o.population},
+                {"--generations", "n_generations", o.generations},
+                {"--batch-size", "batch_size", o.batch_size}};
+    for (const auto &[flag, option, value] : ints)
+        if (value)
+            check(btopt_optimizer_set_int(opt, option, *value), fmt::format("{} {}", flag, *value));
+    if (o.timeout)
+        check(btopt_optimizer_set_double(opt, "eval_timeout", *o.timeout), fmt::format("--timeout {}", *o.timeout));
+    if (!o.max_memory.empty())
+        check(btopt_optimizer_set_string(opt, "max_memory_per_worker", o.max_memory.c_str()), "--max-memory " + o.max_memory);
+    if (o.ignore_errors)
+        check(btopt_optimizer_set_int(opt, "ignore_errors", 1), "--ignore-errors");
+    if (o.minimize)
+        check(btopt_optimizer_set_string(opt, "direction", "minimize"), "--minimize");
+}
+
+} // namespace
+
+PreparedRun prepare_run(const RunOptions &options)
+{
+    PreparedRun prepared;
+    RunSettings &s = prepared.settings;
+    s.options = options;
+    const PluginInfoHandle info = describe_plugin(options.plugin);
+    s.plugin_name = btopt_plugin_info_name(info.get());
+    s.plugin_version = btopt_plugin_info_version(info.get());
+    s.plugin_description = btopt_plugin_info_description(info.get());
+    s.plugin_path = btopt_plugin_info_path(info.get());
+    choose_objective(s, info.get());
+
+    const btopt_space *own = btopt_plugin_info_space(info.get());
+    const std::vector<ParamSpec> plugin_params = read_params(own);
+    std::vector<ParamSpec> overrides;
+    for (const std::string &argument : options.params)
+        overrides.push_back(parse_param(argument, plugin_params));
+    s.params = merge_params(plugin_params, overrides);
+    s.constraints = read_constraints(own);
+    s.constraints.insert(s.constraints.end(), options.constraints.begin(), options.constraints.end());
+    if (options.algorithm == "grid")
+        for (const ParamSpec &p : s.params)
+            if (p.continuous() && p.float_lo != p.float_hi)
+                throw UsageError(fmt::format("--algorithm grid: parameter '{}' is continuous ({}); give it a step with "
+                                             "--param {}=LO:HI:STEP, or use --algorithm random or genetic",
+                                             p.name, p.range_text(), p.name));
+    choose_heatmap(s);
+    parse_config(s);
+
+    const SpaceHandle space = user_space(s, overrides);
+    btopt_optimizer *raw = nullptr;
+    check(btopt_optimizer_create(&raw, space.get(), options.algorithm.c_str()), "--algorithm " + options.algorithm);
+    prepared.optimizer.reset(raw);
+    btopt_optimizer *opt = raw;
+    set_options(opt, options);
+    // The file describe found, so the run uses the very plugin described.
+    if (const btopt_status status = btopt_optimizer_use_plugin(opt, s.plugin_path.c_str()); status != BTOPT_OK) {
+        const std::string flag = options.constraints.empty() ? "--param" : "--param/--constraint";
+        check(status, status == BTOPT_ERR_INVALID_ARGUMENT ? flag : "plugin '" + options.plugin + "'");
+    }
+    for (const auto &[key, value] : s.config)
+        check(btopt_optimizer_set_plugin_config(opt, key.c_str(), value.c_str()),
+              key == "data" && !options.data.empty() ? "--data" : fmt::format("--set {}={}", key, value));
+    check(btopt_optimizer_set_objective_metric(opt, s.objective.c_str()), "--objective " + s.objective);
+    return prepared;
+}
+
+} // namespace btopt::cli
