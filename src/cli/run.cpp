@@ -158,6 +158,8 @@ int run_command(const RunOptions &options)
 
     if (!result) // nothing ran: the plugin refused its config, data, ...
         throw RunError(error);
+    if (btopt_result_rank(result.get()) != 0)
+        return exit_ok; // under mpirun only rank 0 holds the trials: it alone reports and writes files
     s.cancelled = status == BTOPT_ERR_CANCELLED;
     const RunData run = collect(result.get());
     if (status == BTOPT_ERR_OBJECTIVE)

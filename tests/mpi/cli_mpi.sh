@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `mpirun -np 3 btopt run sma_crossover --backend mpi` prints the same best
+# parameters and writes the same trials as the process backend; only rank 0
+# prints and writes. Usage: cli_mpi.sh BTOPT MPIRUN_ARGS...
+set -euo pipefail
+btopt=$1
+shift
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+cd "$out"
+"$@" "$btopt" run sma_crossover --backend mpi --jobs 1 --json mpi.json --quiet > mpi.txt
+"$btopt" run sma_crossover --backend process --jobs 2 --json process.json --quiet > process.txt
+python3 - <<'PY'
+import json, sys
+mpi, proc = (json.load(open(f)) for f in ("mpi.json", "process.json"))
+trials = lambda r: [(t["id"], t["params"], t["score"], t["metrics"], t["status"]) for t in r["trials"]]
+checks = {
+    "same trials": trials(mpi) == trials(proc) and len(mpi["trials"]) == 62,
+    "same best": mpi["best_params"] == proc["best_params"] and mpi["best_score"] == proc["best_score"],
+    "one summary": open("mpi.txt").read().count("Trials:") == 1,
+    "same best printed": [l for l in open("mpi.txt") if l.startswith("Best")] == [l for l in open("process.txt") if l.startswith("Best")],
+}
+for name, ok in checks.items():
+    print(("ok     " if ok else "FAILED ") + name)
+failed = sum(not ok for ok in checks.values())
+print(f"{len(checks) - failed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+PY
