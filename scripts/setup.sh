@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The first command of the README: installs what is missing, builds btopt and
-# runs the main job (the quickstart: a grid sequential and in parallel).
+# runs the main job, `btopt demo`: a grid over the sma_crossover strategy on a
+# synthetic series, with worker processes on every CPU, a live progress line,
+# the summary, and btopt-demo-report.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBTOPT_BUILD_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)"
-./build/examples/quickstart
+./build/bin/btopt demo
