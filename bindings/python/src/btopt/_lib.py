@@ -1,0 +1,249 @@
+"""Loading libbtopt and declaring its C ABI to ctypes.
+
+Every function of include/btopt/btopt.h is declared here with its exact
+argument and return types, so a wrong call fails in Python instead of
+corrupting memory. Handles travel as ``c_void_p`` (opaque pointers).
+
+The library is found through the ``BTOPT_LIBRARY`` environment variable (the
+full path of libbtopt.so.1), else through the usual loader search. It is
+loaded on first use, so ``import btopt`` works without it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import threading
+from ctypes import (
+    CFUNCTYPE,
+    POINTER,
+    c_char_p,
+    c_double,
+    c_int32,
+    c_int64,
+    c_size_t,
+    c_uint32,
+    c_uint64,
+    c_void_p,
+)
+
+#: The ABI this binding was written against (BTOPT_ABI_VERSION).
+ABI_VERSION = 1
+
+# btopt_status
+OK = 0
+ERR_INVALID_ARGUMENT = 1
+ERR_UNSUPPORTED = 2
+ERR_NOT_FOUND = 3
+ERR_PLUGIN = 4
+ERR_OBJECTIVE = 5
+ERR_CANCELLED = 6
+ERR_IO = 7
+ERR_INTERNAL = 8
+
+# btopt_param_kind
+PARAM_INT = 0
+PARAM_FLOAT = 1
+PARAM_CHOICE = 2
+
+UINT64_MAX = 2**64 - 1
+
+_status = c_int32  # btopt_status is an enum: an int on every ABI we run on
+_p = c_void_p  # every opaque handle
+
+#: btopt_objective_fn: btopt_status (*)(void *user, const btopt_params *, double *score)
+OBJECTIVE_FN = CFUNCTYPE(c_int32, c_void_p, c_void_p, POINTER(c_double))
+#: btopt_progress_fn: void (*)(void *user, uint64_t done, uint64_t total, double best)
+PROGRESS_FN = CFUNCTYPE(None, c_void_p, c_uint64, c_uint64, c_double)
+
+#: Functions added after ABI 1.0 shipped: bound when the loaded library has
+#: them (``hasattr(lib, name)``), so the binding also runs on an older build.
+OPTIONAL = frozenset({"btopt_result_rank", "btopt_unregister_objective"})
+
+# name: (restype, argtypes), in the order of btopt.h.
+PROTOTYPES = {
+    # Library
+    "btopt_abi_version": (c_uint32, []),
+    "btopt_version": (c_char_p, []),
+    "btopt_last_error": (c_char_p, []),
+    "btopt_status_name": (c_char_p, [_status]),
+    "btopt_trial_status_name": (c_char_p, [c_int32]),
+    "btopt_fail": (_status, [c_char_p]),
+    # Parameter spaces
+    "btopt_space_create": (_status, [POINTER(_p)]),
+    "btopt_space_destroy": (None, [_p]),
+    "btopt_space_add_int": (_status, [_p, c_char_p, c_int64, c_int64, c_int64]),
+    "btopt_space_add_float": (_status, [_p, c_char_p, c_double, c_double, c_double]),
+    "btopt_space_add_choice": (_status, [_p, c_char_p, POINTER(c_char_p), c_size_t]),
+    "btopt_space_add_constraint": (_status, [_p, c_char_p]),
+    "btopt_space_cardinality": (_status, [_p, POINTER(c_uint64)]),
+    "btopt_space_param_count": (c_size_t, [_p]),
+    "btopt_space_param_name": (c_char_p, [_p, c_size_t]),
+    "btopt_space_param_kind": (c_int32, [_p, c_size_t]),
+    "btopt_space_param_int_range": (
+        _status,
+        [_p, c_size_t, POINTER(c_int64), POINTER(c_int64), POINTER(c_int64)],
+    ),
+    "btopt_space_param_float_range": (
+        _status,
+        [_p, c_size_t, POINTER(c_double), POINTER(c_double), POINTER(c_double)],
+    ),
+    "btopt_space_param_choice_count": (c_size_t, [_p, c_size_t]),
+    "btopt_space_param_choice": (c_char_p, [_p, c_size_t, c_size_t]),
+    "btopt_space_constraint_count": (c_size_t, [_p]),
+    "btopt_space_constraint": (c_char_p, [_p, c_size_t]),
+    # One point
+    "btopt_params_count": (c_size_t, [_p]),
+    "btopt_params_name": (c_char_p, [_p, c_size_t]),
+    "btopt_params_kind": (c_int32, [_p, c_size_t]),
+    "btopt_params_get_int": (_status, [_p, c_char_p, POINTER(c_int64)]),
+    "btopt_params_get_double": (_status, [_p, c_char_p, POINTER(c_double)]),
+    "btopt_params_get_string": (_status, [_p, c_char_p, POINTER(c_char_p)]),
+    # Objectives and progress
+    "btopt_register_objective": (_status, [c_char_p, OBJECTIVE_FN, c_void_p]),
+    "btopt_unregister_objective": (_status, [c_char_p]),
+    # Optimizers
+    "btopt_optimizer_create": (_status, [POINTER(_p), _p, c_char_p]),
+    "btopt_optimizer_destroy": (None, [_p]),
+    "btopt_optimizer_set_int": (_status, [_p, c_char_p, c_int64]),
+    "btopt_optimizer_set_double": (_status, [_p, c_char_p, c_double]),
+    "btopt_optimizer_set_string": (_status, [_p, c_char_p, c_char_p]),
+    "btopt_optimizer_set_objective": (_status, [_p, OBJECTIVE_FN, c_void_p]),
+    "btopt_optimizer_use_objective": (_status, [_p, c_char_p]),
+    "btopt_optimizer_set_progress": (_status, [_p, PROGRESS_FN, c_void_p]),
+    "btopt_optimizer_use_plugin": (_status, [_p, c_char_p]),
+    "btopt_optimizer_set_plugin_config": (_status, [_p, c_char_p, c_char_p]),
+    "btopt_optimizer_set_objective_metric": (_status, [_p, c_char_p]),
+    "btopt_optimizer_run": (_status, [_p, POINTER(_p)]),
+    "btopt_optimizer_cancel": (None, [_p]),
+    # Plugins
+    "btopt_plugin_describe": (_status, [POINTER(_p), c_char_p]),
+    "btopt_plugin_info_destroy": (None, [_p]),
+    "btopt_plugin_info_name": (c_char_p, [_p]),
+    "btopt_plugin_info_version": (c_char_p, [_p]),
+    "btopt_plugin_info_description": (c_char_p, [_p]),
+    "btopt_plugin_info_path": (c_char_p, [_p]),
+    "btopt_plugin_info_metric_count": (c_size_t, [_p]),
+    "btopt_plugin_info_metric": (c_char_p, [_p, c_size_t]),
+    "btopt_plugin_info_default_metric": (c_size_t, [_p]),
+    "btopt_plugin_info_space": (_p, [_p]),
+    "btopt_optimizer_equity_curve": (_status, [POINTER(_p), _p, _p]),
+    "btopt_series_destroy": (None, [_p]),
+    "btopt_series_length": (c_size_t, [_p]),
+    "btopt_series_equity": (POINTER(c_double), [_p]),
+    "btopt_series_buy_and_hold": (POINTER(c_double), [_p]),
+    # Results
+    "btopt_result_destroy": (None, [_p]),
+    "btopt_result_best_score": (c_double, [_p]),
+    "btopt_result_best_params": (_p, [_p]),
+    "btopt_result_best_index": (_status, [_p, POINTER(c_uint64)]),
+    "btopt_result_trial_count": (c_uint64, [_p]),
+    "btopt_result_trial": (
+        _status,
+        [_p, c_uint64, POINTER(_p), POINTER(c_double), POINTER(c_int32)],
+    ),
+    "btopt_result_trial_info": (
+        _status,
+        [_p, c_uint64, POINTER(c_uint64), POINTER(c_char_p), POINTER(c_double)],
+    ),
+    "btopt_result_metric_count": (c_size_t, [_p]),
+    "btopt_result_metric_name": (c_char_p, [_p, c_size_t]),
+    "btopt_result_trial_metric": (_status, [_p, c_uint64, c_size_t, POINTER(c_double)]),
+    "btopt_result_evaluated_count": (c_uint64, [_p]),
+    "btopt_result_status_count": (c_uint64, [_p, c_int32]),
+    "btopt_result_wall_seconds": (c_double, [_p]),
+    "btopt_result_eval_seconds": (c_double, [_p]),
+    "btopt_result_speedup": (c_double, [_p]),
+    "btopt_result_workers": (c_uint32, [_p]),
+    "btopt_result_rank": (c_int32, [_p]),
+    "btopt_result_write_json": (_status, [_p, c_char_p]),
+    "btopt_result_write_csv": (_status, [_p, c_char_p]),
+}
+
+
+class _Library:
+    """The loaded library: ``lib.btopt_xxx`` are the declared functions.
+
+    Every call releases the GIL (ctypes.CDLL), btopt_optimizer_run included:
+    the objective and progress trampolines take it back when C calls them.
+    Releasing it matters for the process backend too: a worker forked while
+    the GIL is free can take it, whereas a run holding it for its whole length
+    would leave other threads' pending drop requests in every worker, which
+    hangs them at their first Python instruction.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        self._cdll = ctypes.CDLL(path)
+        for name, (restype, argtypes) in PROTOTYPES.items():
+            try:
+                fn = getattr(self._cdll, name)
+            except AttributeError:
+                if name in OPTIONAL:
+                    continue
+                raise OSError("%s lacks %s: is it an older or foreign libbtopt?" % (path, name)) from None
+            fn.restype = restype
+            fn.argtypes = argtypes
+            setattr(self, name, fn)
+
+
+_lock = threading.Lock()
+_loaded: _Library | None = None
+
+
+def _candidates():
+    explicit = os.environ.get("BTOPT_LIBRARY")
+    if explicit:
+        return [explicit]
+    names = ["libbtopt.so.%d" % ABI_VERSION]
+    found = ctypes.util.find_library("btopt")
+    if found:
+        names.append(found)
+    return names
+
+
+def library() -> _Library:
+    """The loaded libbtopt, loading it on first use.
+
+    Raises OSError when it cannot be found or was built for another ABI.
+    """
+    global _loaded
+    if _loaded is not None:
+        return _loaded
+    with _lock:
+        if _loaded is not None:
+            return _loaded
+        errors = []
+        for candidate in _candidates():
+            try:
+                lib = _Library(candidate)
+            except OSError as e:
+                errors.append("%s: %s" % (candidate, e))
+                continue
+            abi = lib.btopt_abi_version()
+            if abi != ABI_VERSION:
+                raise OSError(
+                    "%s has btopt ABI version %d; this binding needs %d" % (candidate, abi, ABI_VERSION)
+                )
+            _loaded = lib
+            return lib
+        raise OSError(
+            "cannot load libbtopt (set BTOPT_LIBRARY to the full path of libbtopt.so.%d): %s"
+            % (ABI_VERSION, "; ".join(errors))
+        )
+
+
+def encode(text: str, what: str = "a string") -> bytes:
+    """UTF-8 bytes for a C string; refuses an embedded NUL, which C would cut at."""
+    if not isinstance(text, str):
+        raise TypeError("%s must be a str, not %s" % (what, type(text).__name__))
+    data = text.encode("utf-8")
+    if b"\0" in data:
+        raise ValueError("%s must not contain a NUL character: %r" % (what, text))
+    return data
+
+
+def decode(data) -> str:
+    """A C string (bytes or None) as str."""
+    return "" if data is None else data.decode("utf-8", "replace")

@@ -1,0 +1,535 @@
+"""``ParallelOptimizer`` and ``Optimizer``: the Python original's API over btopt.
+
+How a Python objective runs
+---------------------------
+The objective is handed to C as a ctypes callback. Where it runs depends on
+the backend:
+
+* ``'inline'`` (the default for ``n_jobs=1``): on the calling thread.
+* ``'process'`` (the default for any other ``n_jobs``): in worker processes
+  *forked* from this one (btopt's start_method 'fork'), so the objective runs
+  in them as it is: lambdas, nested functions, bound methods and closures
+  over loaded data all work, and nothing is pickled. Workers are isolated: a
+  crash (segfault, ``os._exit``) marks one trial crashed, ``eval_timeout`` and
+  ``max_memory_per_worker`` are enforced.
+* ``'thread'``: a pool of threads in this process. Works, but Python code
+  holds the GIL, so a pure-Python objective gets no speedup; use it for
+  objectives that release the GIL (numpy, I/O) or for plugins.
+
+That is why the default for a Python objective is ``'process'`` whenever
+``n_jobs != 1`` (the C library alone would choose threads).
+
+Forking a Python interpreter is safe while this is its only thread running
+Python code, as with ``os.fork``: a worker holds only the forking thread, and
+a lock another thread held at the fork (the GIL, logging's, an I/O buffer's)
+stays locked in it. btopt forks at the start of a run and again whenever a
+worker dies or times out. So the *default* backend falls back to 'thread'
+(with a RuntimeWarning) when other Python threads are alive at
+``optimize()``; an explicit ``backend='process'`` forks anyway (with a
+RuntimeWarning): right when those threads stay idle (blocked waiting) during
+the run. ``eval_timeout`` replaces a worker that got stuck.
+"""
+
+from __future__ import annotations
+
+import operator
+import os
+import signal
+import sys
+import threading
+import warnings
+from collections import namedtuple
+from ctypes import byref, c_void_p
+
+from . import _lib
+from ._handle import Handle
+from .errors import NotFoundError, UnsupportedError, check, error_for
+from .result import OptimizationResult, Trial
+from .space import ParameterSpace, ParamsReader
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+EquityCurve = namedtuple("EquityCurve", ["equity", "buy_and_hold"])
+EquityCurve.__doc__ = "An equity curve and buy-and-hold over the same bars, both starting at 1."
+
+_INT_OPTIONS = (
+    "n_iterations",
+    "random_seed",
+    "population_size",
+    "n_generations",
+    "tournament_size",
+    "elite_count",
+    "batch_size",
+    "keep_trials",
+    "threads_per_worker",
+)
+_DOUBLE_OPTIONS = ("crossover_rate", "mutation_rate", "eval_timeout")
+_STRING_OPTIONS = ("direction", "start_method")
+_BACKEND_ALIASES = {"multiprocessing": "process", "loky": "process", "threading": "thread", "sequential": "inline"}
+
+
+def _score(value) -> float:
+    """A float from what the objective returned: float, int, Decimal, numpy scalar..."""
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError("the objective returned %r: return a number (float, int or Decimal)" % (value,))
+    return float(value)
+
+
+def _describe(exc: BaseException) -> bytes:
+    text = str(exc)
+    words = "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
+    return words.replace("\0", " ").encode("utf-8", "replace")
+
+
+class _Calls:
+    """What C calls back into during a run: the objective and progress
+    trampolines. Deliberately separate from the optimizer (no reference back to
+    it), so no reference cycle keeps an optimizer alive.
+
+    Neither trampoline lets an exception unwind into C: the objective's
+    becomes the trial's failure (btopt_fail), the callback's cancels the run
+    and is raised again by optimize()."""
+
+    def __init__(self, objective, callback, reader):
+        self.lib = _lib.library()
+        self.objective = objective
+        self.callback = callback
+        self.reader = reader
+        self.pointer = None  # the btopt_optimizer, for cancel
+        self.owner_pid = os.getpid()
+        self.callback_error = None
+        self.interrupted = False
+
+    def call_objective(self, user, view, score_out):
+        try:
+            try:
+                score_out[0] = _score(self.objective(self.reader(view)))
+                return _lib.OK
+            finally:
+                if os.getpid() != self.owner_pid:  # a forked worker ends with _exit: flush what it printed
+                    _flush_std()
+        except BaseException as exc:  # noqa: B902 - nothing may unwind into C
+            try:
+                message = _describe(exc)
+            except BaseException:  # noqa: B902 - an exception whose str() raises
+                message = b"the objective raised an exception that cannot be described"
+            return self.lib.btopt_fail(message)
+
+    def call_progress(self, user, done, total, best):
+        # Also the moment a pending Ctrl-C is handled (on_sigint), since the
+        # run's thread is otherwise inside C.
+        if self.callback is None or self.callback_error is not None:
+            return
+        try:
+            self.callback(done, total, best)
+        except BaseException as exc:  # noqa: B902
+            self.callback_error = exc
+            self.lib.btopt_optimizer_cancel(self.pointer)
+
+    def on_sigint(self, signum, frame):
+        """Ctrl-C during a run: cancel it, and raise KeyboardInterrupt only
+        where it cannot reach C: inside the user's own code called by the
+        objective trampoline on this thread (inline), so a long evaluation is
+        abandoned (its trial fails). Anywhere else the run stops once the
+        evaluations in progress end. Workers never see it: btopt's worker
+        processes ignore SIGINT, the coordinator stops them."""
+        self.interrupted = True
+        self.lib.btopt_optimizer_cancel(self.pointer)
+        if _inside_objective_user_code(frame):
+            raise KeyboardInterrupt("the run was interrupted")
+
+
+def _inside_objective_user_code(frame) -> bool:
+    if frame is None or os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        return False
+    trampoline = _Calls.call_objective.__code__
+    while frame is not None:
+        if frame.f_code is trampoline:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _flush_std():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except Exception:  # noqa: BLE001 - a closed stream must not fail a trial
+            pass
+
+
+# name -> (calls, trampoline) of the objectives this process registered. An
+# optimizer that uses one holds its entry, so replacing or unregistering a
+# name never frees a trampoline C may still call.
+_registered = {}
+_registered_lock = threading.Lock()
+
+
+def register_objective(name: str, objective) -> None:
+    """Registers a Python objective process-wide under ``name``, for
+    ``ParallelOptimizer(objective_function=name, ...)`` (btopt_register_objective).
+    Registering a name again replaces it; optimizers already using the old
+    one keep it."""
+    if not callable(objective):
+        raise TypeError("objective must be callable")
+    calls = _Calls(objective, None, ParamsReader())
+    trampoline = _lib.OBJECTIVE_FN(calls.call_objective)
+    with _registered_lock:
+        check(_lib.library().btopt_register_objective(_lib.encode(name, "an objective name"), trampoline, None))
+        _registered[name] = (calls, trampoline)
+
+
+def unregister_objective(name: str) -> None:
+    """Forgets a registered objective (btopt_unregister_objective); optimizers
+    already using it keep it. NotFoundError when no objective has that name;
+    UnsupportedError when the library predates btopt_unregister_objective."""
+    lib = _lib.library()
+    if not hasattr(lib, "btopt_unregister_objective"):
+        raise UnsupportedError("this libbtopt has no btopt_unregister_objective", _lib.ERR_UNSUPPORTED)
+    with _registered_lock:
+        check(lib.btopt_unregister_objective(_lib.encode(name, "an objective name")))
+        _registered.pop(name, None)
+
+
+class ParallelOptimizer:
+    """Evaluates a parameter space in parallel with grid, random or genetic search.
+
+    ``ParallelOptimizer(objective_function=f, parameter_space=space, algorithm='grid', n_jobs=4)``
+    or, with a strategy plugin as the objective,
+    ``ParallelOptimizer(plugin='sma_crossover', plugin_config={'commission': '0.001'},
+    objective_metric='sharpe', algorithm='grid')``.
+
+    The objective takes a dict ``{name: value}`` and returns a score (float,
+    int or Decimal; higher is better unless ``direction='minimize'``). An
+    exception it raises marks that trial failed with the exception's text;
+    with ``ignore_errors=False`` (the default) the run then stops with
+    ObjectiveError. NaN and infinite scores fail the trial too.
+
+    Options (None keeps btopt's default): n_iterations (random), n_jobs (-1
+    every CPU, -2 all but one), backend ('inline', 'thread', 'process';
+    'multiprocessing' means 'process'), random_seed, population_size,
+    n_generations, tournament_size, elite_count, crossover_rate,
+    mutation_rate, batch_size, keep_trials, ignore_errors, eval_timeout
+    (seconds), max_memory_per_worker ('2GB' or bytes), threads_per_worker,
+    direction ('maximize'/'minimize'), start_method, and any option a newer
+    btopt adds, by its name. ``callback(iteration, total, best_score)`` is
+    called on this thread as trials finish; it may call ``cancel()``.
+    ``deterministic`` is accepted for the original's signature: btopt's
+    results never depend on n_jobs, backend or timing.
+    """
+
+    def __init__(
+        self,
+        objective_function=None,
+        parameter_space: ParameterSpace | None = None,
+        algorithm: str = "grid",
+        n_iterations: int | None = None,
+        n_jobs: int = -1,
+        backend: str | None = None,
+        *,
+        plugin=None,
+        plugin_config=None,
+        objective_metric: str | None = None,
+        callback=None,
+        ignore_errors: bool | None = None,
+        batch_size: int | None = None,
+        max_memory_per_worker=None,
+        random_seed: int | None = None,
+        population_size: int | None = None,
+        n_generations: int | None = None,
+        tournament_size: int | None = None,
+        elite_count: int | None = None,
+        crossover_rate: float | None = None,
+        mutation_rate: float | None = None,
+        eval_timeout: float | None = None,
+        direction: str | None = None,
+        keep_trials: int | None = None,
+        threads_per_worker: int | None = None,
+        start_method: str | None = None,
+        deterministic: bool = True,
+        **algorithm_kwargs,
+    ):
+        lib = _lib.library()
+        if (objective_function is None) == (plugin is None):
+            raise TypeError("give either objective_function or plugin (exactly one)")
+        if objective_function is not None and not (callable(objective_function) or isinstance(objective_function, str)):
+            raise TypeError("objective_function must be callable (or the name of a registered objective)")
+        if parameter_space is None and plugin is None:
+            raise TypeError("parameter_space is required with an objective_function")
+        if parameter_space is not None and not isinstance(parameter_space, ParameterSpace):
+            raise TypeError("parameter_space must be a ParameterSpace, not %s" % type(parameter_space).__name__)
+        if callback is not None and not callable(callback):
+            raise TypeError("callback must be callable")
+        if not isinstance(algorithm, str):
+            raise TypeError("algorithm must be a str")
+        del deterministic  # always true in btopt
+
+        decoders = parameter_space._decoders() if parameter_space is not None else {}
+        self._decoders = decoders
+        host = objective_function is not None
+        self._calls = _Calls(objective_function if callable(objective_function) else None, callback,
+                             ParamsReader(decoders))
+        self._objective_fn = _lib.OBJECTIVE_FN(self._calls.call_objective)
+        self._progress_fn = _lib.PROGRESS_FN(self._calls.call_progress)
+        out = c_void_p()
+        check(
+            lib.btopt_optimizer_create(
+                byref(out), parameter_space._pointer if parameter_space is not None else None, _lib.encode(algorithm)
+            )
+        )
+        # Owned from here on: whatever fails below, the optimizer is released,
+        # and the callbacks C holds live until it is.
+        self._handle = Handle(out.value, lib.btopt_optimizer_destroy, "ParallelOptimizer",
+                              keepalive=(self._objective_fn, self._progress_fn))
+        self._pointer = out.value
+        self._calls.pointer = out.value
+        self._running = False
+        self.algorithm = algorithm
+
+        if n_jobs is None:
+            n_jobs = -1
+        n_jobs = operator.index(n_jobs)
+        if isinstance(backend, str):
+            backend = _BACKEND_ALIASES.get(backend, backend)
+        if backend in ("ray", "dask"):
+            raise UnsupportedError("backend %r: btopt runs on one machine ('inline', 'thread' or 'process')" % backend,
+                                   _lib.ERR_UNSUPPORTED)
+        # A Python objective under threads is GIL-bound: processes by default
+        # (see the module doc), chosen at each optimize().
+        self._auto_process = backend is None and host and n_jobs != 1
+        self.backend = "process" if self._auto_process else backend
+        self.n_jobs = n_jobs
+        self._set_int("n_jobs", n_jobs)
+        if backend is not None:
+            self._set_string("backend", backend)
+        ints = dict(n_iterations=n_iterations, random_seed=random_seed, population_size=population_size,
+                    n_generations=n_generations, tournament_size=tournament_size, elite_count=elite_count,
+                    batch_size=batch_size, keep_trials=keep_trials, threads_per_worker=threads_per_worker)
+        for name in _INT_OPTIONS:
+            if ints[name] is not None:
+                self._set_int(name, ints[name])
+        doubles = dict(crossover_rate=crossover_rate, mutation_rate=mutation_rate, eval_timeout=eval_timeout)
+        for name in _DOUBLE_OPTIONS:
+            if doubles[name] is not None:
+                self._set_double(name, doubles[name])
+        strings = dict(direction=direction, start_method=start_method)
+        for name in _STRING_OPTIONS:
+            if strings[name] is not None:
+                self._set_string(name, strings[name])
+        if ignore_errors is not None:
+            self._set_int("ignore_errors", 1 if ignore_errors else 0)
+        if max_memory_per_worker is not None:
+            self.set_option("max_memory_per_worker", max_memory_per_worker)
+        for name, value in algorithm_kwargs.items():
+            try:
+                self.set_option(name, value)
+            except NotFoundError:
+                raise TypeError("%s got an unexpected keyword argument %r (btopt has no option %r)"
+                                % (type(self).__name__, name, name)) from None
+
+        if host:
+            if callable(objective_function):
+                check(lib.btopt_optimizer_set_objective(self._pointer, self._objective_fn, None))
+            else:
+                with _registered_lock:
+                    check(lib.btopt_optimizer_use_objective(self._pointer, _lib.encode(objective_function)))
+                    # The trampoline C now calls for this optimizer: it lives as long as the optimizer.
+                    self._registered_entry = _registered.get(objective_function)
+        else:
+            check(lib.btopt_optimizer_use_plugin(self._pointer, _lib.encode(os.fspath(plugin), "a plugin")))
+            config = plugin_config.items() if hasattr(plugin_config, "items") else (plugin_config or ())
+            for key, value in config:
+                check(lib.btopt_optimizer_set_plugin_config(
+                    self._pointer, _lib.encode(str(key), "a config key"), _lib.encode(_config_text(value), "a config value")))
+            if objective_metric is not None:
+                check(lib.btopt_optimizer_set_objective_metric(self._pointer, _lib.encode(objective_metric)))
+        check(lib.btopt_optimizer_set_progress(self._pointer, self._progress_fn, None))
+        self._host = host
+
+    # -- options -----------------------------------------------------------
+    def _set_int(self, name, value):
+        if isinstance(value, bool):
+            value = int(value)
+        check(_lib.library().btopt_optimizer_set_int(self._handle.pointer, _lib.encode(name), operator.index(value)))
+
+    def _set_double(self, name, value):
+        check(_lib.library().btopt_optimizer_set_double(self._handle.pointer, _lib.encode(name), float(value)))
+
+    def _set_string(self, name, value):
+        check(_lib.library().btopt_optimizer_set_string(self._handle.pointer, _lib.encode(name), _lib.encode(value)))
+
+    def set_option(self, name: str, value) -> None:
+        """Sets any btopt option by name, with the setter its Python type
+        calls for (bool/int: set_int, float: set_double, str: set_string).
+        NotFoundError for an unknown option, InvalidArgumentError for a bad value.
+        A backend set here is used as given (no fallback to threads)."""
+        if name == "backend" and isinstance(value, str):
+            value = _BACKEND_ALIASES.get(value, value)
+            self._set_string(name, value)
+            self.backend, self._auto_process = value, False
+            return
+        if isinstance(value, str):
+            self._set_string(name, value)
+        elif isinstance(value, float):
+            self._set_double(name, value)
+        else:
+            self._set_int(name, value)
+
+    # -- running -------------------------------------------------------------
+    def optimize(self) -> OptimizationResult:
+        """Runs the search and returns an OptimizationResult.
+
+        Raises ObjectiveError (a trial failed and ignore_errors is off) or
+        CancelledError (cancel() was called), each with ``partial_result``;
+        KeyboardInterrupt after Ctrl-C (the run stops once the evaluations in
+        progress end; ``partial_result`` attached); whatever the callback
+        raised (the run was cancelled; ``partial_result`` attached); other
+        BtoptErrors for bad setups."""
+        if self._running:
+            raise RuntimeError("optimize() is already running on this optimizer")
+        calls = self._calls
+        calls.callback_error = None
+        calls.interrupted = False
+        calls.owner_pid = os.getpid()
+        pointer = self._handle.pointer
+        threads = threading.active_count()
+        if self._auto_process:
+            # Forking is safe only while no other thread can hold a lock.
+            backend = "process" if threads == 1 else "thread"
+            self._set_string("backend", backend)
+            if threads > 1:
+                warnings.warn(
+                    "btopt runs this Python objective on threads rather than forked processes, as %d other "
+                    "Python threads are alive (a fork copies the locks they hold). Pass backend='process' to "
+                    "fork anyway when those threads stay idle during the run." % (threads - 1),
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+        forks_python = self._host and self.backend == "process" and (not self._auto_process or threads == 1)
+        if forks_python and threads > 1:
+            warnings.warn(
+                "btopt forks worker processes from a Python process with %d other threads; only this thread "
+                "exists in the workers, so a lock another thread holds at a fork (the GIL, logging, I/O) stays "
+                "locked there. If those threads run Python code during the run, use backend='thread' or set "
+                "eval_timeout." % (threads - 1),
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        previous = _install_sigint(calls.on_sigint)
+        out = c_void_p()
+        self._running = True
+        try:
+            if forks_python:
+                _flush_std()  # or what Python buffered would be printed by workers as well
+            status = _lib.library().btopt_optimizer_run(pointer, byref(out))
+            message = _lib.decode(_lib.library().btopt_last_error()) if status != _lib.OK else ""
+        finally:
+            self._running = False
+            _restore_sigint(previous)
+        result = OptimizationResult(out.value, self._decoders) if out.value else None
+        if calls.interrupted:
+            interrupt = KeyboardInterrupt("the run was interrupted")
+            interrupt.partial_result = result
+            raise interrupt
+        if calls.callback_error is not None:
+            error = calls.callback_error
+            calls.callback_error = None
+            try:
+                error.partial_result = result
+            except AttributeError:
+                pass
+            raise error
+        if status != _lib.OK:
+            raise error_for(status, message, partial_result=result)
+        return result
+
+    def cancel(self) -> None:
+        """Asks a running optimize() to stop; safe from the callback and from
+        other threads. optimize() then raises CancelledError. (With a libbtopt
+        where a cancel between runs stops the next run at once, so does this.)"""
+        _lib.library().btopt_optimizer_cancel(self._handle.pointer)
+
+    def equity_curve(self, point) -> EquityCurve:
+        """The equity curve and buy-and-hold of a point under this optimizer's
+        plugin and config. ``point`` is a Trial of a result, or a result (its
+        best trial). UnsupportedError when the plugin offers no equity curves,
+        InvalidArgumentError without a plugin."""
+        if isinstance(point, OptimizationResult):
+            if point.best_index is None:
+                raise ValueError("the result has no successful trial")
+            handle = point._handle
+            view = _lib.library().btopt_result_best_params(handle.pointer)
+        elif isinstance(point, Trial):
+            handle = point._handle
+            view = point._params_pointer()
+        else:
+            raise TypeError("point must be a Trial or an OptimizationResult")
+        lib = _lib.library()
+        out = c_void_p()
+        check(lib.btopt_optimizer_equity_curve(byref(out), self._handle.pointer, view))
+        series = Handle(out.value, lib.btopt_series_destroy, "series")
+        try:
+            n = lib.btopt_series_length(series.pointer)
+            equity = lib.btopt_series_equity(series.pointer)
+            hold = lib.btopt_series_buy_and_hold(series.pointer)
+            curve = EquityCurve([equity[i] for i in range(n)], [hold[i] for i in range(n)])
+        finally:
+            series.close()
+        del handle  # kept the result alive until here
+        return curve
+
+    # -- ownership -------------------------------------------------------------
+    def close(self) -> None:
+        """Frees the C optimizer now (results already returned stay valid)."""
+        if self._running:
+            raise RuntimeError("close() during optimize()")
+        self._handle.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._handle.closed
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Optimizer(ParallelOptimizer):
+    """The sequential optimizer of the original: ParallelOptimizer with
+    ``n_jobs=1`` on the calling thread (backend 'inline' unless given)."""
+
+    def __init__(self, objective_function=None, parameter_space=None, algorithm="grid", n_iterations=None, **kwargs):
+        n_jobs = kwargs.pop("n_jobs", 1)
+        if n_jobs != 1:
+            raise ValueError("Optimizer is sequential (n_jobs=1); use ParallelOptimizer for n_jobs=%r" % (n_jobs,))
+        super().__init__(objective_function, parameter_space, algorithm, n_iterations, 1, **kwargs)
+
+
+def _config_text(value) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _install_sigint(handler):
+    """Routes Ctrl-C to cancel() for the run, when this is the main thread and
+    SIGINT still has Python's default handler. Returns what to restore."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+            return None
+        signal.signal(signal.SIGINT, handler)
+    except (ValueError, OSError):
+        return None
+    return signal.default_int_handler
+
+
+def _restore_sigint(previous):
+    if previous is not None:
+        signal.signal(signal.SIGINT, previous)

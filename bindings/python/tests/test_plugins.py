@@ -1,0 +1,169 @@
+"""Strategy plugins as the objective: metrics, config, narrowing, crash isolation."""
+
+import math
+
+import pytest
+
+import btopt
+from btopt import (
+    DiscreteParameter,
+    InvalidArgumentError,
+    ObjectiveError,
+    ParallelOptimizer,
+    ParameterSpace,
+    PluginError,
+    TrialStatus,
+    UnsupportedError,
+)
+
+METRICS = ['sharpe', 'sortino', 'total_return', 'cagr', 'max_drawdown', 'trades', 'exposure']
+
+
+def test_describe_plugin():
+    info = btopt.describe_plugin('sma_crossover')
+    assert info['name'] == 'sma_crossover' and info['version'] and info['description']
+    assert info['path'].endswith('sma_crossover.so')
+    assert info['metrics'] == METRICS and info['default_metric'] == 'sharpe'
+    assert info['parameters'] == [
+        {'name': 'fast', 'kind': 'int', 'min_value': 10, 'max_value': 50, 'step': 5},
+        {'name': 'slow', 'kind': 'int', 'min_value': 50, 'max_value': 200, 'step': 25},
+    ]
+    assert info['constraints'] == ['fast < slow']
+    assert info['space'].cardinality() == 63
+
+
+def test_describe_a_c_plugin(test_plugin):
+    info = btopt.describe_plugin(test_plugin('c_quadratic'))
+    assert info['metrics'] == ['x_times_y', 'score'] and info['default_metric'] == 'score'
+    assert [p['kind'] for p in info['parameters']] == ['int', 'float', 'choice']
+    assert info['parameters'][2]['choices'] == ['add', 'mul']
+
+
+def test_unknown_plugin():
+    with pytest.raises(PluginError) as info:
+        btopt.describe_plugin('no_such_strategy')
+    assert 'no_such_strategy' in str(info.value)
+    with pytest.raises(PluginError):
+        ParallelOptimizer(plugin='no_such_strategy', algorithm='grid')
+
+
+def test_plugin_grid_with_metrics():
+    result = ParallelOptimizer(plugin='sma_crossover', plugin_config={'commission': '0.001'},
+                               objective_metric='sharpe', parameter_space=None, algorithm='grid',
+                               n_jobs=2).optimize()
+    assert result.metric_names == METRICS
+    assert len(result.trials) == 62  # 63 points, minus fast=50, slow=50 (fast < slow)
+    for t in result.trials:
+        assert set(t.metrics) == set(METRICS)
+        if t.ok:
+            assert t.score == t.metrics['sharpe']
+    best = max((t for t in result.trials if t.ok), key=lambda t: t.score)
+    assert result.best_params == best.params and result.best_metrics == best.metrics
+
+
+def test_objective_metric_direction_and_config_change_the_answer():
+    def best(**kw):
+        return ParallelOptimizer(plugin='sma_crossover', algorithm='grid', n_jobs=2, **kw).optimize()
+
+    by_drawdown = best(objective_metric='max_drawdown', direction='minimize')
+    assert by_drawdown.best_score == min(t.metrics['max_drawdown'] for t in by_drawdown.trials if t.ok)
+    cheap, dear = best(), best(plugin_config={'commission': 0.01})
+    assert cheap.trials[0].metrics['total_return'] > dear.trials[0].metrics['total_return']
+
+
+def test_a_narrowing_space():
+    space = ParameterSpace([DiscreteParameter('fast', 10, 20, step=5)])
+    result = ParallelOptimizer(plugin='sma_crossover', parameter_space=space, algorithm='grid',
+                               n_jobs=2).optimize()
+    assert {t.params['fast'] for t in result.trials} == {10, 15, 20}
+    assert {t.params['slow'] for t in result.trials} == set(range(50, 201, 25))  # the plugin's own range
+    # A space's constraints name its own parameters: redeclare one to constrain it.
+    space = ParameterSpace([DiscreteParameter('fast', 10, 20, step=5), DiscreteParameter('slow', 25, 75, step=25)],
+                           constraints=['slow >= 3 * fast'])
+    result = ParallelOptimizer(plugin='sma_crossover', parameter_space=space, algorithm='grid',
+                               n_jobs=2).optimize()
+    assert [(t.params['fast'], t.params['slow']) for t in result.trials] == [(10, 50), (10, 75), (15, 50),
+                                                                              (15, 75), (20, 75)]
+    with pytest.raises(InvalidArgumentError):
+        ParallelOptimizer(plugin='sma_crossover', parameter_space=ParameterSpace([DiscreteParameter('nope', 1, 2)]),
+                          algorithm='grid')
+
+
+def test_bad_metric_and_bad_config():
+    with pytest.raises(InvalidArgumentError, match='sharpe'):  # the message lists the metrics
+        ParallelOptimizer(plugin='sma_crossover', objective_metric='alpha', algorithm='grid')
+    opt = ParallelOptimizer(plugin='sma_crossover', plugin_config={'price': 'open'}, algorithm='grid', n_jobs=1)
+    with pytest.raises(PluginError, match='price'):
+        opt.optimize()
+    with pytest.raises(InvalidArgumentError):
+        ParallelOptimizer(plugin='sma_crossover', plugin_config={'a=b': '1'}, algorithm='grid')
+
+
+@pytest.mark.parametrize('backend', ['inline', 'thread', 'process'])
+def test_plugin_backends_agree(backend):
+    def rows(**kw):
+        r = ParallelOptimizer(plugin='sma_crossover', algorithm='genetic', random_seed=3, population_size=8,
+                              n_generations=3, **kw).optimize()
+        return [(t.number, t.params, t.score, t.metrics) for t in r.trials]
+
+    assert rows(n_jobs=1 if backend == 'inline' else 2, backend=backend) == rows(n_jobs=1, backend='process')
+
+
+def test_c_plugin_with_floats_and_choices(test_plugin):
+    result = ParallelOptimizer(plugin=test_plugin('c_quadratic'), plugin_config={'offset': 10}, algorithm='grid',
+                               n_jobs=2).optimize()
+    assert result.best_params == {'x': 2, 'y': 0.0, 'mode': 'mul'}
+    assert result.best_score == 10.5
+    assert all(t.params['x'] != 0 for t in result.trials)
+    assert result.trials[0].metrics['x_times_y'] == result.trials[0].params['x'] * result.trials[0].params['y']
+
+
+def test_crash_isolation_with_faulty(test_plugin):
+    faulty = test_plugin('faulty')
+    result = ParallelOptimizer(plugin=faulty, plugin_config={'crash_mod': 7}, algorithm='grid', n_jobs=2,
+                               ignore_errors=True).optimize()
+    crashed = {10 * t.params['a'] + t.params['b'] for t in result.trials if t.status == TrialStatus.CRASHED}
+    assert crashed == {i for i in range(100) if i % 7 == 0}
+    assert result.status_counts[TrialStatus.OK] == 100 - len(crashed)
+    assert result.best_params == {'a': 7, 'b': 3} and result.best_score == 0.0
+    assert all(t.metrics['score'] is None for t in result.trials if t.status == TrialStatus.CRASHED)
+
+    with pytest.raises(ObjectiveError) as info:
+        ParallelOptimizer(plugin=faulty, plugin_config={'crash_mod': 7}, algorithm='grid', n_jobs=2).optimize()
+    assert 'a=0, b=0' in str(info.value)
+    assert info.value.partial_result.trials[0].status == TrialStatus.CRASHED
+
+
+def test_plugin_failures_and_timeouts(test_plugin):
+    faulty = test_plugin('faulty')
+    result = ParallelOptimizer(plugin=faulty, plugin_config={'fail_mod': 10, 'hang_at': 9}, algorithm='grid',
+                               n_jobs=2, ignore_errors=True, eval_timeout=0.5,
+                               parameter_space=ParameterSpace([DiscreteParameter('b', 0, 1)])).optimize()
+    by_point = {(t.params['a'], t.params['b']): t for t in result.trials}
+    assert by_point[(3, 0)].status == TrialStatus.FAILED and 'refused point 30' in by_point[(3, 0)].error
+    assert by_point[(9, 1)].status == TrialStatus.TIMEOUT
+    assert by_point[(3, 1)].status == TrialStatus.OK
+
+
+def test_equity_curve():
+    optimizer = ParallelOptimizer(plugin='sma_crossover', algorithm='grid', n_jobs=2)
+    result = optimizer.optimize()
+    try:
+        curve = optimizer.equity_curve(result)
+    except UnsupportedError:
+        pytest.skip("this build's sma_crossover reports no equity curves")
+    assert len(curve.equity) == len(curve.buy_and_hold) > 100
+    assert curve.equity[0] == 1.0 and curve.buy_and_hold[0] == 1.0
+    assert math.isclose(curve.equity[-1] - 1, result.best_metrics['total_return'], rel_tol=1e-9)
+    assert optimizer.equity_curve(result.trials[5]).equity != curve.equity
+
+
+def test_equity_curve_unsupported(test_plugin):
+    optimizer = ParallelOptimizer(plugin=test_plugin('c_quadratic'), algorithm='grid', n_jobs=1)
+    result = optimizer.optimize()
+    with pytest.raises(UnsupportedError):
+        optimizer.equity_curve(result)
+    host = ParallelOptimizer(objective_function=lambda p: p['x'], parameter_space=ParameterSpace(
+        [DiscreteParameter('x', 1, 2)]), n_jobs=1)
+    with pytest.raises(InvalidArgumentError):
+        host.equity_curve(host.optimize())
