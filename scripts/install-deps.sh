@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages btopt needs to build and test, if any is missing.
+# Installs the Debian 12 packages btopt needs to build and test, if any is
+# missing (chromium: the test that opens the HTML report in a real browser).
+# Go, Rust and Python with pytest come with the machine (see ../shared/TOOLCHAIN.md).
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config libboost-dev libboost-filesystem-dev libmsgsl-dev
   doctest-dev libexpected-dev libmuparser-dev nlohmann-json3-dev libfmt-dev libcli11-dev libbenchmark-dev
-  libopenmpi-dev openmpi-bin binutils)
+  libopenmpi-dev openmpi-bin binutils chromium)
 
 missing=()
 for p in "${packages[@]}"; do
