@@ -76,27 +76,31 @@ private:
 
     void receive(std::vector<Outcome> outcomes)
     {
+        finished_ += outcomes.size();
         for (Outcome &outcome : outcomes) {
             window_[static_cast<std::size_t>(outcome.number - window_base_)].outcome = std::move(outcome);
             --in_flight_;
         }
-        bool any = false;
         while (!window_.empty() && window_.front().outcome) {
             record(window_.front());
             window_.pop_front();
             ++window_base_;
-            any = true;
         }
-        if (any)
+        // Progress counts every finished evaluation, even one waiting behind a
+        // slow earlier trial to be recorded, and beats at least every quarter
+        // second, so a host that can only react in the callback (a cancel, a
+        // Ctrl-C in Python) never waits long.
+        if (!outcomes.empty() || std::chrono::steady_clock::now() - last_report_ > heartbeat)
             report_progress();
     }
 
     void report_progress()
     {
+        last_report_ = std::chrono::steady_clock::now();
         if (!r_.progress)
             return;
-        reported_total_ = std::max(r_.search.planned(), table_.recorded());
-        r_.progress(table_.recorded(), reported_total_,
+        reported_total_ = std::max(r_.search.planned(), finished_);
+        r_.progress(finished_, reported_total_,
                     table_.best() ? table_.best()->evaluation.score : std::numeric_limits<double>::quiet_NaN());
     }
 
@@ -104,7 +108,7 @@ private:
     // after its last batch: say the true total once more.
     void report_final_total()
     {
-        if (outcome_.status == BTOPT_OK && std::max(r_.search.planned(), table_.recorded()) != reported_total_)
+        if (outcome_.status == BTOPT_OK && std::max(r_.search.planned(), finished_) != reported_total_)
             report_progress();
     }
 
@@ -142,6 +146,9 @@ private:
     std::uint64_t next_number_ = 0;
     std::size_t in_flight_ = 0;
     std::uint64_t reported_total_ = 0;
+    std::uint64_t finished_ = 0; // outcomes received, recorded or not yet
+    std::chrono::steady_clock::time_point last_report_ = std::chrono::steady_clock::now();
+    static constexpr auto heartbeat = std::chrono::milliseconds(250);
 };
 
 } // namespace
