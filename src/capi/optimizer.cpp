@@ -221,13 +221,7 @@ btopt_status btopt_optimizer_use_plugin(btopt_optimizer *opt, const char *path_o
     BTOPT_REQUIRE(opt);
     BTOPT_REQUIRE(path_or_name);
     return guarded([&] {
-        auto path = resolve_plugin(path_or_name);
-        if (!path)
-            return set_error(path.error());
-        auto described = describe_in_worker(*path);
-        if (!described)
-            return set_error(described.error());
-        auto info = plugin_info_from_json(*described);
+        auto info = describe_plugin(path_or_name);
         if (!info)
             return set_error(info.error());
         auto previous = std::exchange(opt->plugin, std::move(*info));

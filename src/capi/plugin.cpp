@@ -18,13 +18,7 @@ btopt_status btopt_plugin_describe(btopt_plugin_info **out, const char *path_or_
     *out = nullptr;
     BTOPT_REQUIRE(path_or_name);
     return guarded([&] {
-        auto path = resolve_plugin(path_or_name);
-        if (!path)
-            return set_error(path.error());
-        auto described = describe_in_worker(*path);
-        if (!described)
-            return set_error(described.error());
-        auto info = plugin_info_from_json(*described);
+        auto info = describe_plugin(path_or_name);
         if (!info)
             return set_error(info.error());
         auto *handle = new btopt_plugin_info{std::move(*info), {}};

@@ -7,6 +7,7 @@
 #include "spawner.hpp"
 
 #include "../core/space_json.hpp"
+#include "../plugin/plugin_json.hpp"
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -157,9 +158,11 @@ Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup)
                 describe_exit(status).text);
 }
 
-Result<std::string> describe_in_worker(const std::string &plugin_path)
+Result<PluginInfo> describe_plugin(const std::string &path_or_name)
 {
-    return run_worker_command({"describe", plugin_path});
+    return resolve_plugin(path_or_name)
+        .and_then([](const std::string &path) { return run_worker_command({"describe", path}); })
+        .and_then([](const std::string &text) { return plugin_info_from_json(text); });
 }
 
 Result<std::string> run_worker_command(const std::vector<std::string> &args)

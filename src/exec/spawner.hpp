@@ -66,7 +66,8 @@ Result<std::string> worker_executable();
 // Runs `btopt-worker ARGS...` and returns what it printed: BTOPT_ERR_PLUGIN
 // with its words when it exits 1, or with the signal when it dies.
 Result<std::string> run_worker_command(const std::vector<std::string> &args);
-// Runs `btopt-worker describe PATH`.
-Result<std::string> describe_in_worker(const std::string &plugin_path);
+// Finds a plugin and has `btopt-worker describe` read it, so describing a
+// plugin never loads it into this process.
+Result<PluginInfo> describe_plugin(const std::string &path_or_name);
 
 } // namespace btopt::internal
