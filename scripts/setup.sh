@@ -6,6 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBTOPT_BUILD_TESTS=OFF >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBTOPT_BUILD_TESTS=OFF -DBTOPT_BUILD_BENCH=OFF >/dev/null
 cmake --build build -j"$(nproc)"
 ./build/bin/btopt demo
