@@ -5,6 +5,8 @@ function(btopt_compile_options target)
     # g++ 12 reports impossible sizes inside boost::container::small_vector's
     # memmove after inlining (a known false positive of this warning).
     $<$<COMPILE_LANGUAGE:CXX>:-Wno-stringop-overread>
+    # g++ 12 at -O3 also reports overlapping memcpy inside std::string (GCC bug 105329).
+    $<$<COMPILE_LANGUAGE:CXX>:-Wno-restrict>
     $<$<BOOL:${BTOPT_WARNINGS_AS_ERRORS}>:-Werror>)
 endfunction()
 

@@ -2,7 +2,10 @@
 --max-memory turn failing trials into counts (the tests' plugin `faulty`
 misbehaves where its config says)."""
 import json
+import os
 import time
+
+import pytest
 
 from conftest import test_plugin
 
@@ -43,6 +46,8 @@ def test_timeout_stops_hanging_trials(btopt):
     assert sorted(t["params"]["a"] for t in data["trials"] if t["status"] == "timeout") == [5, 5]
 
 
+@pytest.mark.skipif(os.environ.get("BTOPT_SANITIZED") == "1",
+                    reason="AddressSanitizer and ThreadSanitizer reserve more address space than any cap allows")
 def test_max_memory_fails_the_greedy_trials(btopt):
     result = btopt("run", test_plugin("faulty"), "--jobs", "2", "--quiet", "--set", "alloc_at=5", "--param", "a=4:6",
                    "--param", "b=0:1", "--max-memory", "256MB", "--ignore-errors", "--json", "out.json")

@@ -27,6 +27,8 @@ def test_run_help_lists_every_flag(btopt):
     assert "PLUGIN" in result.stdout
 
 
+@pytest.mark.skipif(os.environ.get("BTOPT_SANITIZED") == "1",
+                    reason="a sanitizer-built libbtopt cannot be loaded into an uninstrumented python")
 def test_version_is_the_library_version(btopt):
     library = ctypes.CDLL(os.environ["BTOPT_LIB"])
     library.btopt_version.restype = ctypes.c_char_p
