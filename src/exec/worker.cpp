@@ -66,14 +66,6 @@ void prepare_worker(const WorkerLimits &limits)
     }
 }
 
-void close_inherited(int keep, int first_fd)
-{
-    const int top = static_cast<int>(sysconf(_SC_OPEN_MAX));
-    for (int fd = first_fd; fd < top && fd < 65536; ++fd)
-        if (fd != keep)
-            close(fd);
-}
-
 void serve_tasks(int fd, Objective &objective)
 {
     task_fd = fd;

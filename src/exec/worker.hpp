@@ -22,8 +22,5 @@ void prepare_worker(const WorkerLimits &limits);
 // Serves tasks from `fd` until it closes; then the caller _exits.
 void serve_tasks(int fd, Objective &objective);
 
-// Sets FD_CLOEXEC-independent details of a child: closes every descriptor in
-// [first, last] except `keep`.
-void close_inherited(int keep, int first_fd);
 
 } // namespace btopt::internal

@@ -192,7 +192,8 @@ int serve(const ServeArgs &args)
     // the coordinator to report (sanitizer runtimes would turn it into an exit).
     for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
         std::signal(sig, SIG_DFL);
-    close_inherited(control_fd, control_fd + 1);
+    // Descriptors the host left open without close-on-exec are not ours.
+    close_range(control_fd + 1, ~0U, 0);
     auto plugin = Plugin::load(args.plugin);
     auto space = plugin ? space_from_json(args.space) : Result<Space>(tl::unexpected(plugin.error()));
     if (!space) {

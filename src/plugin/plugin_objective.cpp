@@ -4,16 +4,15 @@
 
 namespace btopt::internal {
 
-std::vector<btopt_plugin_value> plugin_values(const Space &space, const Point &point)
+void plugin_values(const Space &space, const Point &point, std::vector<btopt_plugin_value> &out)
 {
-    std::vector<btopt_plugin_value> values(point.size());
+    out.resize(point.size());
     for (std::size_t k = 0; k < point.size(); ++k) {
         const Parameter &p = space.parameters()[k];
-        values[k] = btopt_plugin_value{point[k].i, point[k].f,
-                                       p.kind == Kind::Choice ? p.choices[static_cast<std::size_t>(point[k].i)].c_str()
-                                                              : nullptr};
+        out[k] = btopt_plugin_value{point[k].i, point[k].f,
+                                    p.kind == Kind::Choice ? p.choices[static_cast<std::size_t>(point[k].i)].c_str()
+                                                           : nullptr};
     }
-    return values;
 }
 
 Result<EquityCurves> equity_curve(const Plugin &plugin, const PluginState &state, const Space &space,
@@ -21,7 +20,8 @@ Result<EquityCurves> equity_curve(const Plugin &plugin, const PluginState &state
 {
     if (!plugin.info().has_equity_curve)
         return fail(BTOPT_ERR_UNSUPPORTED, "plugin '{}' cannot report an equity curve", plugin.info().name);
-    const auto values = plugin_values(space, point);
+    std::vector<btopt_plugin_value> values;
+    plugin_values(space, point, values);
     char error[1024] = "";
     std::size_t count = 0;
     const auto call = [&](EquityCurves &c) {
@@ -43,10 +43,14 @@ Result<EquityCurves> equity_curve(const Plugin &plugin, const PluginState &state
 
 Evaluation PluginObjective::evaluate(const Point &point, std::uint64_t seed)
 {
-    const auto values = plugin_values(space_, point);
+    // Per thread, so the thread backend can share one objective: no
+    // allocation for the values after the first evaluation.
+    thread_local std::vector<btopt_plugin_value> values;
+    plugin_values(space_, point, values);
     Evaluation e;
     e.metrics.assign(plugin_.info().metrics.size(), std::numeric_limits<double>::quiet_NaN());
-    char error[1024] = "";
+    char error[1024];
+    error[0] = '\0'; // not the whole buffer: this runs once per evaluation
     const int32_t status =
         plugin_.descriptor().evaluate(state_.get(), values.data(), seed, e.metrics.data(), error, sizeof error);
     error[sizeof error - 1] = '\0';

@@ -27,8 +27,9 @@ private:
     std::size_t metric_;
 };
 
-// The plugin's view of a point: its values in the plugin's parameter order.
-std::vector<btopt_plugin_value> plugin_values(const Space &space, const Point &point);
+// The plugin's view of a point: its values in the plugin's parameter order,
+// written into `out` (reused between evaluations).
+void plugin_values(const Space &space, const Point &point, std::vector<btopt_plugin_value> &out);
 
 // The index of `metric` among the plugin's metrics (its default when empty);
 // INVALID_ARGUMENT listing the metrics it has when there is no such metric.

@@ -3,7 +3,6 @@
 #include "../core/rng.hpp"
 
 #include <chrono>
-#include <cmath>
 #include <deque>
 #include <limits>
 
