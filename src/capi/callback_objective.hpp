@@ -17,7 +17,7 @@ public:
 
     Evaluation evaluate(const Point &point, std::uint64_t /*seed*/) override
     {
-        const btopt_params view{&space_, &point};
+        const btopt_params view{&space_, point.data()};
         // The objective may give its reason through btopt_fail: then the
         // thread's error count moves and the last error holds the reason.
         const std::uint64_t errors_before = error_count();

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 
@@ -15,9 +16,10 @@ struct btopt_space {
     btopt::internal::Space space;
 };
 
+// A point's values (one per parameter of `space`), wherever they live.
 struct btopt_params {
     const btopt::internal::Space *space = nullptr;
-    const btopt::internal::Point *point = nullptr;
+    const btopt::internal::Value *values = nullptr;
 };
 
 struct btopt_optimizer {
@@ -46,8 +48,23 @@ struct btopt_plugin_info {
 };
 
 struct btopt_result {
+    explicit btopt_result(btopt::internal::RunResult r) : run(std::move(r)) {}
     btopt::internal::RunResult run;
-    std::vector<btopt_params> views; // one per kept trial, pointing into run
+    // One per kept trial, pointing into run; made on first use (a host that
+    // only asks for the best never pays for a million of them).
+    const btopt_params &view(std::size_t i) const
+    {
+        std::call_once(views_made, [this] {
+            views.reserve(run.trials.size());
+            for (std::size_t t = 0; t < run.trials.size(); ++t)
+                views.push_back(btopt_params{run.space.get(), run.trials.point(t).data()});
+        });
+        return views[i];
+    }
+
+private:
+    mutable std::once_flag views_made;
+    mutable std::vector<btopt_params> views;
 };
 
 namespace btopt::internal::capi {

@@ -73,14 +73,7 @@ void forget_plugin(btopt_optimizer &opt)
     opt.space = opt.user_space;
 }
 
-btopt_result *make_result(RunResult run)
-{
-    auto *result = new btopt_result{std::move(run), {}};
-    result->views.reserve(result->run.trials.size());
-    for (const Trial &trial : result->run.trials)
-        result->views.push_back(btopt_params{result->run.space.get(), &trial.point});
-    return result;
-}
+btopt_result *make_result(RunResult run) { return new btopt_result(std::move(run)); }
 
 } // namespace
 

@@ -73,7 +73,7 @@ btopt_status btopt_optimizer_equity_curve(btopt_series **out, const btopt_optimi
         if (!opt->plugin->has_equity_curve)
             return set_error(BTOPT_ERR_UNSUPPORTED,
                              fmt::format("plugin '{}' cannot report an equity curve", opt->plugin->name));
-        std::vector<std::string> args{"equity", opt->plugin->path, space_to_json(space), point_to_json(*point->point)};
+        std::vector<std::string> args{"equity", opt->plugin->path, space_to_json(space), point_to_json({point->values, space.size()})};
         for (const auto &[key, value] : opt->plugin_config)
             args.push_back(key + "=" + value);
         auto text = run_worker_command(args);

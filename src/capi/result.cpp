@@ -12,12 +12,12 @@ namespace {
 
 constexpr double not_a_number = std::numeric_limits<double>::quiet_NaN();
 
-Result<const Trial *> kept_trial(const btopt_result *result, uint64_t i)
+Result<std::size_t> kept_trial(const btopt_result *result, uint64_t i)
 {
     if (i >= result->run.trials.size())
         return fail(BTOPT_ERR_NOT_FOUND, "trial index {} is out of range: the result keeps {} trials", i,
                     result->run.trials.size());
-    return &result->run.trials[static_cast<std::size_t>(i)];
+    return static_cast<std::size_t>(i);
 }
 
 } // namespace
@@ -30,14 +30,14 @@ double btopt_result_best_score(const btopt_result *result)
 {
     if (!result || !result->run.best)
         return not_a_number;
-    return result->run.trials[*result->run.best].evaluation.score;
+    return result->run.trials.score(*result->run.best);
 }
 
 const btopt_params *btopt_result_best_params(const btopt_result *result)
 {
     if (!result || !result->run.best)
         return nullptr;
-    return &result->views[*result->run.best];
+    return &result->view(*result->run.best);
 }
 
 btopt_status btopt_result_best_index(const btopt_result *result, uint64_t *out)
@@ -59,13 +59,13 @@ btopt_status btopt_result_trial(const btopt_result *result, uint64_t i, const bt
     const auto trial = kept_trial(result, i);
     if (!trial)
         return set_error(trial.error());
-    const Evaluation &e = (*trial)->evaluation;
+    const Trials &t = result->run.trials;
     if (params)
-        *params = &result->views[static_cast<std::size_t>(i)];
+        *params = &result->view(*trial);
     if (score)
-        *score = e.status == TrialStatus::Ok ? e.score : not_a_number;
+        *score = t.status(*trial) == TrialStatus::Ok ? t.score(*trial) : not_a_number;
     if (trial_status)
-        *trial_status = static_cast<int32_t>(e.status);
+        *trial_status = static_cast<int32_t>(t.status(*trial));
     return BTOPT_OK;
 }
 
@@ -77,11 +77,11 @@ btopt_status btopt_result_trial_info(const btopt_result *result, uint64_t i, uin
     if (!trial)
         return set_error(trial.error());
     if (number)
-        *number = (*trial)->number;
+        *number = result->run.trials.number(*trial);
     if (error)
-        *error = (*trial)->evaluation.error.c_str();
+        *error = result->run.trials.error(*trial).c_str();
     if (seconds)
-        *seconds = (*trial)->seconds;
+        *seconds = result->run.trials.seconds(*trial);
     return BTOPT_OK;
 }
 
@@ -107,7 +107,7 @@ btopt_status btopt_result_trial_metric(const btopt_result *result, uint64_t i, s
     if (m >= result->run.info.metric_names.size())
         return set_error(BTOPT_ERR_NOT_FOUND, fmt::format("metric index {} is out of range: the run reports {} metrics",
                                                           m, result->run.info.metric_names.size()));
-    const auto &metrics = (*trial)->evaluation.metrics;
+    const auto metrics = result->run.trials.metrics(*trial);
     *out = m < metrics.size() ? metrics[m] : not_a_number;
     return BTOPT_OK;
 }

@@ -181,7 +181,7 @@ btopt_status btopt_params_get_int(const btopt_params *params, const char *name, 
         const auto k = lookup(params, name, Kind::Int, false);
         if (!k)
             return set_error(k.error());
-        *out = (*params->point)[*k].i;
+        *out = params->values[*k].i;
         return BTOPT_OK;
     });
 }
@@ -195,7 +195,7 @@ btopt_status btopt_params_get_double(const btopt_params *params, const char *nam
         const auto k = lookup(params, name, Kind::Float, true);
         if (!k)
             return set_error(k.error());
-        *out = params->space->parameters()[*k].as_double((*params->point)[*k]);
+        *out = params->space->parameters()[*k].as_double(params->values[*k]);
         return BTOPT_OK;
     });
 }
@@ -209,7 +209,7 @@ btopt_status btopt_params_get_string(const btopt_params *params, const char *nam
         const auto k = lookup(params, name, Kind::Choice, false);
         if (!k)
             return set_error(k.error());
-        *out = params->space->parameters()[*k].choices[static_cast<std::size_t>((*params->point)[*k].i)].c_str();
+        *out = params->space->parameters()[*k].choices[static_cast<std::size_t>(params->values[*k].i)].c_str();
         return BTOPT_OK;
     });
 }

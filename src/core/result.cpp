@@ -1,58 +1,171 @@
 #include "result.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <numeric>
 
 namespace btopt::internal {
 
-bool is_better(const Trial &a, const Trial &b, Direction direction)
+// ---- Trials ------------------------------------------------------------------
+
+std::span<const double> Trials::metrics(std::size_t i) const
 {
-    const double x = a.evaluation.score, y = b.evaluation.score;
-    if (x != y)
-        return direction == Direction::Maximize ? x > y : x < y;
+    if (!(statuses_[i] & has_metrics))
+        return {};
+    return {metrics_.data() + i * width_, width_};
+}
+
+const std::string &Trials::error(std::size_t i) const
+{
+    static const std::string none;
+    const auto it = std::lower_bound(errors_.begin(), errors_.end(), i,
+                                     [](const auto &entry, std::size_t row) { return entry.first < row; });
+    return it != errors_.end() && it->first == i ? it->second : none;
+}
+
+void Trials::reserve(std::size_t rows)
+{
+    numbers_.reserve(rows);
+    statuses_.reserve(rows);
+    scores_.reserve(rows);
+    seconds_.reserve(rows);
+    values_.reserve(rows * dims_);
+    metrics_.reserve(rows * width_);
+}
+
+void Trials::append(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds)
+{
+    const std::size_t row = numbers_.size();
+    numbers_.emplace_back();
+    statuses_.emplace_back();
+    scores_.emplace_back();
+    seconds_.emplace_back();
+    values_.resize(values_.size() + dims_);
+    metrics_.resize(metrics_.size() + width_);
+    set_row(row, number, point, e, seconds);
+    if (e.status != TrialStatus::Ok && !e.error.empty())
+        errors_.emplace_back(row, e.error);
+}
+
+void Trials::replace(std::size_t i, std::uint64_t number, std::span<const Value> point, const Evaluation &e,
+                     double seconds)
+{
+    // Only ok trials are kept this way, and they carry no error text.
+    set_row(i, number, point, e, seconds);
+}
+
+void Trials::set_row(std::size_t i, std::uint64_t number, std::span<const Value> point, const Evaluation &e,
+                     double seconds)
+{
+    numbers_[i] = number;
+    const bool reported = !e.metrics.empty();
+    statuses_[i] = static_cast<std::uint8_t>(static_cast<std::uint8_t>(e.status) | (reported ? has_metrics : 0));
+    scores_[i] = e.score;
+    seconds_[i] = seconds;
+    std::copy_n(point.begin(), std::min(point.size(), dims_), values_.begin() + static_cast<std::ptrdiff_t>(i * dims_));
+    double *row = metrics_.data() + i * width_;
+    for (std::size_t m = 0; m < width_; ++m)
+        row[m] = m < e.metrics.size() ? e.metrics[m] : std::numeric_limits<double>::quiet_NaN();
+}
+
+void Trials::copy_row(const Trials &from, std::size_t i)
+{
+    numbers_.push_back(from.numbers_[i]);
+    statuses_.push_back(from.statuses_[i]);
+    scores_.push_back(from.scores_[i]);
+    seconds_.push_back(from.seconds_[i]);
+    const auto point = from.point(i);
+    values_.insert(values_.end(), point.begin(), point.end());
+    const double *row = from.metrics_.data() + i * width_;
+    metrics_.insert(metrics_.end(), row, row + width_);
+    if (const std::string &error = from.error(i); !error.empty())
+        errors_.emplace_back(numbers_.size() - 1, error);
+}
+
+Trials Trials::sorted_by_number() const
+{
+    std::vector<std::size_t> order(size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [this](std::size_t a, std::size_t b) { return numbers_[a] < numbers_[b]; });
+    Trials sorted(dims_, width_);
+    sorted.reserve(size());
+    for (std::size_t i : order)
+        sorted.copy_row(*this, i);
+    return sorted;
+}
+
+// ---- TrialTable --------------------------------------------------------------
+
+TrialTable::TrialTable(Direction direction, std::uint64_t keep, std::size_t dims, std::size_t metric_width,
+                       std::uint64_t expected)
+    : direction_(direction), keep_(keep), trials_(dims, metric_width)
+{
+    // Allocating once keeps a large grid from doubling (and copying) its columns
+    // while it runs; capped, because a plan can be far larger than what will run.
+    constexpr std::uint64_t most_reserved = std::uint64_t{1} << 24;
+    trials_.reserve(static_cast<std::size_t>(std::min({keep > 0 ? keep : expected, expected, most_reserved})));
+}
+
+// A higher score (a lower one when minimising); the lower trial number on a tie.
+bool TrialTable::better(const Rank &a, const Rank &b) const
+{
+    if (a.score != b.score)
+        return direction_ == Direction::Maximize ? a.score > b.score : a.score < b.score;
     return a.number < b.number;
 }
 
-TrialTable::TrialTable(Direction direction, std::uint64_t keep) : direction_(direction), keep_(keep) {}
-
-void TrialTable::record(Trial trial)
+void TrialTable::record(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds)
 {
     ++recorded_;
-    ++status_counts_[static_cast<std::size_t>(trial.evaluation.status)];
-    eval_seconds_ += trial.seconds;
-    const bool ok = trial.evaluation.status == TrialStatus::Ok;
-    if (ok && (!best_ || is_better(trial, *best_, direction_)))
-        best_ = trial;
-    if (keep_ == 0) {
-        trials_.push_back(std::move(trial));
+    ++status_counts_[static_cast<std::size_t>(e.status)];
+    eval_seconds_ += seconds;
+    const bool ok = e.status == TrialStatus::Ok;
+    const Rank rank{e.score, number, 0};
+    if (ok && (!best_ || better(rank, *best_)))
+        best_ = rank;
+    if (keep_ == 0)
+        trials_.append(number, point, e, seconds);
+    else if (ok)
+        keep_best(number, point, e, seconds);
+}
+
+void TrialTable::keep_best(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds)
+{
+    const auto worst_on_top = [this](const Rank &a, const Rank &b) { return better(a, b); };
+    if (heap_.size() < keep_) {
+        heap_.push_back(Rank{e.score, number, trials_.size()});
+        trials_.append(number, point, e, seconds);
+        std::push_heap(heap_.begin(), heap_.end(), worst_on_top);
         return;
     }
-    if (!ok)
+    const Rank candidate{e.score, number, heap_.front().row};
+    if (!better(candidate, heap_.front()))
         return;
-    const auto worst_on_top = [this](const Trial &a, const Trial &b) { return is_better(a, b, direction_); };
-    if (trials_.size() < keep_) {
-        trials_.push_back(std::move(trial));
-        std::push_heap(trials_.begin(), trials_.end(), worst_on_top);
-    } else if (is_better(trial, trials_.front(), direction_)) {
-        std::pop_heap(trials_.begin(), trials_.end(), worst_on_top);
-        trials_.back() = std::move(trial);
-        std::push_heap(trials_.begin(), trials_.end(), worst_on_top);
-    }
+    std::pop_heap(heap_.begin(), heap_.end(), worst_on_top);
+    heap_.back() = candidate;
+    trials_.replace(candidate.row, number, point, e, seconds);
+    std::push_heap(heap_.begin(), heap_.end(), worst_on_top);
 }
 
 void TrialTable::finish(RunResult &result)
 {
-    if (keep_ > 0)
-        std::sort(trials_.begin(), trials_.end(), [](const Trial &a, const Trial &b) { return a.number < b.number; });
-    result.trials = std::move(trials_);
+    result.trials = keep_ > 0 ? trials_.sorted_by_number() : std::move(trials_);
     result.status_counts = status_counts_;
     result.evaluated = evaluated();
     result.eval_seconds = eval_seconds_;
     result.best.reset();
-    if (best_) {
-        const auto it = std::lower_bound(result.trials.begin(), result.trials.end(), best_->number,
-                                         [](const Trial &t, std::uint64_t n) { return t.number < n; });
-        result.best = static_cast<std::size_t>(it - result.trials.begin());
+    if (!best_)
+        return;
+    // Rows are in trial order: find the best by its number.
+    std::size_t lo = 0, hi = result.trials.size();
+    while (lo < hi) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        if (result.trials.number(mid) < best_->number)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    result.best = lo;
 }
 
 } // namespace btopt::internal

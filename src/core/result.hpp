@@ -9,6 +9,7 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,11 +26,57 @@ struct RunInfo {
     int rank = 0; // MPI rank; only rank 0's result holds trials
 };
 
+// The trials of a run, stored by column: a million trials of a two-parameter
+// space take ~60 bytes each, and recording one appends a few numbers instead
+// of moving a whole struct. Row i is the i-th kept trial, in trial order.
+class Trials {
+public:
+    Trials() = default;
+    // dims: parameters per point; metric_width: metrics per trial (the run's metric names).
+    Trials(std::size_t dims, std::size_t metric_width) : dims_(dims), width_(metric_width) {}
+
+    std::size_t size() const { return numbers_.size(); }
+    bool empty() const { return numbers_.empty(); }
+    std::uint64_t number(std::size_t i) const { return numbers_[i]; }
+    std::span<const Value> point(std::size_t i) const { return {values_.data() + i * dims_, dims_}; }
+    TrialStatus status(std::size_t i) const { return static_cast<TrialStatus>(statuses_[i] & status_mask); }
+    double score(std::size_t i) const { return scores_[i]; }
+    double seconds(std::size_t i) const { return seconds_[i]; }
+    // Empty when the trial reported none (a failure, or an objective without metrics).
+    std::span<const double> metrics(std::size_t i) const;
+    // Empty for an ok trial.
+    const std::string &error(std::size_t i) const;
+
+    void reserve(std::size_t rows);
+    void append(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds);
+    // Overwrites row i with an ok trial (a table keeping only the best).
+    void replace(std::size_t i, std::uint64_t number, std::span<const Value> point, const Evaluation &e,
+                 double seconds);
+    // The same rows, ordered by trial number.
+    Trials sorted_by_number() const;
+
+private:
+    static constexpr std::uint8_t status_mask = 0x7f, has_metrics = 0x80;
+    void set_row(std::size_t i, std::uint64_t number, std::span<const Value> point, const Evaluation &e,
+                 double seconds);
+    void copy_row(const Trials &from, std::size_t i);
+
+    std::size_t dims_ = 0;
+    std::size_t width_ = 0;
+    std::vector<std::uint64_t> numbers_;
+    std::vector<std::uint8_t> statuses_; // TrialStatus, and whether it reported metrics
+    std::vector<double> scores_;
+    std::vector<double> seconds_;
+    std::vector<Value> values_;   // dims_ per row
+    std::vector<double> metrics_; // width_ per row; NaN where the trial reported fewer
+    std::vector<std::pair<std::size_t, std::string>> errors_; // by row, ascending: only failures have one
+};
+
 struct RunResult {
     std::shared_ptr<const Space> space;
     RunInfo info;
-    std::vector<Trial> trials; // kept trials, in trial order
-    std::optional<std::size_t> best; // index into trials
+    Trials trials; // kept trials, in trial order
+    std::optional<std::size_t> best; // row in trials
     std::array<std::uint64_t, 5> status_counts{}; // by TrialStatus
     std::uint64_t evaluated = 0; // trials evaluated, kept or not (cancelled ones are not evaluated)
     double wall_seconds = 0.0;
@@ -38,17 +85,16 @@ struct RunResult {
     double speedup() const { return wall_seconds > 0 ? eval_seconds / wall_seconds : 0.0; }
 };
 
-// True when a is a better trial than b: a higher score (a lower one when
-// minimising), the lower trial number on a tie.
-bool is_better(const Trial &a, const Trial &b, Direction direction);
-
 class TrialTable {
 public:
     // keep: keep only the best that many ok trials (0: keep every trial).
-    TrialTable(Direction direction, std::uint64_t keep);
+    // expected: how many trials the run plans (a hint, to allocate once).
+    TrialTable(Direction direction, std::uint64_t keep, std::size_t dims, std::size_t metric_width,
+               std::uint64_t expected = 0);
 
-    void record(Trial trial);
-    const Trial *best() const { return best_ ? &*best_ : nullptr; }
+    void record(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds);
+    // The best ok trial's score so far.
+    std::optional<double> best_score() const { return best_ ? std::optional(best_->score) : std::nullopt; }
     std::uint64_t recorded() const { return recorded_; }
     // Recorded trials that were evaluated (not cancelled before they ran).
     std::uint64_t evaluated() const
@@ -59,10 +105,20 @@ public:
     void finish(RunResult &result);
 
 private:
+    // A kept row, ranked by score and then trial number.
+    struct Rank {
+        double score;
+        std::uint64_t number;
+        std::size_t row;
+    };
+    bool better(const Rank &a, const Rank &b) const;
+    void keep_best(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds);
+
     Direction direction_;
     std::uint64_t keep_;
-    std::vector<Trial> trials_; // a heap with the worst on top when keep_ > 0
-    std::optional<Trial> best_;
+    Trials trials_;
+    std::vector<Rank> heap_; // with keep_ > 0: the kept rows, worst on top
+    std::optional<Rank> best_;
     std::array<std::uint64_t, 5> status_counts_{};
     std::uint64_t recorded_ = 0;
     double eval_seconds_ = 0.0;

@@ -17,7 +17,7 @@ using Json = nlohmann::ordered_json;
 
 Json number_or_null(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
 
-Json params_json(const Space &space, const Point &point)
+Json params_json(const Space &space, std::span<const Value> point)
 {
     Json params = Json::object();
     for (std::size_t k = 0; k < space.size(); ++k) {
@@ -37,41 +37,42 @@ Json params_json(const Space &space, const Point &point)
     return params;
 }
 
-Json metrics_json(const RunInfo &info, const Evaluation &e)
+Json metrics_json(const RunInfo &info, std::span<const double> values)
 {
     Json metrics = Json::object();
-    for (std::size_t m = 0; m < info.metric_names.size() && m < e.metrics.size(); ++m)
-        metrics[info.metric_names[m]] = number_or_null(e.metrics[m]);
+    for (std::size_t m = 0; m < info.metric_names.size() && m < values.size(); ++m)
+        metrics[info.metric_names[m]] = number_or_null(values[m]);
     return metrics;
 }
 
-Json trial_json(const RunResult &r, const Trial &t)
+Json trial_json(const RunResult &r, std::size_t i)
 {
-    const bool ok = t.evaluation.status == TrialStatus::Ok;
-    return Json{{"id", t.number},
-                {"params", params_json(*r.space, t.point)},
-                {"score", ok ? number_or_null(t.evaluation.score) : Json(nullptr)},
-                {"metrics", metrics_json(r.info, t.evaluation)},
-                {"status", trial_status_name(t.evaluation.status)},
-                {"error", t.evaluation.error},
-                {"seconds", t.seconds}};
+    const Trials &t = r.trials;
+    const bool ok = t.status(i) == TrialStatus::Ok;
+    return Json{{"id", t.number(i)},
+                {"params", params_json(*r.space, t.point(i))},
+                {"score", ok ? number_or_null(t.score(i)) : Json(nullptr)},
+                {"metrics", metrics_json(r.info, t.metrics(i))},
+                {"status", trial_status_name(t.status(i))},
+                {"error", t.error(i)},
+                {"seconds", t.seconds(i)}};
 }
 
 Json run_json(const RunResult &r)
 {
-    const Trial *best = r.best ? &r.trials[*r.best] : nullptr;
     Json trials = Json::array();
-    for (const Trial &t : r.trials)
-        trials.push_back(trial_json(r, t));
+    for (std::size_t i = 0; i < r.trials.size(); ++i)
+        trials.push_back(trial_json(r, i));
+    const auto best = r.best;
     return Json{{"algorithm", r.info.algorithm},
                 {"objective", r.info.objective},
                 {"direction", r.info.direction == Direction::Maximize ? "maximize" : "minimize"},
                 {"n_jobs", r.info.workers},
                 {"backend", r.info.backend},
                 {"seed", r.info.seed},
-                {"best_params", best ? params_json(*r.space, best->point) : Json(nullptr)},
-                {"best_score", best ? number_or_null(best->evaluation.score) : Json(nullptr)},
-                {"best_metrics", best ? metrics_json(r.info, best->evaluation) : Json(nullptr)},
+                {"best_params", best ? params_json(*r.space, r.trials.point(*best)) : Json(nullptr)},
+                {"best_score", best ? number_or_null(r.trials.score(*best)) : Json(nullptr)},
+                {"best_metrics", best ? metrics_json(r.info, r.trials.metrics(*best)) : Json(nullptr)},
                 {"n_trials", std::accumulate(r.status_counts.begin(), r.status_counts.end(), std::uint64_t{0})},
                 {"wall_seconds", r.wall_seconds},
                 {"eval_seconds", r.eval_seconds},
@@ -116,16 +117,18 @@ void write_csv_rows(std::ostream &out, const RunResult &r)
     for (const std::string &m : r.info.metric_names)
         out << ',' << csv_field(m);
     out << ",status,seconds,error\n";
-    for (const Trial &t : r.trials) {
-        out << t.number;
+    const Trials &t = r.trials;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        out << t.number(i);
+        const auto point = t.point(i);
         for (std::size_t k = 0; k < r.space->size(); ++k)
-            out << ',' << csv_value(r.space->parameters()[k], t.point[k]);
-        const bool ok = t.evaluation.status == TrialStatus::Ok;
-        out << ',' << (ok ? csv_number(t.evaluation.score) : std::string());
+            out << ',' << csv_value(r.space->parameters()[k], point[k]);
+        const bool ok = t.status(i) == TrialStatus::Ok;
+        out << ',' << (ok ? csv_number(t.score(i)) : std::string());
+        const auto metrics = t.metrics(i);
         for (std::size_t m = 0; m < r.info.metric_names.size(); ++m)
-            out << ',' << (m < t.evaluation.metrics.size() ? csv_number(t.evaluation.metrics[m]) : std::string());
-        out << ',' << trial_status_name(t.evaluation.status) << ',' << t.seconds << ','
-            << csv_field(t.evaluation.error) << '\n';
+            out << ',' << (m < metrics.size() ? csv_number(metrics[m]) : std::string());
+        out << ',' << trial_status_name(t.status(i)) << ',' << t.seconds(i) << ',' << csv_field(t.error(i)) << '\n';
     }
 }
 

@@ -48,7 +48,7 @@ Result<Space> space_from_json(const std::string &text)
     }
 }
 
-std::string point_to_json(const Point &point)
+std::string point_to_json(std::span<const Value> point)
 {
     nlohmann::json values = nlohmann::json::array();
     for (const Value &v : point)

@@ -9,7 +9,7 @@ namespace btopt::internal {
 std::string space_to_json(const Space &space);
 Result<Space> space_from_json(const std::string &text);
 // A point as [[i, f], ...].
-std::string point_to_json(const Point &point);
+std::string point_to_json(std::span<const Value> point);
 Result<Point> point_from_json(const std::string &text);
 
 } // namespace btopt::internal

@@ -18,11 +18,13 @@ public:
     // How many tasks are worth keeping in flight: enough to keep every worker
     // busy, few enough that the coordinator's memory stays bounded.
     virtual std::size_t capacity() const = 0;
-    virtual void submit(std::vector<Task> tasks) = 0;
-    // Outcomes that finished since the last call. Blocks until at least one
-    // is ready, for at most a short while (so the caller can notice a
-    // cancellation); empty when nothing is in flight or nothing finished yet.
-    virtual std::vector<Outcome> collect() = 0;
+    // Takes every task, leaving `tasks` empty (the caller reuses its storage).
+    virtual void submit(std::vector<Task> &tasks) = 0;
+    // Appends the outcomes that finished since the last call to `out`. Blocks
+    // until at least one is ready, for at most a short while (so the caller
+    // can notice a cancellation); appends none when nothing is in flight or
+    // nothing finished yet.
+    virtual void collect(std::vector<Outcome> &out) = 0;
     // Tasks not started yet come back from collect() as cancelled; running
     // ones finish.
     virtual void cancel() = 0;

@@ -17,11 +17,13 @@ namespace btopt::internal {
 
 WorkerExit describe_exit(int status)
 {
-    if (WIFSIGNALED(status))
-        return {fmt::format("signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status))), false};
-    if (WIFEXITED(status))
-        return {fmt::format("exit status {}", WEXITSTATUS(status)), WEXITSTATUS(status) == 3};
-    return {"stopped", false};
+    if (WIFSIGNALED(status)) {
+        const int sig = WTERMSIG(status);
+        return {fmt::format("signal {} ({})", sig, strsignal(sig)), false, is_crash_signal(sig)};
+    }
+    if (WIFEXITED(status)) // 3: the out-of-memory answer, sent with the rest
+        return {fmt::format("exit status {}", WEXITSTATUS(status)), WEXITSTATUS(status) == 3, WEXITSTATUS(status) == 3};
+    return {"stopped", false, false};
 }
 
 namespace {
@@ -68,7 +70,7 @@ private:
         for (int other : open_) // other workers' sockets: they must see EOF when the coordinator closes them
             close(other);
         prepare_worker(limits_);
-        serve_tasks(fd, objective_);
+        serve_tasks(fd, objective_, limits_.answer_each);
         _exit(0);
     }
 

@@ -15,20 +15,19 @@ public:
     }
 
     std::size_t capacity() const override { return std::max<std::size_t>(batch_, 64); }
-    void submit(std::vector<Task> tasks) override
+    void submit(std::vector<Task> &tasks) override
     {
         for (Task &task : tasks)
             queue_.push_back(std::move(task));
+        tasks.clear();
     }
 
-    std::vector<Outcome> collect() override
+    void collect(std::vector<Outcome> &out) override
     {
-        std::vector<Outcome> outcomes;
-        while (!queue_.empty() && outcomes.size() < batch_) {
-            outcomes.push_back(cancelled_ ? cancelled_outcome(queue_.front()) : evaluate_task(objective_, queue_.front()));
+        for (std::size_t n = 0; n < batch_ && !queue_.empty(); ++n) {
+            out.push_back(cancelled_ ? cancelled_outcome(queue_.front()) : evaluate_task(objective_, queue_.front()));
             queue_.pop_front();
         }
-        return outcomes;
     }
 
     void cancel() override { cancelled_ = true; }

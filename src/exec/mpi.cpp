@@ -104,15 +104,18 @@ void serve_batches(Executor &executor)
 {
     std::size_t in_flight = 0;
     std::string out;
+    std::vector<Task> batch;
+    std::vector<Outcome> outcomes;
     for (bool stop = false; !stop;) {
         MPI_Status status;
         bool heard = false;
         while (auto bytes = poll_bytes(0, status)) {
             heard = true;
             if (status.MPI_TAG == tasks_tag) {
-                auto batch = wire::take_batch(*bytes);
-                in_flight += batch->size();
-                executor.submit(std::move(*batch));
+                std::size_t at = 0;
+                wire::take_batch(*bytes, at, batch);
+                in_flight += batch.size();
+                executor.submit(batch);
             } else if (status.MPI_TAG == cancel_tag) {
                 executor.cancel();
             } else if (status.MPI_TAG == stop_tag) {
@@ -121,7 +124,9 @@ void serve_batches(Executor &executor)
         }
         if (in_flight > 0) {
             out.clear();
-            for (const Outcome &o : executor.collect()) {
+            outcomes.clear();
+            executor.collect(outcomes);
+            for (const Outcome &o : outcomes) {
                 wire::append_outcome(out, o);
                 --in_flight;
             }
@@ -183,14 +188,15 @@ public:
         return total;
     }
 
-    void submit(std::vector<Task> tasks) override
+    void submit(std::vector<Task> &tasks) override
     {
         for (Task &t : tasks)
             queue_.push_back(std::move(t));
+        tasks.clear();
         dispatch();
     }
 
-    std::vector<Outcome> collect() override
+    void collect(std::vector<Outcome> &out) override
     {
         dispatch();
         const auto until = std::chrono::steady_clock::now() + collect_wait;
@@ -199,7 +205,9 @@ public:
                 std::this_thread::sleep_for(idle_sleep);
         }
         dispatch();
-        return std::exchange(done_, {});
+        for (Outcome &o : done_)
+            out.push_back(std::move(o));
+        done_.clear();
     }
 
     void cancel() override
@@ -239,11 +247,10 @@ private:
             const std::size_t batch = batch_for(r);
             while (!queue_.empty() && r.in_flight < 2 * batch) {
                 const std::size_t n = std::min(batch, queue_.size());
-                std::vector<Task> tasks(std::make_move_iterator(queue_.begin()),
-                                        std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
-                queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+                const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(n);
                 bytes.clear();
-                wire::append_batch(bytes, tasks);
+                wire::append_batch(bytes, queue_.begin(), end);
+                queue_.erase(queue_.begin(), end);
                 send_bytes(r.rank, tasks_tag, bytes);
                 r.in_flight += n;
             }
@@ -257,12 +264,13 @@ private:
         if (!bytes)
             return false;
         auto r = std::find_if(ranks_.begin(), ranks_.end(), [&](const RemoteRank &x) { return x.rank == status.MPI_SOURCE; });
-        while (auto outcome = wire::take_outcome(*bytes)) {
+        std::size_t at = 0;
+        for (Outcome outcome; wire::take_outcome(*bytes, at, outcome);) {
             --r->in_flight;
-            if (outcome->evaluation.status != TrialStatus::Cancelled)
-                r->seconds_per_task = r->seconds_per_task > 0 ? 0.8 * r->seconds_per_task + 0.2 * outcome->seconds
-                                                              : outcome->seconds;
-            done_.push_back(std::move(*outcome));
+            if (outcome.evaluation.status != TrialStatus::Cancelled)
+                r->seconds_per_task = r->seconds_per_task > 0 ? 0.8 * r->seconds_per_task + 0.2 * outcome.seconds
+                                                              : outcome.seconds;
+            done_.push_back(std::move(outcome));
         }
         return true;
     }

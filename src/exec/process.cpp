@@ -18,6 +18,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t max_auto_batch = 64;
+// Tasks each worker holds at least, whatever the batch size: it answers when
+// half are done, so it works through the other half while the coordinator
+// refills it, and one round trip is shared by several tasks.
+constexpr std::size_t min_held = 16;
 constexpr auto collect_wait = std::chrono::milliseconds(50);
 
 struct Slot {
@@ -25,13 +29,15 @@ struct Slot {
     std::deque<Task> assigned; // sent, not answered; the front one is running
     Clock::time_point started;  // when the front one started
     std::string in;
+    std::size_t parsed = 0; // bytes of `in` already taken
+    bool probing = false;   // it holds one suspect task and gets nothing else until it answers
 };
 
 class ProcessExecutor final : public Executor {
 public:
     ProcessExecutor(std::unique_ptr<Spawner> spawner, const Options &options, unsigned workers)
         : spawner_(std::move(spawner)), batch_(static_cast<std::size_t>(options.batch_size)),
-          timeout_(options.eval_timeout), workers_(workers)
+          timeout_(options.eval_timeout), answer_each_(options.eval_timeout > 0), workers_(workers)
     {
     }
 
@@ -47,22 +53,26 @@ public:
             auto handle = spawner_->spawn();
             if (!handle)
                 return tl::unexpected(handle.error());
-            slots_.push_back(Slot{*handle, {}, Clock::now(), {}});
+            slots_.push_back(Slot{*handle, {}, Clock::now(), {}, 0, false});
         }
         return {};
     }
 
-    std::size_t capacity() const override { return workers_ * 4 * (batch_ > 0 ? batch_ : max_auto_batch); }
+    std::size_t capacity() const override
+    {
+        return workers_ * std::max(4 * (batch_ > 0 ? batch_ : max_auto_batch), 2 * min_held);
+    }
     unsigned workers() const override { return workers_; }
 
-    void submit(std::vector<Task> tasks) override
+    void submit(std::vector<Task> &tasks) override
     {
         for (Task &task : tasks)
             queue_.push_back(std::move(task));
+        tasks.clear();
         dispatch();
     }
 
-    std::vector<Outcome> collect() override
+    void collect(std::vector<Outcome> &out) override
     {
         dispatch();
         if (done_.empty() && busy())
@@ -70,15 +80,19 @@ public:
         check_timeouts();
         prune();
         dispatch();
-        return std::exchange(done_, {});
+        for (Outcome &o : done_)
+            out.push_back(std::move(o));
+        done_.clear();
     }
 
     void cancel() override
     {
         cancelled_ = true;
-        for (const Task &task : queue_)
-            done_.push_back(cancelled_outcome(task));
+        for (const auto *tasks : {&suspects_, &queue_})
+            for (const Task &task : *tasks)
+                done_.push_back(cancelled_outcome(task));
         queue_.clear();
+        suspects_.clear();
         for (Slot &slot : slots_) {
             if (slot.assigned.empty())
                 continue;
@@ -108,29 +122,51 @@ private:
                                        max_auto_batch);
     }
 
-    // Keeps each worker one batch ahead, so it never waits for a round trip.
+    // Keeps each worker supplied: messages of `batch` tasks, at least
+    // min_held tasks (two batches when they are larger) in hand, all its new
+    // messages in one write.
     void dispatch()
     {
         if (cancelled_)
             return;
-        std::string message;
         for (Slot &slot : slots_) {
+            slot.probing = slot.probing && !slot.assigned.empty();
+            if (!suspects_.empty() && slot.assigned.empty())
+                probe(slot);
+            // While there are suspects, a busy worker gets nothing more: it
+            // drains, and takes the next suspect.
+            if (slot.probing || !suspects_.empty())
+                continue;
             const std::size_t batch = batch_for_worker();
-            while (!queue_.empty() && slot.assigned.size() < 2 * batch) {
+            const std::size_t held = std::max(2 * batch, min_held);
+            message_.clear();
+            while (!queue_.empty() && slot.assigned.size() < held) {
+                const std::size_t first = slot.assigned.size();
                 const std::size_t n = std::min(batch, queue_.size());
-                std::vector<Task> tasks(std::make_move_iterator(queue_.begin()),
-                                        std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
-                queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-                message.clear();
-                wire::append_batch(message, tasks);
-                if (slot.assigned.empty())
+                for (std::size_t t = 0; t < n; ++t) {
+                    slot.assigned.push_back(std::move(queue_.front()));
+                    queue_.pop_front();
+                }
+                if (first == 0)
                     slot.started = Clock::now();
-                for (Task &task : tasks)
-                    slot.assigned.push_back(std::move(task));
-                if (!wire::write_all(slot.handle.fd, message.data(), message.size()))
-                    break; // it died: the read side finds out and re-queues its tasks
+                wire::append_batch(message_, slot.assigned.begin() + static_cast<std::ptrdiff_t>(first),
+                                   slot.assigned.end());
             }
+            if (!message_.empty())
+                wire::write_all(slot.handle.fd, message_.data(), message_.size()); // a failure: the read side finds the death
         }
+    }
+
+    // Gives an idle worker one suspect task, alone.
+    void probe(Slot &slot)
+    {
+        slot.assigned.push_back(std::move(suspects_.front()));
+        suspects_.pop_front();
+        slot.started = Clock::now();
+        slot.probing = true;
+        message_.clear();
+        wire::append_batch(message_, slot.assigned.begin(), slot.assigned.end());
+        wire::write_all(slot.handle.fd, message_.data(), message_.size());
     }
 
     void wait_and_read()
@@ -164,13 +200,16 @@ private:
     // Takes every complete answer the worker has sent.
     void read_available(Slot &slot)
     {
-        while (auto outcome = wire::take_outcome(slot.in)) {
-            if (slot.assigned.empty())
+        while (!slot.assigned.empty()) {
+            Outcome &o = done_.emplace_back();
+            if (!wire::take_outcome(slot.in, slot.parsed, o)) {
+                done_.pop_back();
                 break;
+            }
             slot.assigned.pop_front();
             slot.started = Clock::now();
-            done_.push_back(std::move(*outcome));
         }
+        slot.in.erase(0, std::exchange(slot.parsed, 0));
     }
 
     void read_from(std::size_t i)
@@ -197,9 +236,16 @@ private:
     }
 
     // The worker is gone: blame its running task, re-queue the rest in
-    // order, and start a new worker in its place.
+    // order, and start a new worker in its place. The running task is the
+    // first one not answered when the worker sent every outcome it finished;
+    // when it may not have (a plain exit, SIGKILL), its tasks become suspects.
     void replace(Slot &slot, const WorkerExit &exit, TrialStatus status)
     {
+        const bool known = exit.sent_finished || answer_each_ || slot.assigned.size() <= 1;
+        if (!known) {
+            std::move(slot.assigned.begin(), slot.assigned.end(), std::back_inserter(suspects_));
+            slot.assigned.clear();
+        }
         if (!slot.assigned.empty() && !exit.reported_last) {
             Outcome o{.number = slot.assigned.front().number, .evaluation = {}, .seconds = 0.0};
             o.evaluation.status = status;
@@ -213,6 +259,7 @@ private:
                       std::make_move_iterator(slot.assigned.end()));
         slot.assigned.clear();
         slot.in.clear();
+        slot.parsed = 0;
         auto fresh = spawner_->spawn();
         if (fresh) {
             slot.handle = *fresh;
@@ -222,20 +269,26 @@ private:
         // none left, the queue cannot run.
         slot.handle = {};
         if (std::all_of(slots_.begin(), slots_.end(), [](const Slot &s) { return s.handle.pid < 0; }))
-            for (const Task &task : std::exchange(queue_, {}))
-                done_.push_back(Outcome{task.number,
-                                        Evaluation{TrialStatus::Crashed, 0.0,
-                                                   "no worker could be started: " + fresh.error().message, {}},
-                                        0.0});
+            for (auto *tasks : {&suspects_, &queue_})
+                for (const Task &task : std::exchange(*tasks, {}))
+                    done_.push_back(Outcome{task.number,
+                                            Evaluation{TrialStatus::Crashed, 0.0,
+                                                       "no worker could be started: " + fresh.error().message, {}},
+                                            0.0});
     }
 
     std::unique_ptr<Spawner> spawner_;
     std::size_t batch_;
     double timeout_;
+    bool answer_each_; // the workers send each outcome at once (WorkerLimits::answer_each)
     unsigned workers_;
     std::vector<Slot> slots_;
     std::deque<Task> queue_;
+    // Tasks of a worker that died without saying which one it was running:
+    // each is evaluated again alone, so the next death names its task.
+    std::deque<Task> suspects_;
     std::vector<Outcome> done_;
+    std::string message_; // reused for every write
     bool cancelled_ = false;
 };
 

@@ -135,6 +135,7 @@ Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup)
                                   std::to_string(setup.metric),
                                   std::to_string(setup.limits.max_memory),
                                   std::to_string(setup.limits.threads),
+                                  setup.limits.answer_each ? "1" : "0",
                                   space_to_json(*setup.space)};
     for (const auto &[key, value] : setup.config)
         args.push_back(key + "=" + value);

@@ -24,6 +24,9 @@ struct WorkerHandle {
 struct WorkerExit {
     std::string text;          // "signal 11 (Segmentation fault)", "exit status 1"
     bool reported_last = false; // it answered its last task before leaving (e.g. out of memory)
+    // It sent every outcome it had finished before it died (its crash handler
+    // ran), so the first task it did not answer is the one that killed it.
+    bool sent_finished = false;
 };
 
 class Spawner {

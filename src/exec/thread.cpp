@@ -42,10 +42,10 @@ public:
 
     std::size_t capacity() const override
     {
-        return workers_ * 4 * (batch_ > 0 ? batch_ : max_auto_batch);
+        return workers_ * std::max<std::size_t>(4 * (batch_ > 0 ? batch_ : max_auto_batch), 32);
     }
 
-    void submit(std::vector<Task> tasks) override
+    void submit(std::vector<Task> &tasks) override
     {
         {
             std::lock_guard lock(mutex_);
@@ -53,17 +53,18 @@ public:
             for (Task &task : tasks)
                 queue_.push_back(std::move(task));
         }
+        tasks.clear();
         work_ready_.notify_all();
     }
 
-    std::vector<Outcome> collect() override
+    void collect(std::vector<Outcome> &out) override
     {
         std::unique_lock lock(mutex_);
         done_ready_.wait_for(lock, collect_wait, [this] { return !done_.empty() || in_flight_ == 0; });
-        std::vector<Outcome> outcomes = std::move(done_);
+        in_flight_ -= done_.size();
+        for (Outcome &o : done_)
+            out.push_back(std::move(o));
         done_.clear();
-        in_flight_ -= outcomes.size();
-        return outcomes;
     }
 
     void cancel() override
@@ -103,12 +104,18 @@ private:
             outcomes.clear();
             for (const Task &task : batch)
                 outcomes.push_back(is_cancelled() ? cancelled_outcome(task) : evaluate_task(objective_, task));
+            bool wake;
             {
                 std::lock_guard lock(mutex_);
                 for (Outcome &outcome : outcomes)
                     done_.push_back(std::move(outcome));
+                // The coordinator sleeps until the queue runs half dry: waking
+                // it for every outcome of a tiny evaluation costs more than the
+                // evaluation, and it only needs the outcomes to refill.
+                wake = queue_.size() <= capacity() / 2;
             }
-            done_ready_.notify_one();
+            if (wake)
+                done_ready_.notify_one();
         }
     }
 

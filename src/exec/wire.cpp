@@ -18,7 +18,7 @@ void put(std::string &out, const T &value)
 // Reads fields from a buffer, remembering whether it ran out.
 class Reader {
 public:
-    explicit Reader(const std::string &in) : in_(in) {}
+    Reader(std::string_view in, std::size_t at) : in_(in), pos_(at) {}
     template <class T>
     T get()
     {
@@ -31,38 +31,36 @@ public:
         pos_ += sizeof value;
         return value;
     }
-    std::string text(std::size_t n)
+    void text(std::size_t n, std::string &out)
     {
         if (pos_ + n > in_.size()) {
             short_ = true;
-            return {};
+            return;
         }
-        std::string s = in_.substr(pos_, n);
+        out.assign(in_.data() + pos_, n);
         pos_ += n;
-        return s;
     }
     bool complete() const { return !short_; }
     std::size_t used() const { return pos_; }
 
 private:
-    const std::string &in_;
-    std::size_t pos_ = 0;
+    std::string_view in_;
+    std::size_t pos_;
     bool short_ = false;
 };
 
 } // namespace
 
-void append_batch(std::string &out, std::span<const Task> tasks)
+void append_batch_size(std::string &out, std::size_t count) { put(out, static_cast<std::uint32_t>(count)); }
+
+void append_task(std::string &out, const Task &task)
 {
-    put(out, static_cast<std::uint32_t>(tasks.size()));
-    for (const Task &task : tasks) {
-        put(out, task.number);
-        put(out, task.seed);
-        put(out, static_cast<std::uint32_t>(task.point.size()));
-        for (const Value &v : task.point) {
-            put(out, v.i);
-            put(out, v.f);
-        }
+    put(out, task.number);
+    put(out, task.seed);
+    put(out, static_cast<std::uint32_t>(task.point.size()));
+    for (const Value &v : task.point) {
+        put(out, v.i);
+        put(out, v.f);
     }
 }
 
@@ -79,13 +77,13 @@ void append_outcome(std::string &out, const Outcome &o)
     out += o.evaluation.error;
 }
 
-std::optional<std::vector<Task>> take_batch(std::string &in)
+bool take_batch(std::string_view in, std::size_t &at, std::vector<Task> &out)
 {
-    Reader r(in);
+    Reader r(in, at);
+    const std::size_t before = out.size();
     const auto count = r.get<std::uint32_t>();
-    std::vector<Task> tasks;
     for (std::uint32_t t = 0; t < count && r.complete(); ++t) {
-        Task task;
+        Task &task = out.emplace_back();
         task.number = r.get<std::uint64_t>();
         task.seed = r.get<std::uint64_t>();
         const auto n = r.get<std::uint32_t>();
@@ -94,30 +92,32 @@ std::optional<std::vector<Task>> take_batch(std::string &in)
             const auto f = r.get<double>();
             task.point.push_back(Value{i, f});
         }
-        tasks.push_back(std::move(task));
     }
-    if (!r.complete())
-        return std::nullopt;
-    in.erase(0, r.used());
-    return tasks;
+    if (!r.complete()) {
+        out.resize(before);
+        return false;
+    }
+    at = r.used();
+    return true;
 }
 
-std::optional<Outcome> take_outcome(std::string &in)
+bool take_outcome(std::string_view in, std::size_t &at, Outcome &o)
 {
-    Reader r(in);
-    Outcome o;
+    Reader r(in, at);
     o.number = r.get<std::uint64_t>();
     o.evaluation.status = static_cast<TrialStatus>(r.get<std::int32_t>());
     o.evaluation.score = r.get<double>();
     o.seconds = r.get<double>();
     const auto n = r.get<std::uint32_t>();
+    o.evaluation.metrics.clear();
     for (std::uint32_t m = 0; m < n && r.complete(); ++m)
         o.evaluation.metrics.push_back(r.get<double>());
-    o.evaluation.error = r.text(r.get<std::uint32_t>());
+    o.evaluation.error.clear();
+    r.text(r.get<std::uint32_t>(), o.evaluation.error);
     if (!r.complete())
-        return std::nullopt;
-    in.erase(0, r.used());
-    return o;
+        return false;
+    at = r.used();
+    return true;
 }
 
 bool write_all(int fd, const void *data, std::size_t size)

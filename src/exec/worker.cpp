@@ -5,8 +5,11 @@
 
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -16,18 +19,55 @@
 namespace btopt::internal {
 namespace {
 
-// The allocation-failure path must not allocate: its answer is built ahead.
+// The allocation-failure and crash paths must not allocate: the outcomes not
+// yet sent wait in a fixed buffer, and the memory answer is built ahead.
 int task_fd = -1;
 std::uint64_t current_task = 0;
 std::string memory_message;
 char memory_answer[512];
 
+constexpr std::size_t unsent_capacity = 64 * 1024;
+char unsent[unsent_capacity];
+volatile std::size_t unsent_size = 0; // bytes of whole outcomes in `unsent`
+
+void send_unsent()
+{
+    if (unsent_size > 0)
+        wire::write_all(task_fd, unsent, unsent_size);
+    unsent_size = 0;
+}
+
 void on_out_of_memory()
 {
+    send_unsent();
     // Patch the trial number into the answer built in prepare_worker, send it, leave.
     std::memcpy(memory_answer, &current_task, sizeof current_task);
     wire::write_all(task_fd, memory_answer, memory_message.size());
     _exit(3);
+}
+
+// A crash: send the outcomes finished before it, then die of the same signal
+// (the handler is reset on entry, so the fault repeats or the raise lands).
+void on_crash(int sig)
+{
+    send_unsent();
+    std::raise(sig);
+}
+
+constexpr int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+
+void install_crash_handler()
+{
+    // Its own stack, so a stack overflow in the objective still gets here.
+    static char stack[64 * 1024];
+    const stack_t alternate{.ss_sp = stack, .ss_flags = 0, .ss_size = sizeof stack};
+    sigaltstack(&alternate, nullptr);
+    struct sigaction action {};
+    action.sa_handler = on_crash;
+    action.sa_flags = SA_RESETHAND | SA_ONSTACK;
+    sigemptyset(&action.sa_mask);
+    for (int sig : crash_signals)
+        sigaction(sig, &action, nullptr);
 }
 
 void build_memory_answer(std::uint64_t max_memory)
@@ -38,6 +78,37 @@ void build_memory_answer(std::uint64_t max_memory)
     memory_message.clear();
     wire::append_outcome(memory_message, o);
     std::memcpy(memory_answer, memory_message.data(), std::min(memory_message.size(), sizeof memory_answer));
+}
+
+// Queues an encoded outcome behind the unsent ones; false when the socket failed.
+bool queue_outcome(const std::string &bytes)
+{
+    if (unsent_size + bytes.size() > unsent_capacity) {
+        send_unsent();
+        if (bytes.size() > unsent_capacity) // a huge error text: straight out
+            return wire::write_all(task_fd, bytes.data(), bytes.size());
+    }
+    std::memcpy(unsent + unsent_size, bytes.data(), bytes.size());
+    std::atomic_signal_fence(std::memory_order_release); // the bytes before the size a crash handler reads
+    unsent_size = unsent_size + bytes.size();
+    return true;
+}
+
+// Reads whatever tasks have arrived without waiting: the worker looks for
+// more work each time it answers, so its queue refills while it works.
+bool read_waiting(int fd, std::string &in)
+{
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+        if (n > 0) {
+            in.append(buffer, static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOTSOCK);
+    }
 }
 
 } // namespace
@@ -66,22 +137,45 @@ void prepare_worker(const WorkerLimits &limits)
     }
 }
 
-void serve_tasks(int fd, Objective &objective)
+bool is_crash_signal(int sig) { return std::find(std::begin(crash_signals), std::end(crash_signals), sig) != std::end(crash_signals); }
+
+void serve_tasks(int fd, Objective &objective, bool answer_each)
 {
     task_fd = fd;
-    std::string in, out;
+    install_crash_handler();
+    std::string in, encoded;
+    std::vector<Task> tasks;
+    std::size_t next = 0, parsed = 0, unsent_count = 0;
     for (;;) {
-        auto batch = wire::take_batch(in);
-        if (!batch) {
+        while (wire::take_batch(in, parsed, tasks)) {
+        }
+        in.erase(0, std::exchange(parsed, 0));
+        if (next >= 256 && next < tasks.size()) { // a steady stream never runs dry: drop the done ones
+            tasks.erase(tasks.begin(), tasks.begin() + static_cast<std::ptrdiff_t>(next));
+            next = 0;
+        }
+        if (next == tasks.size()) {
+            // Nothing left to evaluate: send what is done, then wait for more.
+            send_unsent();
+            unsent_count = 0;
+            tasks.clear();
+            next = 0;
             if (wire::read_some(fd, in) <= 0)
                 return;
             continue;
         }
-        for (const Task &task : *batch) {
-            current_task = task.number;
-            out.clear();
-            wire::append_outcome(out, evaluate_task(objective, task));
-            if (!wire::write_all(fd, out.data(), out.size()))
+        const Task &task = tasks[next++];
+        current_task = task.number;
+        encoded.clear();
+        wire::append_outcome(encoded, evaluate_task(objective, task));
+        if (!queue_outcome(encoded))
+            return;
+        // Answer once as many are done as are still queued: the coordinator
+        // then refills this worker while it works through the other half.
+        if (answer_each || ++unsent_count >= tasks.size() - next) {
+            send_unsent();
+            unsent_count = 0;
+            if (!read_waiting(fd, in))
                 return;
         }
     }

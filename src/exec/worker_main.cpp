@@ -157,7 +157,7 @@ private:
             state_ = std::move(*state);
         }
         PluginObjective objective(plugin_, *state_, space_, args_.metric);
-        serve_tasks(fd, objective);
+        serve_tasks(fd, objective, args_.limits.answer_each);
         if (plugin_.info().init_per_worker)
             state_.reset(); // its own state: finish it. The server's shared one is the server's to finish.
         _exit(0);
@@ -217,9 +217,10 @@ int main(int argc, char **argv)
     const std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "describe" && argc == 3)
         return describe(argv[2]);
-    if (mode == "serve" && argc >= 7) {
-        const ServeArgs args{argv[2], std::stoul(argv[3]), WorkerLimits{std::stoull(argv[4]), std::stoll(argv[5])},
-                             argv[6], config_from(argc, argv, 7)};
+    if (mode == "serve" && argc >= 8) {
+        const ServeArgs args{argv[2], std::stoul(argv[3]),
+                             WorkerLimits{std::stoull(argv[4]), std::stoll(argv[5]), std::string(argv[6]) == "1"},
+                             argv[7], config_from(argc, argv, 8)};
         return serve(args);
     }
     if (mode == "equity" && argc >= 5) {

@@ -18,7 +18,8 @@ struct Pending {
 class Coordinator {
 public:
     explicit Coordinator(RunRequest &request)
-        : r_(request), table_(request.options.direction, static_cast<std::uint64_t>(request.options.keep_trials))
+        : r_(request), table_(request.options.direction, static_cast<std::uint64_t>(request.options.keep_trials),
+                              request.space->size(), request.info.metric_names.size(), request.search.planned())
     {
     }
 
@@ -36,7 +37,9 @@ public:
                     break;
                 continue; // the search had nothing to say until now; ask again
             }
-            receive(r_.executor.collect());
+            outcomes_.clear();
+            r_.executor.collect(outcomes_);
+            receive();
         }
         report_final_total();
         if (outcome_.status == BTOPT_ERR_CANCELLED)
@@ -55,28 +58,26 @@ private:
     {
         const std::size_t capacity = r_.executor.capacity();
         while (in_flight_ < capacity && !r_.search.finished()) {
-            auto points = r_.search.ask(capacity - in_flight_);
-            if (!points)
-                return tl::unexpected(points.error());
-            if (points->empty())
+            points_.clear();
+            if (auto asked = r_.search.ask(capacity - in_flight_, points_); !asked)
+                return asked;
+            if (points_.empty())
                 break;
-            std::vector<Task> tasks;
-            tasks.reserve(points->size());
-            for (Point &point : *points) {
+            for (Point &point : points_) {
                 const std::uint64_t number = next_number_++;
-                tasks.push_back(Task{number, point, trial_seed(static_cast<std::uint64_t>(r_.options.random_seed), number)});
+                tasks_.push_back(Task{number, point, trial_seed(static_cast<std::uint64_t>(r_.options.random_seed), number)});
                 window_.push_back(Pending{std::move(point), std::nullopt});
             }
-            in_flight_ += tasks.size();
-            r_.executor.submit(std::move(tasks));
+            in_flight_ += tasks_.size();
+            r_.executor.submit(tasks_);
         }
         return {};
     }
 
-    void receive(std::vector<Outcome> outcomes)
+    void receive()
     {
-        finished_ += outcomes.size();
-        for (Outcome &outcome : outcomes) {
+        finished_ += outcomes_.size();
+        for (Outcome &outcome : outcomes_) {
             window_[static_cast<std::size_t>(outcome.number - window_base_)].outcome = std::move(outcome);
             --in_flight_;
         }
@@ -89,7 +90,7 @@ private:
         // slow earlier trial to be recorded, and beats at least every quarter
         // second, so a host that can only react in the callback (a cancel, a
         // Ctrl-C in Python) never waits long.
-        if (!outcomes.empty() || std::chrono::steady_clock::now() - last_report_ > heartbeat)
+        if (!outcomes_.empty() || std::chrono::steady_clock::now() - last_report_ > heartbeat)
             report_progress();
     }
 
@@ -99,8 +100,7 @@ private:
         if (!r_.progress)
             return;
         reported_total_ = std::max(r_.search.planned(), finished_);
-        r_.progress(finished_, reported_total_,
-                    table_.best() ? table_.best()->evaluation.score : std::numeric_limits<double>::quiet_NaN());
+        r_.progress(finished_, reported_total_, table_.best_score().value_or(std::numeric_limits<double>::quiet_NaN()));
     }
 
     // A search that stopped early (genetic on a used-up space) learns so only
@@ -127,7 +127,7 @@ private:
                                                       status == TrialStatus::Failed ? "failed" : "did not finish",
                                                       o.evaluation.error));
         }
-        table_.record(Trial{o.number, std::move(pending.point), std::move(o.evaluation), o.seconds});
+        table_.record(o.number, {pending.point.data(), pending.point.size()}, o.evaluation, o.seconds);
     }
 
     void stop(btopt_status status, std::string message)
@@ -141,6 +141,9 @@ private:
     TrialTable table_;
     RunOutcome outcome_;
     std::deque<Pending> window_; // proposed, not yet recorded; front is trial window_base_
+    std::vector<Point> points_;     // reused: what the search proposes
+    std::vector<Task> tasks_;       // reused: what goes to the executor
+    std::vector<Outcome> outcomes_; // reused: what comes back
     std::uint64_t window_base_ = 0;
     std::uint64_t next_number_ = 0;
     std::size_t in_flight_ = 0;

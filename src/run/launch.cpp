@@ -35,7 +35,7 @@ Result<std::string> choose_start_method(const RunPlan &plan)
 
 WorkerLimits limits_of(const Options &options)
 {
-    return WorkerLimits{options.max_memory, options.threads_per_worker};
+    return WorkerLimits{options.max_memory, options.threads_per_worker, options.eval_timeout > 0};
 }
 
 Result<void> load_plugin_here(const RunPlan &plan, std::size_t metric, Assembly &a)

@@ -36,16 +36,15 @@ public:
         seed_population();
     }
 
-    Result<std::vector<Point>> ask(std::size_t max) override
+    Result<void> ask(std::size_t max, std::vector<Point> &points) override
     {
         if (untold_ == 0 && next_ask_ == fresh_.size() && !finished())
             advance_generation();
-        std::vector<Point> points;
-        while (points.size() < max && next_ask_ < fresh_.size()) {
+        for (std::size_t asked = 0; asked < max && next_ask_ < fresh_.size(); ++asked) {
             points.push_back(fresh_[next_ask_++]);
             ++untold_;
         }
-        return points;
+        return {};
     }
 
     void tell(std::optional<double> fitness) override

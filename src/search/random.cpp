@@ -17,10 +17,9 @@ public:
             planned_ = std::min(planned_, *valid);
     }
 
-    Result<std::vector<Point>> ask(std::size_t max) override
+    Result<void> ask(std::size_t max, std::vector<Point> &points) override
     {
-        std::vector<Point> points;
-        while (points.size() < max && !exhausted_ && proposed_ < planned_) {
+        for (std::size_t asked = 0; asked < max && !exhausted_ && proposed_ < planned_; ++asked) {
             auto point = sampler_.next();
             if (!point) {
                 exhausted_ = true;
@@ -30,7 +29,7 @@ public:
             points.push_back(std::move(*point));
             ++proposed_;
         }
-        return points;
+        return {};
     }
 
     void tell(std::optional<double>) override {}

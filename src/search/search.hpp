@@ -16,9 +16,10 @@ namespace btopt::internal {
 class Search {
 public:
     virtual ~Search() = default;
-    // Up to `max` new points, in proposal order. An empty answer before
-    // finished() means: tell me the results of the points in flight first.
-    virtual Result<std::vector<Point>> ask(std::size_t max) = 0;
+    // Appends up to `max` new points to `out`, in proposal order (the caller
+    // reuses `out`, so asking allocates nothing). None before finished()
+    // means: tell me the results of the points in flight first.
+    virtual Result<void> ask(std::size_t max, std::vector<Point> &out) = 0;
     // The fitness of the oldest point not yet told (higher is better; the
     // coordinator negates scores when minimising), or nullopt when its trial
     // did not end ok.

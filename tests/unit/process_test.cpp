@@ -252,6 +252,41 @@ TEST_CASE("a host callback that crashes costs only its trial in a forked worker"
     CHECK(children_left() == 0);
 }
 
+TEST_CASE("a worker that leaves without its crash handler (exit, SIGKILL) still costs only the task it ran")
+{
+    // Workers send outcomes a few at a time; these deaths skip the handler
+    // that sends the finished ones, so the executor must find the culprit
+    // by evaluating the unanswered tasks again, one at a time.
+    for (const std::int64_t batch : {0, 1, 4}) {
+        CAPTURE(batch);
+        const auto objective = [](const Params &p) -> double {
+            if (p.get_int("fast") == 3 && p.get_int("slow") == 10)
+                _exit(7);
+            if (p.get_int("fast") == 5 && p.get_int("slow") == 11)
+                kill(getpid(), SIGKILL);
+            return static_cast<double>(p.get_int("slow"));
+        };
+        const auto r = ParallelOptimizer(objective, grid_space(), "grid",
+                                         {.n_jobs = 2, .batch_size = batch, .backend = "process", .ignore_errors = true})
+                           .optimize();
+        std::size_t crashed = 0;
+        for (const TrialRecord &t : r.trials) {
+            const auto fast = std::get<std::int64_t>(t.params.at("fast")), slow = std::get<std::int64_t>(t.params.at("slow"));
+            CAPTURE(fast);
+            CAPTURE(slow);
+            if ((fast == 3 && slow == 10) || (fast == 5 && slow == 11)) {
+                CHECK(t.status == BTOPT_TRIAL_CRASHED);
+                CHECK(t.error.find(fast == 3 ? "exit status 7" : "signal 9") != std::string::npos);
+                ++crashed;
+            } else {
+                CHECK(t.status == BTOPT_TRIAL_OK);
+            }
+        }
+        CHECK(crashed == 2u);
+        CHECK(children_left() == 0);
+    }
+}
+
 TEST_CASE("a multithreaded host runs a plugin through the worker server")
 {
     std::atomic<bool> stop{false};

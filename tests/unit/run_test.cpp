@@ -179,7 +179,12 @@ TEST_CASE("progress is reported on the calling thread with done rising to the to
         final_total = total;
         ++calls;
     };
-    ParallelOptimizer(score, fast_slow(), "grid", o).optimize();
+    // A millisecond per evaluation, so the run lasts long enough to report more than once.
+    const auto slow_score = [](const Params &p) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        return score(p);
+    };
+    ParallelOptimizer(slow_score, fast_slow(), "grid", o).optimize();
     CHECK(same_thread);
     CHECK(monotonic);
     CHECK(calls > 1u);
@@ -197,7 +202,13 @@ TEST_CASE("cancelling from the progress callback returns the partial result")
             if (done >= 5)
                 self->cancel();
         };
-        ParallelOptimizer opt(score, fast_slow(), "grid", o);
+        // A millisecond per evaluation: the workers cannot finish all 62
+        // before the coordinator hears of the first five.
+        const auto slow_score = [](const Params &p) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            return score(p);
+        };
+        ParallelOptimizer opt(slow_score, fast_slow(), "grid", o);
         self = &opt;
         try {
             opt.optimize();
