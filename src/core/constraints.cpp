@@ -3,6 +3,9 @@
 #include <muParser.h>
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <string_view>
 #include <limits>
 
 namespace btopt::internal {
@@ -26,6 +29,57 @@ Error describe_parse_error(const Space &space, const std::string &expression, co
     if (why.find("position") == std::string::npos)
         why += fmt::format(" (at position {})", e.GetPos() + 1);
     return Error{BTOPT_ERR_INVALID_ARGUMENT, fmt::format("constraint \"{}\" does not parse: {}", expression, why)};
+}
+
+bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+std::string_view trim(std::string_view s)
+{
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.remove_suffix(1);
+    return s;
+}
+
+// A numeric parameter's name or a plain decimal number; nullopt for anything else.
+std::optional<Constraints::Operand> as_operand(const Space &space, std::string_view text)
+{
+    text = trim(text);
+    if (text.empty())
+        return std::nullopt;
+    if (std::isalpha(static_cast<unsigned char>(text[0])) || text[0] == '_') {
+        const auto k = space.find(text);
+        if (!k || !std::all_of(text.begin(), text.end(), is_name_char) || space.parameters()[*k].kind == Kind::Choice)
+            return std::nullopt;
+        return Constraints::Operand{k, 0.0};
+    }
+    double value = 0.0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size())
+        return std::nullopt;
+    return Constraints::Operand{std::nullopt, value};
+}
+
+// "a < b", "x >= 2.5": a single comparison of two operands, else nullopt.
+std::optional<Constraints::Comparison> as_comparison(const Space &space, std::string_view expression)
+{
+    using Op = Constraints::Op;
+    // Two-character operators first, so "<=" is not read as "<".
+    constexpr std::pair<std::string_view, Op> ops[] = {{"<=", Op::LessEqual}, {">=", Op::GreaterEqual},
+                                                        {"==", Op::Equal},    {"!=", Op::NotEqual},
+                                                        {"<", Op::Less},      {">", Op::Greater}};
+    for (const auto &[symbol, op] : ops) {
+        const std::size_t at = expression.find(symbol);
+        if (at == std::string_view::npos)
+            continue;
+        const auto lhs = as_operand(space, expression.substr(0, at));
+        const auto rhs = as_operand(space, expression.substr(at + symbol.size()));
+        if (!lhs || !rhs)
+            return std::nullopt;
+        return Constraints::Comparison{*lhs, op, *rhs};
+    }
+    return std::nullopt;
 }
 
 } // namespace
@@ -54,15 +108,48 @@ Result<Constraints> Constraints::compile(const Space &space, const std::vector<s
         }
         c.parsers_.push_back(std::move(parser));
     }
+    for (const std::string &expression : expressions)
+        if (const auto comparison = as_comparison(space, expression))
+            c.comparisons_.push_back(*comparison);
+    if (c.comparisons_.size() != expressions.size())
+        c.comparisons_.clear(); // some need muparser: let it check them all
     std::sort(c.used_.begin(), c.used_.end());
     c.used_.erase(std::unique(c.used_.begin(), c.used_.end()), c.used_.end());
     return c;
+}
+
+double Constraints::value_of(const Operand &operand, const Point &point) const
+{
+    return operand.param ? space_->parameters()[*operand.param].as_double(point[*operand.param]) : operand.constant;
+}
+
+bool Constraints::holds(const Comparison &c, const Point &point) const
+{
+    const double a = value_of(c.lhs, point), b = value_of(c.rhs, point);
+    switch (c.op) {
+    case Op::Less:
+        return a < b;
+    case Op::LessEqual:
+        return a <= b;
+    case Op::Greater:
+        return a > b;
+    case Op::GreaterEqual:
+        return a >= b;
+    case Op::Equal:
+        return a == b;
+    case Op::NotEqual:
+        return a != b;
+    }
+    return false;
 }
 
 bool Constraints::allow(const Point &point) const
 {
     if (parsers_.empty())
         return true;
+    if (!comparisons_.empty())
+        return std::all_of(comparisons_.begin(), comparisons_.end(),
+                           [&](const Comparison &c) { return holds(c, point); });
     for (std::size_t k : used_)
         values_[k] = space_->parameters()[k].as_double(point[k]);
     return std::all_of(parsers_.begin(), parsers_.end(), [](const auto &p) { return p->Eval() != 0.0; });

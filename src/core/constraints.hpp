@@ -6,6 +6,7 @@
 #include "space.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,10 +32,28 @@ public:
     // Indices of the parameters some expression uses.
     const std::vector<std::size_t> &used_parameters() const noexcept { return used_; }
 
+    // One side of a comparison: a parameter, or a constant when param is empty.
+    struct Operand {
+        std::optional<std::size_t> param;
+        double constant = 0.0;
+    };
+    enum class Op { Less, LessEqual, Greater, GreaterEqual, Equal, NotEqual };
+    struct Comparison {
+        Operand lhs;
+        Op op;
+        Operand rhs;
+    };
+
 private:
     Constraints() = default;
+    double value_of(const Operand &operand, const Point &point) const;
+    bool holds(const Comparison &c, const Point &point) const;
 
     const Space *space_ = nullptr;
+    // When every expression is one comparison ("fast < slow", "x >= 2", the
+    // common case), they are checked here directly: a muparser evaluation
+    // costs tens of times as much per point, and a grid checks every point.
+    std::vector<Comparison> comparisons_;
     std::unique_ptr<double[]> values_; // muparser reads variables through pointers to these
     std::vector<std::unique_ptr<mu::Parser>> parsers_;
     std::vector<std::size_t> used_;

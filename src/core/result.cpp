@@ -36,13 +36,13 @@ void Trials::reserve(std::size_t rows)
 void Trials::append(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds)
 {
     const std::size_t row = numbers_.size();
-    numbers_.emplace_back();
-    statuses_.emplace_back();
-    scores_.emplace_back();
-    seconds_.emplace_back();
-    values_.resize(values_.size() + dims_);
-    metrics_.resize(metrics_.size() + width_);
-    set_row(row, number, point, e, seconds);
+    numbers_.push_back(number);
+    statuses_.push_back(status_byte(e));
+    scores_.push_back(e.score);
+    seconds_.push_back(seconds);
+    values_.insert(values_.end(), point.begin(), point.begin() + static_cast<std::ptrdiff_t>(dims_));
+    if (width_ > 0)
+        append_metrics(e.metrics);
     if (e.status != TrialStatus::Ok && !e.error.empty())
         errors_.emplace_back(row, e.error);
 }
@@ -54,18 +54,29 @@ void Trials::replace(std::size_t i, std::uint64_t number, std::span<const Value>
     set_row(i, number, point, e, seconds);
 }
 
+std::uint8_t Trials::status_byte(const Evaluation &e)
+{
+    return static_cast<std::uint8_t>(static_cast<std::uint8_t>(e.status) | (e.metrics.empty() ? 0 : has_metrics));
+}
+
+// Exactly width_ values: NaN where the trial reported fewer.
+void Trials::append_metrics(const Metrics &metrics)
+{
+    const std::size_t given = std::min(metrics.size(), width_);
+    metrics_.insert(metrics_.end(), metrics.begin(), metrics.begin() + static_cast<std::ptrdiff_t>(given));
+    metrics_.resize(metrics_.size() + (width_ - given), std::numeric_limits<double>::quiet_NaN());
+}
+
 void Trials::set_row(std::size_t i, std::uint64_t number, std::span<const Value> point, const Evaluation &e,
                      double seconds)
 {
     numbers_[i] = number;
-    const bool reported = !e.metrics.empty();
-    statuses_[i] = static_cast<std::uint8_t>(static_cast<std::uint8_t>(e.status) | (reported ? has_metrics : 0));
+    statuses_[i] = status_byte(e);
     scores_[i] = e.score;
     seconds_[i] = seconds;
-    std::copy_n(point.begin(), std::min(point.size(), dims_), values_.begin() + static_cast<std::ptrdiff_t>(i * dims_));
-    double *row = metrics_.data() + i * width_;
+    std::copy_n(point.begin(), dims_, values_.begin() + static_cast<std::ptrdiff_t>(i * dims_));
     for (std::size_t m = 0; m < width_; ++m)
-        row[m] = m < e.metrics.size() ? e.metrics[m] : std::numeric_limits<double>::quiet_NaN();
+        metrics_[i * width_ + m] = m < e.metrics.size() ? e.metrics[m] : std::numeric_limits<double>::quiet_NaN();
 }
 
 void Trials::copy_row(const Trials &from, std::size_t i)

@@ -32,12 +32,15 @@ struct Task {
     std::uint64_t seed = 0; // for evaluations that draw random numbers
 };
 
+// A trial's metrics: inline up to 8, so passing an outcome along allocates nothing.
+using Metrics = boost::container::small_vector<double, 8>;
+
 // What evaluating one point gave, before it is timed and numbered.
 struct Evaluation {
     TrialStatus status = TrialStatus::Ok;
     double score = 0.0;
     std::string error;
-    std::vector<double> metrics;
+    Metrics metrics;
 };
 
 struct Outcome {

@@ -4,11 +4,12 @@
 // slow ones still spread over every worker).
 #include "executor.hpp"
 
+#include "../core/ring.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <thread>
 
@@ -71,9 +72,8 @@ public:
     {
         std::lock_guard lock(mutex_);
         cancelled_.store(true);
-        for (const Task &task : queue_)
-            done_.push_back(cancelled_outcome(task));
-        queue_.clear();
+        while (!queue_.empty())
+            done_.push_back(cancelled_outcome(queue_.pop_front()));
         done_ready_.notify_all();
     }
 
@@ -97,9 +97,9 @@ private:
                 work_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
                 if (stopping_)
                     return;
-                const std::size_t n = take_count();
-                batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
-                queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+                batch.clear();
+                for (std::size_t n = take_count(); n > 0; --n)
+                    batch.push_back(queue_.pop_front());
             }
             outcomes.clear();
             for (const Task &task : batch)
@@ -127,7 +127,7 @@ private:
     std::vector<std::thread> threads_;
     std::mutex mutex_;
     std::condition_variable work_ready_, done_ready_;
-    std::deque<Task> queue_;
+    Ring<Task> queue_;
     std::vector<Outcome> done_;
     std::size_t in_flight_ = 0;
     std::atomic<bool> cancelled_{false};

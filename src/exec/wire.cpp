@@ -31,6 +31,16 @@ public:
         pos_ += sizeof value;
         return value;
     }
+    template <class T>
+    void copy_to(T *out, std::size_t n)
+    {
+        if (pos_ + n * sizeof(T) > in_.size()) {
+            short_ = true;
+            return;
+        }
+        std::memcpy(out, in_.data() + pos_, n * sizeof(T));
+        pos_ += n * sizeof(T);
+    }
     void text(std::size_t n, std::string &out)
     {
         if (pos_ + n > in_.size()) {
@@ -71,8 +81,7 @@ void append_outcome(std::string &out, const Outcome &o)
     put(out, o.evaluation.score);
     put(out, o.seconds);
     put(out, static_cast<std::uint32_t>(o.evaluation.metrics.size()));
-    for (double m : o.evaluation.metrics)
-        put(out, m);
+    out.append(reinterpret_cast<const char *>(o.evaluation.metrics.data()), o.evaluation.metrics.size() * sizeof(double));
     put(out, static_cast<std::uint32_t>(o.evaluation.error.size()));
     out += o.evaluation.error;
 }
@@ -109,9 +118,8 @@ bool take_outcome(std::string_view in, std::size_t &at, Outcome &o)
     o.evaluation.score = r.get<double>();
     o.seconds = r.get<double>();
     const auto n = r.get<std::uint32_t>();
-    o.evaluation.metrics.clear();
-    for (std::uint32_t m = 0; m < n && r.complete(); ++m)
-        o.evaluation.metrics.push_back(r.get<double>());
+    o.evaluation.metrics.resize(r.complete() ? n : 0);
+    r.copy_to(o.evaluation.metrics.data(), o.evaluation.metrics.size());
     o.evaluation.error.clear();
     r.text(r.get<std::uint32_t>(), o.evaluation.error);
     if (!r.complete())

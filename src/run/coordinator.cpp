@@ -1,9 +1,9 @@
 #include "coordinator.hpp"
 
+#include "../core/ring.hpp"
 #include "../core/rng.hpp"
 
 #include <chrono>
-#include <deque>
 #include <limits>
 
 namespace btopt::internal {
@@ -63,10 +63,12 @@ private:
                 return asked;
             if (points_.empty())
                 break;
-            for (Point &point : points_) {
+            for (const Point &point : points_) {
                 const std::uint64_t number = next_number_++;
                 tasks_.push_back(Task{number, point, trial_seed(static_cast<std::uint64_t>(r_.options.random_seed), number)});
-                window_.push_back(Pending{std::move(point), std::nullopt});
+                Pending &pending = window_.push_back_slot();
+                pending.point = point;
+                pending.outcome.reset();
             }
             in_flight_ += tasks_.size();
             r_.executor.submit(tasks_);
@@ -78,13 +80,17 @@ private:
     {
         finished_ += outcomes_.size();
         for (Outcome &outcome : outcomes_) {
-            window_[static_cast<std::size_t>(outcome.number - window_base_)].outcome = std::move(outcome);
             --in_flight_;
-        }
-        while (!window_.empty() && window_.front().outcome) {
-            record(window_.front());
-            window_.pop_front();
-            ++window_base_;
+            if (outcome.number == window_base_) { // the next in trial order: record it as it is
+                record(window_.front().point, outcome);
+                advance_window();
+            } else {
+                window_[static_cast<std::size_t>(outcome.number - window_base_)].outcome = std::move(outcome);
+            }
+            while (!window_.empty() && window_.front().outcome) {
+                record(window_.front().point, *window_.front().outcome);
+                advance_window();
+            }
         }
         // Progress counts every finished evaluation, even one waiting behind a
         // slow earlier trial to be recorded, and beats at least every quarter
@@ -113,9 +119,14 @@ private:
 
     // Called in trial order: what makes the search, the best and the first
     // error the same for every executor and worker count.
-    void record(Pending &pending)
+    void advance_window()
     {
-        Outcome &o = *pending.outcome;
+        window_.drop_front();
+        ++window_base_;
+    }
+
+    void record(const Point &point, const Outcome &o)
+    {
         const TrialStatus status = o.evaluation.status;
         if (outcome_.status == BTOPT_OK) {
             std::optional<double> fitness;
@@ -123,11 +134,11 @@ private:
                 fitness = r_.options.direction == Direction::Maximize ? o.evaluation.score : -o.evaluation.score;
             r_.search.tell(fitness);
             if (status != TrialStatus::Ok && !r_.options.ignore_errors)
-                stop(BTOPT_ERR_OBJECTIVE, fmt::format("trial {} at {} {}: {}", o.number, r_.space->describe(pending.point),
+                stop(BTOPT_ERR_OBJECTIVE, fmt::format("trial {} at {} {}: {}", o.number, r_.space->describe(point),
                                                       status == TrialStatus::Failed ? "failed" : "did not finish",
                                                       o.evaluation.error));
         }
-        table_.record(o.number, {pending.point.data(), pending.point.size()}, o.evaluation, o.seconds);
+        table_.record(o.number, {point.data(), point.size()}, o.evaluation, o.seconds);
     }
 
     void stop(btopt_status status, std::string message)
@@ -140,7 +151,7 @@ private:
     RunRequest &r_;
     TrialTable table_;
     RunOutcome outcome_;
-    std::deque<Pending> window_; // proposed, not yet recorded; front is trial window_base_
+    Ring<Pending> window_; // proposed, not yet recorded; front is trial window_base_
     std::vector<Point> points_;     // reused: what the search proposes
     std::vector<Task> tasks_;       // reused: what goes to the executor
     std::vector<Outcome> outcomes_; // reused: what comes back

@@ -117,6 +117,34 @@ TEST_CASE("constraints support arithmetic and logical and/or")
     CHECK(c->allow(Point{{10, 0}, {1, 0}, {0, 0}}));
 }
 
+TEST_CASE("single comparisons, checked without muparser, agree with muparser on every point")
+{
+    Space space;
+    REQUIRE(space.add_int("fast", -3, 3, 1));
+    REQUIRE(space.add_float("x", -1.0, 1.0, 0.5));
+    REQUIRE(space.add_choice("mode", {"a", "b"}));
+    for (const std::string op : {"<", "<=", ">", ">=", "==", "!="})
+        for (const std::string rhs : {"x", "0.5", "-1", "1e0"}) {
+            const std::string simple = "fast " + op + rhs;
+            // "(...) + 0" keeps the same meaning but is not a bare comparison: muparser evaluates it.
+            const std::string general = "(fast " + op + " " + rhs + ") + 0";
+            CAPTURE(simple);
+            auto direct = Constraints::compile(space, {simple});
+            auto parsed = Constraints::compile(space, {general});
+            REQUIRE(direct);
+            REQUIRE(parsed);
+            for (std::uint64_t i = 0; i < *space.cardinality(); ++i) {
+                const Point p = space.decode(i);
+                CHECK(direct->allow(p) == parsed->allow(p));
+            }
+        }
+    // Not a single comparison: muparser still decides.
+    auto chained = Constraints::compile(space, {"fast < x", "fast * 2 > -4"});
+    REQUIRE(chained);
+    CHECK(chained->allow(Point{{-1, 0}, {0, 0.5}, {0, 0}}));
+    CHECK_FALSE(chained->allow(Point{{-2, 0}, {0, 0.5}, {0, 0}}));
+}
+
 TEST_CASE("counting valid points scans only the constrained parameters")
 {
     Space space;

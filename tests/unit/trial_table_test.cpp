@@ -8,7 +8,7 @@ using namespace btopt::internal;
 
 namespace {
 
-Evaluation ok(double score, std::vector<double> metrics = {})
+Evaluation ok(double score, Metrics metrics = {})
 {
     return Evaluation{TrialStatus::Ok, score, {}, std::move(metrics)};
 }
