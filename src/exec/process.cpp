@@ -4,13 +4,13 @@
 // tasks queued behind either go to other workers, and the worker is replaced.
 #include "executor.hpp"
 #include "spawner.hpp"
+#include "../core/ring.hpp"
 #include "wire.hpp"
 
 #include <poll.h>
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 
 namespace btopt::internal {
 namespace {
@@ -26,7 +26,7 @@ constexpr auto collect_wait = std::chrono::milliseconds(50);
 
 struct Slot {
     WorkerHandle handle;
-    std::deque<Task> assigned; // sent, not answered; the front one is running
+    Ring<Task> assigned; // sent, not answered; the front one is running
     Clock::time_point started;  // when the front one started
     std::string in;
     std::size_t parsed = 0; // bytes of `in` already taken
@@ -88,19 +88,16 @@ public:
     void cancel() override
     {
         cancelled_ = true;
-        for (const auto *tasks : {&suspects_, &queue_})
-            for (const Task &task : *tasks)
-                done_.push_back(cancelled_outcome(task));
-        queue_.clear();
-        suspects_.clear();
+        for (auto *tasks : {&suspects_, &queue_})
+            while (!tasks->empty())
+                done_.push_back(cancelled_outcome(tasks->pop_front()));
         for (Slot &slot : slots_) {
             if (slot.assigned.empty())
                 continue;
             read_available(slot); // keep what finished before the cancel
             spawner_->retire(slot.handle, true);
-            for (const Task &task : slot.assigned)
-                done_.push_back(cancelled_outcome(task));
-            slot.assigned.clear();
+            while (!slot.assigned.empty())
+                done_.push_back(cancelled_outcome(slot.assigned.pop_front()));
             slot.handle = {};
         }
         prune();
@@ -141,16 +138,15 @@ private:
             const std::size_t held = std::max(2 * batch, min_held);
             message_.clear();
             while (!queue_.empty() && slot.assigned.size() < held) {
-                const std::size_t first = slot.assigned.size();
                 const std::size_t n = std::min(batch, queue_.size());
-                for (std::size_t t = 0; t < n; ++t) {
-                    slot.assigned.push_back(std::move(queue_.front()));
-                    queue_.pop_front();
-                }
-                if (first == 0)
+                if (slot.assigned.empty())
                     slot.started = Clock::now();
-                wire::append_batch(message_, slot.assigned.begin() + static_cast<std::ptrdiff_t>(first),
-                                   slot.assigned.end());
+                wire::append_batch_size(message_, n);
+                for (std::size_t t = 0; t < n; ++t) {
+                    Task &task = slot.assigned.push_back_slot();
+                    task = queue_.pop_front();
+                    wire::append_task(message_, task);
+                }
             }
             if (!message_.empty())
                 wire::write_all(slot.handle.fd, message_.data(), message_.size()); // a failure: the read side finds the death
@@ -160,12 +156,12 @@ private:
     // Gives an idle worker one suspect task, alone.
     void probe(Slot &slot)
     {
-        slot.assigned.push_back(std::move(suspects_.front()));
-        suspects_.pop_front();
+        slot.assigned.push_back(suspects_.pop_front());
         slot.started = Clock::now();
         slot.probing = true;
         message_.clear();
-        wire::append_batch(message_, slot.assigned.begin(), slot.assigned.end());
+        wire::append_batch_size(message_, 1);
+        wire::append_task(message_, slot.assigned.front());
         wire::write_all(slot.handle.fd, message_.data(), message_.size());
     }
 
@@ -206,7 +202,7 @@ private:
                 done_.pop_back();
                 break;
             }
-            slot.assigned.pop_front();
+            slot.assigned.drop_front();
             slot.started = Clock::now();
         }
         slot.in.erase(0, std::exchange(slot.parsed, 0));
@@ -242,10 +238,9 @@ private:
     void replace(Slot &slot, const WorkerExit &exit, TrialStatus status)
     {
         const bool known = exit.sent_finished || answer_each_ || slot.assigned.size() <= 1;
-        if (!known) {
-            std::move(slot.assigned.begin(), slot.assigned.end(), std::back_inserter(suspects_));
-            slot.assigned.clear();
-        }
+        if (!known)
+            while (!slot.assigned.empty())
+                suspects_.push_back(slot.assigned.pop_front());
         if (!slot.assigned.empty() && !exit.reported_last) {
             Outcome o{.number = slot.assigned.front().number, .evaluation = {}, .seconds = 0.0};
             o.evaluation.status = status;
@@ -253,11 +248,12 @@ private:
                                                                  : "the worker evaluating it died: " + exit.text;
             o.seconds = std::chrono::duration<double>(Clock::now() - slot.started).count();
             done_.push_back(std::move(o));
-            slot.assigned.pop_front();
+            slot.assigned.drop_front();
         }
-        queue_.insert(queue_.begin(), std::make_move_iterator(slot.assigned.begin()),
-                      std::make_move_iterator(slot.assigned.end()));
-        slot.assigned.clear();
+        // The rest go first, ahead of the queue (a rare path: copying the queue is fine).
+        while (!queue_.empty())
+            slot.assigned.push_back(queue_.pop_front());
+        std::swap(queue_, slot.assigned);
         slot.in.clear();
         slot.parsed = 0;
         auto fresh = spawner_->spawn();
@@ -270,8 +266,8 @@ private:
         slot.handle = {};
         if (std::all_of(slots_.begin(), slots_.end(), [](const Slot &s) { return s.handle.pid < 0; }))
             for (auto *tasks : {&suspects_, &queue_})
-                for (const Task &task : std::exchange(*tasks, {}))
-                    done_.push_back(Outcome{task.number,
+                while (!tasks->empty())
+                    done_.push_back(Outcome{tasks->pop_front().number,
                                             Evaluation{TrialStatus::Crashed, 0.0,
                                                        "no worker could be started: " + fresh.error().message, {}},
                                             0.0});
@@ -283,10 +279,10 @@ private:
     bool answer_each_; // the workers send each outcome at once (WorkerLimits::answer_each)
     unsigned workers_;
     std::vector<Slot> slots_;
-    std::deque<Task> queue_;
+    Ring<Task> queue_;
     // Tasks of a worker that died without saying which one it was running:
     // each is evaluated again alone, so the next death names its task.
-    std::deque<Task> suspects_;
+    Ring<Task> suspects_;
     std::vector<Outcome> done_;
     std::string message_; // reused for every write
     bool cancelled_ = false;

@@ -65,12 +65,21 @@ void append_batch_size(std::string &out, std::size_t count) { put(out, static_ca
 
 void append_task(std::string &out, const Task &task)
 {
-    put(out, task.number);
-    put(out, task.seed);
-    put(out, static_cast<std::uint32_t>(task.point.size()));
+    // One resize for the whole task: this runs once per trial on the coordinator.
+    const auto dims = static_cast<std::uint32_t>(task.point.size());
+    const std::size_t at = out.size();
+    out.resize(at + 2 * sizeof(std::uint64_t) + sizeof dims + dims * (sizeof(std::int64_t) + sizeof(double)));
+    char *p = out.data() + at;
+    for (const auto &[field, size] : {std::pair<const void *, std::size_t>{&task.number, sizeof task.number},
+                                      {&task.seed, sizeof task.seed},
+                                      {&dims, sizeof dims}}) {
+        std::memcpy(p, field, size);
+        p += size;
+    }
     for (const Value &v : task.point) {
-        put(out, v.i);
-        put(out, v.f);
+        std::memcpy(p, &v.i, sizeof v.i);
+        std::memcpy(p + sizeof v.i, &v.f, sizeof v.f);
+        p += sizeof v.i + sizeof v.f;
     }
 }
 
