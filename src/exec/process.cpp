@@ -18,10 +18,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t max_auto_batch = 64;
-// Tasks each worker holds at least, whatever the batch size: it answers when
-// half are done, so it works through the other half while the coordinator
-// refills it, and one round trip is shared by several tasks.
-constexpr std::size_t min_held = 16;
+// Tasks each worker holds at least, whatever the batch size, when they are
+// short: it answers when half are done, so it works through the other half
+// while the coordinator refills it, and one round trip is shared by several
+// tasks. About a millisecond of work is enough for that; holding more long
+// tasks would only leave one worker busy at the end while another waits.
+constexpr std::size_t most_held_short = 16;
+constexpr double held_seconds = 1e-3;
 constexpr auto collect_wait = std::chrono::milliseconds(50);
 
 struct Slot {
@@ -60,7 +63,7 @@ public:
 
     std::size_t capacity() const override
     {
-        return workers_ * std::max(4 * (batch_ > 0 ? batch_ : max_auto_batch), 2 * min_held);
+        return workers_ * std::max(4 * (batch_ > 0 ? batch_ : max_auto_batch), 2 * most_held_short);
     }
     unsigned workers() const override { return workers_; }
 
@@ -135,7 +138,7 @@ private:
             if (slot.probing || !suspects_.empty())
                 continue;
             const std::size_t batch = batch_for_worker();
-            const std::size_t held = std::max(2 * batch, min_held);
+            const std::size_t held = std::max(2 * batch, least_held());
             message_.clear();
             while (!queue_.empty() && slot.assigned.size() < held) {
                 const std::size_t n = std::min(batch, queue_.size());
@@ -151,6 +154,14 @@ private:
             if (!message_.empty())
                 wire::write_all(slot.handle.fd, message_.data(), message_.size()); // a failure: the read side finds the death
         }
+    }
+
+    // Two until tasks have been timed, then about held_seconds of them.
+    std::size_t least_held() const
+    {
+        if (seconds_per_task_ <= 0)
+            return 2;
+        return static_cast<std::size_t>(std::clamp(held_seconds / seconds_per_task_, 2.0, double{most_held_short}));
     }
 
     // Gives an idle worker one suspect task, alone.
@@ -204,6 +215,10 @@ private:
             }
             slot.assigned.drop_front();
             slot.started = Clock::now();
+            if (o.evaluation.status != TrialStatus::Cancelled) {
+                const double seconds = std::max(o.seconds, 1e-9); // never 0: 0 means "not timed yet"
+                seconds_per_task_ = seconds_per_task_ > 0 ? 0.9 * seconds_per_task_ + 0.1 * seconds : seconds;
+            }
         }
         slot.in.erase(0, std::exchange(slot.parsed, 0));
     }
@@ -277,6 +292,7 @@ private:
     std::size_t batch_;
     double timeout_;
     bool answer_each_; // the workers send each outcome at once (WorkerLimits::answer_each)
+    double seconds_per_task_ = 0.0; // a running mean of evaluation times; 0 until the first
     unsigned workers_;
     std::vector<Slot> slots_;
     Ring<Task> queue_;
