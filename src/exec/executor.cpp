@@ -5,11 +5,12 @@
 
 namespace btopt::internal {
 
-Outcome evaluate_task(Objective &objective, const Task &task)
+Outcome Evaluator::operator()(const Task &task)
 {
-    const auto start = std::chrono::steady_clock::now();
-    Outcome outcome{.number = task.number, .evaluation = objective.evaluate(task.point, task.seed)};
-    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto start = last_;
+    Outcome outcome{.number = task.number, .evaluation = objective_.evaluate(task.point, task.seed)};
+    last_ = std::chrono::steady_clock::now();
+    outcome.seconds = std::chrono::duration<double>(last_ - start).count();
     Evaluation &e = outcome.evaluation;
     if (e.status == TrialStatus::Ok && !std::isfinite(e.score)) {
         e.status = TrialStatus::Failed;

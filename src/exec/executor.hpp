@@ -7,6 +7,7 @@
 #include "../core/objective.hpp"
 #include "../core/options.hpp"
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -31,8 +32,20 @@ public:
     virtual unsigned workers() const = 0;
 };
 
-// Times one evaluation and turns a non-finite score into a failed trial.
-Outcome evaluate_task(Objective &objective, const Task &task);
+// Evaluates tasks one after another, timing each and turning a non-finite
+// score into a failed trial. It reads the clock once per evaluation (one
+// ends where the next starts: for a tiny objective the clock is a good part
+// of the cost); restart() after a pause, so waiting is not counted.
+class Evaluator {
+public:
+    explicit Evaluator(Objective &objective) : objective_(objective) { restart(); }
+    void restart() { last_ = std::chrono::steady_clock::now(); }
+    Outcome operator()(const Task &task);
+
+private:
+    Objective &objective_;
+    std::chrono::steady_clock::time_point last_;
+};
 Outcome cancelled_outcome(const Task &task);
 
 std::unique_ptr<Executor> make_inline_executor(Objective &objective, const Options &options);

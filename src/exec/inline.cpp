@@ -10,7 +10,7 @@ namespace {
 class InlineExecutor final : public Executor {
 public:
     InlineExecutor(Objective &objective, const Options &options)
-        : objective_(objective), batch_(options.batch_size > 0 ? static_cast<std::size_t>(options.batch_size) : 1)
+        : evaluate_(objective), batch_(options.batch_size > 0 ? static_cast<std::size_t>(options.batch_size) : 1)
     {
     }
 
@@ -24,8 +24,9 @@ public:
 
     void collect(std::vector<Outcome> &out) override
     {
+        evaluate_.restart();
         for (std::size_t n = 0; n < batch_ && !queue_.empty(); ++n) {
-            out.push_back(cancelled_ ? cancelled_outcome(queue_.front()) : evaluate_task(objective_, queue_.front()));
+            out.push_back(cancelled_ ? cancelled_outcome(queue_.front()) : evaluate_(queue_.front()));
             queue_.pop_front();
         }
     }
@@ -34,7 +35,7 @@ public:
     unsigned workers() const override { return 1; }
 
 private:
-    Objective &objective_;
+    Evaluator evaluate_;
     std::size_t batch_;
     std::deque<Task> queue_;
     bool cancelled_ = false;

@@ -1,7 +1,8 @@
 // The thread executor: a pool of threads in this process sharing one queue.
 // Each worker takes a batch of tasks at a time (batch_size, or automatic:
-// a share of the queue, so cheap objectives do not fight over the lock and
-// slow ones still spread over every worker).
+// about two milliseconds of them, at most a share of the queue, so cheap
+// objectives do not fight over the lock and slow ones still spread over
+// every worker).
 #include "executor.hpp"
 
 #include "../core/ring.hpp"
@@ -16,7 +17,8 @@
 namespace btopt::internal {
 namespace {
 
-constexpr std::size_t max_auto_batch = 256;
+constexpr std::size_t max_auto_batch = 1024;
+constexpr double auto_batch_seconds = 2e-3;
 // How long collect() waits before giving the caller a chance to notice a cancellation.
 constexpr auto collect_wait = std::chrono::milliseconds(50);
 
@@ -84,13 +86,27 @@ private:
     {
         if (batch_ > 0)
             return std::min(batch_, queue_.size());
-        return std::clamp<std::size_t>(queue_.size() / (2 * workers_), 1, max_auto_batch);
+        // One at a time until tasks have been timed.
+        const double by_time = seconds_per_task_ > 0 ? auto_batch_seconds / seconds_per_task_ : 1.0;
+        const double share = static_cast<double>(queue_.size()) / (2.0 * workers_);
+        return static_cast<std::size_t>(std::clamp(std::min(by_time, share), 1.0, double{max_auto_batch}));
+    }
+
+    // A running mean of evaluation times, for the automatic batch; under the lock.
+    void time_batch(const std::vector<Outcome> &outcomes)
+    {
+        double total = 0.0;
+        for (const Outcome &o : outcomes)
+            total += o.seconds;
+        const double mean = std::max(total / static_cast<double>(outcomes.size()), 1e-9);
+        seconds_per_task_ = seconds_per_task_ > 0 ? 0.8 * seconds_per_task_ + 0.2 * mean : mean;
     }
 
     void work()
     {
         std::vector<Task> batch;
         std::vector<Outcome> outcomes;
+        Evaluator evaluate(objective_);
         for (;;) {
             {
                 std::unique_lock lock(mutex_);
@@ -102,11 +118,13 @@ private:
                     batch.push_back(queue_.pop_front());
             }
             outcomes.clear();
+            evaluate.restart();
             for (const Task &task : batch)
-                outcomes.push_back(is_cancelled() ? cancelled_outcome(task) : evaluate_task(objective_, task));
+                outcomes.push_back(is_cancelled() ? cancelled_outcome(task) : evaluate(task));
             bool wake;
             {
                 std::lock_guard lock(mutex_);
+                time_batch(outcomes);
                 for (Outcome &outcome : outcomes)
                     done_.push_back(std::move(outcome));
                 // The coordinator sleeps until the queue runs half dry: waking
@@ -130,6 +148,7 @@ private:
     Ring<Task> queue_;
     std::vector<Outcome> done_;
     std::size_t in_flight_ = 0;
+    double seconds_per_task_ = 0.0; // 0 until the first batch is timed
     std::atomic<bool> cancelled_{false};
     bool stopping_ = false;
 };

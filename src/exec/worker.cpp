@@ -146,6 +146,7 @@ void serve_tasks(int fd, Objective &objective, bool answer_each)
     std::string in, encoded;
     std::vector<Task> tasks;
     std::size_t next = 0, parsed = 0, unsent_count = 0;
+    Evaluator evaluate(objective);
     for (;;) {
         while (wire::take_batch(in, parsed, tasks)) {
         }
@@ -162,12 +163,13 @@ void serve_tasks(int fd, Objective &objective, bool answer_each)
             next = 0;
             if (wire::read_some(fd, in) <= 0)
                 return;
+            evaluate.restart();
             continue;
         }
         const Task &task = tasks[next++];
         current_task = task.number;
         encoded.clear();
-        wire::append_outcome(encoded, evaluate_task(objective, task));
+        wire::append_outcome(encoded, evaluate(task));
         if (!queue_outcome(encoded))
             return;
         // Answer once as many are done as are still queued: the coordinator
@@ -177,6 +179,7 @@ void serve_tasks(int fd, Objective &objective, bool answer_each)
             unsent_count = 0;
             if (!read_waiting(fd, in))
                 return;
+            evaluate.restart();
         }
     }
 }
