@@ -1,27 +1,24 @@
 // btopt-bench-kit (Google Benchmark): the cost of one sma_crossover evaluation
 // on one core, and of loading a 1,000,000-bar CSV.
 //
-//   SmaEval/N           kit signal + compute_metrics on N synthetic bars (the plugin's work)
-//   ProtoSmaEval/N      the same, restructured (bench/proto_eval.hpp, a proposal)
-//   SmaSignal/N         the signal alone
-//   Metrics/N           compute_metrics alone
-//   PluginEvaluate/N    through the plugin's descriptor (as a worker calls it), BTOPT_BENCH_PLUGIN
+//   SmaEval/N           signal + compute_metrics on N synthetic bars prepared once (WindowSums,
+//                       Prices): the plugin's work, on the kernels this CPU picks (the label says which)
+//   SmaEvalIsa/N/isa    the same on isa 0 baseline x86-64, 1 x86-64-v3, 2 x86-64-v4 (skipped if absent)
+//   ClosesOnlyEval/N    the same through the one-off forms on bare closes (no preparation)
+//   SmaSignal/N         the signal alone (WindowSums)
+//   Metrics/N           compute_metrics alone (Prices)
+//   PluginEvaluate/N    through the plugin's descriptor (as a worker calls it), BTOPT_BENCH_PLUGIN;
+//                       BTOPT_KIT_ISA=baseline|x86-64-v3|x86-64-v4 picks the plugin's kernels
 //   LoadCsvParse        load_bars of BTOPT_BENCH_CSV without the cache (parse the text)
 //   LoadCsvCached       load_bars of BTOPT_BENCH_CSV through its mapped column cache
 #include <btopt/kit/bars.hpp>
 #include <btopt/kit/cache.hpp>
+#include <btopt/kit/isa.hpp>
 #include <btopt/kit/metrics.hpp>
+#include <btopt/kit/prices.hpp>
 #include <btopt/kit/strategies.hpp>
 #include <btopt/kit/synthetic.hpp>
 #include <btopt/plugin.h>
-
-#include "proto_eval.hpp"
-
-namespace bench::proto_v3_api { // proto_v3.cpp: the prototype built for x86-64-v3
-void *prepare(const double *closes, std::size_t n);
-double evaluate_sharpe(const void *prepared, std::size_t fast, std::size_t slow, std::int8_t *positions);
-void release(void *prepared);
-} // namespace bench::proto_v3_api
 
 #include <benchmark/benchmark.h>
 #include <dlfcn.h>
@@ -56,7 +53,60 @@ struct Windows {
     }
 };
 
+// The data a plugin prepares in its init, once per size.
+struct Prepared {
+    kit::Prices prices;
+    kit::WindowSums sums;
+};
+
+const Prepared &prepared_of(std::size_t n)
+{
+    static std::map<std::size_t, Prepared> cache;
+    auto it = cache.find(n);
+    if (it == cache.end()) {
+        const auto closes = bars_of(n).close();
+        it = cache.emplace(n, Prepared{kit::Prices(closes), kit::WindowSums(closes)}).first;
+    }
+    return it->second;
+}
+
+// Signal + compute_metrics on the prepared data, for the sweep's windows.
+void evaluate_sweep(benchmark::State &state, const Prepared &data)
+{
+    std::vector<kit::Position> positions(data.prices.size());
+    Windows w;
+    for (auto _ : state) {
+        const auto [fast, slow] = w.next();
+        auto ok = kit::sma_crossover(data.sums, fast, slow, positions);
+        benchmark::DoNotOptimize(ok);
+        const auto m = kit::compute_metrics(data.prices, positions);
+        benchmark::DoNotOptimize(m);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
 void SmaEval(benchmark::State &state)
+{
+    evaluate_sweep(state, prepared_of(static_cast<std::size_t>(state.range(0))));
+    state.SetLabel(kit::isa_name(kit::active_isa()));
+}
+BENCHMARK(SmaEval)->Arg(2520)->Arg(1000000)->Unit(benchmark::kMicrosecond);
+
+void SmaEvalIsa(benchmark::State &state)
+{
+    const kit::Isa isa = static_cast<kit::Isa>(state.range(1));
+    const kit::Isa before = kit::active_isa();
+    if (!kit::use_isa(isa)) {
+        state.SkipWithError("this CPU cannot run that instruction set");
+        return;
+    }
+    evaluate_sweep(state, prepared_of(static_cast<std::size_t>(state.range(0))));
+    kit::use_isa(before);
+    state.SetLabel(kit::isa_name(isa));
+}
+BENCHMARK(SmaEvalIsa)->ArgsProduct({{2520, 1000000}, {0, 1, 2}})->Unit(benchmark::kMicrosecond);
+
+void ClosesOnlyEval(benchmark::State &state)
 {
     const auto closes = bars_of(static_cast<std::size_t>(state.range(0))).close();
     std::vector<kit::Position> positions(closes.size());
@@ -70,54 +120,16 @@ void SmaEval(benchmark::State &state)
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
-BENCHMARK(SmaEval)->Arg(2520)->Arg(1000000)->Unit(benchmark::kMicrosecond);
-
-// The same evaluation restructured (bench/proto_eval.hpp): what RESULTS.md proposes.
-void ProtoSmaEval(benchmark::State &state)
-{
-    const auto closes = bars_of(static_cast<std::size_t>(state.range(0))).close();
-    const auto prepared = bench::proto::prepare(closes);
-    std::vector<kit::Position> positions(closes.size());
-    Windows w;
-    for (auto _ : state) {
-        const auto [fast, slow] = w.next();
-        bench::proto::signal(prepared, fast, slow, positions);
-        const auto m = bench::proto::metrics(prepared, positions);
-        benchmark::DoNotOptimize(m);
-    }
-    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-}
-BENCHMARK(ProtoSmaEval)->Arg(2520)->Arg(1000000)->Unit(benchmark::kMicrosecond);
-
-// The prototype built for x86-64-v3 (proto_v3.cpp): AVX2 through target_clones.
-void ProtoSmaEvalAvx2(benchmark::State &state)
-{
-    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
-        state.SkipWithError("this CPU has no AVX2/FMA");
-        return;
-    }
-    const auto closes = bars_of(static_cast<std::size_t>(state.range(0))).close();
-    void *prepared = bench::proto_v3_api::prepare(closes.data(), closes.size());
-    std::vector<kit::Position> positions(closes.size());
-    Windows w;
-    for (auto _ : state) {
-        const auto [fast, slow] = w.next();
-        const double sharpe = bench::proto_v3_api::evaluate_sharpe(prepared, fast, slow, positions.data());
-        benchmark::DoNotOptimize(sharpe);
-    }
-    bench::proto_v3_api::release(prepared);
-    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-}
-BENCHMARK(ProtoSmaEvalAvx2)->Arg(2520)->Arg(1000000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(ClosesOnlyEval)->Arg(2520)->Arg(1000000)->Unit(benchmark::kMicrosecond);
 
 void SmaSignal(benchmark::State &state)
 {
-    const auto closes = bars_of(static_cast<std::size_t>(state.range(0))).close();
-    std::vector<kit::Position> positions(closes.size());
+    const Prepared &data = prepared_of(static_cast<std::size_t>(state.range(0)));
+    std::vector<kit::Position> positions(data.prices.size());
     Windows w;
     for (auto _ : state) {
         const auto [fast, slow] = w.next();
-        auto ok = kit::sma_crossover(closes, fast, slow, positions);
+        auto ok = kit::sma_crossover(data.sums, fast, slow, positions);
         benchmark::DoNotOptimize(ok);
         benchmark::ClobberMemory();
     }
@@ -127,11 +139,11 @@ BENCHMARK(SmaSignal)->Arg(2520)->Arg(1000000)->Unit(benchmark::kMicrosecond);
 
 void Metrics(benchmark::State &state)
 {
-    const auto closes = bars_of(static_cast<std::size_t>(state.range(0))).close();
-    std::vector<kit::Position> positions(closes.size());
-    (void)kit::sma_crossover(closes, 20, 120, positions);
+    const Prepared &data = prepared_of(static_cast<std::size_t>(state.range(0)));
+    std::vector<kit::Position> positions(data.prices.size());
+    (void)kit::sma_crossover(data.sums, 20, 120, positions);
     for (auto _ : state) {
-        const auto m = kit::compute_metrics(closes, positions);
+        const auto m = kit::compute_metrics(data.prices, positions);
         benchmark::DoNotOptimize(m);
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));

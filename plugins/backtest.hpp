@@ -1,11 +1,12 @@
 // What the sample strategies share: their config (data, commission, ...), the
-// market data loaded once in init, and the metrics every one of them reports.
-// A strategy only turns closes into positions; see docs/METRICS.md.
+// closes loaded and prepared once in init, and the metrics every one of them
+// reports. A strategy only turns closes into positions; see docs/METRICS.md.
 #pragma once
 
 #include <btopt/kit/bars.hpp>
 #include <btopt/kit/cache.hpp>
 #include <btopt/kit/metrics.hpp>
+#include <btopt/kit/prices.hpp>
 #include <btopt/kit/synthetic.hpp>
 #include <btopt/strategy.hpp>
 
@@ -27,8 +28,7 @@ inline std::vector<std::string> metric_names()
 // cache_dir (where the CSV's binary cache goes).
 class Backtest {
 public:
-    explicit Backtest(const btopt::strategy::Config &config)
-        : bars_(load(config)), closes_(pick_closes(bars_, config.get("price", "close")))
+    explicit Backtest(const btopt::strategy::Config &config) : prices_(load_closes(config))
     {
         options_.commission = config.number("commission", 0.0);
         options_.periods_per_year = config.number("periods_per_year", 252.0);
@@ -36,14 +36,14 @@ public:
             throw std::invalid_argument("commission must be >= 0 and periods_per_year > 0");
     }
 
-    std::span<const double> closes() const { return closes_; }
+    const btopt::kit::Prices &prices() const { return prices_; }
 
     // The positions buffer of this thread, sized to the data: no allocation
     // per evaluation (and safe when the thread backend shares one state).
     std::span<btopt::kit::Position> positions() const
     {
         thread_local std::vector<btopt::kit::Position> buffer;
-        buffer.resize(closes_.size());
+        buffer.resize(prices_.size());
         return buffer;
     }
 
@@ -51,16 +51,17 @@ public:
     void equity(std::span<const btopt::kit::Position> positions, std::vector<double> &equity,
                 std::vector<double> &hold) const
     {
-        equity.resize(closes_.size());
-        btopt::kit::equity_curve(closes_, positions, options_.commission, equity);
-        hold.resize(closes_.size());
-        for (std::size_t t = 0; t < closes_.size(); ++t)
-            hold[t] = closes_[t] / closes_[0];
+        const auto closes = prices_.closes();
+        equity.resize(closes.size());
+        btopt::kit::equity_curve(closes, positions, options_.commission, equity);
+        hold.resize(closes.size());
+        for (std::size_t t = 0; t < closes.size(); ++t)
+            hold[t] = closes[t] / closes[0];
     }
 
     void report(std::span<const btopt::kit::Position> positions, std::span<double> metrics) const
     {
-        const auto m = btopt::kit::compute_metrics(closes_, positions, options_);
+        const auto m = btopt::kit::compute_metrics(prices_, positions, options_);
         const double values[] = {m.sharpe,       m.sortino, m.total_return, m.cagr,
                                  m.max_drawdown, static_cast<double>(m.trades), m.exposure};
         for (std::size_t i = 0; i < metrics.size() && i < std::size(values); ++i)
@@ -68,6 +69,14 @@ public:
     }
 
 private:
+    // Only the chosen closes are kept (copied into the Prices): the bars, with
+    // their other columns, are freed or unmapped when this returns.
+    static btopt::kit::Prices load_closes(const btopt::strategy::Config &config)
+    {
+        const btopt::kit::Bars bars = load(config);
+        return btopt::kit::Prices(pick_closes(bars, config.get("price", "close")));
+    }
+
     static btopt::kit::Bars load(const btopt::strategy::Config &config)
     {
         if (!config.has("data"))
@@ -94,19 +103,19 @@ private:
         return closes;
     }
 
-    btopt::kit::Bars bars_;
-    std::span<const double> closes_;
+    btopt::kit::Prices prices_;
     btopt::kit::MetricsOptions options_;
 };
 
-// A sample strategy: a Rule with a schema() and a positions() function that
-// turns closes and a point into positions; the backtest does the rest.
+// A sample strategy: a Rule with a schema(), built once from the prepared
+// prices (where it keeps what its signal needs), and a positions() function
+// that turns a point into positions; the backtest does the rest.
 template <class Rule>
 class Sample {
 public:
     static btopt::strategy::Schema schema() { return Rule::schema(); }
 
-    explicit Sample(const btopt::strategy::Config &config) : backtest_(config) {}
+    explicit Sample(const btopt::strategy::Config &config) : backtest_(config), rule_(backtest_.prices()) {}
 
     void evaluate(const btopt::strategy::Point &p, std::uint64_t, std::span<double> metrics) const
     {
@@ -127,11 +136,12 @@ private:
     void run(const btopt::strategy::Point &p, std::span<btopt::kit::Position> positions) const
     {
         // A signal function refuses bad windows in words: that fails the trial.
-        if (const auto signal = Rule::positions(backtest_.closes(), p, positions); !signal)
+        if (const auto signal = rule_.positions(p, positions); !signal)
             throw std::invalid_argument(signal.error());
     }
 
     Backtest backtest_;
+    Rule rule_; // after backtest_: it may keep views of its prices
 };
 
 } // namespace btopt::plugins

@@ -6,7 +6,8 @@
 
 namespace {
 
-struct DonchianBreakout {
+class DonchianBreakout {
+public:
     static btopt::strategy::Schema schema()
     {
         using namespace btopt::strategy;
@@ -19,15 +20,19 @@ struct DonchianBreakout {
                       .objective = "sharpe"};
     }
 
-    static btopt::kit::SignalResult positions(std::span<const double> c, const btopt::strategy::Point &p,
-                                              std::span<btopt::kit::Position> out)
+    explicit DonchianBreakout(const btopt::kit::Prices &prices) : closes_(prices.closes()) {}
+
+    btopt::kit::SignalResult positions(const btopt::strategy::Point &p, std::span<btopt::kit::Position> out) const
     {
         const auto window = static_cast<std::size_t>(p.integer(0));
         const auto exit_window = static_cast<std::size_t>(p.integer(1));
         thread_local std::vector<std::size_t> scratch; // grows once, then no allocation per evaluation
         scratch.resize(btopt::kit::donchian_scratch_size(window, exit_window));
-        return btopt::kit::donchian_breakout(c, window, exit_window, out, scratch);
+        return btopt::kit::donchian_breakout(closes_, window, exit_window, out, scratch);
     }
+
+private:
+    std::span<const double> closes_;
 };
 
 } // namespace

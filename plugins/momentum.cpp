@@ -5,7 +5,8 @@
 
 namespace {
 
-struct Momentum {
+class Momentum {
+public:
     static btopt::strategy::Schema schema()
     {
         using namespace btopt::strategy;
@@ -18,11 +19,16 @@ struct Momentum {
                       .objective = "sharpe"};
     }
 
-    static btopt::kit::SignalResult positions(std::span<const double> c, const btopt::strategy::Point &p,
-                                              std::span<btopt::kit::Position> out)
+    explicit Momentum(const btopt::kit::Prices &prices) : closes_(prices.closes()) {}
+
+    btopt::kit::SignalResult positions(const btopt::strategy::Point &p, std::span<btopt::kit::Position> out) const
     {
-        return btopt::kit::momentum(c, static_cast<std::size_t>(p.integer(0)), static_cast<double>(p.integer(1)), out);
+        return btopt::kit::momentum(closes_, static_cast<std::size_t>(p.integer(0)),
+                                    static_cast<double>(p.integer(1)), out);
     }
+
+private:
+    std::span<const double> closes_;
 };
 
 } // namespace

@@ -5,7 +5,8 @@
 
 namespace {
 
-struct RsiReversion {
+class RsiReversion {
+public:
     static btopt::strategy::Schema schema()
     {
         using namespace btopt::strategy;
@@ -18,12 +19,16 @@ struct RsiReversion {
                       .objective = "sharpe"};
     }
 
-    static btopt::kit::SignalResult positions(std::span<const double> c, const btopt::strategy::Point &p,
-                                              std::span<btopt::kit::Position> out)
+    explicit RsiReversion(const btopt::kit::Prices &prices) : closes_(prices.closes()) {}
+
+    btopt::kit::SignalResult positions(const btopt::strategy::Point &p, std::span<btopt::kit::Position> out) const
     {
-        return btopt::kit::rsi_reversion(c, static_cast<std::size_t>(p.integer(0)), static_cast<double>(p.integer(1)),
-                                         static_cast<double>(p.integer(2)), out);
+        return btopt::kit::rsi_reversion(closes_, static_cast<std::size_t>(p.integer(0)),
+                                         static_cast<double>(p.integer(1)), static_cast<double>(p.integer(2)), out);
     }
+
+private:
+    std::span<const double> closes_;
 };
 
 } // namespace

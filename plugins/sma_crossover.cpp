@@ -5,7 +5,8 @@
 
 namespace {
 
-struct SmaCrossover {
+class SmaCrossover {
+public:
     static btopt::strategy::Schema schema()
     {
         using namespace btopt::strategy;
@@ -18,12 +19,17 @@ struct SmaCrossover {
                       .objective = "sharpe"};
     }
 
-    static btopt::kit::SignalResult positions(std::span<const double> c, const btopt::strategy::Point &p,
-                                              std::span<btopt::kit::Position> out)
+    // The window sums of every bar, once: each evaluation then compares two sums per bar.
+    explicit SmaCrossover(const btopt::kit::Prices &prices) : sums_(prices.closes()) {}
+
+    btopt::kit::SignalResult positions(const btopt::strategy::Point &p, std::span<btopt::kit::Position> out) const
     {
-        return btopt::kit::sma_crossover(c, static_cast<std::size_t>(p.integer(0)), static_cast<std::size_t>(p.integer(1)),
-                                         out);
+        return btopt::kit::sma_crossover(sums_, static_cast<std::size_t>(p.integer(0)),
+                                         static_cast<std::size_t>(p.integer(1)), out);
     }
+
+private:
+    btopt::kit::WindowSums sums_;
 };
 
 } // namespace

@@ -1,41 +1,26 @@
 #include "btopt/kit/strategies.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <functional>
 #include <initializer_list>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "kernels.hpp"
+#include "prefix_sum.hpp"
+
 namespace btopt::kit {
 namespace {
 
-SignalResult check(std::span<const double> closes, std::span<const Position> positions,
+SignalResult check(std::size_t bars, std::span<const Position> positions,
                    std::initializer_list<std::pair<const char*, std::size_t>> windows) {
-    if (positions.size() != closes.size())
-        return tl::make_unexpected(fmt::format("positions hold {} values for {} closes", positions.size(),
-                                               closes.size()));
+    if (positions.size() != bars)
+        return tl::make_unexpected(fmt::format("positions hold {} values for {} closes", positions.size(), bars));
     for (const auto& [name, value] : windows)
         if (value < 1) return tl::make_unexpected(fmt::format("{} must be at least 1, got {}", name, value));
     return {};
 }
-
-// A running sum with Neumaier's compensation: adding and removing values for
-// millions of bars keeps the error near one rounding instead of growing with N.
-class RollingSum {
-public:
-    void add(double x) {
-        const double t = sum_ + x;
-        compensation_ += std::abs(sum_) >= std::abs(x) ? (sum_ - t) + x : (x - t) + sum_;
-        sum_ = t;
-    }
-    [[nodiscard]] double value() const { return sum_ + compensation_; }
-
-private:
-    double sum_ = 0.0;
-    double compensation_ = 0.0;
-};
 
 // Sliding-window extreme over indices, as a ring buffer in caller storage.
 // `Better(a, b)` says a value a makes an older value b useless (b can never be
@@ -83,25 +68,35 @@ Position rsi_step(double rsi, double lower, double upper, Position held) {
 
 SignalResult sma_crossover(std::span<const double> closes, std::size_t fast, std::size_t slow,
                            std::span<Position> positions) {
-    if (auto ok = check(closes, positions, {{"fast", fast}, {"slow", slow}}); !ok) return ok;
+    if (auto ok = check(closes.size(), positions, {{"fast", fast}, {"slow", slow}}); !ok) return ok;
     const std::size_t first = std::max(fast, slow) - 1;
-    RollingSum fast_sum, slow_sum;
+    const double f = static_cast<double>(fast), s = static_cast<double>(slow);
+    // The prefix sums WindowSums would hold at t + 1, t + 1 - fast and t + 1 - slow.
+    detail::PrefixSum now, behind_fast, behind_slow;
     for (std::size_t t = 0; t < closes.size(); ++t) {
-        fast_sum.add(closes[t]);
-        slow_sum.add(closes[t]);
-        if (t >= fast) fast_sum.add(-closes[t - fast]);
-        if (t >= slow) slow_sum.add(-closes[t - slow]);
-        const bool defined = t >= first;
-        const bool long_signal = defined && fast_sum.value() / static_cast<double>(fast) >
-                                                slow_sum.value() / static_cast<double>(slow);
+        now.add(closes[t]);
+        if (t >= fast) behind_fast.add(closes[t - fast]);
+        if (t >= slow) behind_slow.add(closes[t - slow]);
+        const bool long_signal = t >= first && detail::fast_above_slow(now.high(), now.low(), behind_fast.high(),
+                                                                       behind_fast.low(), behind_slow.high(),
+                                                                       behind_slow.low(), f, s);
         positions[t] = long_signal ? 1 : 0;
     }
     return {};
 }
 
+SignalResult sma_crossover(const WindowSums& sums, std::size_t fast, std::size_t slow,
+                           std::span<Position> positions) {
+    if (auto ok = check(sums.size(), positions, {{"fast", fast}, {"slow", slow}}); !ok) return ok;
+    if (!positions.empty())
+        detail::kernels().sma_signal(sums.high().data(), sums.low().data(), sums.size(), fast, slow,
+                                     positions.data());
+    return {};
+}
+
 SignalResult momentum(std::span<const double> closes, std::size_t lookback, double threshold_x100,
                       std::span<Position> positions) {
-    if (auto ok = check(closes, positions, {{"lookback", lookback}}); !ok) return ok;
+    if (auto ok = check(closes.size(), positions, {{"lookback", lookback}}); !ok) return ok;
     const double threshold = threshold_x100 / 100.0;
     for (std::size_t t = 0; t < closes.size(); ++t)
         positions[t] = t >= lookback && closes[t] / closes[t - lookback] - 1.0 > threshold ? 1 : 0;
@@ -110,7 +105,7 @@ SignalResult momentum(std::span<const double> closes, std::size_t lookback, doub
 
 SignalResult rsi_reversion(std::span<const double> closes, std::size_t period, double lower, double upper,
                            std::span<Position> positions) {
-    if (auto ok = check(closes, positions, {{"period", period}}); !ok) return ok;
+    if (auto ok = check(closes.size(), positions, {{"period", period}}); !ok) return ok;
     const double p = static_cast<double>(period);
     double avg_gain = 0.0, avg_loss = 0.0;
     Position held = 0;
@@ -142,7 +137,7 @@ std::size_t donchian_scratch_size(std::size_t window, std::size_t exit_window) n
 
 SignalResult donchian_breakout(std::span<const double> closes, std::size_t window, std::size_t exit_window,
                                std::span<Position> positions, std::span<std::size_t> scratch) {
-    if (auto ok = check(closes, positions, {{"window", window}, {"exit_window", exit_window}}); !ok) return ok;
+    if (auto ok = check(closes.size(), positions, {{"window", window}, {"exit_window", exit_window}}); !ok) return ok;
     if (scratch.size() < donchian_scratch_size(window, exit_window))
         return tl::make_unexpected(fmt::format("scratch holds {} values, needs {}", scratch.size(),
                                                donchian_scratch_size(window, exit_window)));

@@ -46,4 +46,41 @@ std::uint64_t fnv1a(std::span<const std::byte> bytes) {
     return h;
 }
 
+namespace {
+
+// A 64-bit LCG: the top bits as a double in [0, 1).
+double next_uniform(std::uint64_t& state) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) * 0x1p-53;
+}
+
+}  // namespace
+
+std::vector<double> random_walk(std::size_t n, std::uint64_t seed, double step, double start) {
+    std::vector<double> closes(n);
+    double c = start;
+    for (double& x : closes) {
+        x = c;
+        c *= std::exp((2.0 * next_uniform(seed) - 1.0) * step);  // no drift in log price
+    }
+    return closes;
+}
+
+std::vector<btopt::kit::Position> random_positions(std::size_t n, std::uint64_t seed) {
+    std::vector<btopt::kit::Position> positions(n);
+    btopt::kit::Position held = 0;
+    for (auto& p : positions) {
+        if (next_uniform(seed) < 0.2) held = static_cast<btopt::kit::Position>(static_cast<int>(next_uniform(seed) * 3.0) - 1);
+        p = held;
+    }
+    return positions;
+}
+
+std::vector<btopt::kit::Isa> supported_isas() {
+    std::vector<btopt::kit::Isa> isas;
+    for (const auto isa : {btopt::kit::Isa::Baseline, btopt::kit::Isa::X86_64_V3, btopt::kit::Isa::X86_64_V4})
+        if (btopt::kit::isa_supported(isa)) isas.push_back(isa);
+    return isas;
+}
+
 }  // namespace kit_test

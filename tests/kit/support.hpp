@@ -8,6 +8,10 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "btopt/kit/isa.hpp"
+#include "btopt/kit/metrics.hpp"
 
 namespace kit_test {
 
@@ -34,5 +38,27 @@ bool close_rel(double a, double b, double tol = 1e-9);
 
 // FNV-1a of raw bytes, for pinning generated data.
 std::uint64_t fnv1a(std::span<const std::byte> bytes);
+
+// A cheap multiplicative random walk from `start` (closes[t] = closes[t-1] *
+// exp(u * step), u uniform in [-1, 1)): long series in little time.
+std::vector<double> random_walk(std::size_t n, std::uint64_t seed, double step = 0.02, double start = 100.0);
+
+// Positions in {-1, 0, 1} that hold for a few bars, then change (reversals too).
+std::vector<btopt::kit::Position> random_positions(std::size_t n, std::uint64_t seed);
+
+// The instruction sets this CPU runs (see btopt/kit/isa.hpp).
+std::vector<btopt::kit::Isa> supported_isas();
+
+// Puts back the instruction set that was active when it was made.
+class IsaGuard {
+public:
+    IsaGuard() : isa_(btopt::kit::active_isa()) {}
+    ~IsaGuard() { btopt::kit::use_isa(isa_); }
+    IsaGuard(const IsaGuard&) = delete;
+    IsaGuard& operator=(const IsaGuard&) = delete;
+
+private:
+    btopt::kit::Isa isa_;
+};
 
 }  // namespace kit_test

@@ -3,9 +3,12 @@
 
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
+#include "btopt/kit/isa.hpp"
 #include "btopt/kit/metrics.hpp"
+#include "btopt/kit/prices.hpp"
 #include "btopt/kit/synthetic.hpp"
 #include "reference.hpp"
 #include "support.hpp"
@@ -123,7 +126,7 @@ TEST_CASE("metrics: degenerate series") {
     }
 }
 
-TEST_CASE("metrics: one pass agrees with the two-pass reference on long random series") {
+TEST_CASE("metrics: agree with the two-pass reference on long random series") {
     const auto bars = synthetic_gbm(10000, 5);
     const auto c = bars.close();
     std::vector<Position> p(c.size());
@@ -142,5 +145,87 @@ TEST_CASE("metrics: one pass agrees with the two-pass reference on long random s
         CHECK(kit_test::close_rel(got.max_drawdown, want.max_drawdown));
         CHECK(got.trades == want.trades);
         CHECK(got.exposure == want.exposure);
+    }
+}
+
+namespace {
+
+void check_close(const Metrics& got, const Metrics& want, double tol = 1e-9) {
+    CHECK(kit_test::close_rel(got.sharpe, want.sharpe, tol));
+    CHECK(kit_test::close_rel(got.sortino, want.sortino, tol));
+    CHECK(kit_test::close_rel(got.total_return, want.total_return, tol));
+    CHECK(kit_test::close_rel(got.cagr, want.cagr, tol));
+    CHECK(kit_test::close_rel(got.max_drawdown, want.max_drawdown, tol));
+    CHECK(got.trades == want.trades);
+    CHECK(got.exposure == want.exposure);
+}
+
+bool same_bits(const Metrics& a, const Metrics& b) {
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("metrics: Prices and bare closes agree to the bit with each other and with the reference, "
+          "across chunk and segment boundaries") {
+    for (const std::size_t n : {0u, 1u, 2u, 3u, 8u, 9u, 31u, 32u, 33u, 511u, 512u, 513u, 514u, 1025u, 2520u}) {
+        const auto c = kit_test::random_walk(n, n + 1);
+        const auto p = kit_test::random_positions(n, n + 2);
+        const Prices prices(c);
+        for (const double commission : {0.0, 0.002}) {
+            CAPTURE(n);
+            CAPTURE(commission);
+            const MetricsOptions options{.commission = commission, .periods_per_year = 252.0};
+            std::vector<double> r1(n > 0 ? n - 1 : 0), r2(r1.size());
+            const auto fast = compute_metrics(prices, p, options, r1);
+            const auto bare = compute_metrics(c, p, options, r2);
+            CHECK(same_bits(fast, bare));
+            CHECK(r1 == r2);
+            check_close(fast, kit_test::ref::metrics(c, p, commission, 252.0), 1e-12);
+            for (std::size_t t = 1; t < n; ++t) {
+                const double before = t >= 2 ? p[t - 2] : 0.0;
+                REQUIRE(r1[t - 1] == p[t - 1] * (c[t] / c[t - 1] - 1.0) - commission * std::abs(p[t - 1] - before));
+            }
+        }
+    }
+}
+
+TEST_CASE("metrics: every instruction set gives the same bits") {
+    const auto c = kit_test::random_walk(5000, 21);
+    const auto p = kit_test::random_positions(c.size(), 22);
+    const Prices prices(c);
+    kit_test::IsaGuard guard;
+    REQUIRE(use_isa(Isa::Baseline));
+    const auto want = compute_metrics(prices, p, {.commission = 0.001, .periods_per_year = 252.0});
+    for (const Isa isa : kit_test::supported_isas()) {
+        CAPTURE(isa_name(isa));
+        REQUIRE(use_isa(isa));
+        CHECK(same_bits(compute_metrics(prices, p, {.commission = 0.001, .periods_per_year = 252.0}), want));
+    }
+}
+
+TEST_CASE("metrics: equity through zero and below, and back above, as the reference says") {
+    // A short over a price that more than doubles in one bar loses more than it had
+    // (1 + r < 0); a second such bar makes the equity positive again.
+    auto c = kit_test::random_walk(3000, 31, 0.01);
+    std::vector<Position> p(c.size(), 0);
+    for (std::size_t t = 1000; t < 2600; ++t) p[t] = -1;
+    for (const std::size_t jump : {1500u, 2400u}) {
+        for (std::size_t t = jump; t < c.size(); ++t) c[t] *= 2.5;
+    }
+    const auto got = compute_metrics(c, p);
+    const auto want = kit_test::ref::metrics(c, p, 0.0, 252.0);
+    check_close(got, want);
+    CHECK(got.max_drawdown > 1.0);
+    CHECK(got.total_return > -1.0);  // back above zero after the second jump
+}
+
+TEST_CASE("metrics: a million bars agree with the two-pass reference (no drift)") {
+    const auto c = kit_test::random_walk(1000000, 41, 0.01);
+    const auto p = kit_test::random_positions(c.size(), 42);
+    for (const double commission : {0.0, 0.0005}) {
+        CAPTURE(commission);
+        check_close(compute_metrics(Prices(c), p, {.commission = commission, .periods_per_year = 252.0}),
+                    kit_test::ref::metrics(c, p, commission, 252.0));
     }
 }

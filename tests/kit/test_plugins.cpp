@@ -1,4 +1,4 @@
-// The sample strategy plugins, run through btopt's process backend, against
+// The sample strategy plugins, run through btopt's process (and thread) backend, against
 // the naive reference implementations: every metric of every grid point.
 #include "reference.hpp"
 #include "support.hpp"
@@ -21,12 +21,12 @@ std::int64_t get(const btopt::ParamMap &p, const char *name) { return std::get<s
 std::size_t sz(const btopt::ParamMap &p, const char *name) { return static_cast<std::size_t>(get(p, name)); }
 
 void check_against_reference(const btopt::OptimizationResult &result, std::span<const double> closes,
-                             const Reference &reference)
+                             const Reference &reference, double commission = 0.0)
 {
     for (const btopt::TrialRecord &t : result.trials) {
         REQUIRE(t.status == BTOPT_TRIAL_OK);
         const auto positions = reference(closes, t.params);
-        const auto m = kit_test::ref::metrics(closes, positions, 0.0, 252.0);
+        const auto m = kit_test::ref::metrics(closes, positions, commission, 252.0);
         const std::pair<const char *, double> expected[] = {
             {"sharpe", m.sharpe}, {"sortino", m.sortino}, {"total_return", m.total_return},
             {"cagr", m.cagr},     {"max_drawdown", m.max_drawdown}, {"trades", static_cast<double>(m.trades)},
@@ -40,10 +40,11 @@ void check_against_reference(const btopt::OptimizationResult &result, std::span<
     }
 }
 
-btopt::OptimizationResult run_plugin(const std::string &name, std::vector<std::pair<std::string, std::string>> config)
+btopt::OptimizationResult run_plugin(const std::string &name, std::vector<std::pair<std::string, std::string>> config,
+                                     const std::string &backend = "process")
 {
     return btopt::ParallelOptimizer(btopt::Plugin{name, std::move(config)}, nullptr, "grid",
-                                    {.n_jobs = 2, .backend = "process"})
+                                    {.n_jobs = 2, .backend = backend})
         .optimize();
 }
 
@@ -100,6 +101,19 @@ TEST_CASE("plugins: all four strategies run from their default spaces and match 
         CHECK(result.trials.size() == c.points);
         check_against_reference(result, closes, c.reference);
     }
+}
+
+TEST_CASE("plugins: sma_crossover with commission, on the thread backend (one state shared by the threads)")
+{
+    const auto bars = btopt::kit::synthetic_gbm(3000, 7);
+    const auto closes = bars.closes(btopt::kit::PriceField::Close);
+    const auto result =
+        run_plugin("sma_crossover", {{"synthetic_bars", "3000"}, {"synthetic_seed", "7"}, {"commission", "0.001"}},
+                   "thread");
+    REQUIRE(result.trials.size() == 62u);
+    check_against_reference(
+        result, closes,
+        [](auto c, const auto &p) { return kit_test::ref::sma_crossover(c, sz(p, "fast"), sz(p, "slow")); }, 0.001);
 }
 
 TEST_CASE("plugins: a missing data file is refused before any evaluation, naming the file")

@@ -2,10 +2,14 @@
 // reference.cpp over parameter grids on synthetic data.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <utility>
 #include <vector>
 
+#include "btopt/kit/isa.hpp"
+#include "btopt/kit/prices.hpp"
 #include "btopt/kit/strategies.hpp"
 #include "btopt/kit/synthetic.hpp"
 #include "reference.hpp"
@@ -96,16 +100,97 @@ TEST_CASE("strategies: windows longer than the data leave every position flat") 
     CHECK(p == flat);
 }
 
-TEST_CASE("strategies: sma_crossover equals the naive reference over a grid") {
+TEST_CASE("strategies: sma_crossover equals the naive reference over a grid, in both forms") {
     for (const auto& c : test_series()) {
-        std::vector<Position> p(c.size());
+        const WindowSums sums(c);
+        std::vector<Position> p(c.size()), q(c.size());
         for (std::size_t fast = 1; fast <= 40; fast += 3)
             for (std::size_t slow = 1; slow <= 120; slow += 17) {
                 CAPTURE(fast);
                 CAPTURE(slow);
                 REQUIRE(sma_crossover(c, fast, slow, p));
+                REQUIRE(sma_crossover(sums, fast, slow, q));
+                CHECK(p == q);
                 check_same(c, p, kit_test::ref::sma_crossover(c, fast, slow));
             }
+    }
+}
+
+TEST_CASE("strategies: sma_crossover on ties and flat prices stays flat where the averages are equal") {
+    std::vector<std::vector<double>> series;
+    series.emplace_back(300, 100.0);                         // flat
+    series.emplace_back(300, 37.25);                         // flat, not an integer
+    std::vector<double> cycle, plateaus;
+    for (int t = 0; t < 300; ++t) cycle.push_back(10.0 + t % 3);  // SMA(3k) all equal
+    for (int t = 0; t < 300; ++t) plateaus.push_back(50.0 + 0.25 * ((t / 40) % 5));
+    series.push_back(cycle);
+    series.push_back(plateaus);
+    for (const auto& c : series) {
+        const WindowSums sums(c);
+        std::vector<Position> p(c.size()), q(c.size());
+        for (const auto& [fast, slow] : {std::pair<std::size_t, std::size_t>{3, 6}, {3, 12}, {6, 3}, {5, 20}, {1, 40}}) {
+            CAPTURE(fast);
+            CAPTURE(slow);
+            REQUIRE(sma_crossover(c, fast, slow, p));
+            REQUIRE(sma_crossover(sums, fast, slow, q));
+            CHECK(p == q);
+            CHECK(p == kit_test::ref::sma_crossover(c, fast, slow));
+        }
+    }
+    std::vector<Position> p(300);
+    REQUIRE(sma_crossover(WindowSums(series[2]), 3, 12, p));
+    CHECK(std::ranges::count(p, Position{1}) == 0);  // equal averages: never long
+}
+
+TEST_CASE("strategies: sma_crossover on WindowSums: short series, long windows, errors") {
+    std::vector<Position> none;
+    CHECK(sma_crossover(WindowSums(std::span<const double>{}), 2, 3, none));
+    const std::array<double, 1> one{5.0};
+    std::array<Position, 1> p1{1};
+    REQUIRE(sma_crossover(WindowSums(one), 1, 1, p1));
+    CHECK(p1[0] == 0);  // SMA(1) > SMA(1) is false
+    const std::array<double, 4> c{1, 2, 3, 4};
+    const WindowSums sums(c);
+    std::array<Position, 4> p{1, 1, 1, 1};
+    REQUIRE(sma_crossover(sums, 2, 10, p));
+    CHECK(p == std::array<Position, 4>{});
+    REQUIRE(sma_crossover(sums, 1, 2, p));
+    CHECK(p == std::array<Position, 4>{0, 1, 1, 1});
+    std::array<Position, 3> short_p{};
+    CHECK(sma_crossover(sums, 0, 3, p).error() == "fast must be at least 1, got 0");
+    CHECK(sma_crossover(sums, 1, 3, short_p).error() == "positions hold 3 values for 4 closes");
+}
+
+TEST_CASE("strategies: sma_crossover gives the same positions on every instruction set") {
+    const auto c = kit_test::random_walk(3000, 51, 0.01);
+    const WindowSums sums(c);
+    kit_test::IsaGuard guard;
+    std::vector<Position> want(c.size()), got(c.size());
+    REQUIRE(use_isa(Isa::Baseline));
+    for (const Isa isa : kit_test::supported_isas()) {
+        CAPTURE(isa_name(isa));
+        for (std::size_t fast = 1; fast <= 60; fast += 7)
+            for (std::size_t slow = fast; slow <= 250; slow += 31) {
+                REQUIRE(use_isa(Isa::Baseline));
+                REQUIRE(sma_crossover(sums, fast, slow, want));
+                REQUIRE(use_isa(isa));
+                REQUIRE(sma_crossover(sums, fast, slow, got));
+                CHECK(got == want);
+            }
+    }
+}
+
+TEST_CASE("strategies: sma_crossover on a million bars equals the naive reference (no drift)") {
+    const auto c = kit_test::random_walk(1000000, 61, 0.01);
+    const WindowSums sums(c);
+    std::vector<Position> p(c.size()), q(c.size());
+    for (const auto& [fast, slow] : {std::pair<std::size_t, std::size_t>{5, 20}, {40, 180}}) {
+        CAPTURE(fast);
+        CAPTURE(slow);
+        REQUIRE(sma_crossover(sums, fast, slow, p));
+        REQUIRE(sma_crossover(c, fast, slow, q));
+        CHECK(p == q);
+        CHECK(p == kit_test::ref::sma_crossover(c, fast, slow));
     }
 }
 

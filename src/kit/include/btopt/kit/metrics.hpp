@@ -25,11 +25,17 @@
 //                  (entries and reversals; exits to flat are not counted)
 //   exposure     = (number of bars with p[t] != 0) / N
 // With N < 2 there are no returns and every metric except trades and exposure is 0.
+//
+// Both compute_metrics give the same bits on every machine (see isa.hpp) and
+// agree with a plain two-pass computation to about 1e-15 relative; how they
+// get there is in docs/METRICS.md ("Computation").
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
+
+#include "btopt/kit/prices.hpp"
 
 namespace btopt::kit {
 
@@ -51,12 +57,17 @@ struct Metrics {
     double exposure = 0.0;
 };
 
-// One O(N) pass, no allocation. `closes` and `positions` must have the same
-// size (contract). `returns_out` is optional caller storage: when it is not
-// empty it must hold closes.size() - 1 values (or be empty for N < 2) and
-// receives r[1..N-1] (r[t] at index t-1), for reports; the metrics themselves
-// need no scratch memory because mean, variance, downside sum, equity and peak
-// are all running quantities.
+// O(N), no allocation, a few KiB of stack. `positions` must have as many
+// values as `prices` (contract). `returns_out` is optional caller storage:
+// when it is not empty it must hold size() - 1 values (or be empty for N < 2)
+// and receives r[1..N-1] (r[t] at index t-1), for reports. The fast form:
+// what a plugin calls once per evaluation, on Prices built in its init.
+[[nodiscard]] Metrics compute_metrics(const Prices& prices, std::span<const Position> positions,
+                                      const MetricsOptions& options = {}, std::span<double> returns_out = {});
+
+// The same on bare closes, for one-off use: the same values to the bit,
+// dividing once per bar for the price changes. `closes` and `positions` must
+// have the same size (contract).
 [[nodiscard]] Metrics compute_metrics(std::span<const double> closes, std::span<const Position> positions,
                                       const MetricsOptions& options = {},
                                       std::span<double> returns_out = {});

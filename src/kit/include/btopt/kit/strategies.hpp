@@ -16,6 +16,7 @@
 #include <tl/expected.hpp>
 
 #include "btopt/kit/metrics.hpp"
+#include "btopt/kit/prices.hpp"
 
 namespace btopt::kit {
 
@@ -23,9 +24,18 @@ using SignalResult = tl::expected<void, std::string>;
 
 // Long (1) when SMA(fast) > SMA(slow) at bar t, else flat (0). SMA(n) at t is
 // the mean of closes[t-n+1..t], defined from t = n-1, so positions are 0 until
-// t >= max(fast, slow) - 1. Rolling sums with Neumaier compensation, so the
-// averages do not drift over long series. Requires fast >= 1, slow >= 1.
+// t >= max(fast, slow) - 1. The window sums come from double-double prefix
+// sums (see WindowSums: they do not drift over long series) and are compared
+// as sum_fast * slow > sum_slow * fast; equal averages give flat wherever the
+// sums are exact (prices on a binary grid: integers, quarters, ...). O(N), no
+// allocation. Requires fast >= 1, slow >= 1.
 SignalResult sma_crossover(std::span<const double> closes, std::size_t fast, std::size_t slow,
+                           std::span<Position> positions);
+
+// The same positions, to the bit, from WindowSums built once per data set: each
+// bar is independent of the others (no rolling sum), so this runs vectorised.
+// positions.size() must equal sums.size().
+SignalResult sma_crossover(const WindowSums& sums, std::size_t fast, std::size_t slow,
                            std::span<Position> positions);
 
 // Long when closes[t] / closes[t-lookback] - 1 > threshold_x100 / 100, else
