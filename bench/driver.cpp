@@ -10,7 +10,6 @@
 //   btopt-bench scale     [--points 1000000] [--backend thread] [--jobs 2] [--batch 0] [--keep 0]
 //   btopt-bench genetic   [--pop 1000] [--gens 200] [--backend thread] [--jobs 2]
 //   btopt-bench gencsv    --out CSV [--bars 1000000] [--seed 7]
-//   btopt-bench proto-check [--data CSV] [--fast 2:101] [--slow 102:201]   (bench/proto_eval.hpp vs the kit)
 //
 // Every subcommand also takes --rep K, copied into its lines.
 #include "common.hpp"
@@ -18,11 +17,11 @@
 #include <btopt/kit/bars.hpp>
 #include <btopt/kit/cache.hpp>
 #include <btopt/kit/metrics.hpp>
+#include <btopt/kit/prices.hpp>
 #include <btopt/kit/strategies.hpp>
 #include <btopt/kit/synthetic.hpp>
 #include <btopt/plugin.h>
 
-#include "proto_eval.hpp"
 
 #include <dlfcn.h>
 #include <sys/mman.h>
@@ -72,24 +71,28 @@ btopt_status genetic_objective(void *, const btopt_params *p, double *score)
     return BTOPT_OK;
 }
 
-// sma_crossover on bars the host holds (the fork start method shares them with
-// the workers copy-on-write).
+// sma_crossover on bars the host holds, prepared once the way the plugin
+// prepares them (the fork start method shares them with the workers
+// copy-on-write).
 struct HostSma {
+    explicit HostSma(btopt::kit::Bars b) : bars(std::move(b)), prices(bars.close()), sums(bars.close()) {}
     btopt::kit::Bars bars;
+    btopt::kit::Prices prices;
+    btopt::kit::WindowSums sums;
 };
 
 btopt_status host_sma_objective(void *user, const btopt_params *p, double *score)
 {
     const auto *host = static_cast<HostSma *>(user);
-    const auto closes = host->bars.close();
     static std::vector<btopt::kit::Position> positions; // one per worker process
-    positions.resize(closes.size());
+    positions.resize(host->prices.size());
     std::int64_t fast = 0, slow = 0;
     btopt_params_get_int(p, "fast", &fast);
     btopt_params_get_int(p, "slow", &slow);
-    if (!btopt::kit::sma_crossover(closes, static_cast<std::size_t>(fast), static_cast<std::size_t>(slow), positions))
+    if (!btopt::kit::sma_crossover(host->sums, static_cast<std::size_t>(fast), static_cast<std::size_t>(slow),
+                                   positions))
         return btopt_fail("bad window");
-    *score = btopt::kit::compute_metrics(closes, positions).sharpe;
+    *score = btopt::kit::compute_metrics(host->prices, positions).sharpe;
     return BTOPT_OK;
 }
 
@@ -487,7 +490,7 @@ int memory(const Args &a)
     double data_bytes = 0;
     std::unique_ptr<HostSma> host;
     if (mode == "fork") {
-        host = std::make_unique<HostSma>(HostSma{btopt::kit::synthetic_gbm(bars, 42)});
+        host = std::make_unique<HostSma>(btopt::kit::synthetic_gbm(bars, 42));
         data_bytes = static_cast<double>(bar_bytes(host->bars));
     } else if (mode == "csv") {
         data_bytes = in_child([&] {
@@ -627,78 +630,6 @@ int genetic(const Args &a)
     return 0;
 }
 
-// ---- the prototype evaluation against the kit's ------------------------------
-
-int proto_check(const Args &a)
-{
-    namespace kit = btopt::kit;
-    const auto [fast_lo, fast_hi] = range_arg(a.get("fast", "2:101"));
-    const auto [slow_lo, slow_hi] = range_arg(a.get("slow", "102:201"));
-    std::vector<std::pair<std::string, kit::Bars>> sets;
-    if (a.has("data")) {
-        auto loaded = kit::load_bars(a.get("data"));
-        if (!loaded)
-            throw std::runtime_error(loaded.error());
-        sets.emplace_back(std::filesystem::path(a.get("data")).filename().string(), std::move(*loaded));
-    }
-    sets.emplace_back("synthetic 2,520 bars", kit::synthetic_gbm(2520, 42));
-    for (const auto &[name, bars] : sets) {
-        const auto closes = bars.close();
-        const auto prepared = bench::proto::prepare(closes);
-        std::vector<kit::Position> p1(closes.size()), p2(closes.size());
-        std::int64_t points = 0, differing_points = 0, differing_bars = 0;
-        double worst[5] = {0, 0, 0, 0, 0};
-        double best1 = -1e300, best2 = -1e300;
-        std::pair<std::int64_t, std::int64_t> at1, at2;
-        for (std::int64_t f = fast_lo; f <= fast_hi; ++f)
-            for (std::int64_t s = slow_lo; s <= slow_hi; ++s) {
-                (void)kit::sma_crossover(closes, static_cast<std::size_t>(f), static_cast<std::size_t>(s), p1);
-                bench::proto::signal(prepared, static_cast<std::size_t>(f), static_cast<std::size_t>(s), p2);
-                const std::int64_t diff = static_cast<std::int64_t>(
-                    std::inner_product(p1.begin(), p1.end(), p2.begin(), std::size_t{0}, std::plus<>(),
-                                       [](auto x, auto y) { return static_cast<std::size_t>(x != y); }));
-                differing_bars += diff;
-                differing_points += diff > 0;
-                ++points;
-                // Metrics of the same positions, so only the metric code differs.
-                const auto m1 = kit::compute_metrics(closes, p1);
-                const auto m2 = bench::proto::metrics(prepared, p1);
-                const double v1[] = {m1.sharpe, m1.sortino, m1.total_return, m1.cagr, m1.max_drawdown};
-                const double v2[] = {m2.sharpe, m2.sortino, m2.total_return, m2.cagr, m2.max_drawdown};
-                for (int k = 0; k < 5; ++k)
-                    worst[k] = std::max(worst[k], std::abs(v1[k] - v2[k]) / std::max(1e-300, std::abs(v1[k])));
-                if (m1.trades != m2.trades || m1.exposure != m2.exposure)
-                    throw std::runtime_error("trades or exposure differ");
-                const double full = bench::proto::metrics(prepared, p2).sharpe;
-                if (m1.sharpe > best1) {
-                    best1 = m1.sharpe;
-                    at1 = {f, s};
-                }
-                if (full > best2) {
-                    best2 = full;
-                    at2 = {f, s};
-                }
-            }
-        Json()
-            .str("bench", "proto-check")
-            .str("data", name)
-            .integer("points", points)
-            .integer("points_with_other_positions", differing_points)
-            .integer("bars_with_other_positions", differing_bars)
-            .num("max_rel_diff_sharpe", worst[0])
-            .num("max_rel_diff_sortino", worst[1])
-            .num("max_rel_diff_total_return", worst[2])
-            .num("max_rel_diff_cagr", worst[3])
-            .num("max_rel_diff_max_drawdown", worst[4])
-            .str("kit_best", std::to_string(at1.first) + "," + std::to_string(at1.second))
-            .str("proto_best", std::to_string(at2.first) + "," + std::to_string(at2.second))
-            .num("kit_best_sharpe", best1)
-            .num("proto_best_sharpe", best2)
-            .print();
-    }
-    return 0;
-}
-
 // ---- a large CSV -----------------------------------------------------------
 
 int gencsv(const Args &a)
@@ -749,8 +680,6 @@ int main(int argc, char **argv)
             return genetic(args);
         if (command == "gencsv")
             return gencsv(args);
-        if (command == "proto-check")
-            return proto_check(args);
         std::fprintf(stderr, "btopt-bench: unknown command '%s'\n", command.c_str());
         return 2;
     } catch (const std::exception &e) {

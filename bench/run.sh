@@ -163,9 +163,6 @@ for rep in $(seq 1 "$REPS"); do
         --fast "$SWEEP_FAST" --slow "$SWEEP_SLOW" --jobs -1 --backend process --rep "$rep"
     step "sweep btopt inline (rep $rep)" "$BIN/btopt-bench" sweep --plugin "$SMA" --data "$GOOG" \
         --fast "$SWEEP_FAST" --slow "$SWEEP_SLOW" --jobs 1 --backend inline --rep "$rep"
-    step "sweep btopt prototype (rep $rep)" "$BIN/btopt-bench" sweep --plugin "$BIN/bench_sma_proto.so" \
-        --label "btopt + prototype kernel" --data "$GOOG" --fast "$SWEEP_FAST" --slow "$SWEEP_SLOW" --jobs -1 \
-        --backend process --rep "$rep"
     if [ $HAVE_NUMPY = 1 ]; then
         for variant in plain cached; do
             step "sweep numpy $variant (rep $rep)" "$PY" "$ROOT/bench/py/sweep.py" --data "$GOOG" \
@@ -197,7 +194,6 @@ for rep in $(seq 1 "$REPS"); do
 done
 
 note_load kit
-step "prototype kernel vs kit" "$BIN/btopt-bench" proto-check --data "$GOOG" --fast "$SWEEP_FAST" --slow "$SWEEP_SLOW"
 if [ -x "$BIN/btopt-bench-kit" ]; then
     step "kit (Google Benchmark)" env BTOPT_BENCH_PLUGIN="$SMA" BTOPT_BENCH_CSV="$CSV_BIG" "$BIN/btopt-bench-kit" \
         "${KIT_ARGS[@]}" --benchmark_out="$OUT/kit.json" --benchmark_out_format=json
