@@ -71,12 +71,11 @@ btopt_status genetic_objective(void *, const btopt_params *p, double *score)
     return BTOPT_OK;
 }
 
-// sma_crossover on bars the host holds, prepared once the way the plugin
-// prepares them (the fork start method shares them with the workers
-// copy-on-write).
+// sma_crossover on closes the host holds, prepared once the way the plugin
+// prepares them and keeping only that, as the plugin does (the fork start
+// method shares them with the workers copy-on-write).
 struct HostSma {
-    explicit HostSma(btopt::kit::Bars b) : bars(std::move(b)), prices(bars.close()), sums(bars.close()) {}
-    btopt::kit::Bars bars;
+    explicit HostSma(const btopt::kit::Bars &bars) : prices(bars.close()), sums(bars.close()) {}
     btopt::kit::Prices prices;
     btopt::kit::WindowSums sums;
 };
@@ -490,8 +489,9 @@ int memory(const Args &a)
     double data_bytes = 0;
     std::unique_ptr<HostSma> host;
     if (mode == "fork") {
-        host = std::make_unique<HostSma>(btopt::kit::synthetic_gbm(bars, 42));
-        data_bytes = static_cast<double>(bar_bytes(host->bars));
+        const auto loaded = btopt::kit::synthetic_gbm(bars, 42);
+        host = std::make_unique<HostSma>(loaded);
+        data_bytes = static_cast<double>(bar_bytes(loaded));
     } else if (mode == "csv") {
         data_bytes = in_child([&] {
             auto loaded = btopt::kit::load_bars(csv); // also makes sure the cache exists

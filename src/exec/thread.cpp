@@ -19,6 +19,7 @@ namespace {
 
 constexpr std::size_t max_auto_batch = 1024;
 constexpr double auto_batch_seconds = 2e-3;
+constexpr double refill_seconds = 5e-3;
 // How long collect() waits before giving the caller a chance to notice a cancellation.
 constexpr auto collect_wait = std::chrono::milliseconds(50);
 
@@ -92,6 +93,18 @@ private:
         return static_cast<std::size_t>(std::clamp(std::min(by_time, share), 1.0, double{max_auto_batch}));
     }
 
+    // The coordinator sleeps until the queue runs low: half empty, or down to
+    // a few milliseconds of work. Waking it for every batch costs it a
+    // wake-up each time, taken from a worker's core, and it only needs the
+    // outcomes to refill (it also looks every collect_wait, for progress).
+    std::size_t refill_level() const
+    {
+        const std::size_t half = capacity() / 2;
+        if (seconds_per_task_ <= 0)
+            return half;
+        return static_cast<std::size_t>(std::min(static_cast<double>(half), refill_seconds / seconds_per_task_));
+    }
+
     // A running mean of evaluation times, for the automatic batch; under the lock.
     void time_batch(const std::vector<Outcome> &outcomes)
     {
@@ -127,10 +140,7 @@ private:
                 time_batch(outcomes);
                 for (Outcome &outcome : outcomes)
                     done_.push_back(std::move(outcome));
-                // The coordinator sleeps until the queue runs half dry: waking
-                // it for every outcome of a tiny evaluation costs more than the
-                // evaluation, and it only needs the outcomes to refill.
-                wake = queue_.size() <= capacity() / 2;
+                wake = queue_.size() <= refill_level();
             }
             if (wake)
                 done_ready_.notify_one();

@@ -179,9 +179,9 @@ TEST_CASE("progress is reported on the calling thread with done rising to the to
         final_total = total;
         ++calls;
     };
-    // A millisecond per evaluation, so the run lasts long enough to report more than once.
+    // 5 ms per evaluation, so the run lasts long enough to report more than once.
     const auto slow_score = [](const Params &p) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
         return score(p);
     };
     ParallelOptimizer(slow_score, fast_slow(), "grid", o).optimize();
@@ -202,10 +202,10 @@ TEST_CASE("cancelling from the progress callback returns the partial result")
             if (done >= 5)
                 self->cancel();
         };
-        // A millisecond per evaluation: the workers cannot finish all 62
-        // before the coordinator hears of the first five.
+        // 5 ms per evaluation (155 ms in all on 2 workers): the coordinator
+        // looks at least every 50 ms, long before all 62 are done.
         const auto slow_score = [](const Params &p) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
             return score(p);
         };
         ParallelOptimizer opt(slow_score, fast_slow(), "grid", o);
