@@ -5,6 +5,9 @@
 //                       Prices): the plugin's work, on the kernels this CPU picks (the label says which)
 //   SmaEvalIsa/N/isa    the same on isa 0 baseline x86-64, 1 x86-64-v3, 2 x86-64-v4 (skipped if absent)
 //   ClosesOnlyEval/N    the same through the one-off forms on bare closes (no preparation)
+//   SmaEvalSegments/N   SmaEval with the metrics per segment (SegmentIndex, long only), as the plugin does
+//   GoogEval/mode       one evaluation on BTOPT_BENCH_GOOG (GOOG.csv), averaged over the sweep grid;
+//                       mode 0 metrics per bar, 1 per segment (the number of segments varies by point)
 //   SmaSignal/N         the signal alone (WindowSums)
 //   Metrics/N           compute_metrics alone (Prices)
 //   PluginEvaluate/N    through the plugin's descriptor (as a worker calls it), BTOPT_BENCH_PLUGIN;
@@ -16,6 +19,7 @@
 #include <btopt/kit/isa.hpp>
 #include <btopt/kit/metrics.hpp>
 #include <btopt/kit/prices.hpp>
+#include <btopt/kit/segments.hpp>
 #include <btopt/kit/strategies.hpp>
 #include <btopt/kit/synthetic.hpp>
 #include <btopt/plugin.h>
@@ -91,6 +95,50 @@ void SmaEval(benchmark::State &state)
     state.SetLabel(kit::isa_name(kit::active_isa()));
 }
 BENCHMARK(SmaEval)->Arg(2520)->Arg(1000000)->Unit(benchmark::kMicrosecond);
+
+// The same, with the metrics per segment (index built once, as the plugin's init does).
+void evaluate_segments(benchmark::State &state, const kit::Prices &prices, const kit::WindowSums &sums)
+{
+    const kit::SegmentIndex index(prices, kit::SegmentIndex::Sides::Long);
+    std::vector<kit::Position> positions(prices.size());
+    Windows w;
+    for (auto _ : state) {
+        const auto [fast, slow] = w.next();
+        auto ok = kit::sma_crossover(sums, fast, slow, positions);
+        benchmark::DoNotOptimize(ok);
+        const auto m = kit::compute_metrics(prices, index, positions);
+        benchmark::DoNotOptimize(m);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void SmaEvalSegments(benchmark::State &state)
+{
+    const Prepared &data = prepared_of(static_cast<std::size_t>(state.range(0)));
+    evaluate_segments(state, data.prices, data.sums);
+}
+BENCHMARK(SmaEvalSegments)->Arg(2520)->Arg(1000000)->Unit(benchmark::kMicrosecond);
+
+// The sweep grid of 10,000 points cycles every 10,000 iterations: run a multiple.
+void GoogEval(benchmark::State &state)
+{
+    const char *path = std::getenv("BTOPT_BENCH_GOOG");
+    if (!path || !*path) {
+        state.SkipWithError("BTOPT_BENCH_GOOG (shared/data/GOOG.csv) is not set");
+        return;
+    }
+    static const auto bars = kit::load_csv(path);
+    if (!bars) {
+        state.SkipWithError(bars.error().c_str());
+        return;
+    }
+    static const Prepared data{kit::Prices(bars->close()), kit::WindowSums(bars->close())};
+    if (state.range(0) == 0)
+        evaluate_sweep(state, data);
+    else
+        evaluate_segments(state, data.prices, data.sums);
+}
+BENCHMARK(GoogEval)->Arg(0)->Arg(1)->Iterations(200000)->Unit(benchmark::kMicrosecond);
 
 void SmaEvalIsa(benchmark::State &state)
 {

@@ -7,9 +7,11 @@
 #include <btopt/kit/cache.hpp>
 #include <btopt/kit/metrics.hpp>
 #include <btopt/kit/prices.hpp>
+#include <btopt/kit/segments.hpp>
 #include <btopt/kit/synthetic.hpp>
 #include <btopt/strategy.hpp>
 
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -38,6 +40,11 @@ public:
 
     const btopt::kit::Prices &prices() const { return prices_; }
 
+    // Metrics per segment of constant position from now on, for strategies
+    // whose positions change rarely (each evaluation still falls back to the
+    // per-bar path when they do not). Called once, in init.
+    void index_segments(btopt::kit::SegmentIndex::Sides sides) { segments_.emplace(prices_, sides); }
+
     // The positions buffer of this thread, sized to the data: no allocation
     // per evaluation (and safe when the thread backend shares one state).
     std::span<btopt::kit::Position> positions() const
@@ -61,7 +68,8 @@ public:
 
     void report(std::span<const btopt::kit::Position> positions, std::span<double> metrics) const
     {
-        const auto m = btopt::kit::compute_metrics(prices_, positions, options_);
+        const auto m = segments_ ? btopt::kit::compute_metrics(prices_, *segments_, positions, options_)
+                                 : btopt::kit::compute_metrics(prices_, positions, options_);
         const double values[] = {m.sharpe,       m.sortino, m.total_return, m.cagr,
                                  m.max_drawdown, static_cast<double>(m.trades), m.exposure};
         for (std::size_t i = 0; i < metrics.size() && i < std::size(values); ++i)
@@ -104,6 +112,7 @@ private:
     }
 
     btopt::kit::Prices prices_;
+    std::optional<btopt::kit::SegmentIndex> segments_;
     btopt::kit::MetricsOptions options_;
 };
 
@@ -115,7 +124,13 @@ class Sample {
 public:
     static btopt::strategy::Schema schema() { return Rule::schema(); }
 
-    explicit Sample(const btopt::strategy::Config &config) : backtest_(config), rule_(backtest_.prices()) {}
+    // A Rule with `static constexpr SegmentIndex::Sides segment_sides` gets its
+    // metrics per segment (see btopt/kit/segments.hpp).
+    explicit Sample(const btopt::strategy::Config &config) : backtest_(config), rule_(backtest_.prices())
+    {
+        if constexpr (requires { Rule::segment_sides; })
+            backtest_.index_segments(Rule::segment_sides);
+    }
 
     void evaluate(const btopt::strategy::Point &p, std::uint64_t, std::span<double> metrics) const
     {

@@ -20,6 +20,9 @@ public:
                       .objective = "sharpe"};
     }
 
+    // Long, flat or short: metrics per segment where positions change rarely.
+    static constexpr auto segment_sides = btopt::kit::SegmentIndex::Sides::LongShort;
+
     explicit DonchianBreakout(const btopt::kit::Prices &prices) : closes_(prices.closes()) {}
 
     btopt::kit::SignalResult positions(const btopt::strategy::Point &p, std::span<btopt::kit::Position> out) const

@@ -19,6 +19,9 @@ public:
                       .objective = "sharpe"};
     }
 
+    // Long or flat: metrics per segment where positions change rarely.
+    static constexpr auto segment_sides = btopt::kit::SegmentIndex::Sides::Long;
+
     explicit RsiReversion(const btopt::kit::Prices &prices) : closes_(prices.closes()) {}
 
     btopt::kit::SignalResult positions(const btopt::strategy::Point &p, std::span<btopt::kit::Position> out) const

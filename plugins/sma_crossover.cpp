@@ -19,6 +19,9 @@ public:
                       .objective = "sharpe"};
     }
 
+    // Long or flat, changing at crossovers only: few segments, metrics per segment.
+    static constexpr auto segment_sides = btopt::kit::SegmentIndex::Sides::Long;
+
     // The window sums of every bar, once: each evaluation then compares two sums per bar.
     explicit SmaCrossover(const btopt::kit::Prices &prices) : sums_(prices.closes()) {}
 

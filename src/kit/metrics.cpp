@@ -13,6 +13,7 @@
 #include <gsl/assert>
 
 #include "kernels.hpp"
+#include "ratios.hpp"
 
 namespace btopt::kit {
 namespace {
@@ -140,18 +141,7 @@ Totals follow_returns(const ChangeFeed& feed, std::span<const Position> position
 }
 
 void fill_ratios(const Totals& t, double periods_per_year, Metrics& m) {
-    if (t.n == 0) return;
-    const double n = static_cast<double>(t.n);
-    const double annual = std::sqrt(periods_per_year);
-    const double mean = t.sum / n;
-    const double stdev = t.n >= 2 ? std::sqrt(t.m2 / (n - 1.0)) : 0.0;
-    m.sharpe = stdev > 0.0 ? mean / stdev * annual : 0.0;
-    const double downside = std::sqrt(t.downside_sq / n);
-    m.sortino = downside > 0.0 ? mean / downside * annual : 0.0;
-    m.total_return = t.equity - 1.0;
-    // A fractional power of a non-positive number has no meaning.
-    m.cagr = t.equity <= 0.0 ? -1.0 : std::pow(t.equity, periods_per_year / n) - 1.0;
-    m.max_drawdown = 1.0 - t.lowest_ratio;
+    detail::fill_ratios({t.n, t.sum, t.m2, t.downside_sq, t.equity, t.lowest_ratio}, periods_per_year, m);
 }
 
 Metrics compute(const ChangeFeed& feed, std::span<const Position> positions, const MetricsOptions& options,
@@ -195,5 +185,24 @@ void equity_curve(std::span<const double> closes, std::span<const Position> posi
     for (std::size_t t = 1; t < closes.size(); ++t)
         equity_out[t] = equity_out[t - 1] * (1.0 + bar_return(closes, positions, t, commission));
 }
+
+namespace detail {
+
+void fill_ratios(const Moments& t, double periods_per_year, Metrics& m) {
+    if (t.n == 0) return;
+    const double n = static_cast<double>(t.n);
+    const double annual = std::sqrt(periods_per_year);
+    const double mean = t.sum / n;
+    const double stdev = t.n >= 2 ? std::sqrt(t.m2 / (n - 1.0)) : 0.0;
+    m.sharpe = stdev > 0.0 ? mean / stdev * annual : 0.0;
+    const double downside = std::sqrt(t.downside_sq / n);
+    m.sortino = downside > 0.0 ? mean / downside * annual : 0.0;
+    m.total_return = t.equity - 1.0;
+    // A fractional power of a non-positive number has no meaning.
+    m.cagr = t.equity <= 0.0 ? -1.0 : std::pow(t.equity, periods_per_year / n) - 1.0;
+    m.max_drawdown = 1.0 - t.lowest_ratio;
+}
+
+}  // namespace detail
 
 }  // namespace btopt::kit
