@@ -195,7 +195,8 @@ done
 
 note_load kit
 if [ -x "$BIN/btopt-bench-kit" ]; then
-    step "kit (Google Benchmark)" env BTOPT_BENCH_PLUGIN="$SMA" BTOPT_BENCH_CSV="$CSV_BIG" "$BIN/btopt-bench-kit" \
+    step "kit (Google Benchmark)" env BTOPT_BENCH_PLUGIN="$SMA" BTOPT_BENCH_CSV="$CSV_BIG" BTOPT_BENCH_GOOG="$GOOG" \
+        "$BIN/btopt-bench-kit" \
         "${KIT_ARGS[@]}" --benchmark_out="$OUT/kit.json" --benchmark_out_format=json
 fi
 note_load end
