@@ -47,13 +47,6 @@ public:
         --size_;
     }
 
-    void clear()
-    {
-        while (!empty())
-            pop_front();
-        head_ = 0;
-    }
-
 private:
     void grow()
     {

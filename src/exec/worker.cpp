@@ -28,13 +28,16 @@ char memory_answer[512];
 
 constexpr std::size_t unsent_capacity = 64 * 1024;
 char unsent[unsent_capacity];
-volatile std::size_t unsent_size = 0; // bytes of whole outcomes in `unsent`
+// Bytes of whole outcomes in `unsent`. Whoever sends them takes the count
+// first, so a crash handler running in another thread (a plugin's own)
+// never sends the same outcomes twice. Lock-free, so safe in a handler.
+std::atomic<std::size_t> unsent_size{0};
+static_assert(std::atomic<std::size_t>::is_always_lock_free);
 
 void send_unsent()
 {
-    if (unsent_size > 0)
-        wire::write_all(task_fd, unsent, unsent_size);
-    unsent_size = 0;
+    if (const std::size_t n = unsent_size.exchange(0); n > 0)
+        wire::write_all(task_fd, unsent, n);
 }
 
 void on_out_of_memory()
@@ -83,14 +86,14 @@ void build_memory_answer(std::uint64_t max_memory)
 // Queues an encoded outcome behind the unsent ones; false when the socket failed.
 bool queue_outcome(const std::string &bytes)
 {
-    if (unsent_size + bytes.size() > unsent_capacity) {
+    if (unsent_size.load() + bytes.size() > unsent_capacity) {
         send_unsent();
         if (bytes.size() > unsent_capacity) // a huge error text: straight out
             return wire::write_all(task_fd, bytes.data(), bytes.size());
     }
-    std::memcpy(unsent + unsent_size, bytes.data(), bytes.size());
-    std::atomic_signal_fence(std::memory_order_release); // the bytes before the size a crash handler reads
-    unsent_size = unsent_size + bytes.size();
+    // The bytes first, then the count that makes a crash handler send them.
+    std::memcpy(unsent + unsent_size.load(), bytes.data(), bytes.size());
+    unsent_size.fetch_add(bytes.size());
     return true;
 }
 
