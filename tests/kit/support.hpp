@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 #include "btopt/kit/isa.hpp"
 #include "btopt/kit/metrics.hpp"
 
@@ -35,6 +37,17 @@ std::optional<std::filesystem::path> shared_data_dir();
 
 // |a - b| <= tol * max(1, |a|, |b|): relative, with an absolute floor near 0.
 bool close_rel(double a, double b, double tol = 1e-9);
+
+// Every metric of `got` within `tol` (relative) of `want`; trades and exposure exactly.
+inline void check_metrics_close(const btopt::kit::Metrics& got, const btopt::kit::Metrics& want, double tol = 1e-9) {
+    CHECK(close_rel(got.sharpe, want.sharpe, tol));
+    CHECK(close_rel(got.sortino, want.sortino, tol));
+    CHECK(close_rel(got.total_return, want.total_return, tol));
+    CHECK(close_rel(got.cagr, want.cagr, tol));
+    CHECK(close_rel(got.max_drawdown, want.max_drawdown, tol));
+    CHECK(got.trades == want.trades);
+    CHECK(got.exposure == want.exposure);
+}
 
 // FNV-1a of raw bytes, for pinning generated data.
 std::uint64_t fnv1a(std::span<const std::byte> bytes);

@@ -150,16 +150,6 @@ TEST_CASE("metrics: agree with the two-pass reference on long random series") {
 
 namespace {
 
-void check_close(const Metrics& got, const Metrics& want, double tol = 1e-9) {
-    CHECK(kit_test::close_rel(got.sharpe, want.sharpe, tol));
-    CHECK(kit_test::close_rel(got.sortino, want.sortino, tol));
-    CHECK(kit_test::close_rel(got.total_return, want.total_return, tol));
-    CHECK(kit_test::close_rel(got.cagr, want.cagr, tol));
-    CHECK(kit_test::close_rel(got.max_drawdown, want.max_drawdown, tol));
-    CHECK(got.trades == want.trades);
-    CHECK(got.exposure == want.exposure);
-}
-
 bool same_bits(const Metrics& a, const Metrics& b) {
     return std::memcmp(&a, &b, sizeof a) == 0;
 }
@@ -181,7 +171,7 @@ TEST_CASE("metrics: Prices and bare closes agree to the bit with each other and 
             const auto bare = compute_metrics(c, p, options, r2);
             CHECK(same_bits(fast, bare));
             CHECK(r1 == r2);
-            check_close(fast, kit_test::ref::metrics(c, p, commission, 252.0), 1e-12);
+            kit_test::check_metrics_close(fast, kit_test::ref::metrics(c, p, commission, 252.0), 1e-12);
             for (std::size_t t = 1; t < n; ++t) {
                 const double before = t >= 2 ? p[t - 2] : 0.0;
                 REQUIRE(r1[t - 1] == p[t - 1] * (c[t] / c[t - 1] - 1.0) - commission * std::abs(p[t - 1] - before));
@@ -215,7 +205,7 @@ TEST_CASE("metrics: equity through zero and below, and back above, as the refere
     }
     const auto got = compute_metrics(c, p);
     const auto want = kit_test::ref::metrics(c, p, 0.0, 252.0);
-    check_close(got, want);
+    kit_test::check_metrics_close(got, want);
     CHECK(got.max_drawdown > 1.0);
     CHECK(got.total_return > -1.0);  // back above zero after the second jump
 }
@@ -225,7 +215,7 @@ TEST_CASE("metrics: a million bars agree with the two-pass reference (no drift)"
     const auto p = kit_test::random_positions(c.size(), 42);
     for (const double commission : {0.0, 0.0005}) {
         CAPTURE(commission);
-        check_close(compute_metrics(Prices(c), p, {.commission = commission, .periods_per_year = 252.0}),
+        kit_test::check_metrics_close(compute_metrics(Prices(c), p, {.commission = commission, .periods_per_year = 252.0}),
                     kit_test::ref::metrics(c, p, commission, 252.0));
     }
 }

@@ -17,15 +17,6 @@ using namespace btopt::kit;
 
 namespace {
 
-void check_close(const Metrics& got, const Metrics& want, double tol) {
-    CHECK(kit_test::close_rel(got.sharpe, want.sharpe, tol));
-    CHECK(kit_test::close_rel(got.sortino, want.sortino, tol));
-    CHECK(kit_test::close_rel(got.total_return, want.total_return, tol));
-    CHECK(kit_test::close_rel(got.cagr, want.cagr, tol));
-    CHECK(kit_test::close_rel(got.max_drawdown, want.max_drawdown, tol));
-    CHECK(got.trades == want.trades);
-    CHECK(got.exposure == want.exposure);
-}
 
 bool same_bits(const Metrics& a, const Metrics& b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
@@ -38,9 +29,9 @@ void check_point(const Prices& prices, const SegmentIndex& index, std::span<cons
     const Metrics bars = compute_metrics(prices, p, options);
     Metrics segments;
     REQUIRE(compute_metrics_by_segment(index, p, options, segments));
-    check_close(segments, bars, tol);
-    if (reference) check_close(segments, kit_test::ref::metrics(prices.closes(), p, commission, 252.0), tol);
-    check_close(compute_metrics(prices, index, p, options), bars, tol);
+    kit_test::check_metrics_close(segments, bars, tol);
+    if (reference) kit_test::check_metrics_close(segments, kit_test::ref::metrics(prices.closes(), p, commission, 252.0), tol);
+    kit_test::check_metrics_close(compute_metrics(prices, index, p, options), bars, tol);
 }
 
 void check_sma_grid(std::span<const double> closes, std::size_t fast_step, std::size_t slow_step) {
