@@ -123,8 +123,8 @@ private:
     }
 
     // Keeps each worker supplied: messages of `batch` tasks, at least
-    // min_held tasks (two batches when they are larger) in hand, all its new
-    // messages in one write.
+    // least_held() tasks (two batches when they are more) in hand, all its
+    // new messages in one write.
     void dispatch()
     {
         if (cancelled_)
