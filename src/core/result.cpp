@@ -41,33 +41,16 @@ void Trials::append(std::uint64_t number, std::span<const Value> point, const Ev
     scores_.push_back(e.score);
     seconds_.push_back(seconds);
     values_.insert(values_.end(), point.begin(), point.begin() + static_cast<std::ptrdiff_t>(dims_));
-    if (width_ > 0)
-        append_metrics(e.metrics);
+    if (width_ > 0) {
+        metrics_.resize(metrics_.size() + width_);
+        copy_metrics(e.metrics, metrics_.data() + row * width_);
+    }
     if (e.status != TrialStatus::Ok && !e.error.empty())
         errors_.emplace_back(row, e.error);
 }
 
+// Only ok trials are kept this way, and they carry no error text.
 void Trials::replace(std::size_t i, std::uint64_t number, std::span<const Value> point, const Evaluation &e,
-                     double seconds)
-{
-    // Only ok trials are kept this way, and they carry no error text.
-    set_row(i, number, point, e, seconds);
-}
-
-std::uint8_t Trials::status_byte(const Evaluation &e)
-{
-    return static_cast<std::uint8_t>(static_cast<std::uint8_t>(e.status) | (e.metrics.empty() ? 0 : has_metrics));
-}
-
-// Exactly width_ values: NaN where the trial reported fewer.
-void Trials::append_metrics(const Metrics &metrics)
-{
-    const std::size_t given = std::min(metrics.size(), width_);
-    metrics_.insert(metrics_.end(), metrics.begin(), metrics.begin() + static_cast<std::ptrdiff_t>(given));
-    metrics_.resize(metrics_.size() + (width_ - given), std::numeric_limits<double>::quiet_NaN());
-}
-
-void Trials::set_row(std::size_t i, std::uint64_t number, std::span<const Value> point, const Evaluation &e,
                      double seconds)
 {
     numbers_[i] = number;
@@ -75,8 +58,20 @@ void Trials::set_row(std::size_t i, std::uint64_t number, std::span<const Value>
     scores_[i] = e.score;
     seconds_[i] = seconds;
     std::copy_n(point.begin(), dims_, values_.begin() + static_cast<std::ptrdiff_t>(i * dims_));
-    for (std::size_t m = 0; m < width_; ++m)
-        metrics_[i * width_ + m] = m < e.metrics.size() ? e.metrics[m] : std::numeric_limits<double>::quiet_NaN();
+    copy_metrics(e.metrics, metrics_.data() + i * width_);
+}
+
+std::uint8_t Trials::status_byte(const Evaluation &e)
+{
+    return static_cast<std::uint8_t>(static_cast<std::uint8_t>(e.status) | (e.metrics.empty() ? 0 : has_metrics));
+}
+
+// A row's width_ metrics: NaN where the trial reported fewer.
+void Trials::copy_metrics(const Metrics &metrics, double *row) const
+{
+    const std::size_t given = std::min(metrics.size(), width_);
+    std::copy_n(metrics.begin(), given, row);
+    std::fill(row + given, row + width_, std::numeric_limits<double>::quiet_NaN());
 }
 
 void Trials::copy_row(const Trials &from, std::size_t i)

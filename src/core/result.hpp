@@ -58,9 +58,7 @@ public:
 private:
     static constexpr std::uint8_t status_mask = 0x7f, has_metrics = 0x80;
     static std::uint8_t status_byte(const Evaluation &e);
-    void append_metrics(const Metrics &metrics);
-    void set_row(std::size_t i, std::uint64_t number, std::span<const Value> point, const Evaluation &e,
-                 double seconds);
+    void copy_metrics(const Metrics &metrics, double *row) const;
     void copy_row(const Trials &from, std::size_t i);
 
     std::size_t dims_ = 0;
