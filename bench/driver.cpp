@@ -493,6 +493,15 @@ PssSample sample_pss()
     return s;
 }
 
+// The string options for a --backend value: "fork" is the process backend
+// with workers forked from this process.
+std::vector<std::pair<std::string, std::string>> backend_options(const std::string &backend)
+{
+    if (backend == "fork")
+        return {{"backend", "process"}, {"start_method", "fork"}};
+    return {{"backend", backend}};
+}
+
 int memory(const Args &a)
 {
     const std::string mode = a.get("mode", "server");
@@ -544,7 +553,7 @@ int memory(const Args &a)
                 best = s;
         };
         if (mode == "fork") {
-            spec.strings = {{"backend", "process"}, {"start_method", "fork"}};
+            spec.strings = backend_options("fork");
             spec.fn = host_sma_objective;
             spec.user = host.get();
         } else {
@@ -593,10 +602,7 @@ int scale(const Args &a)
     spec.ints = {{"n_jobs", static_cast<std::int64_t>(a.number("jobs", 2))},
                  {"batch_size", static_cast<std::int64_t>(a.number("batch", 0))},
                  {"keep_trials", static_cast<std::int64_t>(a.number("keep", 0))}};
-    if (backend == "fork")
-        spec.strings = {{"backend", "process"}, {"start_method", "fork"}};
-    else
-        spec.strings = {{"backend", backend}};
+    spec.strings = backend_options(backend);
     const RunOut out = run(spec);
     btopt_space_destroy(space);
     Json()
@@ -631,10 +637,7 @@ int genetic(const Args &a)
                  {"n_generations", static_cast<std::int64_t>(a.number("gens", 200))},
                  {"random_seed", 42},
                  {"keep_trials", static_cast<std::int64_t>(a.number("keep", 0))}};
-    if (backend == "fork")
-        spec.strings = {{"backend", "process"}, {"start_method", "fork"}};
-    else
-        spec.strings = {{"backend", backend}};
+    spec.strings = backend_options(backend);
     const RunOut out = run(spec);
     btopt_space_destroy(space);
     Json()
