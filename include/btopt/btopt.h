@@ -193,8 +193,9 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *             n_iterations (random; default 100), random_seed (default 0),
  *             population_size (default 20), n_generations (default 10),
  *             tournament_size (default 3), elite_count (default 1),
- *             batch_size (points per task a worker takes; 0 = automatic,
- *             about 2 ms of work; a worker process still holds ~1 ms of
+ *             batch_size (points per task a worker takes; 0 = automatic:
+ *             threads take about 2 ms of work at a time, processes a share
+ *             of the queue up to 64; a worker process still holds ~1 ms of
  *             short tasks so it never waits for a round trip),
  *             keep_trials (keep only the best that many; 0 = all),
  *             ignore_errors (0/1),
