@@ -402,3 +402,29 @@ func TestParamsView(t *testing.T) {
 		t.Fatal("a view kept past its call must refuse")
 	}
 }
+
+func TestOptionsReadBack(t *testing.T) {
+	s := quadraticSpace(t)
+	defer s.Close()
+	o, err := NewOptimizer(s, "genetic")
+	must(t, err)
+	defer o.Close()
+	if n, err := o.GetInt("population_size"); err != nil || n != 20 {
+		t.Fatalf("default population_size: %d %v", n, err)
+	}
+	must(t, o.SetPopulationSize(14))
+	must(t, o.SetMutationRate(0.25))
+	must(t, o.SetDirection(Minimize))
+	if n, err := o.GetInt("population_size"); err != nil || n != 14 {
+		t.Fatalf("population_size: %d %v", n, err)
+	}
+	if r, err := o.GetFloat("mutation_rate"); err != nil || r != 0.25 {
+		t.Fatalf("mutation_rate: %v %v", r, err)
+	}
+	if d, err := o.GetString("direction"); err != nil || d != Minimize {
+		t.Fatalf("direction: %q %v", d, err)
+	}
+	if _, err := o.GetInt("no_such_option"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown option: %v", err)
+	}
+}

@@ -71,6 +71,55 @@ func (o *Optimizer) SetString(option, value string) error {
 	})
 }
 
+// GetInt reads an integer option back: the value set, or its default.
+// StatusNotFound for an unknown option, StatusInvalidArgument for an option
+// of another type.
+func (o *Optimizer) GetInt(option string) (int64, error) {
+	copt, err := cString(option, "option")
+	if err != nil {
+		return 0, err
+	}
+	defer free(copt)
+	var value C.int64_t
+	err = o.with(func(p *C.btopt_optimizer) error {
+		return call(func() C.btopt_status { return C.btopt_optimizer_get_int(p, copt, &value) })
+	})
+	return int64(value), err
+}
+
+// GetFloat reads a double option back.
+func (o *Optimizer) GetFloat(option string) (float64, error) {
+	copt, err := cString(option, "option")
+	if err != nil {
+		return 0, err
+	}
+	defer free(copt)
+	var value C.double
+	err = o.with(func(p *C.btopt_optimizer) error {
+		return call(func() C.btopt_status { return C.btopt_optimizer_get_double(p, copt, &value) })
+	})
+	return float64(value), err
+}
+
+// GetString reads a string option back (max_memory_per_worker as bytes in decimal).
+func (o *Optimizer) GetString(option string) (string, error) {
+	copt, err := cString(option, "option")
+	if err != nil {
+		return "", err
+	}
+	defer free(copt)
+	var text string
+	err = o.with(func(p *C.btopt_optimizer) error {
+		var value *C.char
+		err := call(func() C.btopt_status { return C.btopt_optimizer_get_string(p, copt, &value) })
+		if err == nil {
+			text = C.GoString(value)
+		}
+		return err
+	})
+	return text, err
+}
+
 // ---- Options, typed --------------------------------------------------
 
 // SetNJobs sets the workers: positive, or -1 every CPU, -2 all but one, ... (default -1).

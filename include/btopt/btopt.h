@@ -74,6 +74,26 @@ typedef enum btopt_param_kind {
     BTOPT_PARAM_CHOICE = 2
 } btopt_param_kind;
 
+/* The type of an option: which setter and getter it takes. */
+typedef enum btopt_option_type {
+    BTOPT_OPTION_INT = 0,
+    BTOPT_OPTION_DOUBLE = 1,
+    BTOPT_OPTION_STRING = 2
+} btopt_option_type;
+
+/* One entry of the option catalogue (btopt_option_info). The caller sets
+ * struct_size to sizeof(btopt_option_desc); the library fills only the fields
+ * that fit in it, so the struct can grow. Strings have static storage. */
+typedef struct btopt_option_desc {
+    size_t struct_size;
+    const char *name;          /* "n_jobs" */
+    btopt_option_type type;
+    const char *default_value; /* as text: "-1", "0.8", "maximize"; "" for automatic */
+    const char *applies_to;    /* "every run", "genetic", "process backend", ... */
+    const char *cli_flag;      /* the btopt command's flag ("--jobs"), "" where it has none */
+    const char *doc;           /* one line */
+} btopt_option_desc;
+
 /* ---- Library ----------------------------------------------------------- */
 
 /* == BTOPT_ABI_VERSION of the header the library was built from. */
@@ -188,44 +208,77 @@ BTOPT_API btopt_status btopt_optimizer_create(btopt_optimizer **out, const btopt
                                               const char *algorithm);
 BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
 
-/* Options, by name:
- *   integers: n_jobs (-1 all CPUs, -2 all but one, ...; default -1),
- *             n_iterations (random; default 100), random_seed (default 0),
- *             population_size (default 20), n_generations (default 10),
- *             tournament_size (default 3), elite_count (default 1),
- *             batch_size (points per task a worker takes; 0 = automatic:
- *             threads take about 2 ms of work at a time, processes a share
- *             of the queue up to 64; a worker process still holds ~1 ms of
- *             short tasks so it never waits for a round trip),
- *             keep_trials (keep only the best that many; 0 = all),
- *             ignore_errors (0/1),
- *             threads_per_worker (OMP/OpenBLAS/MKL threads in each worker
- *             process, default 1; 0 leaves the environment alone)
- *   doubles:  crossover_rate (default 0.8), mutation_rate (default 0.2),
- *             eval_timeout (seconds per evaluation in a worker process; a
- *             worker past it is killed and its trial marked timeout; 0 = none)
- *   strings:  backend: "inline" (the calling thread), "thread" (a pool of
- *             threads; a host objective must be thread-safe) or "process"
- *             (worker processes; crash isolation, timeouts, memory limits).
- *             Default: "process" with a plugin, else "inline" when n_jobs
- *             resolves to 1 and "thread" otherwise.
- *             start_method (process backend): "server" (default with a
- *             plugin: btopt-worker loads it and runs its init once, then forks
- *             the workers) or "fork" (default with a host objective: workers
- *             are forked from the host, so the objective runs in them as it
- *             is; only for hosts that are single-threaded when they call run).
- *             max_memory_per_worker: "2GB", "512MB", "512MiB" (powers of
- *             1024), or set_int with bytes; an evaluation past it fails its
- *             trial and the worker is replaced. 0 = none.
- *             "mpi" runs the same program on every rank (mpirun): rank 0
- *             searches and owns the trials, every other rank evaluates with
- *             its own pool of n_jobs worker processes; see docs/CLUSTER.md.
- *             direction ("maximize" default, "minimize")
+/* Options, by name: name (type, default; where it applies): what it does.
+ *   n_jobs (int, default -1; every run): workers: N, -1 every CPU this
+ *       process may use, -2 all but one, ...
+ *   backend (string, default automatic; every run): inline, thread,
+ *       process or mpi; empty: process with a plugin, else inline for one
+ *       worker and thread for more
+ *   random_seed (int, default 0; random, genetic): the run's seed; each
+ *       trial's seed derives from it
+ *   n_iterations (int, default 100; random): points random search draws
+ *   population_size (int, default 20; genetic): individuals per
+ *       generation
+ *   n_generations (int, default 10; genetic): generations after the first
+ *   tournament_size (int, default 3; genetic): individuals drawn for each
+ *       tournament selection
+ *   elite_count (int, default 1; genetic): best individuals carried into
+ *       the next generation unchanged
+ *   crossover_rate (double, default 0.8; genetic): probability that two
+ *       parents are crossed
+ *   mutation_rate (double, default 0.2; genetic): probability that a gene
+ *       is mutated
+ *   batch_size (int, default 0; thread, process and mpi backends): points
+ *       per task a worker takes; 0: automatic
+ *   keep_trials (int, default 0; every run): keep only the best that many
+ *       trials; 0: all
+ *   ignore_errors (int, default 0; every run): 1: record failing trials
+ *       and go on; 0: stop at the first
+ *   direction (string, default maximize; every run): maximize or minimize
+ *       the score
+ *   start_method (string, default automatic; process backend): server
+ *       (btopt-worker loads the plugin once) or fork (workers forked from
+ *       the host); empty: server with a plugin, fork without
+ *   eval_timeout (double, default 0; process and mpi backends): seconds
+ *       one evaluation may take; a worker past it is killed and its trial
+ *       marked timeout; 0: none
+ *   max_memory_per_worker (string, default 0; process and mpi backends):
+ *       address space per worker: 2GB, 512MB, 512MiB or bytes; read back
+ *       as bytes; 0: none
+ *   threads_per_worker (int, default 1; process and mpi backends):
+ *       OMP/OpenBLAS/MKL threads in each worker process; 0 leaves the
+ *       environment alone
+ * This list is the catalogue (btopt_option_info) written out; a test keeps
+ * them equal. More on some of them: batch_size 0 lets threads take about 2 ms
+ * of work at a time and processes a share of the queue up to 64, and a worker
+ * process still holds ~1 ms of short tasks so it never waits for a round
+ * trip. backend "thread" runs a host objective on several threads at once (it
+ * must be thread-safe); "process" gives crash isolation, timeouts and memory
+ * limits; "mpi" runs the same program on every rank (mpirun): rank 0 searches
+ * and owns the trials, every other rank evaluates with its own pool of n_jobs
+ * worker processes (docs/CLUSTER.md). start_method "fork" is only for hosts
+ * that are single-threaded when they call run. An evaluation past
+ * max_memory_per_worker fails its trial and the worker is replaced.
  * NOT_FOUND for an unknown option, INVALID_ARGUMENT for a value out of range
  * or an option of another type. */
 BTOPT_API btopt_status btopt_optimizer_set_int(btopt_optimizer *opt, const char *option, int64_t value);
 BTOPT_API btopt_status btopt_optimizer_set_double(btopt_optimizer *opt, const char *option, double value);
 BTOPT_API btopt_status btopt_optimizer_set_string(btopt_optimizer *opt, const char *option, const char *value);
+
+/* Reads an option back: the value set, or its default. NOT_FOUND for an
+ * unknown option, INVALID_ARGUMENT for an option of another type.
+ * max_memory_per_worker reads back as bytes in decimal text. get_string's
+ * text is valid until the next get_string on the same optimizer. */
+BTOPT_API btopt_status btopt_optimizer_get_int(const btopt_optimizer *opt, const char *option, int64_t *value);
+BTOPT_API btopt_status btopt_optimizer_get_double(const btopt_optimizer *opt, const char *option, double *value);
+BTOPT_API btopt_status btopt_optimizer_get_string(const btopt_optimizer *opt, const char *option, const char **value);
+
+/* The option catalogue: every option an optimizer takes, in the order of the
+ * documentation. btopt_option_info fills `desc` for index 0 .. count - 1;
+ * INVALID_ARGUMENT for an index past the end, a NULL desc or a struct_size
+ * smaller than the fields up to `type`. */
+BTOPT_API size_t btopt_option_count(void);
+BTOPT_API btopt_status btopt_option_info(size_t index, btopt_option_desc *desc);
 
 BTOPT_API btopt_status btopt_optimizer_set_objective(btopt_optimizer *opt, btopt_objective_fn fn, void *user);
 /* NOT_FOUND when no objective was registered under that name. */

@@ -36,6 +36,7 @@ struct btopt_optimizer {
     std::optional<btopt::internal::PluginInfo> plugin;
     btopt::internal::PluginConfig plugin_config;
     std::string metric;
+    mutable std::string option_text; // what btopt_optimizer_get_string handed out last
 };
 
 struct btopt_series {

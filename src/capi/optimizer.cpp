@@ -7,7 +7,10 @@
 #include "../plugin/plugin_objective.hpp"
 #include "../run/launch.hpp"
 
+#include <cstddef>
+#include <cstring>
 #include <map>
+#include <type_traits>
 #include <mutex>
 
 using namespace btopt::internal;
@@ -74,6 +77,28 @@ void forget_plugin(btopt_optimizer &opt)
 }
 
 btopt_result *make_result(RunResult run) { return new btopt_result(std::move(run)); }
+
+
+// Copies an option's value out, or records why not.
+template <class T, class Get>
+btopt_status get_option(const btopt_optimizer *opt, const char *option, T *value, Get get)
+{
+    BTOPT_REQUIRE(opt);
+    BTOPT_REQUIRE(option);
+    BTOPT_REQUIRE(value);
+    return guarded([&] {
+        auto got = get(opt->options, option);
+        if (!got)
+            return set_error(got.error());
+        if constexpr (std::is_same_v<T, const char *>) {
+            opt->option_text = std::move(*got);
+            *value = opt->option_text.c_str();
+        } else {
+            *value = *got;
+        }
+        return BTOPT_OK;
+    });
+}
 
 } // namespace
 
@@ -154,6 +179,50 @@ btopt_status btopt_optimizer_set_string(btopt_optimizer *opt, const char *option
     if (value == nullptr)
         return set_error(BTOPT_ERR_INVALID_ARGUMENT, fmt::format("option '{}': the value is NULL", option));
     return guarded([&] { return status_of(opt->options.set_string(option, value)); });
+}
+
+
+btopt_status btopt_optimizer_get_int(const btopt_optimizer *opt, const char *option, int64_t *value)
+{
+    return get_option(opt, option, value, [](const Options &o, const char *name) { return o.get_int(name); });
+}
+
+btopt_status btopt_optimizer_get_double(const btopt_optimizer *opt, const char *option, double *value)
+{
+    return get_option(opt, option, value, [](const Options &o, const char *name) { return o.get_double(name); });
+}
+
+btopt_status btopt_optimizer_get_string(const btopt_optimizer *opt, const char *option, const char **value)
+{
+    return get_option(opt, option, value, [](const Options &o, const char *name) { return o.get_string(name); });
+}
+
+size_t btopt_option_count(void) { return option_catalogue().size(); }
+
+btopt_status btopt_option_info(size_t index, btopt_option_desc *desc)
+{
+    BTOPT_REQUIRE(desc);
+    const auto catalogue = option_catalogue();
+    if (index >= catalogue.size())
+        return set_error(BTOPT_ERR_INVALID_ARGUMENT,
+                         fmt::format("option index {}: the catalogue has {} options", index, catalogue.size()));
+    constexpr std::size_t least = offsetof(btopt_option_desc, type) + sizeof desc->type;
+    if (desc->struct_size < least)
+        return set_error(BTOPT_ERR_INVALID_ARGUMENT,
+                         fmt::format("btopt_option_info: struct_size {} is smaller than the {} bytes up to 'type'; "
+                                     "set it to sizeof(btopt_option_desc)",
+                                     desc->struct_size, least));
+    const OptionSpec &spec = catalogue[index];
+    btopt_option_desc full{};
+    full.struct_size = std::min(desc->struct_size, sizeof full);
+    full.name = spec.name.data();
+    full.type = static_cast<btopt_option_type>(spec.type);
+    full.default_value = spec.default_text.data();
+    full.applies_to = spec.applies_to.data();
+    full.cli_flag = spec.cli_flag.data();
+    full.doc = spec.doc.data();
+    std::memcpy(desc, &full, full.struct_size); // only the fields the caller's struct has
+    return BTOPT_OK;
 }
 
 btopt_status btopt_optimizer_set_objective(btopt_optimizer *opt, btopt_objective_fn fn, void *user)

@@ -1,3 +1,6 @@
+// The option catalogue: one entry per option drives the setters, the
+// getters, btopt_option_info, the CLI's help and the checks that keep the
+// header, btopt.hpp, the CLI and every binding in step with it.
 #include "options.hpp"
 
 #include <sched.h>
@@ -12,38 +15,6 @@
 
 namespace btopt::internal {
 namespace {
-
-struct IntOption {
-    std::string_view name;
-    std::int64_t Options::*field;
-    std::int64_t min;
-};
-
-constexpr std::array int_options{
-    IntOption{"n_iterations", &Options::n_iterations, 1},
-    IntOption{"random_seed", &Options::random_seed, INT64_MIN},
-    IntOption{"population_size", &Options::population_size, 2},
-    IntOption{"n_generations", &Options::n_generations, 1},
-    IntOption{"tournament_size", &Options::tournament_size, 1},
-    IntOption{"elite_count", &Options::elite_count, 0},
-    IntOption{"batch_size", &Options::batch_size, 0},
-    IntOption{"keep_trials", &Options::keep_trials, 0},
-    IntOption{"threads_per_worker", &Options::threads_per_worker, 0},
-};
-
-struct RateOption {
-    std::string_view name;
-    double Options::*field;
-};
-
-constexpr std::array rate_options{
-    RateOption{"crossover_rate", &Options::crossover_rate},
-    RateOption{"mutation_rate", &Options::mutation_rate},
-};
-
-constexpr std::array<std::string_view, 4> string_options{"backend", "direction", "start_method",
-                                                         "max_memory_per_worker"};
-constexpr std::array<std::string_view, 4> backends{"inline", "thread", "process", "mpi"};
 
 // The CPU limit of a cgroup v2 quota ("max" or "QUOTA PERIOD"), if one is set.
 std::optional<unsigned> cgroup_cpu_limit()
@@ -119,112 +90,240 @@ Result<unsigned> resolve_jobs(std::int64_t n_jobs)
     return static_cast<unsigned>(cpus + 1 + n_jobs);
 }
 
-enum class OptionType { Int, Double, String };
 
-static std::optional<OptionType> option_type(std::string_view name)
-{
-    if (name == "n_jobs" || name == "ignore_errors" ||
-        std::any_of(int_options.begin(), int_options.end(), [&](auto &o) { return o.name == name; }))
-        return OptionType::Int;
-    if (name == "eval_timeout" ||
-        std::any_of(rate_options.begin(), rate_options.end(), [&](auto &o) { return o.name == name; }))
-        return OptionType::Double;
-    if (std::find(string_options.begin(), string_options.end(), name) != string_options.end())
-        return OptionType::String;
-    return std::nullopt;
-}
+namespace {
 
-// The error for an option set through a setter of the wrong type.
-static tl::unexpected<Error> wrong_type(const std::string &name, std::optional<OptionType> type)
-{
-    if (!type)
-        return fail(BTOPT_ERR_NOT_FOUND, "unknown option '{}'", name);
-    constexpr std::array<std::string_view, 3> setters{"btopt_optimizer_set_int", "btopt_optimizer_set_double",
-                                                      "btopt_optimizer_set_string"};
-    constexpr std::array<std::string_view, 3> kinds{"an integer", "a number", "a string"};
-    const auto k = static_cast<std::size_t>(*type);
-    return fail(BTOPT_ERR_INVALID_ARGUMENT, "option '{}' takes {}: use {}", name, kinds[k], setters[k]);
-}
+// A setter gets its value already converted to the option's type.
 
-Result<void> Options::set_int(const std::string &name, std::int64_t value)
+
+
+template <auto Field, std::int64_t Min>
+Result<void> set_at_least(Options &o, std::string_view name, const OptionValue &v)
 {
-    if (name == "max_memory_per_worker") {
-        if (value < 0)
-            return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'max_memory_per_worker' = {}: must not be negative", value);
-        max_memory = static_cast<std::uint64_t>(value);
-        return {};
-    }
-    const auto type = option_type(name);
-    if (type == OptionType::Double)
-        return set_double(name, static_cast<double>(value));
-    if (type != OptionType::Int)
-        return wrong_type(name, type);
-    if (name == "n_jobs") {
-        if (auto jobs = resolve_jobs(value); !jobs)
-            return tl::unexpected(jobs.error());
-        n_jobs = value;
-        return {};
-    }
-    if (name == "ignore_errors") {
-        if (value != 0 && value != 1)
-            return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'ignore_errors' = {}: use 0 or 1", value);
-        ignore_errors = value == 1;
-        return {};
-    }
-    const auto &option = *std::find_if(int_options.begin(), int_options.end(), [&](auto &o) { return o.name == name; });
-    if (value < option.min)
-        return fail(BTOPT_ERR_INVALID_ARGUMENT, "option '{}' = {}: must be at least {}", name, value, option.min);
-    this->*option.field = value;
+    const std::int64_t value = std::get<std::int64_t>(v);
+    if (value < Min)
+        return fail(BTOPT_ERR_INVALID_ARGUMENT, "option '{}' = {}: must be at least {}", name, value, Min);
+    o.*Field = value;
     return {};
 }
 
-Result<void> Options::set_double(const std::string &name, double value)
+template <auto Field>
+Result<void> set_rate(Options &o, std::string_view name, const OptionValue &v)
 {
-    const auto type = option_type(name);
-    if (type != OptionType::Double)
-        return wrong_type(name, type);
-    if (name == "eval_timeout") {
-        if (!(value >= 0.0) || !std::isfinite(value))
-            return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'eval_timeout' = {}: seconds, 0 for no limit", value);
-        eval_timeout = value;
-        return {};
-    }
+    const double value = std::get<double>(v);
     if (!(value >= 0.0 && value <= 1.0))
         return fail(BTOPT_ERR_INVALID_ARGUMENT, "option '{}' = {}: must be between 0 and 1", name, value);
-    const auto &option = *std::find_if(rate_options.begin(), rate_options.end(), [&](auto &o) { return o.name == name; });
-    this->*option.field = value;
+    o.*Field = value;
     return {};
 }
 
-Result<void> Options::set_string(const std::string &name, const std::string &value)
+template <auto Field>
+OptionValue get_field(const Options &o)
 {
-    const auto type = option_type(name);
-    if (type != OptionType::String)
-        return wrong_type(name, type);
-    if (name == "backend") {
-        if (std::find(backends.begin(), backends.end(), value) == backends.end())
-            return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'backend' = '{}': use 'inline', 'thread', 'process' or 'mpi'",
-                        value);
-        backend = value;
+    return o.*Field;
+}
+
+Result<void> set_jobs(Options &o, std::string_view, const OptionValue &v)
+{
+    const std::int64_t value = std::get<std::int64_t>(v);
+    if (auto jobs = resolve_jobs(value); !jobs)
+        return tl::unexpected(jobs.error());
+    o.n_jobs = value;
+    return {};
+}
+
+Result<void> set_ignore_errors(Options &o, std::string_view, const OptionValue &v)
+{
+    const std::int64_t value = std::get<std::int64_t>(v);
+    if (value != 0 && value != 1)
+        return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'ignore_errors' = {}: use 0 or 1", value);
+    o.ignore_errors = value == 1;
+    return {};
+}
+
+Result<void> set_timeout(Options &o, std::string_view, const OptionValue &v)
+{
+    const double value = std::get<double>(v);
+    if (!(value >= 0.0) || !std::isfinite(value))
+        return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'eval_timeout' = {}: seconds, 0 for no limit", value);
+    o.eval_timeout = value;
+    return {};
+}
+
+// A string option with a fixed set of choices; `Choices` lists them.
+template <auto Field, const auto &Choices>
+Result<void> set_choice(Options &o, std::string_view name, const OptionValue &v)
+{
+    const std::string &value = std::get<std::string>(v);
+    if (std::find(Choices.begin(), Choices.end(), value) != Choices.end()) {
+        o.*Field = value;
         return {};
     }
-    if (name == "start_method") {
-        if (value != "server" && value != "fork")
-            return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'start_method' = '{}': use 'server' or 'fork'", value);
-        start_method = value;
-        return {};
-    }
-    if (name == "max_memory_per_worker") {
-        auto bytes = parse_memory_size(value);
-        if (!bytes)
-            return tl::unexpected(bytes.error());
-        max_memory = *bytes;
-        return {};
-    }
+    std::string listed;
+    for (std::size_t i = 0; i < Choices.size(); ++i)
+        listed += fmt::format("{}'{}'", i == 0 ? "" : i + 1 == Choices.size() ? " or " : ", ", Choices[i]);
+    return fail(BTOPT_ERR_INVALID_ARGUMENT, "option '{}' = '{}': use {}", name, value, listed);
+}
+
+constexpr std::array<std::string_view, 4> backends{"inline", "thread", "process", "mpi"};
+constexpr std::array<std::string_view, 2> start_methods{"server", "fork"};
+
+Result<void> set_direction(Options &o, std::string_view, const OptionValue &v)
+{
+    const std::string &value = std::get<std::string>(v);
     if (value != "maximize" && value != "minimize")
         return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'direction' = '{}': use 'maximize' or 'minimize'", value);
-    direction = value == "maximize" ? Direction::Maximize : Direction::Minimize;
+    o.direction = value == "maximize" ? Direction::Maximize : Direction::Minimize;
     return {};
+}
+
+OptionValue get_direction(const Options &o)
+{
+    return std::string(o.direction == Direction::Maximize ? "maximize" : "minimize");
+}
+
+// Bytes as a number (set_int) or a size with a unit (set_string).
+Result<void> set_max_memory(Options &o, std::string_view, const OptionValue &v)
+{
+    if (const auto *bytes = std::get_if<std::int64_t>(&v)) {
+        if (*bytes < 0)
+            return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'max_memory_per_worker' = {}: must not be negative",
+                        *bytes);
+        o.max_memory = static_cast<std::uint64_t>(*bytes);
+        return {};
+    }
+    auto bytes = parse_memory_size(std::get<std::string>(v));
+    if (!bytes)
+        return tl::unexpected(bytes.error());
+    o.max_memory = *bytes;
+    return {};
+}
+
+OptionValue get_max_memory(const Options &o)
+{
+    return std::to_string(o.max_memory);
+}
+
+constexpr auto Int = OptionType::Int;
+constexpr auto Double = OptionType::Double;
+constexpr auto String = OptionType::String;
+
+// Every option, in the order the documentation lists them.
+constexpr std::array<OptionSpec, 18> catalogue{{
+    {"n_jobs", Int, "-1", "every run", "--jobs",
+     "workers: N, -1 every CPU this process may use, -2 all but one, ...", set_jobs, get_field<&Options::n_jobs>},
+    {"backend", String, "", "every run", "--backend",
+     "inline, thread, process or mpi; empty: process with a plugin, else inline for one worker and thread for more",
+     set_choice<&Options::backend, backends>, get_field<&Options::backend>},
+    {"random_seed", Int, "0", "random, genetic", "--seed", "the run's seed; each trial's seed derives from it",
+     set_at_least<&Options::random_seed, INT64_MIN>, get_field<&Options::random_seed>},
+    {"n_iterations", Int, "100", "random", "--iterations", "points random search draws",
+     set_at_least<&Options::n_iterations, 1>, get_field<&Options::n_iterations>},
+    {"population_size", Int, "20", "genetic", "--population", "individuals per generation",
+     set_at_least<&Options::population_size, 2>, get_field<&Options::population_size>},
+    {"n_generations", Int, "10", "genetic", "--generations", "generations after the first",
+     set_at_least<&Options::n_generations, 1>, get_field<&Options::n_generations>},
+    {"tournament_size", Int, "3", "genetic", "", "individuals drawn for each tournament selection",
+     set_at_least<&Options::tournament_size, 1>, get_field<&Options::tournament_size>},
+    {"elite_count", Int, "1", "genetic", "", "best individuals carried into the next generation unchanged",
+     set_at_least<&Options::elite_count, 0>, get_field<&Options::elite_count>},
+    {"crossover_rate", Double, "0.8", "genetic", "", "probability that two parents are crossed",
+     set_rate<&Options::crossover_rate>, get_field<&Options::crossover_rate>},
+    {"mutation_rate", Double, "0.2", "genetic", "", "probability that a gene is mutated",
+     set_rate<&Options::mutation_rate>, get_field<&Options::mutation_rate>},
+    {"batch_size", Int, "0", "thread, process and mpi backends", "--batch-size",
+     "points per task a worker takes; 0: automatic", set_at_least<&Options::batch_size, 0>,
+     get_field<&Options::batch_size>},
+    {"keep_trials", Int, "0", "every run", "", "keep only the best that many trials; 0: all",
+     set_at_least<&Options::keep_trials, 0>, get_field<&Options::keep_trials>},
+    {"ignore_errors", Int, "0", "every run", "--ignore-errors",
+     "1: record failing trials and go on; 0: stop at the first", set_ignore_errors,
+     [](const Options &o) -> OptionValue { return std::int64_t{o.ignore_errors}; }},
+    {"direction", String, "maximize", "every run", "--minimize", "maximize or minimize the score", set_direction,
+     get_direction},
+    {"start_method", String, "", "process backend", "",
+     "server (btopt-worker loads the plugin once) or fork (workers forked from the host); empty: server with a "
+     "plugin, fork without",
+     set_choice<&Options::start_method, start_methods>, get_field<&Options::start_method>},
+    {"eval_timeout", Double, "0", "process and mpi backends", "--timeout",
+     "seconds one evaluation may take; a worker past it is killed and its trial marked timeout; 0: none",
+     set_timeout, get_field<&Options::eval_timeout>},
+    {"max_memory_per_worker", String, "0", "process and mpi backends", "--max-memory",
+     "address space per worker: 2GB, 512MB, 512MiB or bytes; read back as bytes; 0: none", set_max_memory,
+     get_max_memory},
+    {"threads_per_worker", Int, "1", "process and mpi backends", "",
+     "OMP/OpenBLAS/MKL threads in each worker process; 0 leaves the environment alone",
+     set_at_least<&Options::threads_per_worker, 0>, get_field<&Options::threads_per_worker>},
+}};
+
+constexpr std::array<std::string_view, 3> type_words{"an integer", "a number", "a string"};
+constexpr std::array<std::string_view, 3> type_suffixes{"int", "double", "string"};
+
+tl::unexpected<Error> unknown(std::string_view name)
+{
+    return fail(BTOPT_ERR_NOT_FOUND, "unknown option '{}'", name);
+}
+
+// `access` is "set" or "get": the C function to use instead is named after it.
+tl::unexpected<Error> wrong_type(const OptionSpec &spec, std::string_view access)
+{
+    const auto k = static_cast<std::size_t>(spec.type);
+    return fail(BTOPT_ERR_INVALID_ARGUMENT, "option '{}' takes {}: use btopt_optimizer_{}_{}", spec.name,
+                type_words[k], access, type_suffixes[k]);
+}
+
+// Sets an option from a value of the setter's type: an integer also sets a
+// number option, and max_memory_per_worker takes bytes as an integer.
+Result<void> set_option(Options &o, const std::string &name, OptionValue value)
+{
+    const OptionSpec *spec = find_option(name);
+    if (!spec)
+        return unknown(name);
+    const auto given = static_cast<OptionType>(value.index());
+    if (given == Int && spec->type == Double)
+        value = static_cast<double>(std::get<std::int64_t>(value));
+    else if (given != spec->type && !(given == Int && spec->set == set_max_memory)) // bytes as an integer
+        return wrong_type(*spec, "set");
+    return spec->set(o, spec->name, value);
+}
+
+template <class T>
+Result<T> get_option(const Options &o, const std::string &name)
+{
+    const OptionSpec *spec = find_option(name);
+    if (!spec)
+        return unknown(name);
+    OptionValue value = spec->get(o);
+    if (!std::holds_alternative<T>(value))
+        return wrong_type(*spec, "get");
+    return std::get<T>(std::move(value));
+}
+
+} // namespace
+
+std::span<const OptionSpec> option_catalogue()
+{
+    return catalogue;
+}
+
+const OptionSpec *find_option(std::string_view name)
+{
+    const auto it = std::find_if(catalogue.begin(), catalogue.end(), [&](const OptionSpec &s) { return s.name == name; });
+    return it == catalogue.end() ? nullptr : &*it;
+}
+
+Result<void> Options::set_int(const std::string &name, std::int64_t value) { return set_option(*this, name, value); }
+Result<void> Options::set_double(const std::string &name, double value) { return set_option(*this, name, value); }
+Result<void> Options::set_string(const std::string &name, const std::string &value)
+{
+    return set_option(*this, name, value);
+}
+
+Result<std::int64_t> Options::get_int(const std::string &name) const { return get_option<std::int64_t>(*this, name); }
+Result<double> Options::get_double(const std::string &name) const { return get_option<double>(*this, name); }
+Result<std::string> Options::get_string(const std::string &name) const
+{
+    return get_option<std::string>(*this, name);
 }
 
 } // namespace btopt::internal

@@ -1,11 +1,17 @@
 // The optimizer's options, set by name through typed setters so that a new
 // option never changes the C ABI. Names follow the Python original.
+// Every option has one entry in the catalogue (options.cpp): its type,
+// default, where it applies, its CLI flag and its doc. The setters, the
+// getters, btopt_option_info and the documentation checks all read it.
 #pragma once
 
 #include "error.hpp"
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
+#include <variant>
 
 namespace btopt::internal {
 
@@ -34,7 +40,31 @@ struct Options {
     Result<void> set_int(const std::string &name, std::int64_t value);
     Result<void> set_double(const std::string &name, double value);
     Result<void> set_string(const std::string &name, const std::string &value);
+
+    Result<std::int64_t> get_int(const std::string &name) const;
+    Result<double> get_double(const std::string &name) const;
+    Result<std::string> get_string(const std::string &name) const;
 };
+
+// The same numbers as btopt_option_type.
+enum class OptionType { Int = BTOPT_OPTION_INT, Double = BTOPT_OPTION_DOUBLE, String = BTOPT_OPTION_STRING };
+
+using OptionValue = std::variant<std::int64_t, double, std::string>;
+
+// One option: everything any layer needs to know about it.
+struct OptionSpec {
+    std::string_view name;
+    OptionType type;
+    std::string_view default_text; // as a user would write it
+    std::string_view applies_to;   // "every run", "random", "genetic", "process backend", ...
+    std::string_view cli_flag;     // the btopt command's flag, "" where it has none
+    std::string_view doc;          // one line
+    Result<void> (*set)(Options &, std::string_view name, const OptionValue &); // the value has the option's type
+    OptionValue (*get)(const Options &);
+};
+
+std::span<const OptionSpec> option_catalogue();
+const OptionSpec *find_option(std::string_view name);
 
 // "2GB", "512MB", "512MiB" (powers of 1024) or a number of bytes.
 Result<std::uint64_t> parse_memory_size(const std::string &text);

@@ -6,7 +6,11 @@
 
 #include <btopt/btopt.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <cstring>
+#include <set>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -615,6 +619,87 @@ TEST_CASE("unknown options")
     CHECK_ERR(btopt_optimizer_set_string(opt, "no_such_mode", "x"), BTOPT_ERR_NOT_FOUND, "no_such_mode");
     CHECK_ERR(btopt_optimizer_set_int(opt, "", 1), BTOPT_ERR_NOT_FOUND, "");
     CHECK_ERR(btopt_optimizer_set_int(opt, "N_JOBS", 1), BTOPT_ERR_NOT_FOUND, "N_JOBS");
+    btopt_optimizer_destroy(opt);
+}
+
+TEST_CASE("options read back what was set, or their default")
+{
+    btopt_optimizer *opt = make_optimizer("genetic");
+    int64_t n = 0;
+    double x = 0;
+    const char *text = nullptr;
+    CHECK_OK(btopt_optimizer_get_int(opt, "population_size", &n));
+    CHECK(n == 20);
+    CHECK_OK(btopt_optimizer_set_int(opt, "population_size", 42));
+    CHECK_OK(btopt_optimizer_get_int(opt, "population_size", &n));
+    CHECK(n == 42);
+    CHECK_OK(btopt_optimizer_set_int(opt, "crossover_rate", 1));
+    CHECK_OK(btopt_optimizer_get_double(opt, "crossover_rate", &x));
+    CHECK(x == 1.0);
+    CHECK_OK(btopt_optimizer_get_string(opt, "direction", &text));
+    CHECK(std::string(text) == "maximize");
+    CHECK_OK(btopt_optimizer_set_string(opt, "max_memory_per_worker", "2MB"));
+    CHECK_OK(btopt_optimizer_get_string(opt, "max_memory_per_worker", &text));
+    CHECK(std::string(text) == "2097152");
+    CHECK_OK(btopt_optimizer_set_int(opt, "ignore_errors", 1));
+    CHECK_OK(btopt_optimizer_get_int(opt, "ignore_errors", &n));
+    CHECK(n == 1);
+    CHECK_ERR(btopt_optimizer_get_int(opt, "no_such_option", &n), BTOPT_ERR_NOT_FOUND, "no_such_option");
+    CHECK_ERR(btopt_optimizer_get_int(opt, "crossover_rate", &n), BTOPT_ERR_INVALID_ARGUMENT,
+              "btopt_optimizer_get_double");
+    CHECK_ERR(btopt_optimizer_get_string(opt, "n_jobs", &text), BTOPT_ERR_INVALID_ARGUMENT, "get_int");
+    CHECK_ERR(btopt_optimizer_get_int(opt, "n_jobs", nullptr), BTOPT_ERR_INVALID_ARGUMENT, "value");
+    btopt_optimizer_destroy(opt);
+}
+
+TEST_CASE("the option catalogue lists every option once, each readable and settable by its type")
+{
+    btopt_optimizer *opt = make_optimizer("genetic");
+    const size_t count = btopt_option_count();
+    REQUIRE(count >= 18);
+    std::set<std::string> names;
+    for (size_t i = 0; i < count; ++i) {
+        btopt_option_desc d{};
+        d.struct_size = sizeof d;
+        CHECK_OK(btopt_option_info(i, &d));
+        CAPTURE(d.name);
+        CHECK(names.insert(d.name).second);
+        CHECK(std::string(d.doc).size() > 10);
+        CHECK(d.default_value != nullptr);
+        CHECK(d.cli_flag != nullptr);
+        // The default reads back as the catalogue says.
+        if (d.type == BTOPT_OPTION_INT) {
+            int64_t n = 0;
+            CHECK_OK(btopt_optimizer_get_int(opt, d.name, &n));
+            CHECK(std::to_string(n) == d.default_value);
+        } else if (d.type == BTOPT_OPTION_DOUBLE) {
+            double x = -1;
+            CHECK_OK(btopt_optimizer_get_double(opt, d.name, &x));
+            CHECK(x == std::stod(d.default_value));
+        } else {
+            const char *text = nullptr;
+            CHECK_OK(btopt_optimizer_get_string(opt, d.name, &text));
+            CHECK(std::string(text) == d.default_value);
+        }
+    }
+    CHECK(names.count("n_jobs") == 1);
+    btopt_option_desc d{};
+    d.struct_size = sizeof d;
+    CHECK_ERR(btopt_option_info(count, &d), BTOPT_ERR_INVALID_ARGUMENT, "catalogue");
+    CHECK_ERR(btopt_option_info(0, nullptr), BTOPT_ERR_INVALID_ARGUMENT, "desc");
+    // An older, shorter struct gets only its own fields; the bytes after it are untouched.
+    struct {
+        btopt_option_desc d;
+    } holder{};
+    std::memset(&holder, 0xAB, sizeof holder);
+    holder.d.struct_size = offsetof(btopt_option_desc, default_value);
+    CHECK_OK(btopt_option_info(0, &holder.d));
+    CHECK(std::string(holder.d.name) == "n_jobs");
+    unsigned char after[sizeof(const char *)];
+    std::memcpy(after, &holder.d.default_value, sizeof after);
+    CHECK(std::all_of(std::begin(after), std::end(after), [](unsigned char c) { return c == 0xAB; }));
+    holder.d.struct_size = sizeof(size_t);
+    CHECK_ERR(btopt_option_info(0, &holder.d), BTOPT_ERR_INVALID_ARGUMENT, "struct_size");
     btopt_optimizer_destroy(opt);
 }
 

@@ -42,3 +42,35 @@ TEST_CASE("options are set by name with their type and range checked")
     CHECK(o.set_int("n_jobs", 0).error().code == BTOPT_ERR_INVALID_ARGUMENT);
     CHECK(o.n_jobs == -1);
 }
+
+TEST_CASE("options read back through the catalogue, each with its own type")
+{
+    Options o;
+    CHECK(o.get_int("n_iterations") == 100);
+    CHECK(o.set_int("n_iterations", 7));
+    CHECK(o.get_int("n_iterations") == 7);
+    CHECK(o.get_double("eval_timeout") == 0.0);
+    CHECK(o.get_string("backend") == std::string());
+    CHECK(o.set_string("backend", "thread"));
+    CHECK(o.get_string("backend") == std::string("thread"));
+    CHECK(o.set_int("max_memory_per_worker", 4096));
+    CHECK(o.get_string("max_memory_per_worker") == std::string("4096"));
+    CHECK(o.get_int("nope").error().code == BTOPT_ERR_NOT_FOUND);
+    CHECK(o.get_double("n_jobs").error().message.find("btopt_optimizer_get_int") != std::string::npos);
+}
+
+TEST_CASE("every catalogue entry sets and gets the field it names")
+{
+    for (const OptionSpec &spec : option_catalogue()) {
+        CAPTURE(spec.name);
+        CHECK(find_option(spec.name) == &spec);
+        Options o;
+        const OptionValue before = spec.get(o);
+        CHECK(static_cast<OptionType>(before.index()) == spec.type);
+        // Setting the default as text changes nothing.
+        if (spec.type == OptionType::String && !spec.default_text.empty())
+            CHECK(spec.set(o, spec.name, std::string(spec.default_text)));
+        CHECK(spec.get(o) == before);
+    }
+    CHECK(find_option("no_such_option") == nullptr);
+}

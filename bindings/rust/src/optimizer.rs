@@ -9,7 +9,7 @@ use crate::result::OptimizationResult;
 use crate::space::Space;
 use crate::sys;
 use crate::value::Params;
-use std::os::raw::c_void;
+use std::os::raw::{c_char, c_void};
 use std::ptr::NonNull;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -179,6 +179,36 @@ impl Optimizer {
         // SAFETY: valid handle and strings (copied).
         check(unsafe { sys::btopt_optimizer_set_string(self.raw(), option.as_ptr(), value.as_ptr()) })?;
         Ok(self)
+    }
+
+    /// Reads an integer option back: the value set, or its default.
+    /// NotFound for an unknown option; InvalidArgument for an option of another type.
+    pub fn get_int(&self, option: &str) -> Result<i64> {
+        let option = c_string(option, "option")?;
+        let mut value = 0i64;
+        // SAFETY: valid handle, string and out pointer.
+        check(unsafe { sys::btopt_optimizer_get_int(self.raw(), option.as_ptr(), &mut value) })?;
+        Ok(value)
+    }
+
+    /// Reads a double option back.
+    pub fn get_double(&self, option: &str) -> Result<f64> {
+        let option = c_string(option, "option")?;
+        let mut value = 0f64;
+        // SAFETY: valid handle, string and out pointer.
+        check(unsafe { sys::btopt_optimizer_get_double(self.raw(), option.as_ptr(), &mut value) })?;
+        Ok(value)
+    }
+
+    /// Reads a string option back (max_memory_per_worker as bytes in decimal).
+    pub fn get_str(&self, option: &str) -> Result<String> {
+        let option = c_string(option, "option")?;
+        let mut value: *const c_char = std::ptr::null();
+        // SAFETY: valid handle, string and out pointer; the text is copied
+        // before any other call on this optimizer.
+        check(unsafe { sys::btopt_optimizer_get_string(self.raw(), option.as_ptr(), &mut value) })?;
+        // SAFETY: the library returned a NUL-terminated string on success.
+        Ok(unsafe { std::ffi::CStr::from_ptr(value) }.to_string_lossy().into_owned())
     }
 
     // ---- Options, typed -------------------------------------------------

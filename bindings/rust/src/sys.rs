@@ -134,6 +134,14 @@ extern "C" {
         option: *const c_char,
         value: *const c_char,
     ) -> btopt_status;
+    pub fn btopt_optimizer_get_int(opt: *const btopt_optimizer, option: *const c_char, value: *mut i64) -> btopt_status;
+    pub fn btopt_optimizer_get_double(opt: *const btopt_optimizer, option: *const c_char, value: *mut f64)
+        -> btopt_status;
+    pub fn btopt_optimizer_get_string(
+        opt: *const btopt_optimizer,
+        option: *const c_char,
+        value: *mut *const c_char,
+    ) -> btopt_status;
     pub fn btopt_optimizer_set_objective(
         opt: *mut btopt_optimizer,
         f: btopt_objective_fn,

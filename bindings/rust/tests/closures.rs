@@ -351,3 +351,15 @@ fn params_view_errors() {
     let r = opt.run().unwrap();
     assert_eq!(r.trials()[0].status, TrialStatus::Ok, "{}", r.trials()[0].error);
 }
+
+#[test]
+fn options_read_back_what_was_set_or_their_default() {
+    let mut opt = Optimizer::new(&common::mixed_space(), "genetic").unwrap();
+    assert_eq!(opt.get_int("population_size").unwrap(), 20);
+    opt.population_size(14).unwrap().mutation_rate(0.25).unwrap().direction(Direction::Minimize).unwrap();
+    assert_eq!(opt.get_int("population_size").unwrap(), 14);
+    assert_eq!(opt.get_double("mutation_rate").unwrap(), 0.25);
+    assert_eq!(opt.get_str("direction").unwrap(), "minimize");
+    assert_eq!(opt.get_int("no_such_option").unwrap_err().status(), Status::NotFound);
+    assert_eq!(opt.get_str("n_jobs").unwrap_err().status(), Status::InvalidArgument);
+}

@@ -56,6 +56,9 @@ class Header:
         text = _strip_c_comments(text)
         self.enums = set(re.findall(r"typedef\s+enum\s+\w*\s*\{[^}]*\}\s*(\w+)\s*;", text))
         self.opaque = set(re.findall(r"typedef\s+struct\s+\w+\s+(\w+)\s*;", text))
+        # Structs with fields (btopt_option_desc) cross only by pointer: like
+        # opaque handles, a Ptr{Cvoid} or a Ref to a Julia struct of that layout.
+        self.opaque |= set(re.findall(r"typedef\s+struct\s+\w+\s*\{[^}]*\}\s*(\w+)\s*;", text))
         self.fnptrs = set(re.findall(r"typedef\s+[^;()]*\(\s*\*\s*(\w+)\s*\)\s*\([^;]*\)\s*;", text))
         self.functions = {}  # name -> (return C type, [parameter C types])
         for match in re.finditer(r"\bBTOPT_API\s+([^;{}]*?)\b(btopt_\w+)\s*\(([^;]*?)\)\s*;", text, re.S):

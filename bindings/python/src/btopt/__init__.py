@@ -30,7 +30,8 @@ from .errors import (
     PluginError,
     UnsupportedError,
 )
-from .optimizer import EquityCurve, Optimizer, ParallelOptimizer, register_objective, unregister_objective
+from .optimizer import (EquityCurve, Optimizer, ParallelOptimizer, option_catalogue, register_objective,
+                        unregister_objective)
 from .plugins import describe_plugin
 from .result import OptimizationResult, Trial, TrialStatus
 from .space import CategoricalParameter, ContinuousParameter, DiscreteParameter, Parameter, ParameterSpace
@@ -77,6 +78,7 @@ __all__ = [
     "abi_version",
     "describe_plugin",
     "library_path",
+    "option_catalogue",
     "library_version",
     "register_objective",
     "unregister_objective",

@@ -26,6 +26,7 @@ from ctypes import (
     c_uint32,
     c_uint64,
     c_void_p,
+    Structure,
 )
 
 #: The ABI this binding was written against (BTOPT_ABI_VERSION).
@@ -59,7 +60,27 @@ PROGRESS_FN = CFUNCTYPE(None, c_void_p, c_uint64, c_uint64, c_double)
 
 #: Functions added after ABI 1.0 shipped: bound when the loaded library has
 #: them (``hasattr(lib, name)``), so the binding also runs on an older build.
-OPTIONAL = frozenset({"btopt_result_rank", "btopt_unregister_objective"})
+OPTIONAL = frozenset({"btopt_result_rank", "btopt_unregister_objective", "btopt_option_count", "btopt_option_info",
+                      "btopt_optimizer_get_int", "btopt_optimizer_get_double", "btopt_optimizer_get_string"})
+
+# btopt_option_type
+OPTION_INT = 0
+OPTION_DOUBLE = 1
+OPTION_STRING = 2
+
+
+class OptionDesc(Structure):
+    """btopt_option_desc: one entry of the option catalogue."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("name", c_char_p),
+        ("type", c_int32),
+        ("default_value", c_char_p),
+        ("applies_to", c_char_p),
+        ("cli_flag", c_char_p),
+        ("doc", c_char_p),
+    ]
 
 # name: (restype, argtypes), in the order of btopt.h.
 PROTOTYPES = {
@@ -109,6 +130,11 @@ PROTOTYPES = {
     "btopt_optimizer_set_int": (_status, [_p, c_char_p, c_int64]),
     "btopt_optimizer_set_double": (_status, [_p, c_char_p, c_double]),
     "btopt_optimizer_set_string": (_status, [_p, c_char_p, c_char_p]),
+    "btopt_optimizer_get_int": (_status, [_p, c_char_p, POINTER(c_int64)]),
+    "btopt_optimizer_get_double": (_status, [_p, c_char_p, POINTER(c_double)]),
+    "btopt_optimizer_get_string": (_status, [_p, c_char_p, POINTER(c_char_p)]),
+    "btopt_option_count": (c_size_t, []),
+    "btopt_option_info": (_status, [c_size_t, POINTER(OptionDesc)]),
     "btopt_optimizer_set_objective": (_status, [_p, OBJECTIVE_FN, c_void_p]),
     "btopt_optimizer_use_objective": (_status, [_p, c_char_p]),
     "btopt_optimizer_set_progress": (_status, [_p, PROGRESS_FN, c_void_p]),

@@ -39,7 +39,8 @@ import sys
 import threading
 import warnings
 from collections import namedtuple
-from ctypes import byref, c_void_p
+import ctypes
+from ctypes import byref, c_char_p, c_double, c_int64, c_void_p
 
 from . import _lib
 from ._handle import Handle
@@ -66,6 +67,21 @@ _INT_OPTIONS = (
 _DOUBLE_OPTIONS = ("crossover_rate", "mutation_rate", "eval_timeout")
 _STRING_OPTIONS = ("direction", "start_method")
 _BACKEND_ALIASES = {"multiprocessing": "process", "loky": "process", "threading": "thread", "sequential": "inline"}
+
+
+def option_catalogue() -> list:
+    """Every option an optimizer takes, from the library's catalogue: dicts
+    with name, type ("int", "double" or "string"), default, applies_to,
+    cli_flag and doc."""
+    lib = _lib.library()
+    options = []
+    for i in range(lib.btopt_option_count()):
+        desc = _lib.OptionDesc(struct_size=ctypes.sizeof(_lib.OptionDesc))
+        check(lib.btopt_option_info(i, byref(desc)))
+        options.append(dict(name=desc.name.decode(), type=("int", "double", "string")[desc.type],
+                            default=desc.default_value.decode(), applies_to=desc.applies_to.decode(),
+                            cli_flag=desc.cli_flag.decode(), doc=desc.doc.decode()))
+    return options
 
 
 def _score(value) -> float:
@@ -358,6 +374,23 @@ class ParallelOptimizer:
 
     def _set_string(self, name, value):
         check(_lib.library().btopt_optimizer_set_string(self._handle.pointer, _lib.encode(name), _lib.encode(value)))
+
+    def get_option(self, name: str):
+        """Reads an option back: the value set, or its default, as int, float
+        or str by the option's type (option_catalogue() lists them).
+        max_memory_per_worker reads back as bytes in decimal text.
+        NotFoundError for an unknown option."""
+        lib = _lib.library()
+        kind = next((o["type"] for o in option_catalogue() if o["name"] == name), None)
+        if kind is None:
+            raise NotFoundError("unknown option %r" % (name,), _lib.ERR_NOT_FOUND)
+        getter, value = {
+            "int": (lib.btopt_optimizer_get_int, c_int64()),
+            "double": (lib.btopt_optimizer_get_double, c_double()),
+            "string": (lib.btopt_optimizer_get_string, c_char_p()),
+        }[kind]
+        check(getter(self._handle.pointer, _lib.encode(name), byref(value)))
+        return value.value.decode() if kind == "string" else value.value
 
     def set_option(self, name: str, value) -> None:
         """Sets any btopt option by name, with the setter its Python type
