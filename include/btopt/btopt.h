@@ -36,7 +36,14 @@ extern "C" {
 
 /* Bumped only when the ABI breaks on purpose; it is also the SONAME's number. */
 #define BTOPT_ABI_VERSION 1u
+/* The version, from here alone: CMake and the package files read it or are
+ * checked against it. BTOPT_VERSION_NUMBER is MAJOR * 1000000 + MINOR * 1000
+ * + PATCH, for comparisons in the preprocessor. */
+#define BTOPT_VERSION_MAJOR 0
+#define BTOPT_VERSION_MINOR 1
+#define BTOPT_VERSION_PATCH 0
 #define BTOPT_VERSION_STRING "0.1.0"
+#define BTOPT_VERSION_NUMBER (BTOPT_VERSION_MAJOR * 1000000 + BTOPT_VERSION_MINOR * 1000 + BTOPT_VERSION_PATCH)
 
 typedef struct btopt_space btopt_space;         /* a parameter space */
 typedef struct btopt_params btopt_params;       /* read-only view of one point */
