@@ -77,7 +77,7 @@ struct RunResult {
     RunInfo info;
     Trials trials; // kept trials, in trial order
     std::optional<std::size_t> best; // row in trials
-    std::array<std::uint64_t, 5> status_counts{}; // by TrialStatus
+    std::array<std::uint64_t, trial_status_count> status_counts{}; // by TrialStatus
     std::uint64_t evaluated = 0; // trials evaluated, kept or not (cancelled ones are not evaluated)
     double wall_seconds = 0.0;
     double eval_seconds = 0.0;
@@ -95,7 +95,6 @@ public:
     void record(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds);
     // The best ok trial's score so far.
     std::optional<double> best_score() const { return best_ ? std::optional(best_->score) : std::nullopt; }
-    std::uint64_t recorded() const { return recorded_; }
     // Recorded trials that were evaluated (not cancelled before they ran).
     std::uint64_t evaluated() const
     {
@@ -119,7 +118,7 @@ private:
     Trials trials_;
     std::vector<Rank> heap_; // with keep_ > 0: the kept rows, worst on top
     std::optional<Rank> best_;
-    std::array<std::uint64_t, 5> status_counts_{};
+    std::array<std::uint64_t, trial_status_count> status_counts_{};
     std::uint64_t recorded_ = 0;
     double eval_seconds_ = 0.0;
 };

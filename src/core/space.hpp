@@ -17,7 +17,7 @@
 
 namespace btopt::internal {
 
-enum class Kind { Int, Float, Choice };
+enum class Kind { Int = BTOPT_PARAM_INT, Float = BTOPT_PARAM_FLOAT, Choice = BTOPT_PARAM_CHOICE };
 
 // One coordinate of a point: `i` for integers and for a choice's index, `f`
 // for floats. Plain data, so points compare, hash and cross a pipe as bytes.

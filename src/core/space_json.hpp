@@ -1,5 +1,6 @@
-// A space as JSON: how the coordinator tells the worker server which ranges
-// and choices a run uses (the constraints stay with the coordinator).
+// A space as JSON: how btopt-worker is told the ranges and choices of a run
+// (serve) or of an equity curve's point (equity), and how a plugin's space is
+// described back. Constraints never travel: they stay with the coordinator.
 #pragma once
 
 #include "space.hpp"

@@ -4,7 +4,9 @@
 
 #include "space.hpp"
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -18,12 +20,16 @@ enum class TrialStatus : std::int32_t {
     Cancelled = BTOPT_TRIAL_CANCELLED,
 };
 
+// How many statuses there are: arrays counted by status have this size.
+constexpr std::size_t trial_status_count = BTOPT_TRIAL_CANCELLED + 1;
+
 // "ok", "failed", "crashed", "timeout" or "cancelled": how files and messages name a status.
 constexpr const char *trial_status_name(TrialStatus status) noexcept
 {
     constexpr const char *names[] = {"ok", "failed", "crashed", "timeout", "cancelled"};
-    const auto i = static_cast<std::int32_t>(status);
-    return i >= 0 && i < 5 ? names[i] : "unknown";
+    static_assert(std::size(names) == trial_status_count);
+    const auto i = static_cast<std::size_t>(status);
+    return i < trial_status_count ? names[i] : "unknown";
 }
 
 struct Task {

@@ -1,7 +1,7 @@
 // An executor evaluates the tasks it is given and hands back their outcomes,
 // in whatever order they finish. It never knows which search proposed them.
 // Inline and thread executors run the objective in this process; the process
-// and MPI executors (later) run it in workers.
+// and MPI executors run it in workers.
 #pragma once
 
 #include "../core/objective.hpp"
