@@ -311,7 +311,15 @@ BTOPT_API btopt_status btopt_optimizer_set_objective_metric(btopt_optimizer *opt
  * (a trial failed and ignore_errors is off; the message names the point) and
  * BTOPT_ERR_CANCELLED, *out holds the partial result: every trial started so
  * far, the unfinished ones marked cancelled. On any other error *out is NULL.
- * An optimizer can run again; each run starts afresh. */
+ * An optimizer can run again; each run starts afresh, but not while it runs:
+ * INVALID_ARGUMENT ("the optimizer is already running") for a second run of
+ * the same optimizer from another thread or from its own objective (also in
+ * a forked worker). A worker process that dies, whatever its exit status or
+ * signal, costs only its trial (crashed: "exited with status 3", "was killed
+ * by signal 11 (...)"); a worker that breaks the protocol (an outcome for a
+ * trial it was not running, or malformed) counts as crashed too. Each worker
+ * process leads its own process group, killed whole when the worker retires,
+ * so processes an objective forks end with the run. */
 BTOPT_API btopt_status btopt_optimizer_run(btopt_optimizer *opt, btopt_result **out);
 /* Asks a running btopt_optimizer_run to stop; called while no run is going,
  * it stops the next run at once. Safe from another thread, from the progress

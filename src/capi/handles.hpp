@@ -33,6 +33,10 @@ struct btopt_optimizer {
     btopt_progress_fn progress = nullptr;
     void *progress_user = nullptr;
     std::atomic<bool> cancel{false};
+    // Set for the length of btopt_optimizer_run: an objective that runs its
+    // own optimizer again (in any thread, or in a worker forked with it set)
+    // is refused instead of recursing or forking without end.
+    std::atomic<bool> running{false};
     std::optional<btopt::internal::PluginInfo> plugin;
     btopt::internal::PluginConfig plugin_config;
     std::string metric;

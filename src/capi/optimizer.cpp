@@ -267,6 +267,12 @@ btopt_status btopt_optimizer_run(btopt_optimizer *opt, btopt_result **out)
     BTOPT_REQUIRE(out);
     *out = nullptr;
     BTOPT_REQUIRE(opt);
+    if (opt->running.exchange(true))
+        return set_error(BTOPT_ERR_INVALID_ARGUMENT, "the optimizer is already running: an objective may not run it again");
+    const struct Done {
+        std::atomic<bool> &running;
+        ~Done() { running = false; }
+    } done{opt->running};
     return guarded([&] {
         auto outcome = run_optimizer(*opt);
         if (!outcome)

@@ -19,11 +19,29 @@ WorkerExit describe_exit(int status)
 {
     if (WIFSIGNALED(status)) {
         const int sig = WTERMSIG(status);
-        return {fmt::format("signal {} ({})", sig, strsignal(sig)), false, is_crash_signal(sig)};
+        return {fmt::format("was killed by signal {} ({})", sig, strsignal(sig))};
     }
-    if (WIFEXITED(status)) // 3: the out-of-memory answer, sent with the rest
-        return {fmt::format("exit status {}", WEXITSTATUS(status)), WEXITSTATUS(status) == 3, WEXITSTATUS(status) == 3};
-    return {"stopped", false, false};
+    if (WIFEXITED(status))
+        return {fmt::format("exited with status {}", WEXITSTATUS(status))};
+    return {"stopped"}; // not asked for: waitpid without WUNTRACED
+}
+
+void lead_own_group(pid_t worker) { setpgid(worker, worker); }
+
+int end_worker_group(pid_t worker, bool kill)
+{
+    if (kill)
+        ::kill(-worker, SIGKILL);
+    // Not reaped yet: while the worker is a zombie its pid (the group's id)
+    // cannot be given to another process, so the group kill hits only ours.
+    siginfo_t info{};
+    while (waitid(P_PID, static_cast<id_t>(worker), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+    }
+    ::kill(-worker, SIGKILL);
+    int status = 0;
+    while (waitpid(worker, &status, 0) < 0 && errno == EINTR) {
+    }
+    return status;
 }
 
 namespace {
@@ -46,6 +64,7 @@ public:
         }
         if (pid == 0)
             run_child(sv[1], sv[0]);
+        lead_own_group(pid);
         close(sv[1]);
         open_.insert(sv[0]);
         return WorkerHandle{pid, sv[0]};
@@ -55,17 +74,13 @@ public:
     {
         close(worker.fd);
         open_.erase(worker.fd);
-        if (kill)
-            ::kill(worker.pid, SIGKILL);
-        int status = 0;
-        while (waitpid(worker.pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        return describe_exit(status);
+        return describe_exit(end_worker_group(worker.pid, kill));
     }
 
 private:
     [[noreturn]] void run_child(int fd, int parent_end)
     {
+        lead_own_group(0);
         close(parent_end);
         for (int other : open_) // other workers' sockets: they must see EOF when the coordinator closes them
             close(other);

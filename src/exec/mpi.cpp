@@ -265,7 +265,7 @@ private:
             return false;
         auto r = std::find_if(ranks_.begin(), ranks_.end(), [&](const RemoteRank &x) { return x.rank == status.MPI_SOURCE; });
         std::size_t at = 0;
-        for (Outcome outcome; wire::take_outcome(*bytes, at, outcome);) {
+        for (Outcome outcome; wire::take_outcome(*bytes, at, outcome) == wire::Parsed::Complete;) {
             --r->in_flight;
             if (outcome.evaluation.status != TrialStatus::Cancelled)
                 r->seconds_per_task = r->seconds_per_task > 0 ? 0.8 * r->seconds_per_task + 0.2 * outcome.seconds

@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <unordered_set>
 
 namespace btopt::internal {
 namespace {
@@ -34,13 +36,16 @@ struct Slot {
     std::string in;
     std::size_t parsed = 0; // bytes of `in` already taken
     bool probing = false;   // it holds one suspect task and gets nothing else until it answers
+    bool crashing = false;  // it said its crash handler ran (wire::Notice::Crashing)
+    bool leaving = false;   // it said it answered every task it started (wire::Notice::Leaving)
 };
 
 class ProcessExecutor final : public Executor {
 public:
     ProcessExecutor(std::unique_ptr<Spawner> spawner, const Options &options, unsigned workers)
         : spawner_(std::move(spawner)), batch_(static_cast<std::size_t>(options.batch_size)),
-          timeout_(options.eval_timeout), answer_each_(options.eval_timeout > 0), workers_(workers)
+          timeout_(options.eval_timeout), answer_each_(options.eval_timeout > 0),
+          memory_capped_(options.max_memory > 0), workers_(workers)
     {
     }
 
@@ -56,7 +61,7 @@ public:
             auto handle = spawner_->spawn();
             if (!handle)
                 return tl::unexpected(handle.error());
-            slots_.push_back(Slot{*handle, {}, Clock::now(), {}, 0, false});
+            slots_.push_back(Slot{.handle = *handle, .assigned = {}, .started = Clock::now(), .in = {}});
         }
         return {};
     }
@@ -204,32 +209,62 @@ private:
         return next;
     }
 
-    // Takes every complete answer the worker has sent.
-    void read_available(Slot &slot)
+    // Takes every complete answer the worker has sent, in the order it was
+    // given the tasks. Says how the worker broke the protocol, if it did:
+    // an outcome for a trial it was not due to answer, or a malformed one.
+    std::optional<std::string> read_available(Slot &slot)
     {
-        while (!slot.assigned.empty()) {
-            Outcome &o = done_.emplace_back();
-            if (!wire::take_outcome(slot.in, slot.parsed, o)) {
-                done_.pop_back();
+        std::optional<std::string> broken;
+        while (const auto number = wire::peek_number(slot.in, slot.parsed)) {
+            if (*number != wire::notice_number && (slot.assigned.empty() || *number != slot.assigned.front().number)) {
+                broken = slot.assigned.empty()
+                             ? fmt::format("it sent an outcome for trial {} with no task in hand", *number)
+                             : fmt::format("it sent an outcome for trial {} while trial {} was due", *number,
+                                           slot.assigned.front().number);
                 break;
+            }
+            Outcome &o = done_.emplace_back();
+            const wire::Parsed parsed = wire::take_outcome(slot.in, slot.parsed, o);
+            if (parsed != wire::Parsed::Complete || o.number == wire::notice_number) {
+                done_.pop_back();
+                if (parsed == wire::Parsed::Invalid)
+                    broken = fmt::format("it sent a malformed outcome for trial {}", *number);
+                if (parsed != wire::Parsed::Complete)
+                    break;
+                note(slot, static_cast<wire::Notice>(o.evaluation.status));
+                continue;
             }
             slot.assigned.drop_front();
             slot.started = Clock::now();
-            if (o.evaluation.status != TrialStatus::Cancelled) {
-                const double seconds = std::max(o.seconds, 1e-9); // never 0: 0 means "not timed yet"
-                seconds_per_task_ = seconds_per_task_ > 0 ? 0.9 * seconds_per_task_ + 0.1 * seconds : seconds;
-            }
+            if (o.evaluation.status != TrialStatus::Cancelled)
+                time_task(o.seconds);
         }
         slot.in.erase(0, std::exchange(slot.parsed, 0));
+        return broken;
+    }
+
+    static void note(Slot &slot, wire::Notice notice)
+    {
+        slot.crashing = slot.crashing || notice == wire::Notice::Crashing;
+        slot.leaving = slot.leaving || notice == wire::Notice::Leaving;
+    }
+
+    void time_task(double seconds)
+    {
+        seconds = std::max(seconds, 1e-9); // never 0: 0 means "not timed yet"
+        seconds_per_task_ = seconds_per_task_ > 0 ? 0.9 * seconds_per_task_ + 0.1 * seconds : seconds;
     }
 
     void read_from(std::size_t i)
     {
         Slot &slot = slots_[i];
         const long n = wire::read_some(slot.handle.fd, slot.in);
-        read_available(slot);
-        if (n <= 0)
+        if (const auto broken = read_available(slot)) {
+            spawner_->retire(slot.handle, true);
+            replace(slot, WorkerExit{"broke the worker protocol (" + *broken + ") and was killed"}, TrialStatus::Crashed);
+        } else if (n <= 0) {
             replace(slot, spawner_->retire(slot.handle, false), TrialStatus::Crashed);
+        }
     }
 
     void check_timeouts()
@@ -239,38 +274,37 @@ private:
         const auto limit = std::chrono::duration<double>(timeout_);
         for (Slot &slot : slots_)
             if (slot.handle.pid >= 0 && !slot.assigned.empty() && Clock::now() - slot.started > limit) {
-                read_available(slot);
+                read_available(slot); // a broken answer changes nothing: the worker goes anyway
                 spawner_->retire(slot.handle, true);
-                replace(slot, WorkerExit{fmt::format("it ran past eval_timeout ({} s) and was killed", timeout_), false},
+                time_task(timeout_); // the pacing learns that tasks can be this long
+                replace(slot, WorkerExit{fmt::format("ran past eval_timeout ({} s) and its worker was killed", timeout_)},
                         TrialStatus::Timeout);
             }
     }
 
     // The worker is gone: blame its running task, re-queue the rest in
     // order, and start a new worker in its place. The running task is the
-    // first one not answered when the worker sent every outcome it finished;
-    // when it may not have (a plain exit, SIGKILL), its tasks become suspects.
+    // first one not answered when the worker said its crash handler ran (or
+    // when it answers each task at once, or held one); when it left without a
+    // word (a plain exit, SIGKILL) with several in hand, its tasks become
+    // suspects. None is blamed when it said it answered every task it started
+    // (out of memory) -- once per task, so a forged word cannot loop a task for ever.
     void replace(Slot &slot, const WorkerExit &exit, TrialStatus status)
     {
-        const bool known = exit.sent_finished || answer_each_ || slot.assigned.size() <= 1;
+        const bool none_running = slot.leaving && !slot.assigned.empty() && spared_.insert(slot.assigned.front().number).second;
+        const bool known = slot.crashing || slot.leaving || answer_each_ || slot.assigned.size() <= 1;
         if (!known)
             while (!slot.assigned.empty())
                 suspects_.push_back(slot.assigned.pop_front());
-        if (!slot.assigned.empty() && !exit.reported_last) {
-            Outcome o{.number = slot.assigned.front().number, .evaluation = {}, .seconds = 0.0};
-            o.evaluation.status = status;
-            o.evaluation.error = status == TrialStatus::Timeout ? "the evaluation " + exit.text
-                                                                 : "the worker evaluating it died: " + exit.text;
-            o.seconds = std::chrono::duration<double>(Clock::now() - slot.started).count();
-            done_.push_back(std::move(o));
-            slot.assigned.drop_front();
-        }
+        if (!slot.assigned.empty() && !none_running)
+            done_.push_back(blamed(slot, exit, status));
         // The rest go first, ahead of the queue (a rare path: copying the queue is fine).
         while (!queue_.empty())
             slot.assigned.push_back(queue_.pop_front());
         std::swap(queue_, slot.assigned);
         slot.in.clear();
         slot.parsed = 0;
+        slot.crashing = slot.leaving = false;
         auto fresh = spawner_->spawn();
         if (fresh) {
             slot.handle = *fresh;
@@ -288,10 +322,28 @@ private:
                                             0.0});
     }
 
+    // The outcome of the task a worker was running when it went.
+    Outcome blamed(Slot &slot, const WorkerExit &exit, TrialStatus status)
+    {
+        Outcome o{.number = slot.assigned.front().number, .evaluation = {}, .seconds = 0.0};
+        o.evaluation.status = status;
+        if (status == TrialStatus::Timeout)
+            o.evaluation.error = "the evaluation " + exit.text;
+        else
+            o.evaluation.error = "the worker evaluating it " + exit.text +
+                                 (memory_capped_ && exit.text.find("signal") != std::string::npos
+                                      ? " (probably over max_memory_per_worker)"
+                                      : "");
+        o.seconds = std::chrono::duration<double>(Clock::now() - slot.started).count();
+        slot.assigned.drop_front();
+        return o;
+    }
+
     std::unique_ptr<Spawner> spawner_;
     std::size_t batch_;
     double timeout_;
     bool answer_each_; // the workers send each outcome at once (WorkerLimits::answer_each)
+    bool memory_capped_; // max_memory_per_worker is set: a crash may be an allocation past it
     double seconds_per_task_ = 0.0; // a running mean of evaluation times; 0 until the first
     unsigned workers_;
     std::vector<Slot> slots_;
@@ -300,6 +352,7 @@ private:
     // each is evaluated again alone, so the next death names its task.
     Ring<Task> suspects_;
     std::vector<Outcome> done_;
+    std::unordered_set<std::uint64_t> spared_; // tasks once re-queued unblamed after a worker said it was leaving
     std::string message_; // reused for every write
     bool cancelled_ = false;
 };

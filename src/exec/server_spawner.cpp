@@ -80,12 +80,12 @@ public:
     WorkerExit retire(const WorkerHandle &worker, bool kill) override
     {
         close(worker.fd);
-        if (kill)
-            ::kill(worker.pid, SIGKILL);
+        if (kill) // now, not when the server gets to it: the worker may be busy for ever
+            ::kill(-worker.pid, SIGKILL);
         if (!control::send_request(control_, control::reap_request, worker.pid))
-            return {"lost (the worker server stopped answering)", false};
+            return {"was lost (the worker server stopped answering)"};
         const auto status = control::receive_int(control_);
-        return status ? describe_exit(*status) : WorkerExit{"lost (the worker server stopped answering)", false};
+        return status ? describe_exit(*status) : WorkerExit{"was lost (the worker server stopped answering)"};
     }
 
 private:
@@ -155,7 +155,7 @@ Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup)
     const int status = wait_for(*pid);
     if (hello)
         return fail(BTOPT_ERR_PLUGIN, "{}", *hello);
-    return fail(BTOPT_ERR_PLUGIN, "plugin '{}' died while loading or initialising: {}", setup.plugin_path,
+    return fail(BTOPT_ERR_PLUGIN, "plugin '{}' died while loading or initialising: btopt-worker {}", setup.plugin_path,
                 describe_exit(status).text);
 }
 
@@ -186,10 +186,10 @@ Result<std::string> run_worker_command(const std::vector<std::string> &args)
     if (!pid)
         return tl::unexpected(pid.error());
     const int status = wait_for(*pid);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) > 1)
-        return fail(BTOPT_ERR_PLUGIN, "plugin '{}' died in btopt-worker {}: {}", args.size() > 1 ? args[1] : "",
+    if (!WIFEXITED(status) || (WEXITSTATUS(status) != exit_code::done && WEXITSTATUS(status) != exit_code::refused))
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}' died in btopt-worker {}: it {}", args.size() > 1 ? args[1] : "",
                     args[0], describe_exit(status).text);
-    if (WEXITSTATUS(status) == 1)
+    if (WEXITSTATUS(status) == exit_code::refused)
         return fail(BTOPT_ERR_PLUGIN, "{}", out);
     return out;
 }

@@ -21,12 +21,12 @@ struct WorkerHandle {
     int fd = -1; // the coordinator's end of the worker's socket
 };
 
+// How a worker ended, in words: "was killed by signal 11 (Segmentation fault)",
+// "exited with status 3". Only words: what the coordinator concludes about
+// its tasks comes from what the worker sent (wire::Notice), never from an
+// exit status that the objective's own code can produce too.
 struct WorkerExit {
-    std::string text;          // "signal 11 (Segmentation fault)", "exit status 1"
-    bool reported_last = false; // it answered its last task before leaving (e.g. out of memory)
-    // It sent every outcome it had finished before it died (its crash handler
-    // ran), so the first task it did not answer is the one that killed it.
-    bool sent_finished = false;
+    std::string text;
 };
 
 class Spawner {
@@ -40,6 +40,15 @@ public:
 
 // How a waitpid status reads to a person.
 WorkerExit describe_exit(int status);
+
+// Each worker leads its own process group, so that whatever its objective
+// forks goes with it. Called in the child right after the fork, and in the
+// parent too (whichever runs first, the group exists before anyone signals it).
+void lead_own_group(pid_t worker);
+// Waits for a worker (SIGKILLing its group first when `kill`), then kills
+// what is left of its group (a plugin's children), and reaps the worker.
+// Returns the waitpid status.
+int end_worker_group(pid_t worker, bool kill);
 
 // Workers forked straight from this process, running `objective`. For hosts
 // that are single-threaded when they call run.

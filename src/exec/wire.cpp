@@ -91,8 +91,16 @@ void append_outcome(std::string &out, const Outcome &o)
     put(out, o.seconds);
     put(out, static_cast<std::uint32_t>(o.evaluation.metrics.size()));
     out.append(reinterpret_cast<const char *>(o.evaluation.metrics.data()), o.evaluation.metrics.size() * sizeof(double));
-    put(out, static_cast<std::uint32_t>(o.evaluation.error.size()));
-    out += o.evaluation.error;
+    const std::string_view error = std::string_view(o.evaluation.error).substr(0, max_error_bytes);
+    put(out, static_cast<std::uint32_t>(error.size()));
+    out += error;
+}
+
+void append_notice(std::string &out, Notice notice)
+{
+    Outcome o{.number = notice_number, .evaluation = {}, .seconds = 0.0};
+    o.evaluation.status = static_cast<TrialStatus>(notice);
+    append_outcome(out, o);
 }
 
 bool take_batch(std::string_view in, std::size_t &at, std::vector<Task> &out)
@@ -119,22 +127,41 @@ bool take_batch(std::string_view in, std::size_t &at, std::vector<Task> &out)
     return true;
 }
 
-bool take_outcome(std::string_view in, std::size_t &at, Outcome &o)
+Parsed take_outcome(std::string_view in, std::size_t &at, Outcome &o)
 {
     Reader r(in, at);
     o.number = r.get<std::uint64_t>();
-    o.evaluation.status = static_cast<TrialStatus>(r.get<std::int32_t>());
+    const auto status = r.get<std::int32_t>();
+    o.evaluation.status = static_cast<TrialStatus>(status);
     o.evaluation.score = r.get<double>();
     o.seconds = r.get<double>();
     const auto n = r.get<std::uint32_t>();
-    o.evaluation.metrics.resize(r.complete() ? n : 0);
-    r.copy_to(o.evaluation.metrics.data(), o.evaluation.metrics.size());
-    o.evaluation.error.clear();
-    r.text(r.get<std::uint32_t>(), o.evaluation.error);
     if (!r.complete())
-        return false;
+        return Parsed::Partial;
+    const bool notice = o.number == notice_number;
+    if (status < 0 || status > (notice ? static_cast<std::int32_t>(Notice::Leaving) : static_cast<std::int32_t>(TrialStatus::Cancelled)) ||
+        n > max_metrics)
+        return Parsed::Invalid;
+    o.evaluation.metrics.resize(n);
+    r.copy_to(o.evaluation.metrics.data(), o.evaluation.metrics.size());
+    const auto error_size = r.get<std::uint32_t>();
+    if (r.complete() && error_size > max_error_bytes)
+        return Parsed::Invalid;
+    o.evaluation.error.clear();
+    r.text(error_size, o.evaluation.error);
+    if (!r.complete())
+        return Parsed::Partial;
     at = r.used();
-    return true;
+    return Parsed::Complete;
+}
+
+std::optional<std::uint64_t> peek_number(std::string_view in, std::size_t at)
+{
+    std::uint64_t number = 0;
+    if (at + sizeof number > in.size())
+        return std::nullopt;
+    std::memcpy(&number, in.data() + at, sizeof number);
+    return number;
 }
 
 bool write_all(int fd, const void *data, std::size_t size)

@@ -6,6 +6,7 @@
 #include "../core/trial.hpp"
 
 #include <iterator>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,14 +23,38 @@ void append_batch(std::string &out, Iterator first, Iterator last)
     for (; first != last; ++first)
         append_task(out, *first);
 }
+// An outcome. An error text past max_error_bytes is cut there.
 void append_outcome(std::string &out, const Outcome &outcome);
+
+// What the reader accepts in an outcome; more is a broken worker, not a
+// trial (64 bytes of garbage must not size the metrics).
+inline constexpr std::uint32_t max_metrics = 1u << 16;
+inline constexpr std::uint32_t max_error_bytes = 1u << 16;
+
+// A worker's word about itself, sent where an outcome would be, under a
+// number no trial has. The coordinator learns from it (not from an exit
+// status, which the objective's own code can also produce) whether the
+// worker sent every outcome it finished before it went.
+inline constexpr std::uint64_t notice_number = ~std::uint64_t{0};
+enum class Notice : std::int32_t {
+    Crashing = 1, // its crash handler ran: the first task not answered is the one that crashed
+    Leaving = 2,  // it answered every task it started and leaves (out of memory): none is to blame
+};
+void append_notice(std::string &out, Notice notice);
 
 // Parses the complete message at in[at...]: appends its tasks to `out` (or
 // fills `out` with the outcome) and moves `at` past it. False, with `at` as
 // it was, when only part of one is there (a batch leaves `out` as it was too). Reading by offset lets
 // a caller parse everything one read brought before it drops those bytes once.
 bool take_batch(std::string_view in, std::size_t &at, std::vector<Task> &out);
-bool take_outcome(std::string_view in, std::size_t &at, Outcome &out);
+enum class Parsed { Complete, Partial, Invalid };
+// Invalid (with `at` as it was) when a field is out of bounds: a status
+// that is not a TrialStatus, more than max_metrics metrics or
+// max_error_bytes of error text. A notice is Complete with its Notice in status.
+Parsed take_outcome(std::string_view in, std::size_t &at, Outcome &out);
+// The trial number of the outcome (or notice) starting at in[at], once its
+// first bytes are there: checked before the rest arrives.
+std::optional<std::uint64_t> peek_number(std::string_view in, std::size_t at);
 
 // Writes all of `data`, retrying on EINTR and short writes. False on error.
 bool write_all(int fd, const void *data, std::size_t size);

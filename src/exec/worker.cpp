@@ -3,6 +3,7 @@
 #include "executor.hpp"
 #include "wire.hpp"
 
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -22,6 +23,9 @@ namespace {
 // The allocation-failure and crash paths must not allocate: the outcomes not
 // yet sent wait in a fixed buffer, and the memory answer is built ahead.
 int task_fd = -1;
+// The worker's own pid: a process a plugin forks inherits the handlers
+// below, and must never speak for the worker.
+pid_t worker_pid = -1;
 std::uint64_t current_task = 0;
 std::string memory_message;
 char memory_answer[512];
@@ -40,20 +44,47 @@ void send_unsent()
         wire::write_all(task_fd, unsent, n);
 }
 
+// Built ahead: a handler must not allocate.
+char crashing_notice[64];
+char leaving_notice[64];
+std::size_t notice_size = 0;
+
+void build_notices()
+{
+    std::string bytes;
+    wire::append_notice(bytes, wire::Notice::Crashing);
+    notice_size = bytes.size();
+    std::memcpy(crashing_notice, bytes.data(), notice_size);
+    bytes.clear();
+    wire::append_notice(bytes, wire::Notice::Leaving);
+    std::memcpy(leaving_notice, bytes.data(), notice_size);
+}
+static_assert(sizeof crashing_notice >= 40, "a notice is an outcome with no metrics and no error");
+
 void on_out_of_memory()
 {
+    if (getpid() != worker_pid) { // a plugin's own child: the usual std::bad_alloc
+        std::set_new_handler(nullptr);
+        return;
+    }
     send_unsent();
-    // Patch the trial number into the answer built in prepare_worker, send it, leave.
+    // Patch the trial number into the answer built in prepare_worker, send
+    // it, say nothing else was running, leave.
     std::memcpy(memory_answer, &current_task, sizeof current_task);
     wire::write_all(task_fd, memory_answer, memory_message.size());
-    _exit(3);
+    wire::write_all(task_fd, leaving_notice, notice_size);
+    _exit(exit_code::out_of_memory);
 }
 
-// A crash: send the outcomes finished before it, then die of the same signal
-// (the handler is reset on entry, so the fault repeats or the raise lands).
+// A crash: send the outcomes finished before it and say so, then die of the
+// same signal (the handler is reset on entry, so the fault repeats or the
+// raise lands). In a process a plugin forked, only the dying.
 void on_crash(int sig)
 {
-    send_unsent();
+    if (getpid() == worker_pid) {
+        send_unsent();
+        wire::write_all(task_fd, crashing_notice, notice_size);
+    }
     std::raise(sig);
 }
 
@@ -114,14 +145,30 @@ bool read_waiting(int fd, std::string &in)
     }
 }
 
+// A high descriptor for the task socket, close-on-exec; `fd` itself when
+// none is free.
+int move_high(int fd)
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur < 64)
+        return fd;
+    const int floor = static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 4096) - 32);
+    const int high = fcntl(fd, F_DUPFD_CLOEXEC, floor);
+    if (high < 0)
+        return fd;
+    close(fd);
+    return high;
+}
+
 } // namespace
 
 void prepare_worker(const WorkerLimits &limits)
 {
+    worker_pid = getpid();
     const pid_t parent = getppid();
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) // the parent died before the line above took effect
-        _exit(1);
+        _exit(exit_code::refused);
     std::signal(SIGINT, SIG_IGN); // Ctrl-C goes to the coordinator, which stops the workers itself
     // A crash must kill the worker, so the coordinator sees the signal: a
     // host's own crash handler (inherited through fork) would run host code here.
@@ -140,11 +187,11 @@ void prepare_worker(const WorkerLimits &limits)
     }
 }
 
-bool is_crash_signal(int sig) { return std::find(std::begin(crash_signals), std::end(crash_signals), sig) != std::end(crash_signals); }
-
 void serve_tasks(int fd, Objective &objective, bool answer_each)
 {
+    fd = move_high(fd);
     task_fd = fd;
+    build_notices();
     install_crash_handler();
     std::string in, encoded;
     std::vector<Task> tasks;

@@ -21,16 +21,25 @@ struct WorkerLimits {
     bool answer_each = false;
 };
 
+// How a worker process (and btopt-worker) exits on its own, named in one
+// place. A worker's tasks are never judged by these: the objective's code can
+// call exit(3) too. What the coordinator concludes comes from wire::Notice.
+namespace exit_code {
+inline constexpr int done = 0;
+inline constexpr int refused = 1;       // btopt-worker: the reason is on stdout or the control socket; a worker: its parent was gone
+inline constexpr int usage = 2;         // btopt-worker run by hand
+inline constexpr int out_of_memory = 3; // after sending the failed trial and wire::Notice::Leaving
+inline constexpr int init_failed = 4;   // a per-worker init refused
+} // namespace exit_code
+
 // Once per worker, right after the fork: dies with its parent, caps its
 // memory, pins the math libraries' thread counts, and reports a failed
 // allocation past the cap as that trial's failure.
 void prepare_worker(const WorkerLimits &limits);
 
-// Serves tasks from `fd` until it closes; then the caller _exits.
+// Serves tasks from `fd` until it closes; then the caller _exits. The socket
+// is moved to a high descriptor first, so a plugin writing to the low ones
+// it thinks are its own files never lands in the protocol.
 void serve_tasks(int fd, Objective &objective, bool answer_each);
-
-// The signals a worker's crash handler catches (and sends its finished outcomes on).
-bool is_crash_signal(int sig);
-
 
 } // namespace btopt::internal

@@ -73,7 +73,7 @@ int describe(const std::string &path)
     auto plugin = Plugin::load(path);
     const std::string text = plugin ? plugin_info_to_json(plugin->info()) : plugin.error().message;
     std::fwrite(text.data(), 1, text.size(), stdout);
-    return plugin ? 0 : 1;
+    return plugin ? exit_code::done : exit_code::refused;
 }
 
 struct ServeArgs {
@@ -113,7 +113,7 @@ public:
                 control::send_int(control_fd, reap(argument));
         }
         for (pid_t pid : workers_)
-            kill(pid, SIGKILL);
+            kill(-pid, SIGKILL);
         for (pid_t pid : std::set<pid_t>(workers_))
             reap(pid);
     }
@@ -130,6 +130,7 @@ private:
         std::fflush(nullptr);
         const pid_t pid = fork();
         if (pid == 0) {
+            lead_own_group(0);
             close(control_fd);
             close(sv[0]);
             run_worker(sv[1]);
@@ -139,6 +140,7 @@ private:
             control::send_worker(control_fd, -1, -1);
             control::send_text(control_fd, std::strerror(errno));
         } else {
+            lead_own_group(pid);
             workers_.insert(pid);
             control::send_worker(control_fd, pid, sv[0]);
         }
@@ -152,7 +154,7 @@ private:
             auto state = PluginState::init(plugin_, args_.config);
             if (!state) {
                 std::fprintf(stderr, "btopt-worker: %s\n", state.error().message.c_str());
-                _exit(4);
+                _exit(exit_code::init_failed);
             }
             state_ = std::move(*state);
         }
@@ -160,17 +162,14 @@ private:
         serve_tasks(fd, objective, args_.limits.answer_each);
         if (plugin_.info().init_per_worker)
             state_.reset(); // its own state: finish it. The server's shared one is the server's to finish.
-        _exit(0);
+        _exit(exit_code::done);
     }
 
     int reap(pid_t pid)
     {
-        int status = 0;
         if (workers_.erase(pid) == 0)
             return 0;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        return status;
+        return end_worker_group(pid, false);
     }
 
     const ServeArgs &args_;
@@ -185,7 +184,7 @@ int serve(const ServeArgs &args)
     const pid_t parent = getppid();
     prctl(PR_SET_PDEATHSIG, SIGKILL); // dies with the host, and its workers with it
     if (getppid() != parent)
-        return 1;
+        return exit_code::refused;
     std::signal(SIGINT, SIG_IGN);
     std::signal(SIGPIPE, SIG_IGN);
     // A plugin whose init crashes must kill the server with its signal, for
@@ -198,16 +197,16 @@ int serve(const ServeArgs &args)
     auto space = plugin ? space_from_json(args.space) : Result<Space>(tl::unexpected(plugin.error()));
     if (!space) {
         control::send_text(control_fd, space.error().message);
-        return 1;
+        return exit_code::refused;
     }
     Server server(args, *plugin, *space);
     if (auto started = server.start(); !started) {
         control::send_text(control_fd, started.error().message);
-        return 1;
+        return exit_code::refused;
     }
     control::send_text(control_fd, "ok");
     server.serve();
-    return 0;
+    return exit_code::done;
 }
 
 } // namespace
@@ -227,8 +226,8 @@ int main(int argc, char **argv)
         const auto text = equity(argv[2], argv[3], argv[4], config_from(argc, argv, 5));
         const std::string &out = text ? *text : text.error().message;
         std::fwrite(out.data(), 1, out.size(), stdout);
-        return text ? 0 : 1;
+        return text ? exit_code::done : exit_code::refused;
     }
     std::fprintf(stderr, "btopt-worker is started by libbtopt: not meant to be run by hand\n");
-    return 2;
+    return exit_code::usage;
 }

@@ -39,8 +39,12 @@ public:
             }
             outcomes_.clear();
             r_.executor.collect(outcomes_);
-            receive();
+            if (auto received = receive(); !received)
+                return tl::unexpected(received.error());
         }
+        if (outcome_.status == BTOPT_OK && !window_.empty())
+            return fail(BTOPT_ERR_INTERNAL, "the run ended with trials {} to {} proposed but never recorded",
+                        window_base_, window_base_ + window_.size() - 1);
         report_final_total();
         if (outcome_.status == BTOPT_ERR_CANCELLED)
             outcome_.message = fmt::format("the run was cancelled after {} evaluations", table_.evaluated());
@@ -76,10 +80,28 @@ private:
         return {};
     }
 
-    void receive()
+    // An executor hands back each trial in flight once, with a status it
+    // may have; anything else is a defect in it (a worker's lies are caught
+    // by its executor, which knows the worker), never a result.
+    Result<void> check(const Outcome &outcome) const
     {
-        finished_ += outcomes_.size();
+        const std::uint64_t n = outcome.number;
+        const bool pending = n >= window_base_ && n - window_base_ < window_.size() &&
+                             !window_[static_cast<std::size_t>(n - window_base_)].outcome;
+        if (!pending)
+            return fail(BTOPT_ERR_INTERNAL, "the executor returned trial {}, which is not in flight", n);
+        const auto status = static_cast<std::int32_t>(outcome.evaluation.status);
+        if (status < 0 || status > static_cast<std::int32_t>(TrialStatus::Cancelled))
+            return fail(BTOPT_ERR_INTERNAL, "the executor returned trial {} with status {}", n, status);
+        return {};
+    }
+
+    Result<void> receive()
+    {
         for (Outcome &outcome : outcomes_) {
+            if (auto valid = check(outcome); !valid)
+                return valid;
+            ++finished_;
             --in_flight_;
             if (outcome.number == window_base_) { // the next in trial order: record it as it is
                 record(window_.front().point, outcome);
@@ -98,6 +120,7 @@ private:
         // Ctrl-C in Python) never waits long.
         if (!outcomes_.empty() || std::chrono::steady_clock::now() - last_report_ > heartbeat)
             report_progress();
+        return {};
     }
 
     void report_progress()

@@ -276,7 +276,7 @@ TEST_CASE("a worker that leaves without its crash handler (exit, SIGKILL) still 
             CAPTURE(slow);
             if ((fast == 3 && slow == 10) || (fast == 5 && slow == 11)) {
                 CHECK(t.status == BTOPT_TRIAL_CRASHED);
-                CHECK(t.error.find(fast == 3 ? "exit status 7" : "signal 9") != std::string::npos);
+                CHECK(t.error.find(fast == 3 ? "exited with status 7" : "signal 9") != std::string::npos);
                 ++crashed;
             } else {
                 CHECK(t.status == BTOPT_TRIAL_OK);
@@ -403,4 +403,150 @@ TEST_CASE("a user space may not change the kind of a plugin's parameter")
     const ParameterSpace wrong{{ContinuousParameter("x", 1.0, 3.0, 1.0)}};
     CHECK_THROWS_WITH_AS(ParallelOptimizer(Plugin{plugin("c_quadratic")}, &wrong, "grid"),
                          doctest::Contains("parameter 'x' of plugin 'c_quadratic' is an integer, not a float"), Error);
+}
+
+namespace {
+
+std::int64_t index_of(const TrialRecord &t)
+{
+    return 10 * std::get<std::int64_t>(t.params.at("a")) + std::get<std::int64_t>(t.params.at("b"));
+}
+
+double evil_score(std::int64_t index)
+{
+    const auto a = static_cast<double>(index / 10), b = static_cast<double>(index % 10);
+    return -((a - 7) * (a - 7) + (b - 3) * (b - 3));
+}
+
+// Runs the evil plugin over its 100 points; every trial not at `culprit` must
+// be ok with its own score, and the run must not take long.
+OptimizationResult run_evil(const std::vector<std::pair<std::string, std::string>> &config, Options options)
+{
+    const auto start = std::chrono::steady_clock::now();
+    auto r = ParallelOptimizer(Plugin{plugin("evil"), config}, nullptr, "grid", options).optimize();
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
+    return r;
+}
+
+// Whether a process runs (a zombie waiting for init to reap it does not).
+bool running(const std::string &pid)
+{
+    std::ifstream in("/proc/" + pid + "/stat");
+    std::string stat;
+    std::getline(in, stat);
+    const auto paren = stat.rfind(')');
+    return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
+}
+
+void check_only_culprit_fails(const OptimizationResult &r, std::int64_t culprit, const std::string &error)
+{
+    REQUIRE(r.trials.size() == 100u);
+    for (const TrialRecord &t : r.trials) {
+        CAPTURE(t.number);
+        CHECK(t.number == static_cast<std::uint64_t>(index_of(t)));
+        if (index_of(t) == culprit) {
+            CHECK(t.status == BTOPT_TRIAL_CRASHED);
+            CHECK(t.error.find(error) != std::string::npos);
+        } else {
+            CHECK(t.status == BTOPT_TRIAL_OK);
+            CHECK(t.score == evil_score(index_of(t)));
+        }
+    }
+}
+
+} // namespace
+
+TEST_CASE("a plugin that exits with a status of its own crashes its trial, never hangs the run")
+{
+    for (const std::int64_t batch : {0, 1}) {
+        CAPTURE(batch);
+        const auto r = run_evil({{"mode", "exit"}, {"at", "42"}, {"status", "3"}},
+                                {.n_jobs = 2, .batch_size = batch, .ignore_errors = true});
+        check_only_culprit_fails(r, 42, "exited with status 3");
+    }
+    try {
+        run_evil({{"mode", "exit"}, {"at", "42"}, {"status", "3"}}, {.n_jobs = 2});
+        FAIL("the run should have stopped");
+    } catch (const Error &e) {
+        CHECK(e.status() == BTOPT_ERR_OBJECTIVE);
+        CHECK(std::string(e.what()).find("a=4, b=2") != std::string::npos);
+        CHECK(std::string(e.what()).find("exited with status 3") != std::string::npos);
+    }
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("a child a plugin forks inherits no say in the worker protocol")
+{
+    // The child crashes: the crash handler it inherited must not send the
+    // worker's outcomes (a second time) for it.
+    for (const std::string at : {"42", "all"}) {
+        CAPTURE(at);
+        const auto r = run_evil({{"mode", "fork_crash"}, {"at", at}}, {.n_jobs = 2, .ignore_errors = true});
+        check_only_culprit_fails(r, -1, "");
+        CHECK(r.best_score == 0.0);
+    }
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("garbage a plugin writes on its low descriptors never reaches the protocol")
+{
+    for (const std::string at : {"42", "all"}) {
+        CAPTURE(at);
+        const auto r = run_evil({{"mode", "garbage"}, {"at", at}}, {.n_jobs = 2, .ignore_errors = true});
+        check_only_culprit_fails(r, -1, "");
+    }
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("an outcome that breaks the protocol is the crash of the worker that sent it")
+{
+    // Written on the worker's own socket, on purpose: garbage, and a
+    // well-formed outcome for a trial that is not the one due.
+    for (const std::string mode : {"garbage", "forge"}) {
+        CAPTURE(mode);
+        for (const std::int64_t batch : {0, 1}) {
+            CAPTURE(batch);
+            const auto r = run_evil({{"mode", mode}, {"at", "77"}, {"reach", "all"}},
+                                    {.n_jobs = 2, .batch_size = batch, .ignore_errors = true});
+            check_only_culprit_fails(r, 77, "broke the worker protocol");
+            CHECK(r.best_score == 0.0);
+        }
+        try {
+            run_evil({{"mode", mode}, {"at", "77"}, {"reach", "all"}}, {.n_jobs = 2});
+            FAIL("the run should have stopped");
+        } catch (const Error &e) {
+            CHECK(e.status() == BTOPT_ERR_OBJECTIVE);
+            CHECK(std::string(e.what()).find("a=7, b=7") != std::string::npos);
+        }
+    }
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("processes a plugin forks do not outlive the run")
+{
+    const std::string log = temp_file("btopt-fork-sleep");
+    const auto r = run_evil({{"mode", "fork_sleep"}, {"at", "all"}, {"pid_log", log}}, {.n_jobs = 2});
+    CHECK(r.trials.size() == 100u);
+    const auto pids = lines_of(log);
+    CHECK(pids.size() == 100u);
+    CHECK(wait_until([&] { return std::none_of(pids.begin(), pids.end(), running); }));
+    fs::remove(log);
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("hanging evaluations time out in parallel across workers")
+{
+    // Ten hanging points (a = 5): one after another they would take 10 x 0.3 s.
+    const Plugin hanging{plugin("faulty"), {{"hang_at", "5"}}};
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = ParallelOptimizer(hanging, nullptr, "grid",
+                                     {.n_jobs = 2, .batch_size = 1, .eval_timeout = 0.3, .ignore_errors = true})
+                       .optimize();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(seconds < 2.4);
+    std::size_t timeouts = 0;
+    for (const TrialRecord &t : r.trials)
+        timeouts += t.status == BTOPT_TRIAL_TIMEOUT;
+    CHECK(timeouts == 10u);
+    CHECK(children_left() == 0);
 }
