@@ -35,7 +35,8 @@ inline std::vector<btopt::strategy::ConfigKey> config_keys()
             ConfigChoice("price", {"close", "adj_close"}, "which closes the strategy trades on"),
             ConfigNumber("commission", 0.0, 0.0, 1.0, "cost per unit of position change, as a fraction of the price"),
             ConfigNumber("periods_per_year", 252.0, 1.0, HUGE_VAL, "bars per year, to annualise sharpe, sortino, cagr"),
-            ConfigText("cache_dir", "", "where the CSV's binary cache goes"),
+            ConfigChoice("cache", {"on", "off"}, "keep a binary cache of the CSV, keyed by its content"),
+            ConfigText("cache_dir", "", "where the cache goes (default $XDG_CACHE_HOME/btopt or ~/.cache/btopt)"),
             ConfigInteger("synthetic_bars", 2520, 2, 10'000'000, "bars of the synthetic series (without data)"),
             ConfigInteger("synthetic_seed", 42, 0, 9007199254740992.0, "seed of the synthetic series (without data)")};
 }
@@ -106,6 +107,7 @@ private:
             return btopt::kit::synthetic_gbm(static_cast<std::size_t>(config.number("synthetic_bars", 2520)),
                                              static_cast<std::uint64_t>(config.number("synthetic_seed", 42)));
         btopt::kit::LoadOptions options;
+        options.use_cache = config.get("cache", "on") != "off";
         options.cache_dir = config.get("cache_dir");
         auto bars = btopt::kit::load_bars(config.get("data"), options);
         if (!bars)

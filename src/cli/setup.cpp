@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <sched.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 
@@ -65,6 +66,17 @@ void choose_heatmap(RunSettings &s)
     s.heatmap_y = axes[1];
 }
 
+// The workers open the data file themselves, by name: a pipe such as
+// <(cat f.csv) is not theirs to read, and a FIFO without a writer would hang.
+void refuse_unreadable_data(const std::string &path)
+{
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+        throw UsageError(fmt::format("--data {}: not a regular file ({}); btopt's workers open the file by name, so "
+                                     "save the data to a file and give that",
+                                     path, S_ISDIR(st.st_mode) ? "a folder" : "a FIFO, pipe or device"));
+}
+
 // --data and --set, each key once: a repeated key would silently win.
 void parse_config(RunSettings &s)
 {
@@ -72,6 +84,7 @@ void parse_config(RunSettings &s)
         if (s.options.data->empty())
             throw UsageError("--data '': the file name is empty (an unset shell variable?); give a CSV file, or leave "
                              "--data out for the plugin's synthetic series");
+        refuse_unreadable_data(*s.options.data);
         s.config.emplace_back("data", *s.options.data);
     }
     for (const std::string &item : s.options.sets) {

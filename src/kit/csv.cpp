@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "btopt/kit/bars.hpp"
+#include "regular_file.hpp"
 
 namespace btopt::kit {
 namespace {
@@ -41,8 +42,9 @@ struct Where {
 };
 
 tl::expected<std::string, std::string> read_whole_file(const std::filesystem::path& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return tl::make_unexpected(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
+    const auto opened = detail::open_regular(path);
+    if (!opened) return tl::make_unexpected(opened.error());
+    const int fd = *opened;
     std::string text;
     struct stat st {};
     if (::fstat(fd, &st) == 0 && st.st_size > 0) text.reserve(static_cast<std::size_t>(st.st_size));

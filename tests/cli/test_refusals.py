@@ -298,3 +298,56 @@ def test_a_plugin_path_that_is_no_plugin_file_says_what_it_is(btopt, path, words
     result = btopt("describe", path)
     assert result.returncode == 1
     assert words in result.stderr, result.stderr
+
+
+# ---- The cache is the user's, keyed by content, and can be turned off ----------------
+
+def cache_env(btopt):
+    env = dict(os.environ, XDG_CACHE_HOME=str(btopt.cwd / "cache-home"))
+    return env, btopt.cwd / "cache-home" / "btopt"
+
+
+def test_the_cache_is_keyed_by_content_and_never_next_to_the_data(btopt):
+    env, folder = cache_env(btopt)
+    (btopt.cwd / "data").mkdir()
+    rows = bars(400)
+    csv = btopt.cwd / "data" / "p.csv"
+    csv.write_text(BARS + "".join(r + "\n" for r in rows))
+    args = ["run", "sma_crossover", "--quiet", "--jobs", "1", "--data", csv, "--param", "fast=2:10:4",
+            "--param", "slow=20:40:10", "--json", "a.json"]
+    assert btopt(*args, env=env).returncode == 0
+    assert len(list(folder.glob("*.btoptcache"))) == 1
+    assert sorted(p.name for p in (btopt.cwd / "data").iterdir()) == ["p.csv"]
+    before = json.loads((btopt.cwd / "a.json").read_text())
+    # One close in the middle edited, same size, mtime restored (touch -r): a new result.
+    stat = csv.stat()
+    text = csv.read_text()
+    middle = text.index("\n", len(text) // 2) + 1
+    line_end = text.index("\n", middle)
+    fields = text[middle:line_end].split(",")
+    fields[4] = f"{float(fields[4]) + 0.5:.2f}"  # the close, still inside its bar (low - 1 .. high + 1)
+    edited = text[:middle] + ",".join(fields) + text[line_end:]
+    assert len(edited) == len(text)
+    csv.write_text(edited)
+    os.utime(csv, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert btopt(*args[:-1], "b.json", env=env).returncode == 0
+    after = json.loads((btopt.cwd / "b.json").read_text())
+    assert [t["metrics"] for t in after["trials"]] != [t["metrics"] for t in before["trials"]]
+    assert len(list(folder.glob("*.btoptcache"))) == 2
+
+
+def test_cache_off_writes_no_cache(btopt):
+    env, folder = cache_env(btopt)
+    name = write(btopt.cwd / "p.csv", bars(300))
+    result = btopt("run", "sma_crossover", "--quiet", "--jobs", "1", "--data", name, "--set", "cache=off",
+                   "--param", "fast=2:10:4", "--param", "slow=20:40:10", env=env)
+    assert result.returncode == 0, result.stderr
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_data_that_is_a_fifo_is_refused_at_once(btopt):
+    fifo = btopt.cwd / "p.csv"
+    os.mkfifo(fifo)
+    result = btopt("run", "sma_crossover", "--quiet", "--data", fifo, timeout=60)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "not a regular file" in result.stderr and "save the data to a file" in result.stderr
