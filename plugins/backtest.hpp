@@ -11,6 +11,7 @@
 #include <btopt/kit/synthetic.hpp>
 #include <btopt/strategy.hpp>
 
+#include <cmath>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -24,18 +25,33 @@ inline std::vector<std::string> metric_names()
     return {"sharpe", "sortino", "total_return", "cagr", "max_drawdown", "trades", "exposure"};
 }
 
-// Config keys: data (a CSV file; without it, a synthetic series of
-// synthetic_bars bars from synthetic_seed), price ("close" or "adj_close"),
-// commission (fraction per unit of position change), periods_per_year,
-// cache_dir (where the CSV's binary cache goes).
+// The config keys every sample strategy understands; the host refuses any
+// other key and any value outside these ranges before init runs.
+inline std::vector<btopt::strategy::ConfigKey> config_keys()
+{
+    using namespace btopt::strategy;
+    return {ConfigText("data", "", "CSV file of daily bars (Date,Open,High,Low,Close[,Adj Close],Volume); "
+                                   "without it, a synthetic series"),
+            ConfigChoice("price", {"close", "adj_close"}, "which closes the strategy trades on"),
+            ConfigNumber("commission", 0.0, 0.0, 1.0, "cost per unit of position change, as a fraction of the price"),
+            ConfigNumber("periods_per_year", 252.0, 1.0, HUGE_VAL, "bars per year, to annualise sharpe, sortino, cagr"),
+            ConfigChoice("cache", {"on", "off"}, "keep a binary cache of the CSV, keyed by its content"),
+            ConfigText("cache_dir", "", "where the cache goes (default $XDG_CACHE_HOME/btopt or ~/.cache/btopt)"),
+            ConfigInteger("synthetic_bars", 2520, 2, 10'000'000, "bars of the synthetic series (without data)"),
+            ConfigInteger("synthetic_seed", 42, 0, 9007199254740992.0, "seed of the synthetic series (without data)")};
+}
+
+// Config keys: see config_keys().
 class Backtest {
 public:
     explicit Backtest(const btopt::strategy::Config &config) : prices_(load_closes(config))
     {
         options_.commission = config.number("commission", 0.0);
         options_.periods_per_year = config.number("periods_per_year", 252.0);
-        if (options_.commission < 0 || options_.periods_per_year <= 0)
-            throw std::invalid_argument("commission must be >= 0 and periods_per_year > 0");
+        if (options_.commission < 0)
+            throw std::invalid_argument("config 'commission' must be at least 0");
+        if (options_.periods_per_year <= 0)
+            throw std::invalid_argument("config 'periods_per_year' must be more than 0");
     }
 
     const btopt::kit::Prices &prices() const { return prices_; }
@@ -91,6 +107,7 @@ private:
             return btopt::kit::synthetic_gbm(static_cast<std::size_t>(config.number("synthetic_bars", 2520)),
                                              static_cast<std::uint64_t>(config.number("synthetic_seed", 42)));
         btopt::kit::LoadOptions options;
+        options.use_cache = config.get("cache", "on") != "off";
         options.cache_dir = config.get("cache_dir");
         auto bars = btopt::kit::load_bars(config.get("data"), options);
         if (!bars)
@@ -122,7 +139,15 @@ private:
 template <class Rule>
 class Sample {
 public:
-    static btopt::strategy::Schema schema() { return Rule::schema(); }
+    // The rule's schema with what every sample shares: the config keys and
+    // the metric where lower is better.
+    static btopt::strategy::Schema schema()
+    {
+        btopt::strategy::Schema schema = Rule::schema();
+        schema.config = config_keys();
+        schema.lower_is_better = {"max_drawdown"};
+        return schema;
+    }
 
     // A Rule with `static constexpr SegmentIndex::Sides segment_sides` gets its
     // metrics per segment (see btopt/kit/segments.hpp).
@@ -150,11 +175,25 @@ public:
 private:
     void run(const btopt::strategy::Point &p, std::span<btopt::kit::Position> positions) const
     {
+        check_windows(p);
         // A signal function refuses bad windows in words: that fails the trial.
         if (const auto signal = rule_.positions(p, positions); !signal)
             throw std::invalid_argument(signal.error());
     }
 
+    // A window as long as the data leaves no bar to trade: every metric would
+    // be 0 and the trial would look fine.
+    void check_windows(const btopt::strategy::Point &p) const
+    {
+        const std::size_t bars = backtest_.prices().size();
+        for (std::size_t k = 0; k < params_.size(); ++k)
+            if (params_[k].window && p.integer(k) >= 0 && static_cast<std::size_t>(p.integer(k)) >= bars)
+                throw std::invalid_argument(params_[k].name + " = " + std::to_string(p.integer(k)) +
+                                            " needs more bars than the data has (" + std::to_string(bars) +
+                                            "): use a shorter " + params_[k].name + " or more data");
+    }
+
+    std::vector<btopt::strategy::Param> params_ = Rule::schema().params;
     Backtest backtest_;
     Rule rule_; // after backtest_: it may keep views of its prices
 };

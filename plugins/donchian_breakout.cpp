@@ -14,7 +14,7 @@ public:
         return Schema{.name = "donchian_breakout",
                       .version = "1.0",
                       .description = "long/short on closes beyond the window channel, out on the exit channel",
-                      .params = {Int("window", 20, 100, 10), Int("exit_window", 5, 50, 5)},
+                      .params = {Window("window", 20, 100, 10), Window("exit_window", 5, 50, 5)},
                       .constraints = {"exit_window < window"},
                       .metrics = btopt::plugins::metric_names(),
                       .objective = "sharpe"};

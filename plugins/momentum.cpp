@@ -13,7 +13,7 @@ public:
         return Schema{.name = "momentum",
                       .version = "1.0",
                       .description = "long when the return over lookback bars beats threshold_x100 percent, else flat",
-                      .params = {Int("lookback", 10, 100, 10), Int("threshold_x100", 1, 10)},
+                      .params = {Window("lookback", 10, 100, 10), Int("threshold_x100", 1, 10)},
                       .constraints = {},
                       .metrics = btopt::plugins::metric_names(),
                       .objective = "sharpe"};

@@ -13,7 +13,8 @@ public:
         return Schema{.name = "rsi_reversion",
                       .version = "1.0",
                       .description = "long when Wilder's RSI falls below lower, flat when it rises above upper",
-                      .params = {Int("period", 5, 30, 5), Int("lower", 10, 40, 5), Int("upper", 60, 90, 5)},
+                      .params = {Window("period", 5, 30, 5), Int("lower", 10, 40, 5).domain(0, 100),
+                                 Int("upper", 60, 90, 5).domain(0, 100)},
                       .constraints = {},
                       .metrics = btopt::plugins::metric_names(),
                       .objective = "sharpe"};

@@ -13,7 +13,7 @@ public:
         return Schema{.name = "sma_crossover",
                       .version = "1.0",
                       .description = "long when the fast simple moving average is above the slow one, else flat",
-                      .params = {Int("fast", 10, 50, 5), Int("slow", 50, 200, 25)},
+                      .params = {Window("fast", 10, 50, 5), Window("slow", 50, 200, 25)},
                       .constraints = {"fast < slow"},
                       .metrics = btopt::plugins::metric_names(),
                       .objective = "sharpe"};

@@ -8,6 +8,7 @@ packages=(build-essential cmake ninja-build pkg-config libboost-dev libboost-fil
   doctest-dev libexpected-dev libmuparser-dev nlohmann-json3-dev libfmt-dev libcli11-dev libbenchmark-dev
   libopenmpi-dev openmpi-bin binutils chromium)
 
+packages+=(libxxhash-dev) # XXH3-128: the kit's CSV cache is keyed by the file's content
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

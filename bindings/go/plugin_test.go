@@ -190,12 +190,17 @@ func TestPluginConfigErrors(t *testing.T) {
 	o, err := NewPluginOptimizer("sma_crossover", nil, "random")
 	must(t, err)
 	defer o.Close()
-	must(t, o.SetPluginConfig("commission", "-1"))
-	must(t, o.SetNIterations(2))
-	_, err = o.Run()
-	if !errors.Is(err, ErrPlugin) || !strings.Contains(err.Error(), "commission") {
+	// The plugin declares its config keys: a value out of range and an
+	// unknown key are refused when set, naming the key, before any run.
+	if err := o.SetPluginConfig("commission", "-1"); !errors.Is(err, ErrInvalidArgument) ||
+		!strings.Contains(err.Error(), "'commission' = '-1'") {
 		t.Fatalf("%v", err)
 	}
+	if err := o.SetPluginConfig("comission", "0.01"); !errors.Is(err, ErrInvalidArgument) ||
+		!strings.Contains(err.Error(), "no config key 'comission'") || !strings.Contains(err.Error(), "commission") {
+		t.Fatalf("%v", err)
+	}
+	must(t, o.SetNIterations(2))
 	if err := o.SetPluginConfig("a=b", "1"); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("%v", err)
 	}

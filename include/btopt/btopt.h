@@ -265,7 +265,10 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  * and owns the trials, every other rank evaluates with its own pool of n_jobs
  * worker processes (docs/CLUSTER.md). start_method "fork" is only for hosts
  * that are single-threaded when they call run. An evaluation past
- * max_memory_per_worker fails its trial and the worker is replaced.
+ * max_memory_per_worker fails its trial and the worker is replaced. A run
+ * never starts more workers than it has points to evaluate, and one asking
+ * for more than RLIMIT_NPROC or pid_max allows is refused with
+ * INVALID_ARGUMENT.
  * NOT_FOUND for an unknown option, INVALID_ARGUMENT for a value out of range
  * or an option of another type. */
 BTOPT_API btopt_status btopt_optimizer_set_int(btopt_optimizer *opt, const char *option, int64_t value);
@@ -292,16 +295,21 @@ BTOPT_API btopt_status btopt_optimizer_set_objective(btopt_optimizer *opt, btopt
 BTOPT_API btopt_status btopt_optimizer_use_objective(btopt_optimizer *opt, const char *registered_name);
 BTOPT_API btopt_status btopt_optimizer_set_progress(btopt_optimizer *opt, btopt_progress_fn fn, void *user);
 
-/* Uses a strategy plugin as the objective: a path, or a name looked up as
- * NAME, libNAME.so or NAME.so in BTOPT_PLUGIN_PATH and then in the folder
- * where btopt's build puts plugins. Its parameters, with their default
+/* Uses a strategy plugin as the objective: a path (anything with '/'), or a
+ * bare name looked up as NAME, libNAME.so or NAME.so in BTOPT_PLUGIN_PATH and
+ * then in the folder where btopt's build puts plugins (never in the current
+ * folder: use ./NAME for a file there). Its parameters, with their default
  * ranges and constraints, become the space; parameters of the optimizer's own
  * space replace the plugin's ranges of the same name, and its constraints are
  * added. PLUGIN when it cannot be found, loaded or checked; INVALID_ARGUMENT
  * when the space names a parameter the plugin does not have. Setting a host
  * objective afterwards replaces the plugin. */
 BTOPT_API btopt_status btopt_optimizer_use_plugin(btopt_optimizer *opt, const char *path_or_name);
-/* A key=value the plugin's init receives (data path, commission, ...). */
+/* A key=value the plugin's init receives (data path, commission, ...). With
+ * a plugin that declares its config keys (btopt_plugin_info_config_declared),
+ * INVALID_ARGUMENT naming the key for a key it does not declare (listing
+ * those it does) or a value of the wrong type or out of range; keys set
+ * before btopt_optimizer_use_plugin are checked there. */
 BTOPT_API btopt_status btopt_optimizer_set_plugin_config(btopt_optimizer *opt, const char *key, const char *value);
 /* Which of the plugin's metrics is the score (default: the plugin's own
  * choice). INVALID_ARGUMENT, listing the metrics, for an unknown one. */
@@ -343,6 +351,21 @@ BTOPT_API const char *btopt_plugin_info_metric(const btopt_plugin_info *info, si
 BTOPT_API size_t btopt_plugin_info_default_metric(const btopt_plugin_info *info);
 /* Its parameters with their default ranges and its constraints; owned by the info. */
 BTOPT_API const btopt_space *btopt_plugin_info_space(const btopt_plugin_info *info);
+/* 1 when a lower value of metric i is better (max_drawdown, say): an
+ * objective on it is minimised unless the option "direction" is set. */
+BTOPT_API int btopt_plugin_info_metric_lower_is_better(const btopt_plugin_info *info, size_t i);
+/* 1 when the plugin declares its config keys: btopt_optimizer_set_plugin_config
+ * then refuses (INVALID_ARGUMENT, naming the key) an unknown key and a value of
+ * the wrong type or out of range. 0 for older plugins: every key reaches init. */
+BTOPT_API int btopt_plugin_info_config_declared(const btopt_plugin_info *info);
+BTOPT_API size_t btopt_plugin_info_config_count(const btopt_plugin_info *info);
+/* Config key i: its name, type ("text", "number", "integer" or "choice"),
+ * default ("" when none), what is allowed ("0 to 1", "at least 1",
+ * "close, adj_close"; "" for any text) and a one-line doc. Strings are owned
+ * by the info; any output may be NULL. NOT_FOUND when i is out of range. */
+BTOPT_API btopt_status btopt_plugin_info_config_key(const btopt_plugin_info *info, size_t i, const char **name,
+                                                    const char **type, const char **default_value,
+                                                    const char **allowed, const char **doc);
 
 /* The equity curve of one point under the optimizer's plugin and config,
  * with buy-and-hold over the same bars (both start at 1), for reports. The

@@ -8,7 +8,9 @@
  * returning a descriptor in static storage. The host reads it, checks
  * abi_version and struct_size, and reads no field past struct_size, so the
  * descriptor can grow at the end without breaking old plugins (as LV2 and
- * GStreamer descriptors do). A plugin never links against libbtopt: points
+ * GStreamer descriptors do): a struct_size that reaches `finish` is enough,
+ * and a field the plugin's struct_size does not cover reads as NULL or 0.
+ * Fields are only ever appended; none is removed or moved. A plugin never links against libbtopt: points
  * reach it as a plain array of values and it answers through plain arrays,
  * so it loads the same in the worker server, a forked worker or an MPI rank.
  *
@@ -72,6 +74,35 @@ typedef struct btopt_plugin_config {
 /* Set in flags when init must run in every worker after the fork. */
 #define BTOPT_PLUGIN_INIT_PER_WORKER 1u
 
+/* A config key's type (btopt_plugin_config_key.type). */
+#define BTOPT_PLUGIN_CONFIG_STRING 0  /* any text (a file name, ...) */
+#define BTOPT_PLUGIN_CONFIG_NUMBER 1  /* a finite number within [lo, hi] */
+#define BTOPT_PLUGIN_CONFIG_INTEGER 2 /* a whole number within [lo, hi] */
+#define BTOPT_PLUGIN_CONFIG_CHOICE 3  /* one of choices */
+
+/* One config key the plugin's init understands. The host refuses a key the
+ * plugin does not declare, and a value of the wrong type or out of range,
+ * naming the key, before anything runs. */
+typedef struct btopt_plugin_config_key {
+    const char *name;
+    int32_t type;              /* BTOPT_PLUGIN_CONFIG_* */
+    const char *default_value; /* as text, for `btopt describe`; NULL: none */
+    double lo, hi;             /* NUMBER and INTEGER: the allowed range, inclusive (may be +-INFINITY) */
+    const char *const *choices; /* CHOICE: the allowed values */
+    size_t n_choices;
+    const char *doc; /* one line */
+} btopt_plugin_config_key;
+
+/* The values a numeric parameter may take at all, inclusive (may be
+ * +-INFINITY): a searched range must stay inside (param_domains). */
+typedef struct btopt_plugin_domain {
+    double lo, hi;
+} btopt_plugin_domain;
+
+/* Which way a metric is better (metric_directions). */
+#define BTOPT_PLUGIN_HIGHER_IS_BETTER 0
+#define BTOPT_PLUGIN_LOWER_IS_BETTER 1
+
 /* Status codes a plugin returns: 0 ok, anything else an error whose words it
  * wrote into `error` (a buffer of error_size bytes, always NUL-terminated by the host). */
 #define BTOPT_PLUGIN_OK 0
@@ -103,6 +134,18 @@ typedef struct btopt_plugin_descriptor {
      * *count; call with capacity 0 to learn the count. */
     int32_t (*equity_curve)(void *state, const btopt_plugin_value *point, uint64_t seed, double *equity,
                             double *buy_and_hold, size_t capacity, size_t *count, char *error, size_t error_size);
+    /* Added after the first release: the host reads them only when
+     * struct_size covers them. The config keys init understands; NULL: not
+     * declared (every key reaches init unchecked, as for older plugins). */
+    const btopt_plugin_config_key *config_keys;
+    size_t n_config_keys;
+    /* n_metrics values, BTOPT_PLUGIN_*_IS_BETTER: the direction an objective
+     * on that metric takes unless the user chooses one. NULL: all higher. */
+    const int32_t *metric_directions;
+    /* n_params values, in the order of params: each parameter's domain
+     * (ignored for a choice). The host refuses a searched range that leaves
+     * it, naming the parameter, before anything runs. NULL: any value. */
+    const btopt_plugin_domain *param_domains;
 } btopt_plugin_descriptor;
 
 typedef const btopt_plugin_descriptor *(*btopt_plugin_entry_fn)(void);

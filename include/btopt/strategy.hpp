@@ -6,7 +6,10 @@
 //           return {.name = "sma_crossover", .version = "1.0", .description = "...",
 //                   .params = {btopt::strategy::Int("fast", 10, 50, 5), btopt::strategy::Int("slow", 50, 200, 25)},
 //                   .constraints = {"fast < slow"},
-//                   .metrics = {"sharpe", "total_return"}, .objective = "sharpe"};
+//                   .metrics = {"sharpe", "max_drawdown"}, .objective = "sharpe",
+//                   .lower_is_better = {"max_drawdown"},
+//                   .config = std::vector{btopt::strategy::ConfigText("data", "", "CSV file of bars"),
+//                              btopt::strategy::ConfigNumber("commission", 0, 0, 1, "fraction per trade")}};
 //       }
 //       explicit SmaCrossover(const btopt::strategy::Config &config);        // init: load data; throw to refuse
 //       void evaluate(const btopt::strategy::Point &p, std::uint64_t seed,
@@ -24,10 +27,13 @@
 
 #include <btopt/plugin.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -43,11 +49,31 @@ struct Param {
     int64_t int_lo = 0, int_hi = 0, int_step = 1;
     double float_lo = 0.0, float_hi = 0.0, float_step = 0.0;
     std::vector<std::string> choices{};
+    bool window = false; // a look-back in bars (see Window); never seen by the host
+    double domain_lo = -HUGE_VAL, domain_hi = HUGE_VAL; // the values it may take at all
+
+    // The values this parameter may take at all, e.g. Int("lower", 10, 40, 5).domain(0, 100):
+    // the host refuses a searched range outside them before anything runs.
+    Param domain(double lo, double hi) &&
+    {
+        domain_lo = lo;
+        domain_hi = hi;
+        return std::move(*this);
+    }
 };
 
 inline Param Int(std::string name, int64_t lo, int64_t hi, int64_t step = 1)
 {
     return Param{std::move(name), BTOPT_PLUGIN_PARAM_INT, lo, hi, step};
+}
+
+// An integer parameter that is a look-back window in bars: a strategy can
+// refuse a point whose window is longer than its data (see plugins/backtest.hpp).
+inline Param Window(std::string name, int64_t lo, int64_t hi, int64_t step = 1)
+{
+    Param p = Int(std::move(name), lo, hi, step).domain(1, HUGE_VAL);
+    p.window = true;
+    return p;
 }
 
 inline Param Float(std::string name, double lo, double hi, double step = 0.0)
@@ -60,6 +86,44 @@ inline Param Choice(std::string name, std::vector<std::string> choices)
     return Param{std::move(name), BTOPT_PLUGIN_PARAM_CHOICE, 0, 0, 1, 0.0, 0.0, 0.0, std::move(choices)};
 }
 
+// One config key init understands (btopt_plugin_config_key): the host
+// refuses any other key, and a value of the wrong type or out of range,
+// before anything runs. Config::number and friends read the values.
+struct ConfigKey {
+    std::string name;
+    int32_t type = BTOPT_PLUGIN_CONFIG_STRING;
+    std::string default_value{}; // as text, for `btopt describe`
+    double lo = -HUGE_VAL, hi = HUGE_VAL;
+    std::vector<std::string> choices{};
+    std::string doc{};
+};
+
+inline ConfigKey ConfigText(std::string name, std::string default_value, std::string doc)
+{
+    return ConfigKey{std::move(name), BTOPT_PLUGIN_CONFIG_STRING, std::move(default_value), -HUGE_VAL, HUGE_VAL, {},
+                     std::move(doc)};
+}
+
+inline ConfigKey ConfigNumber(std::string name, double default_value, double lo, double hi, std::string doc)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", default_value);
+    return ConfigKey{std::move(name), BTOPT_PLUGIN_CONFIG_NUMBER, text, lo, hi, {}, std::move(doc)};
+}
+
+inline ConfigKey ConfigInteger(std::string name, int64_t default_value, double lo, double hi, std::string doc)
+{
+    return ConfigKey{std::move(name), BTOPT_PLUGIN_CONFIG_INTEGER, std::to_string(default_value), lo, hi, {},
+                     std::move(doc)};
+}
+
+inline ConfigKey ConfigChoice(std::string name, std::vector<std::string> choices, std::string doc)
+{
+    std::string first = choices.empty() ? "" : choices.front();
+    return ConfigKey{std::move(name), BTOPT_PLUGIN_CONFIG_CHOICE, std::move(first), 0.0, 0.0, std::move(choices),
+                     std::move(doc)};
+}
+
 struct Schema {
     std::string name;
     std::string version = "1.0";
@@ -69,6 +133,11 @@ struct Schema {
     std::vector<std::string> metrics{};
     std::string objective{}; // one of metrics; empty: the first
     bool init_per_worker = false;
+    std::vector<std::string> lower_is_better{}; // metrics where lower is better (max_drawdown): minimised by themselves
+    // The keys init understands (a ConfigChoice's first choice is its default).
+    // Unset: not declared, every key reaches init unchecked; an empty list:
+    // init takes no config and every key is refused.
+    std::optional<std::vector<ConfigKey>> config{};
 };
 
 // The key=value configuration given to init.
@@ -150,7 +219,37 @@ struct Registry {
     std::vector<std::vector<const char *>> choice_pointers;
     std::vector<btopt_plugin_param> params;
     std::vector<const char *> constraints, metrics;
+    std::vector<std::vector<const char *>> config_choice_pointers;
+    std::vector<btopt_plugin_config_key> config_keys;
+    std::vector<int32_t> directions;
+    std::vector<btopt_plugin_domain> domains;
     btopt_plugin_descriptor descriptor{};
+
+    void declare_config()
+    {
+        for (const std::string &m : schema.metrics)
+            directions.push_back(std::find(schema.lower_is_better.begin(), schema.lower_is_better.end(), m) !=
+                                         schema.lower_is_better.end()
+                                     ? BTOPT_PLUGIN_LOWER_IS_BETTER
+                                     : BTOPT_PLUGIN_HIGHER_IS_BETTER);
+        descriptor.metric_directions = directions.data();
+        for (const Param &p : schema.params)
+            domains.push_back(btopt_plugin_domain{p.domain_lo, p.domain_hi});
+        descriptor.param_domains = domains.data();
+        if (!schema.config)
+            return;
+        for (const ConfigKey &k : *schema.config) {
+            auto &pointers = config_choice_pointers.emplace_back();
+            for (const std::string &c : k.choices)
+                pointers.push_back(c.c_str());
+            config_keys.push_back(btopt_plugin_config_key{k.name.c_str(), k.type, k.default_value.c_str(), k.lo, k.hi,
+                                                          pointers.data(), pointers.size(), k.doc.c_str()});
+        }
+        // Declared even when empty (a non-NULL array): the host then refuses every key.
+        static const btopt_plugin_config_key none{};
+        descriptor.config_keys = config_keys.empty() ? &none : config_keys.data();
+        descriptor.n_config_keys = config_keys.size();
+    }
 
     Registry()
     {
@@ -185,9 +284,14 @@ struct Registry {
                                              &init,
                                              &evaluate,
                                              &finish,
+                                             nullptr,
+                                             nullptr,
+                                             0,
+                                             nullptr,
                                              nullptr};
         if constexpr (HasEquityCurve<S>)
             descriptor.equity_curve = &equity_curve;
+        declare_config();
     }
 
     static Registry &get()

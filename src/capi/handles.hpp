@@ -27,6 +27,7 @@ struct btopt_optimizer {
     std::shared_ptr<const btopt::internal::Space> space;      // what the run searches
     std::string algorithm;
     btopt::internal::Options options;
+    bool direction_chosen = false; // set_string("direction"): else a plugin metric's own direction
     btopt_objective_fn objective = nullptr;
     void *objective_user = nullptr;
     std::string objective_name = "callback";
@@ -50,6 +51,8 @@ struct btopt_series {
 struct btopt_plugin_info {
     btopt::internal::PluginInfo info;
     btopt_space space; // the plugin's default space, handed out as a view
+    // Per config key, the texts btopt_plugin_info_config_key hands out.
+    std::vector<std::string> config_types, config_allowed;
 };
 
 struct btopt_result {

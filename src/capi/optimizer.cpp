@@ -3,6 +3,7 @@
 #include "handles.hpp"
 
 #include "../exec/spawner.hpp"
+#include "../plugin/plugin_config.hpp"
 #include "../plugin/plugin_json.hpp"
 #include "../plugin/plugin_objective.hpp"
 #include "../run/launch.hpp"
@@ -28,6 +29,17 @@ struct Registered {
 std::mutex registry_mutex;
 std::map<std::string, Registered, std::less<>> registry;
 
+// The user's direction when one was set, else the objective metric's own:
+// a metric where lower is better (max_drawdown) is minimised by itself.
+Direction run_direction(const btopt_optimizer &opt)
+{
+    if (opt.direction_chosen || !opt.plugin)
+        return opt.options.direction;
+    const auto metric = find_metric(*opt.plugin, opt.metric);
+    const bool lower = metric && *metric < opt.plugin->lower_is_better.size() && opt.plugin->lower_is_better[*metric];
+    return lower ? Direction::Minimize : Direction::Maximize;
+}
+
 Result<RunOutcome> run_optimizer(btopt_optimizer &opt)
 {
     if (!opt.space)
@@ -44,6 +56,7 @@ Result<RunOutcome> run_optimizer(btopt_optimizer &opt)
                  .plugin_config = opt.plugin_config,
                  .metric = opt.metric,
                  .progress = {}};
+    plan.options.direction = run_direction(opt);
     if (opt.progress)
         plan.progress = [&opt](std::uint64_t done, std::uint64_t total, double best) {
             opt.progress(opt.progress_user, done, total, best);
@@ -178,7 +191,12 @@ btopt_status btopt_optimizer_set_string(btopt_optimizer *opt, const char *option
     BTOPT_REQUIRE(option);
     if (value == nullptr)
         return set_error(BTOPT_ERR_INVALID_ARGUMENT, fmt::format("option '{}': the value is NULL", option));
-    return guarded([&] { return status_of(opt->options.set_string(option, value)); });
+    return guarded([&] {
+        if (auto ok = opt->options.set_string(option, value); !ok)
+            return set_error(ok.error());
+        opt->direction_chosen = opt->direction_chosen || std::string_view(option) == "direction";
+        return BTOPT_OK;
+    });
 }
 
 
@@ -292,6 +310,8 @@ btopt_status btopt_optimizer_use_plugin(btopt_optimizer *opt, const char *path_o
         auto info = describe_plugin(path_or_name);
         if (!info)
             return set_error(info.error());
+        if (auto ok = check_config(*info, opt->plugin_config); !ok)
+            return set_error(ok.error());
         auto previous = std::exchange(opt->plugin, std::move(*info));
         auto space = searched_space(*opt);
         if (!space) {
@@ -313,6 +333,9 @@ btopt_status btopt_optimizer_set_plugin_config(btopt_optimizer *opt, const char 
         if (*key == '\0' || std::string_view(key).find('=') != std::string_view::npos)
             return set_error(BTOPT_ERR_INVALID_ARGUMENT,
                              fmt::format("plugin config key '{}' must be non-empty and contain no '='", key));
+        if (opt->plugin)
+            if (auto ok = check_config_entry(*opt->plugin, key, value); !ok)
+                return set_error(ok.error());
         for (auto &[k, v] : opt->plugin_config)
             if (k == key) {
                 v = value;

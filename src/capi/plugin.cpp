@@ -4,6 +4,7 @@
 
 #include "../exec/spawner.hpp"
 #include "../core/space_json.hpp"
+#include "../plugin/plugin_config.hpp"
 #include "../plugin/plugin_json.hpp"
 
 using namespace btopt::internal;
@@ -21,8 +22,12 @@ btopt_status btopt_plugin_describe(btopt_plugin_info **out, const char *path_or_
         auto info = describe_plugin(path_or_name);
         if (!info)
             return set_error(info.error());
-        auto *handle = new btopt_plugin_info{std::move(*info), {}};
+        auto *handle = new btopt_plugin_info{std::move(*info), {}, {}, {}};
         handle->space.space = handle->info.space;
+        for (const ConfigKey &key : handle->info.config_keys.value_or(std::vector<ConfigKey>{})) {
+            handle->config_types.push_back(config_type_name(key));
+            handle->config_allowed.push_back(config_allowed_text(key));
+        }
         *out = handle;
         return BTOPT_OK;
     });
@@ -54,6 +59,40 @@ const char *btopt_plugin_info_metric(const btopt_plugin_info *info, size_t i)
 size_t btopt_plugin_info_default_metric(const btopt_plugin_info *info) { return info ? info->info.default_metric : 0; }
 
 const btopt_space *btopt_plugin_info_space(const btopt_plugin_info *info) { return info ? &info->space : nullptr; }
+
+int btopt_plugin_info_metric_lower_is_better(const btopt_plugin_info *info, size_t i)
+{
+    return info && i < info->info.lower_is_better.size() && info->info.lower_is_better[i] ? 1 : 0;
+}
+
+int btopt_plugin_info_config_declared(const btopt_plugin_info *info)
+{
+    return info && info->info.config_keys ? 1 : 0;
+}
+
+size_t btopt_plugin_info_config_count(const btopt_plugin_info *info)
+{
+    return info ? info->config_types.size() : 0;
+}
+
+btopt_status btopt_plugin_info_config_key(const btopt_plugin_info *info, size_t i, const char **name,
+                                          const char **type, const char **default_value, const char **allowed,
+                                          const char **doc)
+{
+    BTOPT_REQUIRE(info);
+    if (i >= info->config_types.size())
+        return set_error(BTOPT_ERR_NOT_FOUND, fmt::format("plugin '{}' declares {} config keys; there is no key {}",
+                                                          info->info.name, info->config_types.size(), i));
+    const ConfigKey &key = (*info->info.config_keys)[i];
+    const std::pair<const char **, const char *> outputs[] = {
+        {name, key.name.c_str()},          {type, info->config_types[i].c_str()},
+        {default_value, key.default_value.c_str()}, {allowed, info->config_allowed[i].c_str()},
+        {doc, key.doc.c_str()}};
+    for (const auto &[out, text] : outputs)
+        if (out)
+            *out = text;
+    return BTOPT_OK;
+}
 
 btopt_status btopt_optimizer_equity_curve(btopt_series **out, const btopt_optimizer *opt, const btopt_params *point)
 {

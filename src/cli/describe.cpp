@@ -7,8 +7,42 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string_view>
+#include <vector>
 
 namespace btopt::cli {
+
+namespace {
+
+struct ConfigRow {
+    const char *name = "", *type = "", *default_value = "", *allowed = "", *doc = "";
+};
+
+// The keys `--set` takes, as the plugin declares them.
+void print_config(const btopt_plugin_info *info)
+{
+    fmt::print("\nConfig (--set KEY=VALUE)\n");
+    if (!btopt_plugin_info_config_declared(info)) {
+        fmt::print("  (not declared: the plugin receives every key unchecked)\n");
+        return;
+    }
+    std::vector<ConfigRow> rows(btopt_plugin_info_config_count(info));
+    std::size_t width = 0;
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+        ConfigRow &r = rows[k];
+        btopt_plugin_info_config_key(info, k, &r.name, &r.type, &r.default_value, &r.allowed, &r.doc);
+        width = std::max(width, std::string_view(r.name).size());
+    }
+    if (rows.empty())
+        fmt::print("  (none: the plugin takes no config)\n");
+    for (const ConfigRow &r : rows) {
+        const std::string allowed = *r.allowed ? fmt::format(", {}", r.allowed) : "";
+        const std::string fallback = *r.default_value ? fmt::format(", default {}", r.default_value) : "";
+        fmt::print("  {:<{}}  {} ({}{}{})\n", r.name, width, r.doc, r.type, allowed, fallback);
+    }
+}
+
+} // namespace
 
 int describe_command(const std::string &plugin)
 {
@@ -35,10 +69,14 @@ int describe_command(const std::string &plugin)
     for (const std::string &c : constraints)
         fmt::print("  {}\n", c);
 
+    print_config(info.get());
+
     fmt::print("\nMetrics\n");
     const std::size_t chosen = btopt_plugin_info_default_metric(info.get());
     for (std::size_t m = 0; m < btopt_plugin_info_metric_count(info.get()); ++m)
-        fmt::print("  {}{}\n", btopt_plugin_info_metric(info.get(), m), m == chosen ? "  (default objective)" : "");
+        fmt::print("  {}  ({} is better){}\n", btopt_plugin_info_metric(info.get(), m),
+                   btopt_plugin_info_metric_lower_is_better(info.get(), m) ? "lower" : "higher",
+                   m == chosen ? "  (default objective)" : "");
     fmt::print("\nDefault objective: {}\n", btopt_plugin_info_metric(info.get(), chosen));
 
     std::uint64_t cardinality = 0;

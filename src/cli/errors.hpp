@@ -11,6 +11,8 @@ namespace btopt::cli {
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;
 inline constexpr int exit_usage = 2;
+inline constexpr int exit_empty_space = 3; // the constraints leave no point to evaluate
+inline constexpr int exit_none_ok = 4;     // the run ended but no trial succeeded
 inline constexpr int exit_cancelled = 130; // 128 + SIGINT, as shells report it
 
 struct UsageError : std::runtime_error {

@@ -1,6 +1,7 @@
 // btopt: the command line over libbtopt. Parses with CLI11, dispatches to a
 // subcommand, and is the one place that turns errors into exit codes:
-// 0 success, 1 run-time error, 2 usage error, 130 cancelled with Ctrl-C.
+// 0 success (at least one trial succeeded), 1 run-time error, 2 usage error,
+// 3 no point meets the constraints, 4 no trial succeeded, 130 cancelled.
 #include "commands.hpp"
 #include "errors.hpp"
 
@@ -9,15 +10,61 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <exception>
 
 namespace {
 
 using namespace btopt::cli;
 
-constexpr const char *footer = R"(Exit codes: 0 success, 1 run-time error (data, plugin, a failing trial),
-2 usage error, 130 cancelled with Ctrl-C (the finished trials are kept).
+constexpr const char *footer = R"(Exit codes: 0 at least one trial succeeded, 1 run-time error (data, plugin,
+a failing trial), 2 usage error, 3 no point meets the constraints, 4 no trial
+succeeded, 130 cancelled with Ctrl-C (the finished trials are kept).
 See docs/CLI.md for more.)";
+
+// CLI11's own checks speak in doubles ("Value 0 not in range 0.000000 to
+// 1797693..."), and its integer conversion clamps a number past int64 (so two
+// seeds above 2^63 - 1 gave the same trials): these say it in the user's terms.
+CLI::Validator at_least(std::int64_t least)
+{
+    return CLI::Validator(
+        [least](const std::string &text) -> std::string {
+            std::int64_t value = 0;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (ec != std::errc() || end != text.data() + text.size())
+                return fmt::format("'{}' is not a whole number from {} to {}", text, least, INT64_MAX);
+            return value < least ? fmt::format("must be at least {}, not {}", least, text) : std::string();
+        },
+        fmt::format("INT >= {}", least));
+}
+
+CLI::Validator whole_number()
+{
+    return at_least(INT64_MIN);
+}
+
+const CLI::Validator non_negative_seconds(
+    [](const std::string &text) -> std::string {
+        double value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc() || end != text.data() + text.size() || !(value >= 0) || value == HUGE_VAL)
+            return fmt::format("'{}' is not a number of seconds (0 or more)", text);
+        return {};
+    },
+    "SECONDS");
+
+// A size with its unit: a bare "512" would be 512 bytes, less than any process needs.
+const CLI::Validator memory_size(
+    [](const std::string &text) -> std::string {
+        if (text.empty())
+            return "give a size, e.g. 512MB or 2GB";
+        if (text.find_first_not_of("0123456789") == std::string::npos)
+            return fmt::format("give a unit: {}MB or {}GB ({} alone would be bytes)", text, text, text);
+        return {};
+    },
+    "SIZE");
 
 void add_run_flags(CLI::App &run, RunOptions &o)
 {
@@ -40,14 +87,16 @@ void add_run_flags(CLI::App &run, RunOptions &o)
     auto *search = "Search";
     run.add_option("--algorithm", o.algorithm, "grid, random or genetic")
         ->group(search)->check(CLI::IsMember({"grid", "random", "genetic"}))->capture_default_str();
-    run.add_option("--jobs", o.jobs, "workers: N, -1 every CPU, -2 all but one, ...")->group(search)->capture_default_str();
+    run.add_option("--jobs", o.jobs, "workers: N, -1 every CPU, -2 all but one, ...; never more than the points")
+        ->group(search)->check(whole_number())->capture_default_str();
+    run.add_flag("--force", o.force, "allow --jobs above 4 workers per CPU")->group(search);
     run.add_option("--iterations", o.iterations, "points random search draws (default 100)")
-        ->group(search)->check(CLI::PositiveNumber);
-    run.add_option("--seed", o.seed, "random seed (random and genetic; default 0)")->group(search);
+        ->group(search)->check(at_least(1));
+    run.add_option("--seed", o.seed, "random seed (random and genetic; default 0)")->group(search)->check(whole_number());
     run.add_option("--population", o.population, "genetic population size (default 20)")
-        ->group(search)->check(CLI::PositiveNumber);
+        ->group(search)->check(at_least(1));
     run.add_option("--generations", o.generations, "genetic generations (default 10)")
-        ->group(search)->check(CLI::PositiveNumber);
+        ->group(search)->check(at_least(1));
     run.add_option("--objective", o.objective, "the metric to optimise (default: the plugin's)")
         ->group(search)->type_name("METRIC");
     run.add_flag("--minimize", o.minimize, "lower scores are better")->group(search);
@@ -56,11 +105,11 @@ void add_run_flags(CLI::App &run, RunOptions &o)
     run.add_option("--backend", o.backend, "inline, thread, process or mpi")
         ->group(execution)->check(CLI::IsMember({"inline", "thread", "process", "mpi"}))->capture_default_str();
     run.add_option("--batch-size", o.batch_size, "points a worker takes at once (0: automatic)")
-        ->group(execution)->check(CLI::NonNegativeNumber);
+        ->group(execution)->check(at_least(0));
     run.add_option("--timeout", o.timeout, "seconds one evaluation may take (process backend; 0: none)")
-        ->group(execution)->check(CLI::NonNegativeNumber);
+        ->group(execution)->check(non_negative_seconds);
     run.add_option("--max-memory", o.max_memory, "memory per worker, e.g. 512MB or 2GB (process backend)")
-        ->group(execution)->type_name("SIZE");
+        ->group(execution)->check(memory_size)->type_name("SIZE");
     run.add_flag("--ignore-errors", o.ignore_errors, "record failing trials and go on (default: stop at the first)")
         ->group(execution);
 
@@ -71,7 +120,7 @@ void add_run_flags(CLI::App &run, RunOptions &o)
     run.add_option("--heatmap", o.heatmap, "the report's heatmap parameters (default: the first two)")
         ->group(output)->type_name("X,Y");
     run.add_option("--top", o.top, "rows in the summary's table of best trials")
-        ->group(output)->check(CLI::PositiveNumber)->capture_default_str();
+        ->group(output)->check(at_least(1))->capture_default_str();
     run.add_flag("--quiet", o.quiet, "no progress on stderr")->group(output);
 }
 

@@ -35,7 +35,7 @@ std::string hero(const RunSettings &s, const RunData &run)
     pills += fmt::format(R"(<span class="pill"><b>{}</b> backend · {} worker{}</span>)", esc(o.backend), run.workers,
                          run.workers == 1 ? "" : "s");
     pills += fmt::format(R"(<span class="pill">data: <b>{}</b></span>)",
-                         esc(o.data.empty() ? "synthetic (the plugin's default)" : o.data));
+                         esc(s.data_label()));
     if (s.cancelled)
         pills += R"(<span class="pill warn">cancelled: partial results</span>)";
     return fmt::format(R"(<header class="hero"><p class="eyebrow">btopt optimisation report</p>)"

@@ -3,6 +3,7 @@
 // requested files, partial ones too when the run was cancelled.
 #include "commands.hpp"
 #include "errors.hpp"
+#include "outputs.hpp"
 #include "progress.hpp"
 #include "report.hpp"
 #include "setup.hpp"
@@ -19,6 +20,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 namespace btopt::cli {
@@ -61,6 +64,9 @@ public:
 private:
     struct sigaction previous_ {};
 };
+
+// The summary goes to stdout unless an output file does ("-").
+std::FILE *summary_stream(const RunOptions &options) { return stdout_taken(options) ? stderr : stdout; }
 
 // The library's JSON plus "plugin" (the plugin's name) as its first key.
 void add_plugin_key(const std::string &path, const std::string &plugin)
@@ -108,32 +114,45 @@ EquityCurves equity_of_best(const btopt_optimizer *opt, const btopt_result *resu
     return curves;
 }
 
-// Writes what was asked for; the first failure is a run-time error.
-void write_files(const RunSettings &s, const RunData &run, const btopt_optimizer *opt, const btopt_result *result)
+// Writes one output file at `path`; the first failure is a run-time error.
+void write_output(const Output &output, const std::string &path, const RunSettings &s, const RunData &run,
+                  const btopt_optimizer *opt, const btopt_result *result)
 {
-    const RunOptions &o = s.options;
-    std::vector<std::string> written;
-    if (!o.json.empty()) {
-        if (btopt_result_write_json(result, o.json.c_str()) != BTOPT_OK)
-            throw RunError(fmt::format("--json {}: {}", o.json, btopt_last_error()));
-        add_plugin_key(o.json, s.plugin_name);
-        written.push_back(o.json);
-    }
-    if (!o.csv.empty()) {
-        if (btopt_result_write_csv(result, o.csv.c_str()) != BTOPT_OK)
-            throw RunError(fmt::format("--csv {}: {}", o.csv, btopt_last_error()));
-        written.push_back(o.csv);
-    }
-    if (!o.report.empty()) {
+    if (output.flag == "--json") {
+        if (btopt_result_write_json(result, path.c_str()) != BTOPT_OK)
+            throw RunError(fmt::format("--json {}: {}", output.path, btopt_last_error()));
+        add_plugin_key(path, s.plugin_name);
+    } else if (output.flag == "--csv") {
+        if (btopt_result_write_csv(result, path.c_str()) != BTOPT_OK)
+            throw RunError(fmt::format("--csv {}: {}", output.path, btopt_last_error()));
+    } else {
         const std::string page = render_report(s, run, equity_of_best(opt, result, s.cancelled));
-        std::ofstream file(o.report, std::ios::trunc | std::ios::binary);
+        std::ofstream file(path, std::ios::trunc | std::ios::binary);
         file << page;
         if (!file.flush())
-            throw RunError(fmt::format("--report {}: cannot write the file", o.report));
-        written.push_back(o.report);
+            throw RunError(fmt::format("--report {}: cannot write the file: {}", output.path, std::strerror(errno)));
+    }
+}
+
+// Writes what was asked for (the paths were checked before the run).
+void write_files(const RunSettings &s, const RunData &run, const btopt_optimizer *opt, const btopt_result *result)
+{
+    std::vector<std::string> written;
+    for (const Output &output : requested_outputs(s.options)) {
+        deliver(output, [&](const std::string &path) { write_output(output, path, s, run, opt, result); });
+        written.push_back(output.path == "-" ? "stdout" : output.path);
     }
     if (!written.empty())
-        fmt::print("Wrote {}\n", join(written, ", "));
+        fmt::print(summary_stream(s.options), "Wrote {}\n", join(written, ", "));
+}
+
+// Exit 4: the run went through, but there is no best to act on.
+int no_trial_succeeded(const RunData &run)
+{
+    const auto &c = run.status_counts;
+    fmt::print(stderr, "btopt: error: no trial succeeded: {} evaluated, {} failed, {} crashed, {} timed out\n",
+               run.evaluated, c[BTOPT_TRIAL_FAILED], c[BTOPT_TRIAL_CRASHED], c[BTOPT_TRIAL_TIMEOUT]);
+    return exit_none_ok;
 }
 
 } // namespace
@@ -162,13 +181,18 @@ int run_command(const RunOptions &options)
         return exit_ok; // under mpirun only rank 0 holds the trials: it alone reports and writes files
     s.cancelled = status == BTOPT_ERR_CANCELLED;
     const RunData run = collect(result.get());
+    if (status == BTOPT_OK && run.evaluated == 0 && btopt_result_trial_count(result.get()) == 0) {
+        fmt::print(stderr, "btopt: error: no point of the space meets the constraints ({}); nothing was run\n",
+                   join(s.constraints, ", "));
+        return exit_empty_space;
+    }
     if (status == BTOPT_ERR_OBJECTIVE)
         fmt::print(stderr, "btopt: error: {}\n(--ignore-errors records failing trials and goes on)\n", error);
     else
-        print_summary(stdout, s, run);
+        print_summary(summary_stream(s.options), s, run);
     write_files(s, run, opt, result.get());
     if (status == BTOPT_OK)
-        return exit_ok;
+        return run.status_counts[BTOPT_TRIAL_OK] > 0 ? exit_ok : no_trial_succeeded(run);
     if (s.cancelled) {
         fmt::print(stderr, "btopt: cancelled after {} finished trials\n",
                    run.finished());
@@ -187,6 +211,10 @@ int demo_command()
     // A sweep big enough to watch: 2,308 points on 100,000 bars.
     options.sets = {"synthetic_bars=100000"};
     options.params = {"fast=5:100:2", "slow=50:300:5"};
+    if (::access(".", W_OK | X_OK) != 0)
+        throw RunError(fmt::format("btopt demo writes {} in the current folder, and it cannot write here ({}): run it "
+                                   "in a folder you can write to",
+                                   options.report, std::strerror(errno)));
     fmt::print("btopt demo: a grid search over sma_crossover (fast 5..100 step 2, slow 50..300 step 5, fast < slow)\n"
                "on its synthetic series (100,000 bars of a geometric Brownian motion, seed 42), with worker\n"
                "processes on every CPU.\n");

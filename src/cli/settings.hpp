@@ -15,10 +15,11 @@ namespace btopt::cli {
 // The flags of `btopt run`, as given.
 struct RunOptions {
     std::string plugin;
-    std::string data;
+    std::optional<std::string> data; // given, possibly empty (an unset shell variable): refused
     std::vector<std::string> sets, params, constraints;
     std::string algorithm = "grid";
     std::int64_t jobs = -1;
+    bool force = false; // --jobs above 4 x the CPUs
     std::optional<std::int64_t> iterations, seed, population, generations, batch_size;
     std::string objective;
     bool minimize = false;
@@ -41,6 +42,16 @@ struct RunSettings {
     std::vector<std::string> constraints;                     // the plugin's and the user's
     std::string heatmap_x, heatmap_y;                          // empty y: one parameter
     bool cancelled = false;
+
+    // What the run reads: the 'data' config (from --data or --set data=), or
+    // the plugin's own series.
+    std::string data_label() const
+    {
+        for (const auto &[key, value] : config)
+            if (key == "data")
+                return value;
+        return "synthetic (the plugin's default)";
+    }
 };
 
 } // namespace btopt::cli

@@ -1,10 +1,14 @@
 #include "setup.hpp"
 
 #include "errors.hpp"
+#include "outputs.hpp"
 #include "plugin.hpp"
 #include "text.hpp"
 
 #include <fmt/format.h>
+
+#include <sched.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 
@@ -24,17 +28,21 @@ void check(btopt_status status, const std::string &flag)
     throw RunError(message);
 }
 
+// The metric that is the score; one where lower is better (max_drawdown) is
+// minimised without --minimize.
 void choose_objective(RunSettings &s, const btopt_plugin_info *info)
 {
     const std::vector<std::string> metrics = plugin_metrics(info);
-    if (s.options.objective.empty()) {
-        s.objective = btopt_plugin_info_metric(info, btopt_plugin_info_default_metric(info));
-        return;
+    std::size_t chosen = btopt_plugin_info_default_metric(info);
+    if (!s.options.objective.empty()) {
+        const auto found = std::find(metrics.begin(), metrics.end(), s.options.objective);
+        if (found == metrics.end())
+            throw UsageError(fmt::format("--objective '{}': plugin '{}' reports no such metric; expected one of: {}",
+                                         s.options.objective, s.plugin_name, join(metrics, ", ")));
+        chosen = static_cast<std::size_t>(found - metrics.begin());
     }
-    if (std::find(metrics.begin(), metrics.end(), s.options.objective) == metrics.end())
-        throw UsageError(fmt::format("--objective '{}': plugin '{}' reports no such metric; expected one of: {}",
-                                     s.options.objective, s.plugin_name, join(metrics, ", ")));
-    s.objective = s.options.objective;
+    s.objective = metrics[chosen];
+    s.options.minimize = s.options.minimize || btopt_plugin_info_metric_lower_is_better(info, chosen);
 }
 
 void choose_heatmap(RunSettings &s)
@@ -58,17 +66,49 @@ void choose_heatmap(RunSettings &s)
     s.heatmap_y = axes[1];
 }
 
+// The workers open the data file themselves, by name: a pipe such as
+// <(cat f.csv) is not theirs to read, and a FIFO without a writer would hang.
+void refuse_unreadable_data(const std::string &path)
+{
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+        throw UsageError(fmt::format("--data {}: not a regular file ({}); btopt's workers open the file by name, so "
+                                     "save the data to a file and give that",
+                                     path, S_ISDIR(st.st_mode) ? "a folder" : "a FIFO, pipe or device"));
+}
+
+// --data and --set, each key once: a repeated key would silently win.
 void parse_config(RunSettings &s)
 {
-    if (!s.options.data.empty())
-        s.config.emplace_back("data", s.options.data);
+    if (s.options.data) {
+        if (s.options.data->empty())
+            throw UsageError("--data '': the file name is empty (an unset shell variable?); give a CSV file, or leave "
+                             "--data out for the plugin's synthetic series");
+        refuse_unreadable_data(*s.options.data);
+        s.config.emplace_back("data", *s.options.data);
+    }
     for (const std::string &item : s.options.sets) {
         const std::size_t eq = item.find('=');
         if (eq == std::string::npos || eq == 0)
             throw UsageError(fmt::format("--set '{}': expected KEY=VALUE (a plugin config key, e.g. commission=0.001)",
                                          item));
-        s.config.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+        const std::string key = item.substr(0, eq);
+        for (const auto &[given, value] : s.config)
+            if (given == key)
+                throw UsageError(fmt::format("--set {}: '{}' is already set{}; give each key once", item, key,
+                                             key == "data" && s.options.data ? " by --data" : " to '" + value + "'"));
+        s.config.emplace_back(key, item.substr(eq + 1));
     }
+}
+
+// Each parameter once: a repeated --param would silently win.
+void refuse_repeated_params(const std::vector<std::string> &arguments, const std::vector<ParamSpec> &overrides)
+{
+    for (std::size_t i = 0; i < overrides.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (overrides[i].name == overrides[j].name)
+                throw UsageError(fmt::format("--param {}: '{}' is already given by --param {}; give each parameter once",
+                                             arguments[i], overrides[i].name, arguments[j]));
 }
 
 // The space handed to btopt_optimizer_create. The library merges it into
@@ -89,9 +129,23 @@ SpaceHandle user_space(const RunSettings &s, const std::vector<ParamSpec> &overr
     return make_space(given, {});
 }
 
+// More than 4 workers per CPU only slows a CPU-bound search down, and a typo
+// (--jobs 100000) would start that many processes or threads: it takes --force.
+void check_jobs(const RunOptions &o)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    const std::int64_t cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? std::max(1, CPU_COUNT(&set)) : 1;
+    if (o.jobs > 4 * cpus && !o.force)
+        throw UsageError(fmt::format("--jobs {}: more than 4 workers per CPU ({} CPUs here) only slows the search; "
+                                     "add --force if you mean it",
+                                     o.jobs, cpus));
+}
+
 void set_options(btopt_optimizer *opt, const RunOptions &o)
 {
     check(btopt_optimizer_set_string(opt, "backend", o.backend.c_str()), "--backend " + o.backend);
+    check_jobs(o);
     check(btopt_optimizer_set_int(opt, "n_jobs", o.jobs), fmt::format("--jobs {}", o.jobs));
     const struct {
         const char *flag, *option;
@@ -118,6 +172,7 @@ void set_options(btopt_optimizer *opt, const RunOptions &o)
 
 PreparedRun prepare_run(const RunOptions &options)
 {
+    check_outputs(options);
     PreparedRun prepared;
     RunSettings &s = prepared.settings;
     s.options = options;
@@ -133,6 +188,7 @@ PreparedRun prepare_run(const RunOptions &options)
     std::vector<ParamSpec> overrides;
     for (const std::string &argument : options.params)
         overrides.push_back(parse_param(argument, plugin_params));
+    refuse_repeated_params(options.params, overrides);
     s.params = merge_params(plugin_params, overrides);
     s.constraints = read_constraints(own);
     s.constraints.insert(s.constraints.end(), options.constraints.begin(), options.constraints.end());
@@ -150,7 +206,7 @@ PreparedRun prepare_run(const RunOptions &options)
     check(btopt_optimizer_create(&raw, space.get(), options.algorithm.c_str()), "--algorithm " + options.algorithm);
     prepared.optimizer.reset(raw);
     btopt_optimizer *opt = raw;
-    set_options(opt, options);
+    set_options(opt, s.options);
     // The file describe found, so the run uses the very plugin described.
     if (const btopt_status status = btopt_optimizer_use_plugin(opt, s.plugin_path.c_str()); status != BTOPT_OK) {
         const std::string flag = options.constraints.empty() ? "--param" : "--param/--constraint";
@@ -158,7 +214,7 @@ PreparedRun prepare_run(const RunOptions &options)
     }
     for (const auto &[key, value] : s.config)
         check(btopt_optimizer_set_plugin_config(opt, key.c_str(), value.c_str()),
-              key == "data" && !options.data.empty() ? "--data" : fmt::format("--set {}={}", key, value));
+              key == "data" && options.data ? "--data" : fmt::format("--set {}={}", key, value));
     check(btopt_optimizer_set_objective_metric(opt, s.objective.c_str()), "--objective " + s.objective);
     return prepared;
 }

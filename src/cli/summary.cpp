@@ -90,9 +90,9 @@ void print_top(std::FILE *out, const RunSettings &settings, const RunData &run)
 void print_summary(std::FILE *out, const RunSettings &settings, const RunData &run)
 {
     const RunOptions &o = settings.options;
-    fmt::print(out, "\n{} {} · {} search · {} backend · {} {}{}\n\n", settings.plugin_name, settings.plugin_version,
-               o.algorithm, o.backend, o.minimize ? "minimize" : "maximize", settings.objective,
-               settings.cancelled ? " · CANCELLED: partial results" : "");
+    fmt::print(out, "\n{} {} · {} search · {} backend · {} {}{}\nData: {}\n\n", settings.plugin_name,
+               settings.plugin_version, o.algorithm, o.backend, o.minimize ? "minimize" : "maximize",
+               settings.objective, settings.cancelled ? " · CANCELLED: partial results" : "", settings.data_label());
     print_best(out, settings, run);
     print_top(out, settings, run);
     const auto &c = run.status_counts;

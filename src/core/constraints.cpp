@@ -82,6 +82,117 @@ std::optional<Constraints::Comparison> as_comparison(const Space &space, std::st
     return std::nullopt;
 }
 
+// ---- The shape of a constraint ----------------------------------------------
+// muparser gives every expression a number, so "fast = 20" (an assignment),
+// "fast < slow < 100" ((fast < slow) < 100, always true) and a bare "fast"
+// would all pass as "true" and constrain nothing. A constraint must be a
+// comparison or a combination of comparisons with && and ||.
+
+Error shape_error(std::string_view expression, std::size_t at, std::string_view why)
+{
+    return Error{BTOPT_ERR_INVALID_ARGUMENT,
+                 fmt::format("constraint \"{}\": {} at position {}", expression, why, at + 1)};
+}
+
+bool is_comparison_char(char c) { return c == '<' || c == '>' || c == '=' || c == '!'; }
+
+// The first '=' that assigns rather than compares (part of <=, >=, ==, !=).
+std::optional<std::size_t> find_assignment(std::string_view e)
+{
+    for (std::size_t i = 0; i < e.size(); ++i) {
+        if (e[i] != '=')
+            continue;
+        if (!(i > 0 && is_comparison_char(e[i - 1])) && !(i + 1 < e.size() && e[i + 1] == '='))
+            return i;
+        if (i + 1 < e.size() && e[i + 1] == '=')
+            ++i; // "==": skip its second '='
+    }
+    return std::nullopt;
+}
+
+// Positions (within [begin, end)) of the operators `symbols` outside
+// parentheses, or at any depth when `nested`.
+std::vector<std::size_t> top_level(std::string_view e, std::size_t begin, std::size_t end,
+                                   std::initializer_list<std::string_view> symbols, bool nested = false)
+{
+    std::vector<std::size_t> found;
+    int depth = 0;
+    for (std::size_t i = begin; i < end; ++i) {
+        depth += e[i] == '(' ? 1 : e[i] == ')' ? -1 : 0;
+        if (depth != 0 && !nested)
+            continue;
+        for (std::string_view symbol : symbols)
+            if (e.substr(i, symbol.size()) == symbol && i + symbol.size() <= end) {
+                // "<" is not the start of "<=", and "=" of "<=" is no operator of its own.
+                if (symbol.size() == 1 && i + 1 < end && e[i + 1] == '=')
+                    continue;
+                found.push_back(i);
+                i += symbol.size() - 1;
+                break;
+            }
+    }
+    return found;
+}
+
+Result<void> check_condition(std::string_view e, std::size_t begin, std::size_t end);
+
+// Each part between the operators at `cuts` (of `width` characters) is a condition.
+Result<void> check_parts(std::string_view e, std::size_t begin, std::size_t end, const std::vector<std::size_t> &cuts)
+{
+    std::size_t from = begin;
+    for (std::size_t cut : cuts) {
+        if (auto ok = check_condition(e, from, cut); !ok)
+            return ok;
+        from = cut + 2;
+    }
+    return check_condition(e, from, end);
+}
+
+// The matching ')' of the '(' at `open`, or npos.
+std::size_t closing_paren(std::string_view e, std::size_t open, std::size_t end)
+{
+    int depth = 0;
+    for (std::size_t i = open; i < end; ++i) {
+        depth += e[i] == '(' ? 1 : e[i] == ')' ? -1 : 0;
+        if (depth == 0)
+            return i;
+    }
+    return std::string_view::npos;
+}
+
+Result<void> check_condition(std::string_view e, std::size_t begin, std::size_t end)
+{
+    while (begin < end && std::isspace(static_cast<unsigned char>(e[begin])))
+        ++begin;
+    while (end > begin && std::isspace(static_cast<unsigned char>(e[end - 1])))
+        --end;
+    if (const auto ors = top_level(e, begin, end, {"||"}); !ors.empty())
+        return check_parts(e, begin, end, ors);
+    if (const auto ands = top_level(e, begin, end, {"&&"}); !ands.empty())
+        return check_parts(e, begin, end, ands);
+    const auto comparisons = top_level(e, begin, end, {"<=", ">=", "==", "!=", "<", ">"});
+    // One comparison of two values: a comparison inside a side, "(a < b) < c", chains too.
+    const auto all = top_level(e, begin, end, {"<=", ">=", "==", "!=", "<", ">", "&&", "||"}, true);
+    if (comparisons.size() > 1 || (comparisons.size() == 1 && all.size() > 1))
+        return tl::unexpected(shape_error(e, comparisons.size() > 1 ? comparisons[1] : comparisons[0],
+                                          "a chained comparison (it compares the first one's 0 or 1); "
+                                          "join comparisons with && instead, e.g. 'a < b && b < c',"));
+    if (comparisons.size() == 1)
+        return {};
+    if (begin < end && e[begin] == '(' && closing_paren(e, begin, end) == end - 1)
+        return check_condition(e, begin + 1, end - 1);
+    return tl::unexpected(shape_error(
+        e, begin, fmt::format("'{}' is a value, not a condition; compare it, e.g. 'fast < slow',",
+                              e.substr(begin, end - begin))));
+}
+
+Result<void> check_shape(std::string_view expression)
+{
+    if (const auto at = find_assignment(expression))
+        return tl::unexpected(shape_error(expression, *at, "an assignment; compare with '==' instead,"));
+    return check_condition(expression, 0, expression.size());
+}
+
 } // namespace
 
 Constraints::Constraints(Constraints &&) noexcept = default;
@@ -106,6 +217,8 @@ Result<Constraints> Constraints::compile(const Space &space, const std::vector<s
         } catch (const mu::Parser::exception_type &e) {
             return tl::unexpected(describe_parse_error(space, expression, e));
         }
+        if (auto ok = check_shape(expression); !ok)
+            return tl::unexpected(ok.error());
         c.parsers_.push_back(std::move(parser));
     }
     for (const std::string &expression : expressions)

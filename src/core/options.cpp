@@ -4,6 +4,7 @@
 #include "options.hpp"
 
 #include <sched.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <array>
@@ -77,11 +78,30 @@ unsigned usable_cpus()
     return cpus;
 }
 
+// The most workers this user may start: RLIMIT_NPROC (ulimit -u; every
+// thread and process of the user counts) and the kernel's pid_max. Asking
+// for more once started processes by the thousand until the machine stalled.
+std::int64_t max_workers()
+{
+    std::int64_t most = std::int64_t{1} << 22; // the largest pid_max Linux allows
+    if (struct rlimit limit {}; getrlimit(RLIMIT_NPROC, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+        most = std::min(most, static_cast<std::int64_t>(limit.rlim_cur));
+    if (std::ifstream pid_max("/proc/sys/kernel/pid_max"); pid_max)
+        if (std::int64_t value = 0; pid_max >> value && value > 0)
+            most = std::min(most, value);
+    return most;
+}
+
 Result<unsigned> resolve_jobs(std::int64_t n_jobs)
 {
     const auto cpus = static_cast<std::int64_t>(usable_cpus());
+    if (const std::int64_t most = max_workers(); n_jobs > most)
+        return fail(BTOPT_ERR_INVALID_ARGUMENT,
+                    "option 'n_jobs' = {}: more workers than this user may start ({}: RLIMIT_NPROC, ulimit -u, "
+                    "and the kernel's pid_max); this machine has {} CPUs",
+                    n_jobs, most, cpus);
     if (n_jobs > 0)
-        return static_cast<unsigned>(std::min<std::int64_t>(n_jobs, 1 << 16));
+        return static_cast<unsigned>(n_jobs);
     if (n_jobs == 0 || n_jobs < -cpus)
         return fail(BTOPT_ERR_INVALID_ARGUMENT,
                     "option 'n_jobs' = {}: use a positive number of workers, or -1 (all {} CPUs) down to -{} "

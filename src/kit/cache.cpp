@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <span>
+#include <vector>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -13,71 +14,74 @@
 
 #include <fmt/format.h>
 
+#include <gsl/util>
+
+#define XXH_INLINE_ALL  // the implementation inline from Debian's libxxhash-dev header: nothing to link
+#include <xxhash.h>
+
 #include "cache_file.hpp"
-#include "checksum.hpp"
+#include "regular_file.hpp"
 
 namespace btopt::kit {
 namespace {
 
-constexpr std::size_t kFingerprintBytes = 4096;
-
-// Size, mtime and a hash of the first and last 4 KiB: catches most edits that
-// keep size and mtime (same-second rewrites, restored timestamps) for the cost
-// of two small reads, where hashing the whole CSV would cost what parsing costs.
+// The CSV's content, hashed whole with XXH3-128 (several GB/s, so far less
+// than parsing costs): any edited byte gives another key, whatever the size
+// and modification time say.
 tl::expected<detail::CsvStamp, std::string> stamp_csv(const std::filesystem::path& csv, char delimiter) {
-    const int fd = ::open(csv.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return tl::make_unexpected(fmt::format("{}: cannot open: {}", csv.string(), std::strerror(errno)));
-    struct stat st {};
-    std::array<std::byte, 2 * kFingerprintBytes> edge{};
-    ssize_t head = -1, tail = 0;
-    if (::fstat(fd, &st) == 0) {
-        const auto size = static_cast<std::size_t>(st.st_size);
-        head = ::pread(fd, edge.data(), std::min(size, kFingerprintBytes), 0);
-        if (size > kFingerprintBytes) {
-            const std::size_t from = std::max(size - kFingerprintBytes, kFingerprintBytes);
-            tail = ::pread(fd, edge.data() + kFingerprintBytes, size - from, static_cast<off_t>(from));
-        }
+    const auto opened = detail::open_regular(csv);
+    if (!opened) return tl::make_unexpected(opened.error());
+    const int fd = *opened;
+    const auto closer = gsl::finally([fd] { ::close(fd); });
+    XXH3_state_t* state = XXH3_createState();
+    if (state == nullptr) return tl::make_unexpected(fmt::format("{}: out of memory", csv.string()));
+    const auto release = gsl::finally([state] { XXH3_freeState(state); });
+    XXH3_128bits_reset_withSeed(state, static_cast<unsigned char>(delimiter));
+    std::vector<char> chunk(1 << 20);
+    std::uint64_t size = 0;
+    for (;;) {
+        const ssize_t got = ::read(fd, chunk.data(), chunk.size());
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return tl::make_unexpected(fmt::format("{}: cannot read: {}", csv.string(), std::strerror(errno)));
+        if (got == 0) break;
+        XXH3_128bits_update(state, chunk.data(), static_cast<std::size_t>(got));
+        size += static_cast<std::uint64_t>(got);
     }
-    const int err = errno;
-    ::close(fd);
-    if (head < 0 || tail < 0)
-        return tl::make_unexpected(fmt::format("{}: cannot read: {}", csv.string(), std::strerror(err)));
-    detail::CsvStamp stamp;
-    stamp.size = static_cast<std::uint64_t>(st.st_size);
-    stamp.mtime_ns = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
-    stamp.fingerprint = detail::Hash64::of(edge);
-    stamp.delimiter = static_cast<unsigned char>(delimiter);
-    return stamp;
+    const XXH128_hash_t hash = XXH3_128bits_digest(state);
+    return detail::CsvStamp{size, hash.low64, hash.high64, static_cast<unsigned char>(delimiter)};
 }
 
-// access() alone says yes to root everywhere; a folder without any write bit
-// (like a read-only shared data folder) is meant to stay untouched.
-bool folder_is_writable(const std::filesystem::path& dir) {
-    struct stat st {};
-    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
-    return (st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) != 0 && ::access(dir.c_str(), W_OK) == 0;
+// An absolute folder from the environment, or nothing (the XDG rule: a
+// relative $XDG_CACHE_HOME is ignored).
+std::optional<std::filesystem::path> absolute_env(const char* name) {
+    const char* value = std::getenv(name);
+    if (value == nullptr || value[0] != '/') return std::nullopt;
+    return std::filesystem::path(value);
 }
 
-// In a shared cache folder, the name carries a hash of the CSV's absolute path
-// so that two CSVs with the same name in different folders do not collide.
-std::filesystem::path keyed_name(const std::filesystem::path& csv) {
-    std::error_code ec;
-    const std::string where = std::filesystem::absolute(csv, ec).lexically_normal().string();
-    const std::uint64_t key = detail::Hash64::of(std::as_bytes(std::span{where.data(), where.size()}));
-    return fmt::format("{}.{:016x}.btoptcache", csv.filename().string(), key);
+// The user's cache folder: never next to the data.
+std::optional<std::filesystem::path> cache_folder(const LoadOptions& options) {
+    if (!options.use_cache) return std::nullopt;
+    if (!options.cache_dir.empty()) return options.cache_dir;
+    if (const auto xdg = absolute_env("XDG_CACHE_HOME")) return *xdg / "btopt";
+    if (const auto home = absolute_env("HOME")) return *home / ".cache" / "btopt";
+    return std::nullopt;
+}
+
+// The content is the key: the same bytes anywhere share one cache.
+std::filesystem::path cache_name(const detail::CsvStamp& stamp) {
+    return fmt::format("{:016x}{:016x}.btoptcache", stamp.hash_high, stamp.hash_low);
 }
 
 }  // namespace
 
 std::optional<std::filesystem::path> cache_path_for(const std::filesystem::path& csv_path,
                                                     const LoadOptions& options) {
-    if (!options.use_cache) return std::nullopt;
-    if (!options.cache_dir.empty()) return options.cache_dir / keyed_name(csv_path);
-    const std::filesystem::path folder = csv_path.has_parent_path() ? csv_path.parent_path() : ".";
-    if (folder_is_writable(folder)) return folder / ("." + csv_path.filename().string() + ".btoptcache");
-    if (const char* env = std::getenv("BTOPT_CACHE_DIR"); env != nullptr && *env != '\0')
-        return std::filesystem::path{env} / keyed_name(csv_path);
-    return std::nullopt;
+    const auto folder = cache_folder(options);
+    if (!folder) return std::nullopt;
+    const auto stamp = stamp_csv(csv_path, options.csv.delimiter);
+    if (!stamp) return std::nullopt;
+    return *folder / cache_name(*stamp);
 }
 
 tl::expected<Bars, std::string> load_bars(const std::filesystem::path& csv_path, const LoadOptions& options,
@@ -85,17 +89,18 @@ tl::expected<Bars, std::string> load_bars(const std::filesystem::path& csv_path,
     LoadInfo local;
     LoadInfo& out = info != nullptr ? *info : local;
     out = LoadInfo{};
-    const auto cache = cache_path_for(csv_path, options);
-    if (!cache) return load_csv(csv_path, options.csv);
-    out.cache_path = *cache;
+    const auto folder = cache_folder(options);
+    if (!folder) return load_csv(csv_path, options.csv);
 
     const auto stamp = stamp_csv(csv_path, options.csv.delimiter);
     if (!stamp) return tl::make_unexpected(stamp.error());
-    if (auto mapped = detail::map_cache(*cache, *stamp)) {
+    const std::filesystem::path cache = *folder / cache_name(*stamp);
+    out.cache_path = cache;
+    if (auto mapped = detail::map_cache(cache, *stamp)) {
         out.source = BarSource::Cache;
         return mapped;
     } else {
-        out.cache_note = fmt::format("cache {} not used: {}", cache->string(), mapped.error());
+        out.cache_note = fmt::format("cache {} not used: {}", cache.string(), mapped.error());
     }
 
     auto bars = load_csv(csv_path, options.csv);
@@ -104,7 +109,7 @@ tl::expected<Bars, std::string> load_bars(const std::filesystem::path& csv_path,
     const auto after = stamp_csv(csv_path, options.csv.delimiter);
     if (!after || *after != *stamp) {
         out.cache_note += "; not rebuilt: the CSV changed while it was read";
-    } else if (auto written = detail::write_cache(*cache, *bars, *stamp); !written) {
+    } else if (auto written = detail::write_cache(cache, *bars, *stamp); !written) {
         out.cache_note += "; not rebuilt: " + written.error();
     }
     return bars;

@@ -23,7 +23,7 @@ namespace btopt::kit::detail {
 namespace {
 
 constexpr std::array<char, 8> kMagic{'B', 'T', 'O', 'P', 'T', 'B', 'C', '\n'};
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
 constexpr std::uint32_t kByteOrder = 0x01020304;  // reads differently on a machine of the other order
 
 struct CacheHeader {
@@ -35,8 +35,8 @@ struct CacheHeader {
     std::uint32_t column_flags;
     std::uint32_t delimiter;
     std::uint64_t csv_size;
-    std::int64_t csv_mtime_ns;
-    std::uint64_t csv_fingerprint;
+    std::uint64_t csv_hash_low;
+    std::uint64_t csv_hash_high;
     std::uint64_t data_checksum;
     std::array<std::uint64_t, 6> reserved;
     std::uint64_t header_checksum;  // of the 120 bytes before it
@@ -94,7 +94,7 @@ tl::expected<void, std::string> check_header(const CacheHeader& h, std::uint64_t
     if (h.file_size != length || h.bar_count > length / 8 || !has_close ||
         h.column_flags >> kColumnCount != 0 || expected_size(h.bar_count, h.column_flags) != length)
         return tl::make_unexpected("truncated or inconsistent size");
-    const CsvStamp recorded{h.csv_size, h.csv_mtime_ns, h.csv_fingerprint, h.delimiter};
+    const CsvStamp recorded{h.csv_size, h.csv_hash_low, h.csv_hash_high, h.delimiter};
     if (recorded != stamp) return tl::make_unexpected("stale (the CSV or the options changed)");
     return {};
 }
@@ -103,12 +103,18 @@ tl::expected<void, std::string> check_header(const CacheHeader& h, std::uint64_t
 // foreign cache costs one small read, not a mapping of the whole file.
 tl::expected<std::pair<CacheHeader, std::shared_ptr<Mapping>>, std::string> open_cache(
     const std::filesystem::path& path, const CsvStamp& stamp) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
     if (fd < 0) return tl::make_unexpected(fmt::format("cannot open: {}", std::strerror(errno)));
     const auto closer = gsl::finally([fd] { ::close(fd); });  // a mapping outlives its descriptor
     struct stat st {};
     CacheHeader header{};
-    if (::fstat(fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof header) ||
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return tl::make_unexpected("not a regular file");
+    // Someone else's file, or one others may write, could have been planted or
+    // edited to change this user's results: never trusted.
+    if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+        return tl::make_unexpected("owned by another user or writable by others");
+    if (st.st_size < static_cast<off_t>(sizeof header) ||
         ::pread(fd, &header, sizeof header, 0) != static_cast<ssize_t>(sizeof header))
         return tl::make_unexpected("truncated (shorter than its header)");
     const auto length = static_cast<std::uint64_t>(st.st_size);
@@ -173,8 +179,8 @@ CacheHeader make_header(const Bars& bars, const CsvStamp& stamp) {
     h.file_size = expected_size(h.bar_count, h.column_flags);
     h.delimiter = stamp.delimiter;
     h.csv_size = stamp.size;
-    h.csv_mtime_ns = stamp.mtime_ns;
-    h.csv_fingerprint = stamp.fingerprint;
+    h.csv_hash_low = stamp.hash_low;
+    h.csv_hash_high = stamp.hash_high;
     DataChecksum checksum;
     checksum.add(std::as_bytes(bars.timestamps()));
     for (std::size_t c = 0; c < kColumnCount; ++c)
@@ -195,22 +201,51 @@ bool write_body(int fd, const Bars& bars, const CacheHeader& header) {
 
 }  // namespace
 
+namespace {
+
+// Gives the complete unnamed file `fd` the name `cache`, replacing what was
+// there (a stale or damaged cache). EEXIST: a concurrent writer of the same
+// content won the race, which is as good.
+int link_into_place(int fd, const std::filesystem::path& cache) {
+    if (::unlink(cache.c_str()) != 0 && errno != ENOENT) return errno;
+    const std::string self = fmt::format("/proc/self/fd/{}", fd);
+    if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, cache.c_str(), AT_SYMLINK_FOLLOW) != 0 && errno != EEXIST)
+        return errno;
+    return 0;
+}
+
+// Where the file system has no O_TMPFILE: a named temporary file renamed over.
+int write_named(const std::filesystem::path& cache, const Bars& bars, const CsvStamp& stamp) {
+    std::string temp = cache.string() + ".tmp.XXXXXX";  // unique per writer: concurrent loads do not collide
+    const int fd = ::mkstemp(temp.data());
+    if (fd < 0) return errno;
+    int why = write_body(fd, bars, make_header(bars, stamp)) ? 0 : (errno != 0 ? errno : EIO);
+    ::fchmod(fd, 0644);
+    if (::close(fd) != 0 && why == 0) why = errno;
+    if (why == 0 && ::rename(temp.c_str(), cache.c_str()) != 0) why = errno;
+    if (why != 0) ::unlink(temp.c_str());
+    return why;
+}
+
+}  // namespace
+
 tl::expected<void, std::string> write_cache(const std::filesystem::path& cache, const Bars& bars,
                                             const CsvStamp& stamp) {
     std::error_code ec;
-    std::filesystem::create_directories(cache.parent_path(), ec);  // an error shows at mkstemp
-    std::string temp = cache.string() + ".tmp.XXXXXX";  // unique per writer: concurrent loads do not collide
-    const int fd = ::mkstemp(temp.data());
-    if (fd < 0) return tl::make_unexpected(fmt::format("cannot create {}: {}", temp, std::strerror(errno)));
+    std::filesystem::create_directories(cache.parent_path(), ec);  // an error shows when the file is made
+    // 0644: other users reading the same data may share the cache (they check the owner).
+    const int fd = ::open(cache.parent_path().c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
     int why = 0;
-    if (!write_body(fd, bars, make_header(bars, stamp))) why = errno;
-    ::fchmod(fd, 0644);  // mkstemp makes 0600; other users reading the same data may share the cache
-    if (::close(fd) != 0 && why == 0) why = errno;
-    if (why == 0 && ::rename(temp.c_str(), cache.c_str()) != 0) why = errno;
-    if (why != 0) {
-        ::unlink(temp.c_str());
-        return tl::make_unexpected(fmt::format("cannot write {}: {}", cache.string(), std::strerror(why)));
+    if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+        why = write_named(cache, bars, stamp);
+    } else if (fd < 0) {
+        why = errno;
+    } else {
+        if (!write_body(fd, bars, make_header(bars, stamp))) why = errno != 0 ? errno : EIO;
+        if (why == 0) why = link_into_place(fd, cache);
+        ::close(fd);  // unlinked or never named: nothing is left behind
     }
+    if (why != 0) return tl::make_unexpected(fmt::format("cannot write {}: {}", cache.string(), std::strerror(why)));
     return {};
 }
 

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "btopt/kit/bars.hpp"
+#include "regular_file.hpp"
 
 namespace btopt::kit {
 namespace {
@@ -41,8 +42,9 @@ struct Where {
 };
 
 tl::expected<std::string, std::string> read_whole_file(const std::filesystem::path& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return tl::make_unexpected(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
+    const auto opened = detail::open_regular(path);
+    if (!opened) return tl::make_unexpected(opened.error());
+    const int fd = *opened;
     std::string text;
     struct stat st {};
     if (::fstat(fd, &st) == 0 && st.st_size > 0) text.reserve(static_cast<std::size_t>(st.st_size));
@@ -172,6 +174,39 @@ tl::expected<double, std::string> parse_number(std::string_view field, Column co
     return value;
 }
 
+// Prices no market quotes: zero or below, or so large that returns overflow.
+constexpr double kMaxPrice = 1e15;
+// How far a close may lie outside [Low, High] before it is a data error, as a
+// fraction of the bound: rounding in the source may move it a little.
+constexpr double kCloseTolerance = 1e-3;
+
+bool is_price(Column c) {
+    return c == Column::Open || c == Column::High || c == Column::Low || c == Column::Close || c == Column::AdjClose;
+}
+
+// A row a backtest cannot trade: a price out of range or a close outside its bar.
+tl::expected<void, std::string> check_prices(const Layout& layout, const std::array<double, kColumnCount>& row,
+                                             const std::vector<std::string_view>& fields) {
+    for (std::size_t c = 0; c < kColumnCount; ++c) {
+        const auto column = static_cast<Column>(c);
+        if (!layout.columns[c] || !is_price(column)) continue;
+        if (row[c] <= 0.0 || row[c] > kMaxPrice)
+            return tl::make_unexpected(fmt::format("field '{}' is not a price (above 0 and at most {:g}): '{}'",
+                                                   column_name(column), kMaxPrice, fields[*layout.columns[c]]));
+    }
+    const auto at = [&](Column c) { return layout.columns[static_cast<std::size_t>(c)]; };
+    if (!at(Column::High) || !at(Column::Low)) return {};
+    const double close = row[static_cast<std::size_t>(Column::Close)];
+    const double high = row[static_cast<std::size_t>(Column::High)], low = row[static_cast<std::size_t>(Column::Low)];
+    if (high < low) return tl::make_unexpected(fmt::format("High {} is below Low {}", fields[*at(Column::High)],
+                                                           fields[*at(Column::Low)]));
+    if (close > high * (1 + kCloseTolerance) || close < low * (1 - kCloseTolerance))
+        return tl::make_unexpected(fmt::format("Close {} is outside the bar's Low {} to High {}",
+                                               fields[*at(Column::Close)], fields[*at(Column::Low)],
+                                               fields[*at(Column::High)]));
+    return {};
+}
+
 // backtrader minute files name 7 columns but carry 8 fields: an unnamed time after the date.
 void adopt_implicit_time(Layout& layout, const std::vector<std::string_view>& first_row) {
     const std::size_t after_date = layout.date + 1;
@@ -217,10 +252,7 @@ public:
             if (!value) return tl::make_unexpected(std::move(value.error()));
             row[c] = *value;
         }
-        const auto hi = layout.columns[static_cast<std::size_t>(Column::High)];
-        const auto lo = layout.columns[static_cast<std::size_t>(Column::Low)];
-        if (hi && lo && row[static_cast<std::size_t>(Column::High)] < row[static_cast<std::size_t>(Column::Low)])
-            return tl::make_unexpected(fmt::format("High {} is below Low {}", fields[*hi], fields[*lo]));
+        if (auto prices = check_prices(layout, row, fields); !prices) return prices;
         timestamps_.push_back(*ts);
         for (std::size_t c = 0; c < kColumnCount; ++c)
             if (layout.columns[c]) columns_[c].push_back(row[c]);

@@ -5,8 +5,11 @@
 
 #include "../exec/spawner.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 namespace btopt::internal {
@@ -35,7 +38,10 @@ std::vector<fs::path> search_path()
     return dirs;
 }
 
-Result<void> check_descriptor(const btopt_plugin_descriptor *d, const std::string &path)
+// The plugin's descriptor as far as its struct_size reaches, the rest zero:
+// fields appended after the plugin was built read as NULL or 0.
+Result<std::unique_ptr<btopt_plugin_descriptor>> copy_descriptor(const btopt_plugin_descriptor *d,
+                                                                 const std::string &path)
 {
     if (d == nullptr)
         return fail(BTOPT_ERR_PLUGIN, "plugin '{}': btopt_plugin_entry() returned NULL", path);
@@ -45,6 +51,13 @@ Result<void> check_descriptor(const btopt_plugin_descriptor *d, const std::strin
     if (d->struct_size < min_descriptor_size)
         return fail(BTOPT_ERR_PLUGIN, "plugin '{}': descriptor of {} bytes is too small (at least {})", path,
                     d->struct_size, min_descriptor_size);
+    auto copy = std::make_unique<btopt_plugin_descriptor>();
+    std::memcpy(copy.get(), d, std::min<std::size_t>(d->struct_size, sizeof *copy));
+    return copy;
+}
+
+Result<void> check_descriptor(const btopt_plugin_descriptor *d, const std::string &path)
+{
     if (!d->name || !d->init || !d->evaluate || !d->finish)
         return fail(BTOPT_ERR_PLUGIN, "plugin '{}': the descriptor lacks its name or its init/evaluate/finish function",
                     path);
@@ -74,6 +87,68 @@ Result<void> add_parameter(Space &space, const btopt_plugin_param &p)
     return fail(BTOPT_ERR_PLUGIN, "parameter '{}' has unknown kind {}", p.name, p.kind);
 }
 
+Result<ConfigKey> read_config_key(const btopt_plugin_config_key &k)
+{
+    if (!k.name || !*k.name || std::strchr(k.name, '='))
+        return fail(BTOPT_ERR_PLUGIN, "a config key has no name, or a name with '='");
+    ConfigKey key{.name = k.name, .type = k.type, .default_value = k.default_value ? k.default_value : "",
+                  .lo = k.lo, .hi = k.hi, .choices = {}, .doc = k.doc ? k.doc : ""};
+    const bool numeric = k.type == BTOPT_PLUGIN_CONFIG_NUMBER || k.type == BTOPT_PLUGIN_CONFIG_INTEGER;
+    if (k.type < BTOPT_PLUGIN_CONFIG_STRING || k.type > BTOPT_PLUGIN_CONFIG_CHOICE)
+        return fail(BTOPT_ERR_PLUGIN, "config key '{}' has unknown type {}", key.name, k.type);
+    if (numeric && (std::isnan(k.lo) || std::isnan(k.hi) || k.lo > k.hi))
+        return fail(BTOPT_ERR_PLUGIN, "config key '{}' has an empty range", key.name);
+    if (k.type == BTOPT_PLUGIN_CONFIG_CHOICE && (k.n_choices == 0 || !k.choices))
+        return fail(BTOPT_ERR_PLUGIN, "config key '{}' is a choice without choices", key.name);
+    for (std::size_t c = 0; k.type == BTOPT_PLUGIN_CONFIG_CHOICE && c < k.n_choices; ++c)
+        key.choices.emplace_back(k.choices[c] ? k.choices[c] : "");
+    return key;
+}
+
+// The parameter's range lies inside its domain (choices have none).
+Result<void> check_domain(const PluginInfo &plugin, const Parameter &p)
+{
+    const auto k = plugin.space.find(p.name);
+    if (!k || *k >= plugin.domains.size() || p.kind == Kind::Choice)
+        return {};
+    const auto [lo, hi] = plugin.domains[*k];
+    const double from = p.kind == Kind::Int ? static_cast<double>(p.int_lo) : p.float_lo;
+    const double to = p.kind == Kind::Int ? static_cast<double>(p.int_hi) : p.float_hi;
+    if (from >= lo && to <= hi)
+        return {};
+    const std::string allowed = std::isinf(hi)   ? fmt::format("at least {:g}", lo)
+                                : std::isinf(lo) ? fmt::format("at most {:g}", hi)
+                                                 : fmt::format("from {:g} to {:g}", lo, hi);
+    return fail(BTOPT_ERR_INVALID_ARGUMENT, "parameter '{}' of plugin '{}' must be {}; the range {:g} to {:g} is not",
+                p.name, plugin.name, allowed, from, to);
+}
+
+Result<void> read_declarations(PluginInfo &info, const btopt_plugin_descriptor *d)
+{
+    for (std::size_t k = 0; d->param_domains && k < d->n_params; ++k) {
+        const auto [lo, hi] = d->param_domains[k];
+        if (std::isnan(lo) || std::isnan(hi) || lo > hi)
+            return fail(BTOPT_ERR_PLUGIN, "parameter '{}' has an empty domain", info.space.parameters()[k].name);
+        info.domains.emplace_back(lo, hi);
+    }
+    for (const Parameter &p : info.space.parameters())
+        if (auto ok = check_domain(info, p); !ok)
+            return fail(BTOPT_ERR_PLUGIN, "its default range leaves the domain: {}", ok.error().message);
+    for (std::size_t m = 0; m < d->n_metrics; ++m)
+        info.lower_is_better.push_back(d->metric_directions &&
+                                       d->metric_directions[m] == BTOPT_PLUGIN_LOWER_IS_BETTER);
+    if (!d->config_keys)
+        return {};
+    info.config_keys.emplace();
+    for (std::size_t k = 0; k < d->n_config_keys; ++k) {
+        auto key = read_config_key(d->config_keys[k]);
+        if (!key)
+            return tl::unexpected(key.error());
+        info.config_keys->push_back(std::move(*key));
+    }
+    return {};
+}
+
 Result<PluginInfo> read_info(const btopt_plugin_descriptor *d, const std::string &path)
 {
     if (auto ok = check_descriptor(d, path); !ok)
@@ -86,7 +161,7 @@ Result<PluginInfo> read_info(const btopt_plugin_descriptor *d, const std::string
                     .metrics = {},
                     .default_metric = d->default_metric,
                     .init_per_worker = (d->flags & BTOPT_PLUGIN_INIT_PER_WORKER) != 0,
-                    .has_equity_curve = d->struct_size >= sizeof(btopt_plugin_descriptor) && d->equity_curve};
+                    .has_equity_curve = d->equity_curve != nullptr};
     for (std::size_t k = 0; k < d->n_params; ++k)
         if (auto ok = add_parameter(info.space, d->params[k]); !ok)
             return fail(BTOPT_ERR_PLUGIN, "plugin '{}': {}", path, ok.error().message);
@@ -95,6 +170,8 @@ Result<PluginInfo> read_info(const btopt_plugin_descriptor *d, const std::string
             return fail(BTOPT_ERR_PLUGIN, "plugin '{}': {}", path, ok.error().message);
     for (std::size_t m = 0; m < d->n_metrics; ++m)
         info.metrics.emplace_back(d->metrics[m] ? d->metrics[m] : "");
+    if (auto ok = read_declarations(info, d); !ok)
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}': {}", path, ok.error().message);
     return info;
 }
 
@@ -108,14 +185,27 @@ Plugin::Plugin(Plugin &&) noexcept = default;
 Plugin &Plugin::operator=(Plugin &&) noexcept = default;
 Plugin::~Plugin() = default;
 
+// A path (with '/') names its file; a plugin is a regular file.
+Result<std::string> plugin_at(const std::string &path)
+{
+    std::error_code ec;
+    const auto status = fs::status(path, ec);
+    if (!fs::exists(status))
+        return fail(BTOPT_ERR_PLUGIN, "plugin file '{}' does not exist", path);
+    if (fs::is_directory(status))
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}' is a folder, not a plugin file", path);
+    if (!fs::is_regular_file(status))
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}' is not a regular file (a device, FIFO or socket)", path);
+    return fs::absolute(path).string();
+}
+
 Result<std::string> resolve_plugin(const std::string &path_or_name)
 {
     std::error_code ec;
-    if (path_or_name.find('/') != std::string::npos || fs::is_regular_file(path_or_name, ec)) {
-        if (!fs::is_regular_file(path_or_name, ec))
-            return fail(BTOPT_ERR_PLUGIN, "plugin file '{}' does not exist", path_or_name);
-        return fs::absolute(path_or_name).string();
-    }
+    // A bare name is looked up only on the search path, never in the current
+    // folder: a file planted there under a plugin's name would be run.
+    if (path_or_name.find('/') != std::string::npos)
+        return plugin_at(path_or_name);
     const auto dirs = search_path();
     for (const fs::path &dir : dirs)
         for (const std::string &file : {path_or_name, "lib" + path_or_name + ".so", path_or_name + ".so"})
@@ -124,8 +214,10 @@ Result<std::string> resolve_plugin(const std::string &path_or_name)
     std::string where;
     for (const fs::path &dir : dirs)
         where += (where.empty() ? "" : ", ") + dir.string();
-    return fail(BTOPT_ERR_PLUGIN, "no plugin named '{}' in the plugin search path ({}); set BTOPT_PLUGIN_PATH or give a path",
-                path_or_name, where.empty() ? "empty" : where);
+    return fail(BTOPT_ERR_PLUGIN,
+                "no plugin named '{}' in the plugin search path ({}); set BTOPT_PLUGIN_PATH or give a path (a file "
+                "in this folder is ./{})",
+                path_or_name, where.empty() ? "empty" : where, path_or_name);
 }
 
 Result<Plugin> Plugin::load(const std::string &path_or_name)
@@ -143,8 +235,11 @@ Result<Plugin> Plugin::load(const std::string &path_or_name)
     if (!plugin.library_->library.has(BTOPT_PLUGIN_ENTRY))
         return fail(BTOPT_ERR_PLUGIN, "'{}' is not a btopt plugin: it does not export {}()", *path, BTOPT_PLUGIN_ENTRY);
     const auto entry = plugin.library_->library.get<const btopt_plugin_descriptor *()>(BTOPT_PLUGIN_ENTRY);
-    plugin.descriptor_ = entry();
-    auto info = read_info(plugin.descriptor_, *path);
+    auto descriptor = copy_descriptor(entry(), *path);
+    if (!descriptor)
+        return tl::unexpected(descriptor.error());
+    plugin.descriptor_ = std::move(*descriptor);
+    auto info = read_info(plugin.descriptor_.get(), *path);
     if (!info)
         return tl::unexpected(info.error());
     plugin.info_ = std::move(*info);
@@ -164,6 +259,8 @@ Result<Space> merge_spaces(const PluginInfo &plugin, const Space *user)
         if (p.kind != kind)
             return fail(BTOPT_ERR_INVALID_ARGUMENT, "parameter '{}' of plugin '{}' is {}, not {}", p.name, plugin.name,
                         kinds[static_cast<int>(kind)], kinds[static_cast<int>(p.kind)]);
+        if (auto ok = check_domain(plugin, p); !ok)
+            return tl::unexpected(ok.error());
     }
     Space merged;
     for (const Parameter &own : plugin.space.parameters()) {

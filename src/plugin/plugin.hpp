@@ -9,6 +9,7 @@
 #include "../core/space.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +17,16 @@
 namespace btopt::internal {
 
 using PluginConfig = std::vector<std::pair<std::string, std::string>>;
+
+// One config key a plugin declares (btopt_plugin_config_key, copied).
+struct ConfigKey {
+    std::string name;
+    int type = BTOPT_PLUGIN_CONFIG_STRING;
+    std::string default_value;
+    double lo = 0.0, hi = 0.0; // NUMBER and INTEGER
+    std::vector<std::string> choices{};
+    std::string doc{};
+};
 
 // What a plugin says about itself, copied out of its descriptor and checked.
 struct PluginInfo {
@@ -28,11 +39,14 @@ struct PluginInfo {
     std::size_t default_metric = 0;
     bool init_per_worker = false;
     bool has_equity_curve = false;
+    std::optional<std::vector<ConfigKey>> config_keys{}; // nullopt: the plugin does not declare its keys
+    std::vector<bool> lower_is_better{};                 // one per metric
+    std::vector<std::pair<double, double>> domains{};    // one per parameter (lo, hi), or none
 };
 
-// A path as given when it names a file; otherwise the name looked up as
-// NAME, libNAME.so or NAME.so in BTOPT_PLUGIN_PATH (colon-separated) and then
-// in the folder where the build puts plugins.
+// A path (anything with '/') as given; a bare name looked up as NAME,
+// libNAME.so or NAME.so in BTOPT_PLUGIN_PATH (colon-separated) and then in
+// the folder where the build puts plugins, never in the current folder.
 Result<std::string> resolve_plugin(const std::string &path_or_name);
 
 class Plugin {
@@ -54,7 +68,10 @@ private:
     Plugin() = default;
 
     std::unique_ptr<Library> library_;
-    const btopt_plugin_descriptor *descriptor_ = nullptr;
+    // The plugin's descriptor copied up to its struct_size, zero beyond: the
+    // host never reads past what the plugin wrote. On the heap, so a
+    // PluginState's pointer to it survives moving the Plugin.
+    std::unique_ptr<btopt_plugin_descriptor> descriptor_;
     PluginInfo info_;
 };
 

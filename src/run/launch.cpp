@@ -133,7 +133,7 @@ Result<MpiLaunch> mpi_backend()
 
 Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel)
 {
-    const auto workers = resolve_jobs(plan.options.n_jobs);
+    auto workers = resolve_jobs(plan.options.n_jobs);
     if (!workers)
         return tl::unexpected(workers.error());
     if (!plan.host_objective && !plan.plugin)
@@ -141,6 +141,9 @@ Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel)
     auto search = make_search(plan.algorithm, *plan.space, plan.options);
     if (!search)
         return tl::unexpected(search.error());
+    // Never more workers than points to evaluate: --jobs 1000 on 100 points starts 100.
+    const auto planned = std::max<std::uint64_t>((*search)->planned(), 1);
+    *workers = static_cast<unsigned>(std::min<std::uint64_t>(*workers, planned));
     const std::string backend = choose_backend(plan, *workers);
     if (backend == "mpi") {
         auto entry = mpi_backend();

@@ -12,9 +12,10 @@ def test_describe_a_sample_plugin_by_name(btopt):
     assert "fast  integer  10..50 step 5  (9 values)" in out
     assert "slow  integer  50..200 step 25  (7 values)" in out
     assert "Constraints\n  fast < slow\n" in out
-    for metric in ("sortino", "total_return", "cagr", "max_drawdown", "trades", "exposure"):
-        assert f"\n  {metric}\n" in out
-    assert "  sharpe  (default objective)" in out
+    for metric in ("sortino", "total_return", "cagr", "trades", "exposure"):
+        assert f"\n  {metric}  (higher is better)\n" in out
+    assert "\n  max_drawdown  (lower is better)\n" in out
+    assert "  sharpe  (higher is better)  (default objective)" in out
     assert "Default objective: sharpe" in out
     assert "Grid size: 63 points before constraints" in out
 

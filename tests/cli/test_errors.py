@@ -79,10 +79,10 @@ def test_missing_data_file_is_a_run_time_error(btopt):
     assert "no-such-file.csv" in result.stderr
 
 
-def test_plugin_refusing_its_config_is_a_run_time_error(btopt):
+def test_a_config_value_the_plugin_does_not_allow_is_a_usage_error(btopt):
     result = btopt("run", "sma_crossover", "--quiet", "--set", "price=bogus")
-    assert result.returncode == 1
-    assert "price" in result.stderr and "bogus" in result.stderr
+    assert result.returncode == 2
+    assert "--set price=bogus" in result.stderr and "close, adj_close" in result.stderr
 
 
 def test_unknown_plugin_is_a_run_time_error(btopt):
@@ -97,8 +97,8 @@ def test_plugin_whose_init_fails(btopt):
     assert result.stderr.startswith("btopt: error: ")
 
 
-def test_unwritable_output_is_a_run_time_error(btopt):
+def test_unwritable_output_is_refused_before_the_run(btopt):
     result = btopt("run", "sma_crossover", "--quiet", "--json", "no/such/folder/out.json")
-    assert result.returncode == 1
-    assert "--json" in result.stderr and "no/such/folder/out.json" in result.stderr
-    assert "Best: trial" in result.stdout  # the summary still came first
+    assert result.returncode == 2
+    assert "--json no/such/folder/out.json: the folder 'no/such/folder' does not exist" in result.stderr
+    assert "Best: trial" not in result.stdout  # nothing ran

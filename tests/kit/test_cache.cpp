@@ -4,7 +4,14 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
 
 #include "btopt/kit/cache.hpp"
 #include "support.hpp"
@@ -36,6 +43,44 @@ BarSource load_source(const std::filesystem::path& csv, const Bars& expected, co
     return info.source;
 }
 
+// Points $XDG_CACHE_HOME at a folder of its own while it lives, so a test
+// never reads or writes the user's real cache.
+class CacheHome {
+public:
+    CacheHome() {
+        if (const char* old = std::getenv("XDG_CACHE_HOME")) old_ = old;
+        ::setenv("XDG_CACHE_HOME", home_.path().c_str(), 1);
+    }
+    ~CacheHome() {
+        if (old_) ::setenv("XDG_CACHE_HOME", old_->c_str(), 1);
+        else ::unsetenv("XDG_CACHE_HOME");
+    }
+    CacheHome(const CacheHome&) = delete;
+    CacheHome& operator=(const CacheHome&) = delete;
+    [[nodiscard]] std::filesystem::path folder() const { return home_.path() / "btopt"; }
+    // Every file in the cache folder.
+    [[nodiscard]] std::vector<std::string> files() const {
+        std::vector<std::string> names;
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator(folder(), ec))
+            names.push_back(entry.path().filename().string());
+        return names;
+    }
+
+private:
+    TempDir home_;
+    std::optional<std::string> old_;
+};
+
+// A CSV of n daily bars, each price in its bar.
+std::string long_csv(int n) {
+    std::string text = "Date,Open,High,Low,Close,Volume\n";
+    for (int i = 0; i < n; ++i)
+        text += fmt::format("{:04}-{:02}-{:02},10,12,9,{}.{:02},{}\n", 2000 + i / 336, 1 + (i / 28) % 12,
+                            1 + i % 28, 10 + i % 2, i % 100, 1000 + i);
+    return text;
+}
+
 void overwrite_byte(const std::filesystem::path& file, std::streamoff offset) {
     std::fstream io(file, std::ios::in | std::ios::out | std::ios::binary);
     io.seekg(offset);
@@ -48,6 +93,7 @@ void overwrite_byte(const std::filesystem::path& file, std::streamoff offset) {
 }  // namespace
 
 TEST_CASE("cache: first load parses and writes the cache, second load maps it") {
+    CacheHome home;
     TempDir dir;
     const auto csv = dir.write("p.csv", kCsv);
     const auto parsed = load_csv(csv);
@@ -55,13 +101,17 @@ TEST_CASE("cache: first load parses and writes the cache, second load maps it") 
     LoadInfo info;
     REQUIRE(load_bars(csv, {}, &info).has_value());
     CHECK(info.source == BarSource::Parsed);
-    CHECK(info.cache_path == dir.path() / ".p.csv.btoptcache");
+    // In the user's cache folder, named by the content; nothing next to the data.
+    CHECK(info.cache_path.parent_path() == home.folder());
+    CHECK(info.cache_path.filename().string().size() == 32 + std::string(".btoptcache").size());
     CHECK(std::filesystem::exists(info.cache_path));
+    CHECK(std::distance(std::filesystem::directory_iterator(dir.path()), {}) == 1);
     CHECK(load_source(csv, *parsed) == BarSource::Cache);
     CHECK(load_source(csv, *parsed) == BarSource::Cache);
 }
 
 TEST_CASE("cache: mapped bars stay valid after the cache file is replaced or removed") {
+    CacheHome home;
     TempDir dir;
     const auto csv = dir.write("p.csv", kCsv);
     REQUIRE(load_bars(csv).has_value());
@@ -79,6 +129,7 @@ TEST_CASE("cache: mapped bars stay valid after the cache file is replaced or rem
 }
 
 TEST_CASE("cache: a modified CSV is parsed again, then cached again") {
+    CacheHome home;
     TempDir dir;
     const auto csv = dir.write("p.csv", kCsv);
     REQUIRE(load_bars(csv).has_value());
@@ -89,22 +140,89 @@ TEST_CASE("cache: a modified CSV is parsed again, then cached again") {
     CHECK(load_source(csv, *longer) == BarSource::Cache);
 }
 
-TEST_CASE("cache: an edit keeping size and mtime is still seen (content fingerprint)") {
+TEST_CASE("cache: an edit in the middle keeping size, mtime, first and last lines is seen (content key)") {
+    CacheHome home;
     TempDir dir;
-    const auto csv = dir.write("p.csv", kCsv);
+    const std::string text = long_csv(2000);  // about 60 KB: the edit is far from both ends
+    const auto csv = dir.write("p.csv", text);
     REQUIRE(load_bars(csv).has_value());
     const auto mtime = std::filesystem::last_write_time(csv);
-    std::string edited = kCsv;
-    edited.replace(edited.find("3000"), 4, "3001");
+    std::string edited = text;
+    const auto close_at = edited.find(",10.", edited.size() / 2);  // only a close is written "10.xx"
+    REQUIRE(close_at != std::string::npos);
+    edited[close_at + 2] = '1';  // 10.xx becomes 11.xx: same size, still inside its bar (9 to 12)
     dir.write("p.csv", edited);
-    std::filesystem::last_write_time(csv, mtime);
+    std::filesystem::last_write_time(csv, mtime);  // touch -r: the old stamp
     const auto reparsed = load_csv(csv);
     REQUIRE(reparsed.has_value());
-    CHECK(reparsed->volume()[2] == 3001.0);
     CHECK(load_source(csv, *reparsed) == BarSource::Parsed);
+    CHECK(load_source(csv, *reparsed) == BarSource::Cache);
+    CHECK(home.files().size() == 2);  // one cache per content
+}
+
+TEST_CASE("cache: a planted cache is never opened, followed or waited on") {
+    CacheHome home;
+    TempDir dir, elsewhere;
+    const auto csv = dir.write("p.csv", kCsv);
+    const auto parsed = load_csv(csv);
+    REQUIRE(parsed.has_value());
+    const auto cache = *cache_path_for(csv);
+    std::filesystem::create_directories(home.folder());
+    const auto planted = [&](auto&& plant) {
+        std::filesystem::remove(cache);
+        plant();
+        LoadInfo info;
+        const auto bars = load_bars(csv, {}, &info);
+        REQUIRE(bars.has_value());
+        CHECK(same_bars(*bars, *parsed));
+        CHECK(info.source == BarSource::Parsed);
+        return info.cache_note;
+    };
+    SUBCASE("a FIFO: refused at once, not waited on") {
+        CHECK(planted([&] { REQUIRE(::mkfifo(cache.c_str(), 0600) == 0); }).find("regular") != std::string::npos);
+    }
+    SUBCASE("a symbolic link to a valid cache of the same content") {
+        const LoadOptions other{.csv = {}, .use_cache = true, .cache_dir = elsewhere.path()};
+        REQUIRE(load_bars(csv, other).has_value());
+        const auto real = *cache_path_for(csv, other);
+        REQUIRE(std::filesystem::exists(real));
+        CHECK(planted([&] { std::filesystem::create_symlink(real, cache); }).find("cannot open") != std::string::npos);
+    }
+    SUBCASE("a cache others may write") {
+        CHECK(planted([&] {
+                  REQUIRE(load_bars(csv).has_value());
+                  std::filesystem::permissions(cache, std::filesystem::perms::others_write,
+                                               std::filesystem::perm_options::add);
+              }).find("writable by others") != std::string::npos);
+    }
+    if (::geteuid() == 0) {
+        SUBCASE("a cache owned by another user") {
+            CHECK(planted([&] {
+                      REQUIRE(load_bars(csv).has_value());
+                      REQUIRE(::chown(cache.c_str(), 65534, 65534) == 0);
+                  }).find("another user") != std::string::npos);
+        }
+    }
+    // The planted file is replaced by a real cache, used from then on.
+    CHECK(load_source(csv, *parsed) == BarSource::Cache);
+    CHECK(home.files().size() == 1);  // no temporary file left behind
+}
+
+TEST_CASE("cache: a data file that is not a regular file is refused, not waited on") {
+    CacheHome home;
+    TempDir dir;
+    const auto fifo = dir.path() / "p.csv";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    for (const bool use_cache : {true, false}) {
+        const auto bars = load_bars(fifo, {.csv = {}, .use_cache = use_cache, .cache_dir = {}});
+        REQUIRE_FALSE(bars.has_value());
+        CHECK(bars.error() == fifo.string() +
+                                  ": not a regular file (a FIFO, pipe or device): save the data to a file and give that");
+    }
 }
 
 TEST_CASE("cache: a damaged cache is never trusted") {
+    CacheHome home;
     TempDir dir;
     const auto csv = dir.write("p.csv", kCsv);
     const auto parsed = load_csv(csv);
@@ -149,6 +267,7 @@ TEST_CASE("cache: a damaged cache is never trusted") {
 }
 
 TEST_CASE("cache: other parsing options do not reuse the cache") {
+    CacheHome home;
     TempDir dir;
     const auto csv = dir.write("s.csv", "Date;Close\n2020-01-01;2.5\n");
     REQUIRE(load_bars(csv, {.csv = {.delimiter = ';'}, .use_cache = true, .cache_dir = {}}).has_value());
@@ -158,6 +277,7 @@ TEST_CASE("cache: other parsing options do not reuse the cache") {
 }
 
 TEST_CASE("cache: where the cache lives") {
+    CacheHome home;
     TempDir dir;
     const auto csv = dir.write("p.csv", kCsv);
     const auto parsed = load_csv(csv);
@@ -167,7 +287,7 @@ TEST_CASE("cache: where the cache lives") {
         LoadInfo info;
         REQUIRE(load_bars(csv, {.csv = {}, .use_cache = false, .cache_dir = {}}, &info).has_value());
         CHECK(info.cache_path.empty());
-        CHECK_FALSE(std::filesystem::exists(dir.path() / ".p.csv.btoptcache"));
+        CHECK(home.files().empty());
     }
     SUBCASE("an explicit cache folder is created and used") {
         const LoadOptions options{.csv = {}, .use_cache = true, .cache_dir = dir.path() / "caches" / "deeper"};
@@ -176,29 +296,33 @@ TEST_CASE("cache: where the cache lives") {
         const auto where = cache_path_for(csv, options);
         REQUIRE(where.has_value());
         CHECK(where->parent_path() == options.cache_dir);
-        CHECK(where->filename().string().starts_with("p.csv."));
         CHECK(std::filesystem::exists(*where));
-        CHECK_FALSE(std::filesystem::exists(dir.path() / ".p.csv.btoptcache"));
+        CHECK(home.files().empty());
     }
-    SUBCASE("a read-only folder sends the cache to BTOPT_CACHE_DIR, or nowhere") {
-        TempDir cache_home;
-        std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
-        ::unsetenv("BTOPT_CACHE_DIR");
-        CHECK_FALSE(cache_path_for(csv).has_value());
-        CHECK(load_source(csv, *parsed) == BarSource::Parsed);
-        ::setenv("BTOPT_CACHE_DIR", cache_home.path().c_str(), 1);
+    SUBCASE("without XDG_CACHE_HOME: ~/.cache/btopt; without HOME either: nowhere") {
+        TempDir user_home;
+        const std::string old_home = std::getenv("HOME") ? std::getenv("HOME") : "";
+        ::unsetenv("XDG_CACHE_HOME");
+        ::setenv("HOME", user_home.path().c_str(), 1);
         const auto where = cache_path_for(csv);
+        ::unsetenv("HOME");
+        const auto nowhere = cache_path_for(csv);
+        CHECK(load_source(csv, *parsed) == BarSource::Parsed);
+        ::setenv("HOME", old_home.c_str(), 1);
+        REQUIRE(where.has_value());
+        CHECK(where->parent_path() == user_home.path() / ".cache" / "btopt");
+        CHECK_FALSE(nowhere.has_value());
+    }
+    SUBCASE("a read-only data folder is no obstacle: the cache is not there") {
+        std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
         CHECK(load_source(csv, *parsed) == BarSource::Parsed);
         CHECK(load_source(csv, *parsed) == BarSource::Cache);
-        ::unsetenv("BTOPT_CACHE_DIR");
-        REQUIRE(where.has_value());
-        CHECK(where->parent_path() == cache_home.path());
-        CHECK_FALSE(std::filesystem::exists(dir.path() / ".p.csv.btoptcache"));
         std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all);
     }
 }
 
 TEST_CASE("cache: errors of the CSV come through load_bars") {
+    CacheHome home;
     TempDir dir;
     const auto missing = load_bars(dir.path() / "none.csv");
     REQUIRE_FALSE(missing.has_value());
@@ -206,5 +330,5 @@ TEST_CASE("cache: errors of the CSV come through load_bars") {
     const auto bad = load_bars(dir.write("b.csv", "Date,Close\n2020-01-01,x\n"));
     REQUIRE_FALSE(bad.has_value());
     CHECK(bad.error() == (dir.path() / "b.csv").string() + ":2: field 'Close' is not a number: 'x'");
-    CHECK_FALSE(std::filesystem::exists(dir.path() / ".b.csv.btoptcache"));
+    CHECK(home.files().empty());
 }

@@ -179,6 +179,25 @@ TEST_CASE("csv: increasing timestamps, High not below Low, no blank lines inside
     CHECK(error_for(dir, "Date,Close\n2020-01-01,1\n\n2020-01-02,1\n") == in_file(dir, ":3: empty line"));
 }
 
+TEST_CASE("csv: prices a backtest cannot trade are refused with file:line") {
+    TempDir dir;
+    CHECK(error_for(dir, "Date,Close\n2020-01-01,1\n2020-01-02,0\n") ==
+          in_file(dir, ":3: field 'Close' is not a price (above 0 and at most 1e+15): '0'"));
+    CHECK(error_for(dir, "Date,Close\n2020-01-01,-3\n") ==
+          in_file(dir, ":2: field 'Close' is not a price (above 0 and at most 1e+15): '-3'"));
+    CHECK(error_for(dir, "Date,Close\n2020-01-01,1e308\n") ==
+          in_file(dir, ":2: field 'Close' is not a price (above 0 and at most 1e+15): '1e308'"));
+    CHECK(error_for(dir, "Date,Open,Close\n2020-01-01,0,1\n") ==
+          in_file(dir, ":2: field 'Open' is not a price (above 0 and at most 1e+15): '0'"));
+    CHECK(error_for(dir, "Date,High,Low,Close\n2020-01-01,10,9,9.5\n2020-01-02,10,9,50\n") ==
+          in_file(dir, ":3: Close 50 is outside the bar's Low 9 to High 10"));
+    CHECK(error_for(dir, "Date,High,Low,Close\n2020-01-01,10,9,8.9\n") ==
+          in_file(dir, ":2: Close 8.9 is outside the bar's Low 9 to High 10"));
+    // Within the tolerance for rounding in the source: kept.
+    const auto path = dir.write("ok.csv", "Date,High,Low,Close,Volume\n2020-01-01,10,9,10.005,0\n2020-01-02,10,9,9,0\n");
+    CHECK(load_csv(path).has_value());
+}
+
 TEST_CASE("timestamps: utc_seconds and format_timestamp agree, before and after 1970") {
     using btopt::kit::format_timestamp;
     CHECK(utc_seconds(1970, 1, 1) == 0);

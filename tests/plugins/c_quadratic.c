@@ -64,9 +64,24 @@ static int32_t evaluate(void *st, const btopt_plugin_value *p, uint64_t seed, do
 
 static void finish(void *st) { free(st); }
 
+/* Designated initializers: fields a newer header appends stay NULL (not
+ * declared), and the plugin still compiles without warnings. */
 static const btopt_plugin_descriptor descriptor = {
-    BTOPT_PLUGIN_ABI_VERSION, sizeof(btopt_plugin_descriptor), "c_quadratic", "1.0",
-    "a quadratic bowl written in plain C", params, 3, constraints, 1, metrics, 2, 1, 0, init, evaluate, finish,
-    NULL};
+    .abi_version = BTOPT_PLUGIN_ABI_VERSION,
+    .struct_size = sizeof(btopt_plugin_descriptor),
+    .name = "c_quadratic",
+    .version = "1.0",
+    .description = "a quadratic bowl written in plain C",
+    .params = params,
+    .n_params = 3,
+    .constraints = constraints,
+    .n_constraints = 1,
+    .metrics = metrics,
+    .n_metrics = 2,
+    .default_metric = 1,
+    .init = init,
+    .evaluate = evaluate,
+    .finish = finish,
+};
 
 BTOPT_PLUGIN_EXPORT const btopt_plugin_descriptor *btopt_plugin_entry(void) { return &descriptor; }

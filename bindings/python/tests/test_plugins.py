@@ -92,9 +92,11 @@ def test_a_narrowing_space():
 def test_bad_metric_and_bad_config():
     with pytest.raises(InvalidArgumentError, match='sharpe'):  # the message lists the metrics
         ParallelOptimizer(plugin='sma_crossover', objective_metric='alpha', algorithm='grid')
-    opt = ParallelOptimizer(plugin='sma_crossover', plugin_config={'price': 'open'}, algorithm='grid', n_jobs=1)
-    with pytest.raises(PluginError, match='price'):
-        opt.optimize()
+    # The plugin declares its config keys: a value it does not allow and an unknown key are refused at once.
+    with pytest.raises(InvalidArgumentError, match="'price' = 'open'.*close, adj_close"):
+        ParallelOptimizer(plugin='sma_crossover', plugin_config={'price': 'open'}, algorithm='grid', n_jobs=1)
+    with pytest.raises(InvalidArgumentError, match="no config key 'comission'.*commission"):
+        ParallelOptimizer(plugin='sma_crossover', plugin_config={'comission': 0.01}, algorithm='grid', n_jobs=1)
     with pytest.raises(InvalidArgumentError):
         ParallelOptimizer(plugin='sma_crossover', plugin_config={'a=b': '1'}, algorithm='grid')
 

@@ -131,12 +131,15 @@ fn timeouts_kill_hung_workers() {
 }
 
 #[test]
-fn unknown_plugin_config_value_fails_at_run() {
+fn undeclared_or_out_of_range_plugin_config_is_refused_when_set() {
+    // The plugin declares its config keys: refused at once, naming the key.
     let mut opt = Optimizer::with_plugin("sma_crossover", None, "random").unwrap();
-    opt.plugin_config("commission", "-1").unwrap().n_iterations(2).unwrap();
-    let e = opt.run().unwrap_err();
-    assert_eq!(e.status(), Status::Plugin, "{e}");
-    assert!(e.message().contains("commission"), "{e}");
+    let e = opt.plugin_config("commission", "-1").unwrap_err();
+    assert_eq!(e.status(), Status::InvalidArgument, "{e}");
+    assert!(e.message().contains("'commission' = '-1'"), "{e}");
+    let e = opt.plugin_config("comission", "0.01").unwrap_err();
+    assert_eq!(e.status(), Status::InvalidArgument, "{e}");
+    assert!(e.message().contains("no config key 'comission'") && e.message().contains("commission"), "{e}");
     let e = opt.plugin_config("a=b", "1").unwrap_err();
     assert_eq!(e.status(), Status::InvalidArgument);
 }

@@ -7,16 +7,19 @@
 // forked workers that load the same file share its pages, and the returned
 // Bars point into the mapping without a copy.
 //
-// When a cache is used: its header must name this format version and byte
-// order, carry a valid header checksum, match the file's size, and record the
-// CSV's current size, modification time (ns) and a checksum of the CSV's first
-// and last 4 KiB, plus the same CSV options; and the checksum of the column
-// bytes must match. Anything else means the cache is rebuilt from the CSV
-// (written to a temporary file, then renamed over the old one, so readers
-// never see a half-written cache). Failing to write a cache is not an error:
-// the parsed bars are returned and LoadInfo::cache_note says why.
-// Known limit: an edit that keeps the CSV's size, its first and last 4 KiB and
-// its mtime (within the file system's timestamp granularity) is not noticed.
+// The cache is keyed by content: its name is the XXH3-128 hash of every byte
+// of the CSV (seeded with the parsing options), and its header records the
+// same hash, so an edited CSV never reuses an old cache, whatever its size
+// and modification time say. When a cache is used: it must be a regular file
+// (opened with O_NOFOLLOW and O_NONBLOCK: a link or a FIFO under its name is
+// refused), owned by this user and not writable by others; its header must
+// name this format version and byte order, carry a valid header checksum,
+// match the file's size and record the CSV's hash and options; and the
+// checksum of the column bytes must match. Anything else means the cache is
+// rebuilt from the CSV: written to an unnamed O_TMPFILE and linked under its
+// name once complete, so readers never see a half-written cache and a write
+// killed half-way leaves nothing behind. Failing to write a cache is not an
+// error: the parsed bars are returned and LoadInfo::cache_note says why.
 #pragma once
 
 #include <filesystem>
@@ -32,12 +35,11 @@ namespace btopt::kit {
 struct LoadOptions {
     CsvOptions csv;
     bool use_cache = true;
-    // Where to keep caches. Empty: next to the CSV as ".<name>.btoptcache" when
-    // the CSV's folder is writable (a folder without any write permission bit
-    // counts as read-only, even for root), else in $BTOPT_CACHE_DIR when set,
-    // else nowhere (the CSV is parsed every time). In a cache folder the file
-    // is "<name>.<hash of the CSV's absolute path>.btoptcache"; the folder is
-    // created when missing.
+    // Where to keep caches. Empty: the user's cache folder, $XDG_CACHE_HOME/btopt
+    // (when that is an absolute path), else $HOME/.cache/btopt, else nowhere
+    // (the CSV is parsed every time); never next to the data. The file is
+    // "<32 hex digits of the content hash>.btoptcache"; the folder is created
+    // when missing.
     std::filesystem::path cache_dir;
 };
 
