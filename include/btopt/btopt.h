@@ -197,7 +197,8 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *             threads take about 2 ms of work at a time, processes a share
  *             of the queue up to 64; a worker process still holds ~1 ms of
  *             short tasks so it never waits for a round trip),
- *             keep_trials (keep only the best that many; 0 = all),
+ *             keep_trials (keep only the best that many in memory; 0 = all;
+ *             default all, or 10000 with a study, which holds every trial),
  *             ignore_errors (0/1),
  *             threads_per_worker (OMP/OpenBLAS/MKL threads in each worker
  *             process, default 1; 0 leaves the environment alone)
@@ -221,6 +222,17 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *             searches and owns the trials, every other rank evaluates with
  *             its own pool of n_jobs worker processes; see docs/CLUSTER.md.
  *             direction ("maximize" default, "minimize")
+ *             study: a file (SQLite, created when absent) that records the
+ *             run's provenance and every trial as it finishes; a run on a
+ *             study whose last run had the same plugin bytes, data content,
+ *             config, objective and direction reuses the stored outcome of
+ *             every point it holds instead of evaluating it, so a stopped or
+ *             killed run continues where it was; another setup is refused
+ *             (INVALID_ARGUMENT naming what differs). See docs/STUDIES.md.
+ *             study_mode: "resume" (default) or "new" (record a new run,
+ *             reuse nothing, accept any setup).
+ *             data_fingerprint: any text that identifies a host objective's
+ *             data (a study compares it; plugins' data files are hashed).
  * NOT_FOUND for an unknown option, INVALID_ARGUMENT for a value out of range
  * or an option of another type. */
 BTOPT_API btopt_status btopt_optimizer_set_int(btopt_optimizer *opt, const char *option, int64_t value);
@@ -334,6 +346,23 @@ BTOPT_API uint32_t btopt_result_workers(const btopt_result *result);
 /* Writes the run and every kept trial; IO on a file that cannot be written. */
 BTOPT_API btopt_status btopt_result_write_json(const btopt_result *result, const char *path);
 BTOPT_API btopt_status btopt_result_write_csv(const btopt_result *result, const char *path);
+/* Trials whose outcome a study supplied instead of an evaluation (0 without a study). */
+BTOPT_API uint64_t btopt_result_reused_count(const btopt_result *result);
+/* What produced the run, as a JSON object (btopt version, plugin and its
+ * XXH3-128, data hashes, config, space, options, command line, host, times),
+ * valid while the result lives; "" for a run without a study. */
+BTOPT_API const char *btopt_result_provenance(const btopt_result *result);
+
+/* ---- Studies ------------------------------------------------------------- */
+/* A stored run of a study as a result (run 0: the last one), with every trial
+ * it recorded, so every btopt_result_* function works on it. It may be read
+ * while a run writes the study: it is one consistent moment of it.
+ * NOT_FOUND for a missing file or run; IO for a file that is not a study;
+ * UNSUPPORTED for a study of a newer btopt. */
+BTOPT_API btopt_status btopt_study_open(btopt_result **out, const char *path, int64_t run);
+/* The ids of the study's runs, oldest first: up to `capacity` go to `ids`
+ * (which may be NULL when capacity is 0), and *count says how many there are. */
+BTOPT_API btopt_status btopt_study_runs(const char *path, int64_t *ids, size_t capacity, size_t *count);
 
 #ifdef __cplusplus
 }

@@ -3,12 +3,14 @@
 // 0 success, 1 run-time error, 2 usage error, 130 cancelled with Ctrl-C.
 #include "commands.hpp"
 #include "errors.hpp"
+#include "study.hpp"
 
 #include <btopt/btopt.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <csignal>
 #include <exception>
 
 namespace {
@@ -73,6 +75,7 @@ void add_run_flags(CLI::App &run, RunOptions &o)
     run.add_option("--top", o.top, "rows in the summary's table of best trials")
         ->group(output)->check(CLI::PositiveNumber)->capture_default_str();
     run.add_flag("--quiet", o.quiet, "no progress on stderr")->group(output);
+    add_study_flags(run, o);
 }
 
 int dispatch(int argc, char **argv)
@@ -100,11 +103,16 @@ int dispatch(int argc, char **argv)
     CLI::App *demo = app.add_subcommand(
         "demo", "Run a grid over sma_crossover's synthetic data on every CPU and write btopt-demo-report.html here");
 
+    ExportOptions exported;
+    CLI::App *export_study = add_export_command(app, exported);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
         return app.exit(e) == 0 ? exit_ok : exit_usage;
     }
+    if (*export_study)
+        return export_command(exported);
     if (*run)
         return run_command(options);
     if (*describe)
@@ -118,6 +126,9 @@ int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    // A file past `ulimit -f` then fails its write (EFBIG) and is reported,
+    // instead of the signal killing the process halfway through it.
+    std::signal(SIGXFSZ, SIG_IGN);
     try {
         return dispatch(argc, argv);
     } catch (const UsageError &e) {

@@ -41,8 +41,8 @@ constexpr std::array rate_options{
     RateOption{"mutation_rate", &Options::mutation_rate},
 };
 
-constexpr std::array<std::string_view, 4> string_options{"backend", "direction", "start_method",
-                                                         "max_memory_per_worker"};
+constexpr std::array<std::string_view, 7> string_options{"backend",   "direction",  "start_method", "max_memory_per_worker",
+                                                         "study",     "study_mode", "data_fingerprint"};
 constexpr std::array<std::string_view, 4> backends{"inline", "thread", "process", "mpi"};
 
 // The CPU limit of a cgroup v2 quota ("max" or "QUOTA PERIOD"), if one is set.
@@ -212,6 +212,23 @@ Result<void> Options::set_string(const std::string &name, const std::string &val
         if (value != "server" && value != "fork")
             return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'start_method' = '{}': use 'server' or 'fork'", value);
         start_method = value;
+        return {};
+    }
+    if (name == "study") {
+        study = value;
+        return {};
+    }
+    if (name == "study_mode") {
+        if (value != "resume" && value != "new")
+            return fail(BTOPT_ERR_INVALID_ARGUMENT,
+                        "option 'study_mode' = '{}': use 'resume' (reuse the study's outcomes) or 'new' (evaluate "
+                        "every point again)",
+                        value);
+        study_mode = value;
+        return {};
+    }
+    if (name == "data_fingerprint") {
+        data_fingerprint = value;
         return {};
     }
     if (name == "max_memory_per_worker") {
