@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config libboost-dev libboost-filesystem-dev libmsgsl-dev
   doctest-dev libexpected-dev libmuparser-dev nlohmann-json3-dev libfmt-dev libcli11-dev libbenchmark-dev
-  libopenmpi-dev openmpi-bin binutils chromium)
+  libopenmpi-dev openmpi-bin binutils chromium libsqlite3-dev libxxhash-dev)
 
 packages+=(libxxhash-dev) # XXH3-128: the kit's CSV cache is keyed by the file's content
 missing=()

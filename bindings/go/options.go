@@ -71,6 +71,16 @@ func (o *Optimizer) SetString(option, value string) error {
 	})
 }
 
+// SetStudy names a study file (SQLite): every trial is written to it as it
+// finishes, and a run on a matching study reuses its outcomes (docs/STUDIES.md).
+func (o *Optimizer) SetStudy(path string) error { return o.SetString("study", path) }
+
+// SetStudyMode is "resume" (default: reuse what a matching study holds) or "new".
+func (o *Optimizer) SetStudyMode(mode string) error { return o.SetString("study_mode", mode) }
+
+// SetDataFingerprint names a host objective's data for a study's provenance.
+func (o *Optimizer) SetDataFingerprint(text string) error { return o.SetString("data_fingerprint", text) }
+
 // GetInt reads an integer option back: the value set, or its default.
 // StatusNotFound for an unknown option, StatusInvalidArgument for an option
 // of another type.

@@ -237,8 +237,9 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *       is mutated
  *   batch_size (int, default 0; thread, process and mpi backends): points
  *       per task a worker takes; 0: automatic
- *   keep_trials (int, default 0; every run): keep only the best that many
- *       trials; 0: all
+ *   keep_trials (int, default -1; every run): keep only the best that
+ *       many trials in memory; 0: all; -1: all, or the best 10000 with a
+ *       study
  *   ignore_errors (int, default 0; every run): 1: record failing trials
  *       and go on; 0: stop at the first
  *   direction (string, default maximize; every run): maximize or minimize
@@ -255,6 +256,15 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *   threads_per_worker (int, default 1; process and mpi backends):
  *       OMP/OpenBLAS/MKL threads in each worker process; 0 leaves the
  *       environment alone
+ *   study (string, default automatic; every run): a study file (SQLite)
+ *       every trial is written to as it finishes; a run on it reuses
+ *       matching outcomes
+ *   study_mode (string, default resume; runs with a study): resume: reuse
+ *       the outcomes a matching study holds; new: evaluate every point
+ *       again
+ *   data_fingerprint (string, default automatic; runs with a study): what
+ *       a host objective's data is (e.g. a hash), recorded in the study's
+ *       provenance and compared on resume
  * This list is the catalogue (btopt_option_info) written out; a test keeps
  * them equal. More on some of them: batch_size 0 lets threads take about 2 ms
  * of work at a time and processes a share of the queue up to 64, and a worker
@@ -268,7 +278,15 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  * max_memory_per_worker fails its trial and the worker is replaced. A run
  * never starts more workers than it has points to evaluate, and one asking
  * for more than RLIMIT_NPROC or pid_max allows is refused with
- * INVALID_ARGUMENT.
+ * INVALID_ARGUMENT. A study (created when absent) records the run's
+ * provenance and every trial as it finishes; a run on a study whose last run
+ * had the same plugin bytes, data content, config, objective and direction
+ * reuses the stored outcome of every point it holds instead of evaluating it,
+ * so a stopped or killed run continues where it was; another setup is refused
+ * (INVALID_ARGUMENT naming what differs), unless study_mode is "new" (record
+ * a new run, reuse nothing). Plugins' data files are hashed for the
+ * provenance; data_fingerprint names a host objective's data. See
+ * docs/STUDIES.md.
  * NOT_FOUND for an unknown option, INVALID_ARGUMENT for a value out of range
  * or an option of another type. */
 BTOPT_API btopt_status btopt_optimizer_set_int(btopt_optimizer *opt, const char *option, int64_t value);
@@ -425,6 +443,23 @@ BTOPT_API uint32_t btopt_result_workers(const btopt_result *result);
 /* Writes the run and every kept trial; IO on a file that cannot be written. */
 BTOPT_API btopt_status btopt_result_write_json(const btopt_result *result, const char *path);
 BTOPT_API btopt_status btopt_result_write_csv(const btopt_result *result, const char *path);
+/* Trials whose outcome a study supplied instead of an evaluation (0 without a study). */
+BTOPT_API uint64_t btopt_result_reused_count(const btopt_result *result);
+/* What produced the run, as a JSON object (btopt version, plugin and its
+ * XXH3-128, data hashes, config, space, options, command line, host, times),
+ * valid while the result lives; "" for a run without a study. */
+BTOPT_API const char *btopt_result_provenance(const btopt_result *result);
+
+/* ---- Studies ------------------------------------------------------------- */
+/* A stored run of a study as a result (run 0: the last one), with every trial
+ * it recorded, so every btopt_result_* function works on it. It may be read
+ * while a run writes the study: it is one consistent moment of it.
+ * NOT_FOUND for a missing file or run; IO for a file that is not a study;
+ * UNSUPPORTED for a study of a newer btopt. */
+BTOPT_API btopt_status btopt_study_open(btopt_result **out, const char *path, int64_t run);
+/* The ids of the study's runs, oldest first: up to `capacity` go to `ids`
+ * (which may be NULL when capacity is 0), and *count says how many there are. */
+BTOPT_API btopt_status btopt_study_runs(const char *path, int64_t *ids, size_t capacity, size_t *count);
 
 #ifdef __cplusplus
 }

@@ -241,6 +241,7 @@ struct Options {
     std::optional<double> eval_timeout{};
     std::optional<std::int64_t> threads_per_worker{};
     std::optional<bool> ignore_errors{};
+    std::optional<std::string> study{}, study_mode{}, data_fingerprint{};
     std::function<void(std::uint64_t done, std::uint64_t total, double best_score)> callback{};
 };
 
@@ -346,7 +347,10 @@ private:
             {"backend", &o.backend},
             {"direction", &o.direction},
             {"start_method", &o.start_method},
-            {"max_memory_per_worker", &o.max_memory_per_worker}};
+            {"max_memory_per_worker", &o.max_memory_per_worker},
+            {"study", &o.study},
+            {"study_mode", &o.study_mode},
+            {"data_fingerprint", &o.data_fingerprint}};
         for (const auto &[name, value] : strings)
             if (*value)
                 detail::check(btopt_optimizer_set_string(handle_.get(), name, (*value)->c_str()));

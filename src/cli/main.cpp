@@ -4,6 +4,7 @@
 // 3 no point meets the constraints, 4 no trial succeeded, 130 cancelled.
 #include "commands.hpp"
 #include "errors.hpp"
+#include "study.hpp"
 
 #include <btopt/btopt.h>
 
@@ -12,6 +13,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <exception>
 
@@ -122,6 +124,7 @@ void add_run_flags(CLI::App &run, RunOptions &o)
     run.add_option("--top", o.top, "rows in the summary's table of best trials")
         ->group(output)->check(at_least(1))->capture_default_str();
     run.add_flag("--quiet", o.quiet, "no progress on stderr")->group(output);
+    add_study_flags(run, o);
 }
 
 int dispatch(int argc, char **argv)
@@ -149,11 +152,16 @@ int dispatch(int argc, char **argv)
     CLI::App *demo = app.add_subcommand(
         "demo", "Run a grid over sma_crossover's synthetic data on every CPU and write btopt-demo-report.html here");
 
+    ExportOptions exported;
+    CLI::App *export_study = add_export_command(app, exported);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
         return app.exit(e) == 0 ? exit_ok : exit_usage;
     }
+    if (*export_study)
+        return export_command(exported);
     if (*run)
         return run_command(options);
     if (*describe)
@@ -167,6 +175,9 @@ int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    // A file past `ulimit -f` then fails its write (EFBIG) and is reported,
+    // instead of the signal killing the process halfway through it.
+    std::signal(SIGXFSZ, SIG_IGN);
     try {
         return dispatch(argc, argv);
     } catch (const UsageError &e) {

@@ -7,6 +7,7 @@
 #include "progress.hpp"
 #include "report.hpp"
 #include "setup.hpp"
+#include "study.hpp"
 #include "summary.hpp"
 #include "text.hpp"
 #include "trials.hpp"
@@ -14,11 +15,11 @@
 #include <btopt/btopt.h>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <signal.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -28,20 +29,24 @@ namespace btopt::cli {
 
 namespace {
 
-// The optimizer a Ctrl-C cancels. btopt_optimizer_cancel is async-signal-safe.
+// The optimizer a Ctrl-C, SIGTERM or SIGHUP cancels, and the signal that did.
+// btopt_optimizer_cancel is async-signal-safe.
 std::atomic<btopt_optimizer *> cancellable{nullptr};
+std::atomic<int> stopped_by{0};
 static_assert(std::atomic<btopt_optimizer *>::is_always_lock_free);
 
-extern "C" void on_interrupt(int)
+extern "C" void on_interrupt(int signal)
 {
+    stopped_by.store(signal);
     if (btopt_optimizer *opt = cancellable.load())
         btopt_optimizer_cancel(opt);
     static constexpr char message[] = "\nbtopt: stopping; finished trials are kept (Ctrl-C again quits at once)\n";
     [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, message, sizeof message - 1);
 }
 
-// While it lives, the first SIGINT cancels the run; the handler then resets
-// itself (SA_RESETHAND), so a second one ends the process as usual.
+// While it lives, the first SIGINT, SIGTERM (timeout, SLURM, docker stop) or
+// SIGHUP cancels the run; the handler then resets itself (SA_RESETHAND), so a
+// second one ends the process as usual.
 class InterruptGuard {
 public:
     explicit InterruptGuard(btopt_optimizer *opt)
@@ -51,42 +56,25 @@ public:
         action.sa_handler = on_interrupt;
         sigemptyset(&action.sa_mask);
         action.sa_flags = SA_RESETHAND;
-        sigaction(SIGINT, &action, &previous_);
+        for (std::size_t i = 0; i < stopping.size(); ++i)
+            sigaction(stopping[i], &action, &previous_[i]);
     }
     ~InterruptGuard()
     {
-        sigaction(SIGINT, &previous_, nullptr);
+        for (std::size_t i = 0; i < stopping.size(); ++i)
+            sigaction(stopping[i], &previous_[i], nullptr);
         cancellable.store(nullptr);
     }
     InterruptGuard(const InterruptGuard &) = delete;
     InterruptGuard &operator=(const InterruptGuard &) = delete;
 
 private:
-    struct sigaction previous_ {};
+    static constexpr std::array stopping{SIGINT, SIGTERM, SIGHUP};
+    std::array<struct sigaction, stopping.size()> previous_{};
 };
 
 // The summary goes to stdout unless an output file does ("-").
 std::FILE *summary_stream(const RunOptions &options) { return stdout_taken(options) ? stderr : stdout; }
-
-// The library's JSON plus "plugin" (the plugin's name) as its first key.
-void add_plugin_key(const std::string &path, const std::string &plugin)
-{
-    nlohmann::ordered_json written;
-    {
-        std::ifstream in(path);
-        written = nlohmann::ordered_json::parse(in, nullptr, false);
-    }
-    if (written.is_discarded() || !written.is_object())
-        throw RunError(fmt::format("--json {}: the results file could not be read back to add the plugin's name", path));
-    nlohmann::ordered_json out = nlohmann::ordered_json::object();
-    out["plugin"] = plugin;
-    for (auto &[key, value] : written.items())
-        out[key] = std::move(value);
-    std::ofstream file(path, std::ios::trunc);
-    file << out.dump(2) << '\n';
-    if (!file.flush())
-        throw RunError(fmt::format("--json {}: cannot write the file", path));
-}
 
 EquityCurves equity_of_best(const btopt_optimizer *opt, const btopt_result *result, bool cancelled)
 {
@@ -121,7 +109,6 @@ void write_output(const Output &output, const std::string &path, const RunSettin
     if (output.flag == "--json") {
         if (btopt_result_write_json(result, path.c_str()) != BTOPT_OK)
             throw RunError(fmt::format("--json {}: {}", output.path, btopt_last_error()));
-        add_plugin_key(path, s.plugin_name);
     } else if (output.flag == "--csv") {
         if (btopt_result_write_csv(result, path.c_str()) != BTOPT_OK)
             throw RunError(fmt::format("--csv {}: {}", output.path, btopt_last_error()));
@@ -190,13 +177,14 @@ int run_command(const RunOptions &options)
         fmt::print(stderr, "btopt: error: {}\n(--ignore-errors records failing trials and goes on)\n", error);
     else
         print_summary(summary_stream(s.options), s, run);
+    print_study_summary(summary_stream(s.options), s.options, result.get());
     write_files(s, run, opt, result.get());
     if (status == BTOPT_OK)
         return run.status_counts[BTOPT_TRIAL_OK] > 0 ? exit_ok : no_trial_succeeded(run);
     if (s.cancelled) {
         fmt::print(stderr, "btopt: cancelled after {} finished trials\n",
                    run.finished());
-        return exit_cancelled;
+        return stopped_by.load() != 0 ? 128 + stopped_by.load() : exit_cancelled; // as shells report it
     }
     if (status != BTOPT_ERR_OBJECTIVE)
         fmt::print(stderr, "btopt: error: {}\n", error);

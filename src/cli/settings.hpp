@@ -30,6 +30,8 @@ struct RunOptions {
     std::string json, csv, report, heatmap;
     std::int64_t top = 10;
     bool quiet = false;
+    std::string study, study_mode; // --study FILE, --study-mode resume|new
+    std::optional<std::int64_t> keep; // --keep N: trials kept in memory
 };
 
 // The run as it was set up: the options plus what the plugin said.

@@ -1,4 +1,5 @@
 #include "setup.hpp"
+#include "study.hpp"
 
 #include "errors.hpp"
 #include "outputs.hpp"
@@ -154,7 +155,8 @@ void set_options(btopt_optimizer *opt, const RunOptions &o)
                 {"--seed", "random_seed", o.seed},
                 {"--population", "population_size", o.population},
                 {"--generations", "n_generations", o.generations},
-                {"--batch-size", "batch_size", o.batch_size}};
+                {"--batch-size", "batch_size", o.batch_size},
+                {"--keep", "keep_trials", o.keep}};
     for (const auto &[flag, option, value] : ints)
         if (value)
             check(btopt_optimizer_set_int(opt, option, *value), fmt::format("{} {}", flag, *value));
@@ -166,6 +168,7 @@ void set_options(btopt_optimizer *opt, const RunOptions &o)
         check(btopt_optimizer_set_int(opt, "ignore_errors", 1), "--ignore-errors");
     if (o.minimize)
         check(btopt_optimizer_set_string(opt, "direction", "minimize"), "--minimize");
+    set_study_options(opt, o);
 }
 
 } // namespace

@@ -114,9 +114,6 @@ Result<unsigned> resolve_jobs(std::int64_t n_jobs)
 namespace {
 
 // A setter gets its value already converted to the option's type.
-
-
-
 template <auto Field, std::int64_t Min>
 Result<void> set_at_least(Options &o, std::string_view name, const OptionValue &v)
 {
@@ -187,6 +184,15 @@ Result<void> set_choice(Options &o, std::string_view name, const OptionValue &v)
 
 constexpr std::array<std::string_view, 4> backends{"inline", "thread", "process", "mpi"};
 constexpr std::array<std::string_view, 2> start_methods{"server", "fork"};
+constexpr std::array<std::string_view, 2> study_modes{"resume", "new"};
+
+// A string option that takes any text.
+template <auto Field>
+Result<void> set_text(Options &o, std::string_view, const OptionValue &v)
+{
+    o.*Field = std::get<std::string>(v);
+    return {};
+}
 
 Result<void> set_direction(Options &o, std::string_view, const OptionValue &v)
 {
@@ -229,7 +235,7 @@ constexpr auto Double = OptionType::Double;
 constexpr auto String = OptionType::String;
 
 // Every option, in the order the documentation lists them.
-constexpr std::array<OptionSpec, 18> catalogue{{
+constexpr std::array<OptionSpec, 21> catalogue{{
     {"n_jobs", Int, "-1", "every run", "--jobs",
      "workers: N, -1 every CPU this process may use, -2 all but one, ...", set_jobs, get_field<&Options::n_jobs>},
     {"backend", String, "", "every run", "--backend",
@@ -254,7 +260,8 @@ constexpr std::array<OptionSpec, 18> catalogue{{
     {"batch_size", Int, "0", "thread, process and mpi backends", "--batch-size",
      "points per task a worker takes; 0: automatic", set_at_least<&Options::batch_size, 0>,
      get_field<&Options::batch_size>},
-    {"keep_trials", Int, "0", "every run", "", "keep only the best that many trials; 0: all",
+    {"keep_trials", Int, "-1", "every run", "--keep",
+     "keep only the best that many trials in memory; 0: all; unset (-1): all, or the best 10000 with a study",
      set_at_least<&Options::keep_trials, 0>, get_field<&Options::keep_trials>},
     {"ignore_errors", Int, "0", "every run", "--ignore-errors",
      "1: record failing trials and go on; 0: stop at the first", set_ignore_errors,
@@ -274,6 +281,15 @@ constexpr std::array<OptionSpec, 18> catalogue{{
     {"threads_per_worker", Int, "1", "process and mpi backends", "",
      "OMP/OpenBLAS/MKL threads in each worker process; 0 leaves the environment alone",
      set_at_least<&Options::threads_per_worker, 0>, get_field<&Options::threads_per_worker>},
+    {"study", String, "", "every run", "--study",
+     "a study file (SQLite) every trial is written to as it finishes; a run on it reuses matching outcomes",
+     set_text<&Options::study>, get_field<&Options::study>},
+    {"study_mode", String, "resume", "runs with a study", "--study-mode",
+     "resume: reuse the outcomes a matching study holds; new: evaluate every point again",
+     set_choice<&Options::study_mode, study_modes>, get_field<&Options::study_mode>},
+    {"data_fingerprint", String, "", "runs with a study", "",
+     "what a host objective's data is (e.g. a hash), recorded in the study's provenance and compared on resume",
+     set_text<&Options::data_fingerprint>, get_field<&Options::data_fingerprint>},
 }};
 
 constexpr std::array<std::string_view, 3> type_words{"an integer", "a number", "a string"};

@@ -26,7 +26,7 @@ struct Options {
     std::int64_t tournament_size = 3;
     std::int64_t elite_count = 1;
     std::int64_t batch_size = 0; // 0: automatic
-    std::int64_t keep_trials = 0; // 0: all
+    std::int64_t keep_trials = -1; // 0: all; -1 (unset): all, or default_kept_with_study with a study
     bool ignore_errors = false;
     double crossover_rate = 0.8;
     double mutation_rate = 0.2;
@@ -36,6 +36,18 @@ struct Options {
     std::uint64_t max_memory = 0;       // bytes of address space per worker, 0: none (process backend)
     std::int64_t threads_per_worker = 1; // OMP/OpenBLAS/MKL threads in each worker, 0: leave the environment alone
     Direction direction = Direction::Maximize;
+    std::string study;            // a study file (SQLite) every trial goes to; empty: none
+    std::string study_mode = "resume"; // "resume": reuse what a matching study holds; "new": evaluate everything
+    std::string data_fingerprint; // what a host objective's data is, for a study's provenance
+
+    static constexpr std::int64_t default_kept_with_study = 10000;
+    // Trials the run keeps in memory: 0 for all.
+    std::uint64_t kept_trials() const
+    {
+        if (keep_trials >= 0)
+            return static_cast<std::uint64_t>(keep_trials);
+        return study.empty() ? 0 : default_kept_with_study;
+    }
 
     Result<void> set_int(const std::string &name, std::int64_t value);
     Result<void> set_double(const std::string &name, double value);

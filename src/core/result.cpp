@@ -120,11 +120,13 @@ bool TrialTable::better(const Rank &a, const Rank &b) const
     return a.number < b.number;
 }
 
-void TrialTable::record(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds)
+void TrialTable::record(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds,
+                        bool reused)
 {
     ++recorded_;
     ++status_counts_[static_cast<std::size_t>(e.status)];
-    eval_seconds_ += seconds;
+    if (!reused)
+        eval_seconds_ += seconds;
     const bool ok = e.status == TrialStatus::Ok;
     const Rank rank{e.score, number, 0};
     if (ok && (!best_ || better(rank, *best_)))

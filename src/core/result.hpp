@@ -7,10 +7,12 @@
 #include "trial.hpp"
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace btopt::internal {
@@ -24,6 +26,7 @@ struct RunInfo {
     unsigned workers = 1;
     std::vector<std::string> metric_names;
     int rank = 0; // MPI rank; only rank 0's result holds trials
+    std::string plugin{}; // the plugin's name; empty for a host objective
 };
 
 // The trials of a run, stored by column: a million trials of a two-parameter
@@ -79,8 +82,10 @@ struct RunResult {
     std::optional<std::size_t> best; // row in trials
     std::array<std::uint64_t, trial_status_count> status_counts{}; // by TrialStatus
     std::uint64_t evaluated = 0; // trials evaluated, kept or not (cancelled ones are not evaluated)
+    std::uint64_t reused = 0; // trials whose outcome came from a study instead of an evaluation
     double wall_seconds = 0.0;
-    double eval_seconds = 0.0;
+    double eval_seconds = 0.0; // of the trials evaluated by this run (reused ones excluded)
+    std::string provenance; // a JSON object saying what produced the run (runs with a study); empty: none
 
     double speedup() const { return wall_seconds > 0 ? eval_seconds / wall_seconds : 0.0; }
 };
@@ -92,7 +97,10 @@ public:
     TrialTable(Direction direction, std::uint64_t keep, std::size_t dims, std::size_t metric_width,
                std::uint64_t expected = 0);
 
-    void record(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds);
+    // A reused trial (its outcome stored by an earlier run) adds nothing to
+    // the evaluation time of this one.
+    void record(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds,
+                bool reused = false);
     // The best ok trial's score so far.
     std::optional<double> best_score() const { return best_ ? std::optional(best_->score) : std::nullopt; }
     // Recorded trials that were evaluated (not cancelled before they ran).
@@ -123,7 +131,27 @@ private:
     double eval_seconds_ = 0.0;
 };
 
-Result<void> write_json(const RunResult &result, const std::string &path);
-Result<void> write_csv(const RunResult &result, const std::string &path);
+// One trial as the result files see it, wherever it is stored.
+struct TrialView {
+    std::uint64_t number = 0;
+    std::span<const Value> point;
+    TrialStatus status = TrialStatus::Ok;
+    double score = 0.0;
+    std::span<const double> metrics; // empty: none reported
+    std::string_view error;
+    double seconds = 0.0;
+};
+TrialView trial_view(const Trials &trials, std::size_t i);
+
+// Hands every trial to `visit`, in trial order: a run's trials may be streamed
+// from a study instead of held in memory.
+using TrialVisitor = std::function<void(const TrialView &)>;
+using TrialFeed = std::function<Result<void>(const TrialVisitor &visit)>;
+
+// Streamed to a temporary file that replaces `path` only when complete. The
+// trials are result.trials, or what `feed` gives when it is set (then
+// result.trials holds the best trial alone, if any).
+Result<void> write_json(const RunResult &result, const std::string &path, const TrialFeed &feed = {});
+Result<void> write_csv(const RunResult &result, const std::string &path, const TrialFeed &feed = {});
 
 } // namespace btopt::internal

@@ -1,160 +1,337 @@
-// JSON and CSV files of a run. The JSON schema is documented in docs/RESULTS.md.
+// JSON and CSV files of a run, streamed: each trial is formatted straight into
+// the output buffer (no document tree), so writing costs well under a
+// microsecond and no memory per trial. The JSON schema is docs/RESULTS.md.
+#include "output_file.hpp"
 #include "result.hpp"
 
-#include <nlohmann/json.hpp>
+#include <fmt/format.h>
 
-#include <numeric>
-
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
+#include <iterator>
+#include <numeric>
 
 namespace btopt::internal {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-Json number_or_null(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
-
-Json params_json(const Space &space, std::span<const Value> point)
+// Appends text as a JSON string: quotes, escapes, and invalid UTF-8 replaced
+// by U+FFFD so that the file always parses.
+void json_string(std::string &out, std::string_view text)
 {
-    Json params = Json::object();
+    out.push_back('"');
+    const auto *s = reinterpret_cast<const unsigned char *>(text.data());
+    const std::size_t n = text.size();
+    for (std::size_t i = 0; i < n;) {
+        const unsigned char c = s[i];
+        if (c == '"' || c == '\\') {
+            out.push_back('\\');
+            out.push_back(static_cast<char>(c));
+            ++i;
+        } else if (c < 0x20) {
+            constexpr const char *named[] = {"\\b", "\\t", "\\n", nullptr, "\\f", "\\r"};
+            const char *name = c >= 8 && c <= 13 ? named[c - 8] : nullptr;
+            if (name)
+                out.append(name);
+            else
+                fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+            ++i;
+        } else if (c < 0x80) {
+            out.push_back(static_cast<char>(c));
+            ++i;
+        } else {
+            // A well-formed multi-byte sequence is copied; anything else becomes U+FFFD.
+            const std::size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+            bool valid = len > 0 && i + len <= n;
+            for (std::size_t k = 1; valid && k < len; ++k)
+                valid = (s[i + k] & 0xc0) == 0x80;
+            if (valid && len == 3)
+                valid = !(c == 0xe0 && s[i + 1] < 0xa0) && !(c == 0xed && s[i + 1] >= 0xa0);
+            if (valid && len == 4)
+                valid = !(c == 0xf0 && s[i + 1] < 0x90) && !(c == 0xf4 && s[i + 1] >= 0x90);
+            if (valid) {
+                out.append(text.substr(i, len));
+                i += len;
+            } else {
+                out.append("\xef\xbf\xbd");
+                ++i;
+            }
+        }
+    }
+    out.push_back('"');
+}
+
+// A finite double as the shortest text that reads back to the same bits,
+// with ".0" on integral values so that readers keep it a float; else null.
+void json_number(std::string &out, double x)
+{
+    if (!std::isfinite(x)) {
+        out.append("null");
+        return;
+    }
+    const std::size_t start = out.size();
+    fmt::format_to(std::back_inserter(out), "{}", x);
+    if (out.find_first_of(".e", start) == std::string::npos)
+        out.append(".0");
+}
+
+// The parts of a trial's JSON that are the same for every trial.
+struct JsonKeys {
+    std::vector<std::string> params;  // "name": 
+    std::vector<std::string> metrics; // "name": 
+    std::vector<std::vector<std::string>> choices; // per parameter, each choice quoted
+};
+
+JsonKeys json_keys(const RunResult &r)
+{
+    JsonKeys keys;
+    for (const Parameter &p : r.space->parameters()) {
+        std::string key;
+        json_string(key, p.name);
+        keys.params.push_back(key + ": ");
+        auto &quoted = keys.choices.emplace_back();
+        for (const std::string &choice : p.choices)
+            json_string(quoted.emplace_back(), choice);
+    }
+    for (const std::string &m : r.info.metric_names) {
+        std::string key;
+        json_string(key, m);
+        keys.metrics.push_back(key + ": ");
+    }
+    return keys;
+}
+
+void json_params(std::string &out, const Space &space, const JsonKeys &keys, std::span<const Value> point)
+{
+    out.push_back('{');
     for (std::size_t k = 0; k < space.size(); ++k) {
-        const Parameter &p = space.parameters()[k];
-        switch (p.kind) {
+        if (k > 0)
+            out.append(", ");
+        out.append(keys.params[k]);
+        switch (space.parameters()[k].kind) {
         case Kind::Int:
-            params[p.name] = point[k].i;
+            fmt::format_to(std::back_inserter(out), "{}", point[k].i);
             break;
         case Kind::Float:
-            params[p.name] = point[k].f;
+            json_number(out, point[k].f);
             break;
         case Kind::Choice:
-            params[p.name] = p.choices[static_cast<std::size_t>(point[k].i)];
+            out.append(keys.choices[k][static_cast<std::size_t>(point[k].i)]);
             break;
         }
     }
-    return params;
+    out.push_back('}');
 }
 
-Json metrics_json(const RunInfo &info, std::span<const double> values)
+void json_metrics(std::string &out, const JsonKeys &keys, std::span<const double> values)
 {
-    Json metrics = Json::object();
-    for (std::size_t m = 0; m < info.metric_names.size() && m < values.size(); ++m)
-        metrics[info.metric_names[m]] = number_or_null(values[m]);
-    return metrics;
+    out.push_back('{');
+    for (std::size_t m = 0; m < keys.metrics.size() && m < values.size(); ++m) {
+        if (m > 0)
+            out.append(", ");
+        out.append(keys.metrics[m]);
+        json_number(out, values[m]);
+    }
+    out.push_back('}');
 }
 
-Json trial_json(const RunResult &r, std::size_t i)
+void json_trial(std::string &out, const Space &space, const JsonKeys &keys, const TrialView &t)
 {
-    const Trials &t = r.trials;
-    const bool ok = t.status(i) == TrialStatus::Ok;
-    return Json{{"id", t.number(i)},
-                {"params", params_json(*r.space, t.point(i))},
-                {"score", ok ? number_or_null(t.score(i)) : Json(nullptr)},
-                {"metrics", metrics_json(r.info, t.metrics(i))},
-                {"status", trial_status_name(t.status(i))},
-                {"error", t.error(i)},
-                {"seconds", t.seconds(i)}};
+    fmt::format_to(std::back_inserter(out), "{{\"id\": {}, \"params\": ", t.number);
+    json_params(out, space, keys, t.point);
+    out.append(", \"score\": ");
+    if (t.status == TrialStatus::Ok)
+        json_number(out, t.score);
+    else
+        out.append("null");
+    out.append(", \"metrics\": ");
+    json_metrics(out, keys, t.metrics);
+    out.append(", \"status\": \"");
+    out.append(trial_status_name(t.status));
+    out.append("\", \"error\": ");
+    json_string(out, t.error);
+    out.append(", \"seconds\": ");
+    json_number(out, t.seconds);
+    out.push_back('}');
 }
 
-Json run_json(const RunResult &r)
+// Every key before "trials", one per line.
+void json_header(std::string &out, const RunResult &r, const JsonKeys &keys)
 {
-    Json trials = Json::array();
-    for (std::size_t i = 0; i < r.trials.size(); ++i)
-        trials.push_back(trial_json(r, i));
-    const auto best = r.best;
-    return Json{{"algorithm", r.info.algorithm},
-                {"objective", r.info.objective},
-                {"direction", r.info.direction == Direction::Maximize ? "maximize" : "minimize"},
-                {"n_jobs", r.info.workers},
-                {"backend", r.info.backend},
-                {"seed", r.info.seed},
-                {"best_params", best ? params_json(*r.space, r.trials.point(*best)) : Json(nullptr)},
-                {"best_score", best ? number_or_null(r.trials.score(*best)) : Json(nullptr)},
-                {"best_metrics", best ? metrics_json(r.info, r.trials.metrics(*best)) : Json(nullptr)},
-                {"n_trials", std::accumulate(r.status_counts.begin(), r.status_counts.end(), std::uint64_t{0})},
-                {"wall_seconds", r.wall_seconds},
-                {"eval_seconds", r.eval_seconds},
-                {"speedup", r.speedup()},
-                {"trials", std::move(trials)}};
+    const auto key = [&out](std::string_view name) { fmt::format_to(std::back_inserter(out), "  \"{}\": ", name); };
+    const auto text = [&](std::string_view name, std::string_view value) {
+        key(name);
+        json_string(out, value);
+        out.append(",\n");
+    };
+    out.append("{\n");
+    if (!r.info.plugin.empty())
+        text("plugin", r.info.plugin);
+    text("algorithm", r.info.algorithm);
+    text("objective", r.info.objective);
+    text("direction", r.info.direction == Direction::Maximize ? "maximize" : "minimize");
+    fmt::format_to(std::back_inserter(out), "  \"n_jobs\": {},\n", r.info.workers);
+    text("backend", r.info.backend);
+    fmt::format_to(std::back_inserter(out), "  \"seed\": {},\n", r.info.seed);
+    const auto best = r.best ? std::optional(trial_view(r.trials, *r.best)) : std::nullopt;
+    key("best_params");
+    if (best)
+        json_params(out, *r.space, keys, best->point);
+    else
+        out.append("null");
+    out.append(",\n");
+    key("best_score");
+    json_number(out, best ? best->score : NAN);
+    out.append(",\n");
+    key("best_metrics");
+    if (best)
+        json_metrics(out, keys, best->metrics);
+    else
+        out.append("null");
+    out.append(",\n");
+    fmt::format_to(std::back_inserter(out), "  \"n_trials\": {},\n",
+                   std::accumulate(r.status_counts.begin(), r.status_counts.end(), std::uint64_t{0}));
+    key("wall_seconds");
+    json_number(out, r.wall_seconds);
+    out.append(",\n");
+    key("eval_seconds");
+    json_number(out, r.eval_seconds);
+    out.append(",\n");
+    key("speedup");
+    json_number(out, r.speedup());
+    out.append(",\n");
+    if (!r.provenance.empty()) {
+        fmt::format_to(std::back_inserter(out), "  \"n_reused\": {},\n", r.reused);
+        key("provenance");
+        out.append(r.provenance);
+        out.append(",\n");
+    }
 }
 
-std::string csv_field(const std::string &text)
+void csv_field(std::string &out, std::string_view text)
 {
-    if (text.find_first_of(",\"\n\r") == std::string::npos)
-        return text;
-    std::string quoted = "\"";
+    if (text.find_first_of(",\"\n\r") == std::string::npos) {
+        out.append(text);
+        return;
+    }
+    out.push_back('"');
     for (char c : text) {
         if (c == '"')
-            quoted += '"';
-        quoted += c;
+            out.push_back('"');
+        out.push_back(c);
     }
-    return quoted + '"';
+    out.push_back('"');
 }
 
-std::string csv_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : std::string(); }
-
-std::string csv_value(const Parameter &p, const Value &v)
+void csv_number(std::string &out, double x)
 {
-    switch (p.kind) {
-    case Kind::Int:
-        return std::to_string(v.i);
-    case Kind::Float:
-        return fmt::format("{}", v.f);
-    case Kind::Choice:
-        return csv_field(p.choices[static_cast<std::size_t>(v.i)]);
-    }
-    return {};
+    if (std::isfinite(x))
+        fmt::format_to(std::back_inserter(out), "{}", x);
 }
 
-void write_csv_rows(std::ostream &out, const RunResult &r)
+void csv_header(std::string &out, const RunResult &r)
 {
-    out << "id";
-    for (const Parameter &p : r.space->parameters())
-        out << ',' << csv_field(p.name);
-    out << ",score";
-    for (const std::string &m : r.info.metric_names)
-        out << ',' << csv_field(m);
-    out << ",status,seconds,error\n";
-    const Trials &t = r.trials;
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        out << t.number(i);
-        const auto point = t.point(i);
-        for (std::size_t k = 0; k < r.space->size(); ++k)
-            out << ',' << csv_value(r.space->parameters()[k], point[k]);
-        const bool ok = t.status(i) == TrialStatus::Ok;
-        out << ',' << (ok ? csv_number(t.score(i)) : std::string());
-        const auto metrics = t.metrics(i);
-        for (std::size_t m = 0; m < r.info.metric_names.size(); ++m)
-            out << ',' << (m < metrics.size() ? csv_number(metrics[m]) : std::string());
-        out << ',' << trial_status_name(t.status(i)) << ',' << t.seconds(i) << ',' << csv_field(t.error(i)) << '\n';
+    out.append("id");
+    for (const Parameter &p : r.space->parameters()) {
+        out.push_back(',');
+        csv_field(out, p.name);
     }
+    out.append(",score");
+    for (const std::string &m : r.info.metric_names) {
+        out.push_back(',');
+        csv_field(out, m);
+    }
+    out.append(",status,seconds,error\n");
 }
 
-template <class Write>
-Result<void> write_file(const std::string &path, Write write)
+void csv_row(std::string &out, const RunResult &r, const TrialView &t)
 {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out)
-        return fail(BTOPT_ERR_IO, "cannot write '{}': {}", path, std::strerror(errno));
-    write(out);
-    out.flush();
-    if (!out)
-        return fail(BTOPT_ERR_IO, "writing '{}' failed: {}", path, std::strerror(errno));
+    fmt::format_to(std::back_inserter(out), "{}", t.number);
+    for (std::size_t k = 0; k < r.space->size(); ++k) {
+        const Parameter &p = r.space->parameters()[k];
+        out.push_back(',');
+        switch (p.kind) {
+        case Kind::Int:
+            fmt::format_to(std::back_inserter(out), "{}", t.point[k].i);
+            break;
+        case Kind::Float:
+            fmt::format_to(std::back_inserter(out), "{}", t.point[k].f);
+            break;
+        case Kind::Choice:
+            csv_field(out, p.choices[static_cast<std::size_t>(t.point[k].i)]);
+            break;
+        }
+    }
+    out.push_back(',');
+    if (t.status == TrialStatus::Ok)
+        csv_number(out, t.score);
+    for (std::size_t m = 0; m < r.info.metric_names.size(); ++m) {
+        out.push_back(',');
+        if (m < t.metrics.size())
+            csv_number(out, t.metrics[m]);
+    }
+    fmt::format_to(std::back_inserter(out), ",{},{},", trial_status_name(t.status), t.seconds);
+    csv_field(out, t.error);
+    out.push_back('\n');
+}
+
+// The trials of `result`, or of `feed` when one is given.
+Result<void> each_trial(const RunResult &result, const TrialFeed &feed, const TrialVisitor &visit)
+{
+    if (feed)
+        return feed(visit);
+    for (std::size_t i = 0; i < result.trials.size(); ++i)
+        visit(trial_view(result.trials, i));
     return {};
 }
 
 } // namespace
 
-Result<void> write_json(const RunResult &result, const std::string &path)
+TrialView trial_view(const Trials &trials, std::size_t i)
 {
-    return write_file(path, [&](std::ostream &out) { out << run_json(result).dump(2) << '\n'; });
+    return TrialView{.number = trials.number(i),
+                     .point = trials.point(i),
+                     .status = trials.status(i),
+                     .score = trials.score(i),
+                     .metrics = trials.metrics(i),
+                     .error = trials.error(i),
+                     .seconds = trials.seconds(i)};
 }
 
-Result<void> write_csv(const RunResult &result, const std::string &path)
+Result<void> write_json(const RunResult &result, const std::string &path, const TrialFeed &feed)
 {
-    return write_file(path, [&](std::ostream &out) { write_csv_rows(out, result); });
+    auto file = OutputFile::create(path);
+    if (!file)
+        return tl::unexpected(file.error());
+    const JsonKeys keys = json_keys(result);
+    std::string &out = file->buffer();
+    json_header(out, result, keys);
+    out.append("  \"trials\": [");
+    bool first = true;
+    auto streamed = each_trial(result, feed, [&](const TrialView &t) {
+        out.append(first ? "\n    " : ",\n    ");
+        first = false;
+        json_trial(out, *result.space, keys, t);
+        file->flush_if_full();
+    });
+    if (!streamed)
+        return streamed;
+    out.append(first ? "]\n}\n" : "\n  ]\n}\n");
+    return file->commit();
+}
+
+Result<void> write_csv(const RunResult &result, const std::string &path, const TrialFeed &feed)
+{
+    auto file = OutputFile::create(path);
+    if (!file)
+        return tl::unexpected(file.error());
+    std::string &out = file->buffer();
+    csv_header(out, result);
+    auto streamed = each_trial(result, feed, [&](const TrialView &t) {
+        csv_row(out, result, t);
+        file->flush_if_full();
+    });
+    if (!streamed)
+        return streamed;
+    return file->commit();
 }
 
 } // namespace btopt::internal

@@ -13,12 +13,13 @@ namespace {
 struct Pending {
     Point point;
     std::optional<Outcome> outcome;
+    bool reused = false; // the outcome came from the store
 };
 
 class Coordinator {
 public:
     explicit Coordinator(RunRequest &request)
-        : r_(request), table_(request.options.direction, static_cast<std::uint64_t>(request.options.keep_trials),
+        : r_(request), table_(request.options.direction, request.options.kept_trials(),
                               request.space->size(), request.info.metric_names.size(), request.search.planned())
     {
     }
@@ -29,6 +30,9 @@ public:
         for (;;) {
             if (r_.cancel.load() && outcome_.status == BTOPT_OK)
                 stop(BTOPT_ERR_CANCELLED, "the run was cancelled");
+            if (r_.store && outcome_.status == BTOPT_OK)
+                if (auto failed = r_.store->failure())
+                    stop(failed->code, failed->message);
             if (outcome_.status == BTOPT_OK)
                 if (auto filled = fill(); !filled)
                     return tl::unexpected(filled.error());
@@ -50,6 +54,7 @@ public:
             outcome_.message = fmt::format("the run was cancelled after {} evaluations", table_.evaluated());
         outcome_.result.space = r_.space;
         outcome_.result.info = r_.info;
+        outcome_.result.reused = reused_;
         table_.finish(outcome_.result);
         outcome_.result.wall_seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -57,25 +62,39 @@ public:
     }
 
 private:
-    // Keeps the executor supplied up to its capacity.
+    // Keeps the executor supplied up to its capacity. A point the store
+    // already holds an outcome for is not evaluated: its outcome waits in the
+    // window like any other, so the search hears it in trial order. The
+    // window is bounded, so a run that reuses much never holds much.
     Result<void> fill()
     {
         const std::size_t capacity = r_.executor.capacity();
-        while (in_flight_ < capacity && !r_.search.finished()) {
+        const std::size_t window_limit = capacity + 4096;
+        while (in_flight_ < capacity && window_.size() < window_limit && !r_.search.finished()) {
             points_.clear();
-            if (auto asked = r_.search.ask(capacity - in_flight_, points_); !asked)
+            if (auto asked = r_.search.ask(std::min(capacity - in_flight_, window_limit - window_.size()), points_); !asked)
                 return asked;
             if (points_.empty())
                 break;
             for (const Point &point : points_) {
                 const std::uint64_t number = next_number_++;
-                tasks_.push_back(Task{number, point, trial_seed(static_cast<std::uint64_t>(r_.options.random_seed), number)});
                 Pending &pending = window_.push_back_slot();
                 pending.point = point;
                 pending.outcome.reset();
+                pending.reused = false;
+                if (auto stored = r_.store ? r_.store->stored({point.data(), point.size()}) : std::nullopt) {
+                    stored->number = number;
+                    pending.outcome = std::move(*stored);
+                    pending.reused = true;
+                    ++finished_;
+                    continue;
+                }
+                tasks_.push_back(Task{number, point, trial_seed(static_cast<std::uint64_t>(r_.options.random_seed), number)});
             }
             in_flight_ += tasks_.size();
-            r_.executor.submit(tasks_);
+            if (!tasks_.empty())
+                r_.executor.submit(tasks_);
+            record_ready();
         }
         return {};
     }
@@ -96,6 +115,15 @@ private:
         return {};
     }
 
+    // Records the outcomes at the front of the window that are ready.
+    void record_ready()
+    {
+        while (!window_.empty() && window_.front().outcome) {
+            record(window_.front().point, *window_.front().outcome, window_.front().reused);
+            advance_window();
+        }
+    }
+
     Result<void> receive()
     {
         for (Outcome &outcome : outcomes_) {
@@ -104,15 +132,12 @@ private:
             ++finished_;
             --in_flight_;
             if (outcome.number == window_base_) { // the next in trial order: record it as it is
-                record(window_.front().point, outcome);
+                record(window_.front().point, outcome, false);
                 advance_window();
             } else {
                 window_[static_cast<std::size_t>(outcome.number - window_base_)].outcome = std::move(outcome);
             }
-            while (!window_.empty() && window_.front().outcome) {
-                record(window_.front().point, *window_.front().outcome);
-                advance_window();
-            }
+            record_ready();
         }
         // Progress counts every finished evaluation, even one waiting behind a
         // slow earlier trial to be recorded, and beats at least every quarter
@@ -148,7 +173,7 @@ private:
         ++window_base_;
     }
 
-    void record(const Point &point, const Outcome &o)
+    void record(const Point &point, const Outcome &o, bool reused)
     {
         const TrialStatus status = o.evaluation.status;
         if (outcome_.status == BTOPT_OK) {
@@ -161,7 +186,10 @@ private:
                                                       status == TrialStatus::Failed ? "failed" : "did not finish",
                                                       o.evaluation.error));
         }
-        table_.record(o.number, {point.data(), point.size()}, o.evaluation, o.seconds);
+        table_.record(o.number, {point.data(), point.size()}, o.evaluation, o.seconds, reused);
+        if (r_.store)
+            r_.store->record(o.number, {point.data(), point.size()}, o.evaluation, o.seconds, reused);
+        reused_ += reused ? 1 : 0;
     }
 
     void stop(btopt_status status, std::string message)
@@ -182,7 +210,8 @@ private:
     std::uint64_t next_number_ = 0;
     std::size_t in_flight_ = 0;
     std::uint64_t reported_total_ = 0;
-    std::uint64_t finished_ = 0; // outcomes received, recorded or not yet
+    std::uint64_t finished_ = 0; // outcomes received or reused, recorded or not yet
+    std::uint64_t reused_ = 0;   // recorded outcomes that came from the store
     std::chrono::steady_clock::time_point last_report_ = std::chrono::steady_clock::now();
     static constexpr auto heartbeat = std::chrono::milliseconds(250);
 };

@@ -7,6 +7,7 @@
 #include "../core/result.hpp"
 #include "../exec/executor.hpp"
 #include "../search/search.hpp"
+#include "trial_store.hpp"
 
 #include <atomic>
 #include <functional>
@@ -23,6 +24,7 @@ struct RunRequest {
     RunInfo info;
     ProgressFn progress;              // may be empty
     const std::atomic<bool> &cancel; // set from anywhere to stop the run
+    TrialStore *store = nullptr;      // a study: records every trial, may supply stored outcomes
 };
 
 struct RunOutcome {

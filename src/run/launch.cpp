@@ -2,6 +2,7 @@
 
 #include "../exec/spawner.hpp"
 #include "../plugin/plugin_objective.hpp"
+#include "../study/writer.hpp"
 
 #include <dlfcn.h>
 
@@ -100,7 +101,8 @@ RunInfo run_info(const RunPlan &plan, const std::string &backend, const Assembly
                    .direction = plan.options.direction,
                    .seed = plan.options.random_seed,
                    .workers = a.executor ? a.executor->workers() : 0,
-                   .metric_names = a.metric_names};
+                   .metric_names = a.metric_names,
+                   .plugin = plan.plugin ? plan.plugin->name : std::string()};
 }
 
 namespace {
@@ -129,6 +131,36 @@ Result<MpiLaunch> mpi_backend()
     return entry;
 }
 
+// The study a run records its trials in, when the options name one.
+Result<std::unique_ptr<StudyWriter>> open_study(const RunPlan &plan, const RunInfo &info)
+{
+    if (plan.options.study.empty())
+        return nullptr;
+    return StudyWriter::open(plan.options.study,
+                             RunDescription{.plugin_path = plan.plugin ? plan.plugin->path : std::string(),
+                                            .plugin_name = plan.plugin ? plan.plugin->name : std::string(),
+                                            .plugin_version = plan.plugin ? plan.plugin->version : std::string(),
+                                            .config = plan.plugin_config,
+                                            .objective = info.objective,
+                                            .metric_names = info.metric_names,
+                                            .space = plan.space.get(),
+                                            .algorithm = plan.algorithm,
+                                            .backend = info.backend,
+                                            .workers = info.workers,
+                                            .options = &plan.options});
+}
+
+// Records how the run ended; a study that could not store every trial makes
+// a finished run a failed one.
+void close_study(StudyWriter &study, RunOutcome &outcome)
+{
+    auto closed = study.finish(outcome.status, outcome.message, outcome.result);
+    if (!closed && outcome.status == BTOPT_OK) {
+        outcome.status = closed.error().code;
+        outcome.message = closed.error().message;
+    }
+}
+
 } // namespace
 
 Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel)
@@ -146,6 +178,9 @@ Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel)
     *workers = static_cast<unsigned>(std::min<std::uint64_t>(*workers, planned));
     const std::string backend = choose_backend(plan, *workers);
     if (backend == "mpi") {
+        if (!plan.options.study.empty())
+            return fail(BTOPT_ERR_UNSUPPORTED, "a study is not recorded by the MPI backend yet: use the process backend "
+                                               "on one machine, or leave out the study");
         auto entry = mpi_backend();
         if (!entry)
             return tl::unexpected(entry.error());
@@ -156,15 +191,23 @@ Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel)
     Assembly a;
     if (auto ok = assemble(plan, backend, *workers, a); !ok)
         return tl::unexpected(ok.error());
-    return coordinate(RunRequest{
+    const RunInfo info = run_info(plan, backend, a);
+    auto study = open_study(plan, info);
+    if (!study)
+        return tl::unexpected(study.error());
+    auto outcome = coordinate(RunRequest{
         .space = plan.space,
         .search = **search,
         .executor = *a.executor,
         .options = plan.options,
-        .info = run_info(plan, backend, a),
+        .info = info,
         .progress = plan.progress,
         .cancel = cancel,
+        .store = study->get(),
     });
+    if (outcome && *study)
+        close_study(**study, *outcome);
+    return outcome;
 }
 
 } // namespace btopt::internal

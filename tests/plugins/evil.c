@@ -151,8 +151,18 @@ static int32_t evaluate(void *st, const btopt_plugin_value *p, uint64_t seed, do
 static void finish(void *st) { free(st); }
 
 static const btopt_plugin_descriptor descriptor = {
-    BTOPT_PLUGIN_ABI_VERSION, sizeof(btopt_plugin_descriptor), "evil", "1.0",
-    "attacks the worker protocol where its config says", params, 2, NULL, 0, metrics, 1, 0, 0, init, evaluate, finish,
-    NULL};
+    .abi_version = BTOPT_PLUGIN_ABI_VERSION,
+    .struct_size = sizeof(btopt_plugin_descriptor),
+    .name = "evil",
+    .version = "1.0",
+    .description = "attacks the worker protocol where its config says",
+    .params = params,
+    .n_params = 2,
+    .metrics = metrics,
+    .n_metrics = 1,
+    .init = init,
+    .evaluate = evaluate,
+    .finish = finish,
+};
 
 BTOPT_PLUGIN_EXPORT const btopt_plugin_descriptor *btopt_plugin_entry(void) { return &descriptor; }

@@ -181,6 +181,20 @@ impl Optimizer {
         Ok(self)
     }
 
+    /// A study file (SQLite): every trial is written to it as it finishes, and a
+    /// run on a matching study reuses its outcomes (docs/STUDIES.md).
+    pub fn study(&mut self, path: &str) -> Result<&mut Self> {
+        self.set_str("study", path)
+    }
+    /// "resume" (default: reuse what a matching study holds) or "new".
+    pub fn study_mode(&mut self, mode: &str) -> Result<&mut Self> {
+        self.set_str("study_mode", mode)
+    }
+    /// What a host objective's data is, for a study's provenance.
+    pub fn data_fingerprint(&mut self, text: &str) -> Result<&mut Self> {
+        self.set_str("data_fingerprint", text)
+    }
+
     /// Reads an integer option back: the value set, or its default.
     /// NotFound for an unknown option; InvalidArgument for an option of another type.
     pub fn get_int(&self, option: &str) -> Result<i64> {

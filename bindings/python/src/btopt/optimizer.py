@@ -65,7 +65,7 @@ _INT_OPTIONS = (
     "threads_per_worker",
 )
 _DOUBLE_OPTIONS = ("crossover_rate", "mutation_rate", "eval_timeout")
-_STRING_OPTIONS = ("direction", "start_method")
+_STRING_OPTIONS = ("direction", "start_method", "study", "study_mode", "data_fingerprint")
 _BACKEND_ALIASES = {"multiprocessing": "process", "loky": "process", "threading": "thread", "sequential": "inline"}
 
 
@@ -263,6 +263,9 @@ class ParallelOptimizer:
         keep_trials: int | None = None,
         threads_per_worker: int | None = None,
         start_method: str | None = None,
+        study: str | None = None,
+        study_mode: str | None = None,
+        data_fingerprint: str | None = None,
         deterministic: bool = True,
         **algorithm_kwargs,
     ):
@@ -329,7 +332,8 @@ class ParallelOptimizer:
         for name in _DOUBLE_OPTIONS:
             if doubles[name] is not None:
                 self._set_double(name, doubles[name])
-        strings = dict(direction=direction, start_method=start_method)
+        strings = dict(direction=direction, start_method=start_method, study=study, study_mode=study_mode,
+                       data_fingerprint=data_fingerprint)
         for name in _STRING_OPTIONS:
             if strings[name] is not None:
                 self._set_string(name, strings[name])

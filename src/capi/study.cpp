@@ -1,0 +1,55 @@
+// Studies at the C ABI: stored runs as results, and a study's runs.
+#include "handles.hpp"
+
+#include "../study/reader.hpp"
+
+#include <algorithm>
+
+using namespace btopt::internal;
+using btopt::internal::capi::guarded;
+using btopt::internal::capi::set_error;
+
+extern "C" {
+
+uint64_t btopt_result_reused_count(const btopt_result *result) { return result ? result->run.reused : 0; }
+
+const char *btopt_result_provenance(const btopt_result *result)
+{
+    return result ? result->run.provenance.c_str() : "";
+}
+
+btopt_status btopt_study_open(btopt_result **out, const char *path, int64_t run)
+{
+    BTOPT_REQUIRE(out);
+    *out = nullptr;
+    BTOPT_REQUIRE(path);
+    return guarded([&] {
+        if (run < 0)
+            return set_error(BTOPT_ERR_INVALID_ARGUMENT,
+                             fmt::format("run {}: use a run id from btopt_study_runs, or 0 for the last run", run));
+        auto loaded = load_study_run(path, run);
+        if (!loaded)
+            return set_error(loaded.error());
+        *out = new btopt_result(std::move(*loaded));
+        return BTOPT_OK;
+    });
+}
+
+btopt_status btopt_study_runs(const char *path, int64_t *ids, size_t capacity, size_t *count)
+{
+    BTOPT_REQUIRE(path);
+    BTOPT_REQUIRE(count);
+    *count = 0;
+    if (capacity > 0)
+        BTOPT_REQUIRE(ids);
+    return guarded([&] {
+        auto runs = study_runs(path);
+        if (!runs)
+            return set_error(runs.error());
+        std::copy_n(runs->begin(), std::min(capacity, runs->size()), ids);
+        *count = runs->size();
+        return BTOPT_OK;
+    });
+}
+
+} // extern "C"

@@ -1,0 +1,106 @@
+#include "study.hpp"
+
+#include "errors.hpp"
+#include "handles.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include <vector>
+
+namespace btopt::cli {
+namespace {
+
+void check_study(btopt_status status, const std::string &what)
+{
+    if (status != BTOPT_OK)
+        throw RunError(fmt::format("{}: {}", what, btopt_last_error()));
+}
+
+} // namespace
+
+void add_study_flags(CLI::App &run, RunOptions &o)
+{
+    auto *group = "Study (every trial on disk; resume and reuse)";
+    run.add_option("--study", o.study,
+                   "record the run and every trial in this SQLite file; run again on it to continue a stopped or "
+                   "killed run, evaluating only what is missing")
+        ->group(group)->type_name("FILE");
+    run.add_option("--study-mode", o.study_mode,
+                   "resume (default): reuse the study's outcomes, refuse another plugin, data or config; new: record a "
+                   "new run and reuse nothing")
+        ->group(group)->check(CLI::IsMember({"resume", "new"}));
+    run.add_option("--keep", o.keep, "trials kept in memory, the best (default: all; 10000 with --study, which holds all)")
+        ->group(group)->check(CLI::NonNegativeNumber)->type_name("N");
+}
+
+void set_study_options(btopt_optimizer *opt, const RunOptions &o)
+{
+    if (!o.study_mode.empty() && o.study.empty())
+        throw UsageError("--study-mode needs --study FILE");
+    if (!o.study.empty() && btopt_optimizer_set_string(opt, "study", o.study.c_str()) != BTOPT_OK)
+        throw UsageError(fmt::format("--study {}: {}", o.study, btopt_last_error()));
+    if (!o.study_mode.empty() && btopt_optimizer_set_string(opt, "study_mode", o.study_mode.c_str()) != BTOPT_OK)
+        throw UsageError(fmt::format("--study-mode {}: {}", o.study_mode, btopt_last_error()));
+}
+
+void print_study_summary(std::FILE *out, const RunOptions &o, const btopt_result *result)
+{
+    if (o.study.empty())
+        return;
+    const auto provenance = nlohmann::json::parse(btopt_result_provenance(result), nullptr, false);
+    const auto run = provenance.is_object() ? provenance.value("run", std::int64_t{0}) : std::int64_t{0};
+    const std::uint64_t reused = btopt_result_reused_count(result);
+    fmt::print(out, "Study: {}, run {}: {} trials reused, {} evaluated\n", o.study, run, reused,
+               btopt_result_evaluated_count(result) - reused);
+}
+
+CLI::App *add_export_command(CLI::App &app, ExportOptions &o)
+{
+    CLI::App *cmd = app.add_subcommand(
+        "export", "Write a study's run as JSON and CSV (also while a run is writing it), or list its runs");
+    cmd->add_option("STUDY", o.study, "a study file written with btopt run --study")->required();
+    cmd->add_option("--json", o.json, "write the run and every trial as JSON")->type_name("FILE");
+    cmd->add_option("--csv", o.csv, "write every trial as CSV")->type_name("FILE");
+    cmd->add_option("--run", o.run, "the run to write (default: the last)")->check(CLI::PositiveNumber)->type_name("N");
+    cmd->add_flag("--list", o.list, "list the study's runs");
+    return cmd;
+}
+
+int export_command(const ExportOptions &o)
+{
+    if (o.list) {
+        std::size_t count = 0;
+        check_study(btopt_study_runs(o.study.c_str(), nullptr, 0, &count), o.study);
+        std::vector<std::int64_t> ids(count);
+        check_study(btopt_study_runs(o.study.c_str(), ids.data(), ids.size(), &count), o.study);
+        for (std::int64_t id : ids) {
+            btopt_result *raw = nullptr;
+            check_study(btopt_study_open(&raw, o.study.c_str(), id), o.study);
+            const ResultHandle result(raw);
+            const auto p = nlohmann::json::parse(btopt_result_provenance(raw), nullptr, false);
+            fmt::print("run {}: {}, started {}, {} trials ({} reused)\n", id, p.value("status", "?"),
+                       p.value("started", "?"), btopt_result_trial_count(raw), btopt_result_reused_count(raw));
+        }
+        return exit_ok;
+    }
+    if (o.json.empty() && o.csv.empty())
+        throw UsageError("btopt export: give --json FILE, --csv FILE or --list");
+    btopt_result *raw = nullptr;
+    check_study(btopt_study_open(&raw, o.study.c_str(), o.run), o.study);
+    const ResultHandle result(raw);
+    std::vector<std::string> written;
+    if (!o.json.empty()) {
+        check_study(btopt_result_write_json(raw, o.json.c_str()), "--json " + o.json);
+        written.push_back(o.json);
+    }
+    if (!o.csv.empty()) {
+        check_study(btopt_result_write_csv(raw, o.csv.c_str()), "--csv " + o.csv);
+        written.push_back(o.csv);
+    }
+    fmt::print("Wrote {}\n", fmt::join(written, ", "));
+    return exit_ok;
+}
+
+} // namespace btopt::cli

@@ -1,0 +1,17 @@
+// Reading a study: its runs, and one run as a RunResult, so every accessor,
+// binding and writer of a live result works on a stored one. Reads see one
+// consistent snapshot, also while a run is writing the study.
+#pragma once
+
+#include "../core/result.hpp"
+
+#include <vector>
+
+namespace btopt::internal {
+
+// The ids of the study's runs, oldest first.
+Result<std::vector<std::int64_t>> study_runs(const std::string &path);
+// One run (0: the last one) with every trial it recorded.
+Result<RunResult> load_study_run(const std::string &path, std::int64_t run);
+
+} // namespace btopt::internal

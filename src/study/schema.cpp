@@ -1,0 +1,97 @@
+#include "schema.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <iterator>
+
+namespace btopt::internal::study {
+
+Result<bool> check_study(sql::Db &db, bool may_be_empty)
+{
+    const auto not_sqlite = [&db] {
+        return fail(BTOPT_ERR_IO, "'{}' is not a btopt study (not an SQLite database)", db.path());
+    };
+    auto tables = db.prepare("SELECT count(*) FROM sqlite_master");
+    if (!tables)
+        return (sqlite3_errcode(db.get()) & 0xff) == SQLITE_NOTADB ? not_sqlite() : tl::unexpected(tables.error());
+    auto stepped = tables->step();
+    if (!stepped || !*stepped)
+        return (sqlite3_errcode(db.get()) & 0xff) == SQLITE_NOTADB ? not_sqlite() : tl::unexpected(db.error("cannot read it"));
+    const bool empty = tables->integer(0) == 0;
+    auto pragmas = db.prepare("SELECT (SELECT application_id FROM pragma_application_id), "
+                              "(SELECT user_version FROM pragma_user_version)");
+    if (!pragmas)
+        return tl::unexpected(pragmas.error());
+    if (auto row = pragmas->step(); !row || !*row)
+        return tl::unexpected(db.error("cannot read its header"));
+    const auto app = pragmas->integer(0), version = pragmas->integer(1);
+    if (empty && app == 0) {
+        if (!may_be_empty)
+            return fail(BTOPT_ERR_IO, "'{}' is not a btopt study (an empty database)", db.path());
+        return false;
+    }
+    if (app != application_id)
+        return fail(BTOPT_ERR_IO, "'{}' is not a btopt study (an SQLite database of another application)", db.path());
+    if (version > schema_version)
+        return fail(BTOPT_ERR_UNSUPPORTED,
+                    "study '{}' was written by a newer btopt (study schema {}; this btopt reads schema {} and older): "
+                    "upgrade btopt",
+                    db.path(), version, schema_version);
+    return true;
+}
+
+Result<void> create_schema(sql::Db &db)
+{
+    return db.exec(fmt::format(R"(
+BEGIN IMMEDIATE;
+CREATE TABLE IF NOT EXISTS writer(id INTEGER PRIMARY KEY CHECK (id = 1), host TEXT, pid INTEGER, started TEXT);
+CREATE TABLE IF NOT EXISTS runs(
+  id INTEGER PRIMARY KEY, started TEXT NOT NULL, ended TEXT, status TEXT NOT NULL, message TEXT,
+  identity TEXT NOT NULL, identity_key TEXT NOT NULL, provenance TEXT NOT NULL,
+  space TEXT NOT NULL, metric_names TEXT NOT NULL, algorithm TEXT, objective TEXT, direction TEXT,
+  backend TEXT, workers INTEGER, seed INTEGER, n_trials INTEGER, evaluated INTEGER, reused INTEGER,
+  wall_seconds REAL, eval_seconds REAL);
+CREATE TABLE IF NOT EXISTS trials(
+  run INTEGER NOT NULL, number INTEGER NOT NULL, point TEXT NOT NULL, vals BLOB NOT NULL,
+  score REAL, metrics BLOB, status TEXT NOT NULL, error TEXT NOT NULL, seconds REAL NOT NULL,
+  reused INTEGER NOT NULL, PRIMARY KEY (run, number)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS trials_by_point ON trials(point);
+PRAGMA application_id = {};
+PRAGMA user_version = {};
+COMMIT;)",
+                               application_id, schema_version));
+}
+
+std::optional<TrialStatus> status_named(std::string_view name)
+{
+    for (std::int32_t i = 0; i < 5; ++i)
+        if (name == trial_status_name(static_cast<TrialStatus>(i)))
+            return static_cast<TrialStatus>(i);
+    return std::nullopt;
+}
+
+std::string point_key(const Space &space, std::span<const Value> point)
+{
+    std::string out = "{";
+    for (std::size_t k = 0; k < space.size(); ++k) {
+        const Parameter &p = space.parameters()[k];
+        if (k > 0)
+            out += ", ";
+        out += nlohmann::json(p.name).dump();
+        out += ": ";
+        switch (p.kind) {
+        case Kind::Int:
+            fmt::format_to(std::back_inserter(out), "{}", point[k].i);
+            break;
+        case Kind::Float:
+            fmt::format_to(std::back_inserter(out), "{}", point[k].f);
+            break;
+        case Kind::Choice:
+            out += nlohmann::json(p.choices[static_cast<std::size_t>(point[k].i)]).dump();
+            break;
+        }
+    }
+    return out + "}";
+}
+
+} // namespace btopt::internal::study

@@ -1,0 +1,285 @@
+"""Durable runs: output files written whole or not at all, SIGTERM/SIGHUP as
+clean stops, and studies (--study): every trial on disk, resume after any
+kill with the result of an uninterrupted run, provenance that refuses a
+changed plugin, data or config."""
+import json
+import os
+import pathlib
+import random
+import signal
+import sqlite3
+import subprocess
+import time
+
+import pytest
+
+from conftest import BTOPT, CRASH_WORDS, test_plugin
+
+SANITIZED = os.environ.get("BTOPT_SANITIZED") == "1"
+
+
+def run(cwd, *args, timeout=120, check=None):
+    result = subprocess.run([BTOPT, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    for word in CRASH_WORDS:
+        assert word not in result.stderr, result.stderr
+    if check is not None:
+        assert result.returncode == check, result.stdout + result.stderr
+    return result
+
+
+def comparable(data):
+    """What must be equal between a resumed run and an uninterrupted one: everything but the times."""
+    trials = [{k: t[k] for k in ("id", "params", "score", "metrics", "status", "error")} for t in data["trials"]]
+    return trials, data["best_params"], data["best_score"], data["n_trials"]
+
+
+def integrity(path):
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return db.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        db.close()
+
+
+# ---- output files -------------------------------------------------------------
+
+def test_json_past_the_file_size_limit_fails_and_leaves_the_old_file(tmp_path):
+    old = '{"old": true}\n'
+    (tmp_path / "out.json").write_text(old)
+    (tmp_path / "out.csv").write_text("old\n")
+    # ~1,200 trials of JSON are far past 40 KB.
+    command = (f"ulimit -f 40; exec '{BTOPT}' run '{test_plugin('slow_bowl')}' --backend thread --jobs 2 --quiet "
+               f"--json out.json")
+    result = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "--json out.json" in result.stderr and "File too large" in result.stderr, result.stderr
+    assert (tmp_path / "out.json").read_text() == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "out.json"]  # no temporary file left
+
+
+def test_json_keeps_its_schema_and_parses(tmp_path):
+    result = run(tmp_path, "run", test_plugin("c_quadratic"), "--backend", "thread", "--jobs", "2", "--quiet",
+                 "--json", "out.json", "--csv", "out.csv", check=0)
+    data = json.loads((tmp_path / "out.json").read_text())
+    assert list(data)[:3] == ["plugin", "algorithm", "objective"]
+    assert data["plugin"] == "c_quadratic"
+    assert "provenance" not in data  # only runs with a study carry one
+    assert len(data["trials"]) == data["n_trials"] == len((tmp_path / "out.csv").read_text().splitlines()) - 1
+    t = data["trials"][0]
+    assert list(t) == ["id", "params", "score", "metrics", "status", "error", "seconds"]
+    assert isinstance(t["params"]["y"], float) and isinstance(t["params"]["x"], int)
+    assert t["params"]["mode"] in ("add", "mul")
+    assert "Wrote out.json, out.csv" in result.stdout
+
+
+# ---- signals -------------------------------------------------------------------
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_sigterm_and_sighup_stop_like_ctrl_c(tmp_path, sig, code):
+    stderr_path = tmp_path / "stderr.txt"
+    with open(stderr_path, "w") as stderr:
+        process = subprocess.Popen([BTOPT, "run", test_plugin("faulty"), "--jobs", "2", "--set", "hang_at=5",
+                                    "--json", "out.json"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while "progress:" not in stderr_path.read_text() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.3)
+            process.send_signal(sig)
+            stdout, _ = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert process.returncode == code, stderr_path.read_text()
+    assert "CANCELLED: partial results" in stdout
+    data = json.loads((tmp_path / "out.json").read_text())
+    assert any(t["status"] == "ok" for t in data["trials"])
+
+
+# ---- studies -------------------------------------------------------------------
+
+SETUPS = {
+    "grid": ["--algorithm", "grid"],
+    "random": ["--algorithm", "random", "--iterations", "900", "--seed", "11"],
+    "genetic": ["--algorithm", "genetic", "--population", "24", "--generations", "40", "--seed", "5"],
+}
+
+
+def run_with_kills(tmp_path, setup, backend, kills_wanted, rng):
+    """Runs with a study, SIGKILLs at random moments and resumes until a run
+    finishes on its own; returns (kills, the final JSON)."""
+    plugin = test_plugin("slow_bowl")
+    args = [BTOPT, "run", plugin, *SETUPS[setup], "--backend", backend, "--jobs", "2", "--quiet",
+            "--set", "delay_us=4000", "--study", "study.db", "--json", "out.json"]
+    kills = 0
+    for attempt in range(60):
+        process = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if kills < kills_wanted:
+            try:
+                process.wait(timeout=rng.uniform(0.1, 0.5))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                kills += 1
+                assert integrity(tmp_path / "study.db") == "ok"
+                continue
+        stdout, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stdout + stderr
+        return kills, stdout, json.loads((tmp_path / "out.json").read_text())
+    pytest.fail("the run never finished")
+
+
+@pytest.mark.parametrize("setup, backend, kills_wanted", [("grid", "thread", 8), ("random", "process", 7),
+                                                          ("genetic", "thread", 7)])
+def test_killed_and_resumed_runs_equal_an_uninterrupted_one(tmp_path, setup, backend, kills_wanted):
+    if SANITIZED:
+        pytest.skip("timing-dependent kills are too slow under sanitizers")
+    reference_dir = tmp_path / "reference"
+    reference_dir.mkdir()
+    run(reference_dir, "run", test_plugin("slow_bowl"), *SETUPS[setup], "--backend", backend, "--jobs", "2",
+        "--quiet", "--set", "delay_us=4000", "--json", "ref.json", check=0)
+    reference = json.loads((reference_dir / "ref.json").read_text())
+
+    study_dir = tmp_path / "study"
+    study_dir.mkdir()
+    kills, stdout, final = run_with_kills(study_dir, setup, backend, kills_wanted, random.Random(setup))
+    assert kills == kills_wanted
+    assert comparable(final) == comparable(reference)
+    # Every score bit: JSON floats are printed exactly, so equal text is equal bits.
+    assert [t["score"] for t in final["trials"]] == [t["score"] for t in reference["trials"]]
+    assert final["n_reused"] > 0 and f"{final['n_reused']} trials reused" in stdout
+    assert integrity(study_dir / "study.db") == "ok"
+
+    # The study's last run, exported, is the same run.
+    run(study_dir, "export", "study.db", "--json", "export.json", check=0)
+    exported = json.loads((study_dir / "export.json").read_text())
+    assert comparable(exported) == comparable(reference)
+    assert exported["provenance"]["status"] == "finished"
+    statuses = [line.split(":")[1].split(",")[0].strip()
+                for line in run(study_dir, "export", "study.db", "--list", check=0).stdout.splitlines()]
+    # A kill after a run recorded its end (while it wrote its JSON) leaves it "finished".
+    assert len(statuses) == kills + 1 and statuses[-1] == "finished", statuses
+    assert "interrupted" in statuses and set(statuses) <= {"interrupted", "finished"}, statuses
+
+
+def test_a_finished_study_reruns_without_evaluating_and_a_widened_grid_evaluates_only_new_points(tmp_path):
+    plugin = test_plugin("slow_bowl")
+    base = ["run", plugin, "--backend", "thread", "--jobs", "2", "--quiet", "--study", "s.db"]
+    run(tmp_path, *base, "--param", "x=0:9:1", "--json", "a.json", check=0)
+    first = json.loads((tmp_path / "a.json").read_text())
+    result = run(tmp_path, *base, "--param", "x=0:9:1", "--json", "b.json", check=0)
+    again = json.loads((tmp_path / "b.json").read_text())
+    assert again["n_reused"] == again["n_trials"] == first["n_trials"]
+    assert comparable(again) == comparable(first)
+    assert "0 evaluated" in result.stdout
+    result = run(tmp_path, *base, "--param", "x=0:14:1", "--json", "c.json", check=0)
+    widened = json.loads((tmp_path / "c.json").read_text())
+    assert widened["n_trials"] == first["n_trials"] * 15 // 10
+    assert widened["n_reused"] == first["n_trials"]
+    assert f"{first['n_trials'] // 2} evaluated" in result.stdout
+
+
+def test_provenance_names_the_plugin_the_data_and_the_config(tmp_path):
+    data = tmp_path / "bars.csv"
+    data.write_text("date,close\n" + "".join(f"2020-01-{d:02d},{100 + d}.5\n" for d in range(1, 29)))
+    plugin = test_plugin("slow_bowl")
+    base = ["run", plugin, "--backend", "thread", "--jobs", "2", "--quiet", "--param", "x=0:3:1",
+            "--study", "s.db", "--set", f"bars={data}"]
+    run(tmp_path, *base, "--set", "commission=0.001", "--json", "out.json", check=0)
+    provenance = json.loads((tmp_path / "out.json").read_text())["provenance"]
+    assert provenance["plugin"]["name"] == "slow_bowl" and len(provenance["plugin"]["xxh3_128"]) == 32
+    assert provenance["config"] == {"bars": str(data), "commission": "0.001"}
+    assert provenance["data"]["bars"]["file"] == str(data)
+    assert provenance["btopt_version"] and provenance["host"] and provenance["command_line"][1] == "run"
+    assert provenance["space"]["parameters"][0]["name"] == "x"
+
+    # One byte in the middle of the data, same size and mtime.
+    stat = data.stat()
+    text = bytearray(data.read_bytes())
+    text[len(text) // 2] = ord("7") if text[len(text) // 2] != ord("7") else ord("8")
+    data.write_bytes(bytes(text))
+    os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    result = run(tmp_path, *base, "--set", "commission=0.001", check=1)
+    assert "the data changed" in result.stderr and str(data) in result.stderr, result.stderr
+    assert "--study-mode new" in result.stderr
+
+    # Back to the recorded data, another commission.
+    result = run(tmp_path, *base, "--set", "commission=0.002", check=1)
+    assert "the config changed: commission = 0.002, the study has commission = 0.001" in result.stderr, result.stderr
+
+    # --study-mode new records the run anyway, reusing nothing.
+    result = run(tmp_path, *base, "--set", "commission=0.002", "--study-mode", "new", "--json", "new.json", check=0)
+    assert json.loads((tmp_path / "new.json").read_text())["n_reused"] == 0
+
+
+def test_a_rebuilt_plugin_is_refused(tmp_path):
+    copy = tmp_path / "slow_bowl.so"
+    copy.write_bytes(pathlib.Path(test_plugin("slow_bowl")).read_bytes())
+    base = ["run", str(copy), "--backend", "thread", "--jobs", "2", "--quiet", "--param", "x=0:3:1", "--study", "s.db"]
+    run(tmp_path, *base, check=0)
+    content = bytearray(copy.read_bytes())
+    content[-1] ^= 0xff  # past the code: still loads, but it is not the same build
+    copy.write_bytes(bytes(content))
+    result = run(tmp_path, *base, check=1)
+    assert "the plugin file changed" in result.stderr and "slow_bowl" in result.stderr, result.stderr
+
+
+def test_bad_studies_are_clear_errors(tmp_path):
+    plugin = test_plugin("slow_bowl")
+    base = ["run", plugin, "--backend", "thread", "--quiet", "--param", "x=0:3:1"]
+    (tmp_path / "text.db").write_text("this is not a database, just some text that is long enough " * 20)
+    result = run(tmp_path, *base, "--study", "text.db", check=1)
+    assert "'text.db' is not a btopt study" in result.stderr, result.stderr
+
+    other = sqlite3.connect(tmp_path / "other.db")
+    other.execute("CREATE TABLE t(x)")
+    other.commit()
+    other.close()
+    result = run(tmp_path, *base, "--study", "other.db", check=1)
+    assert "not a btopt study" in result.stderr, result.stderr
+    result = run(tmp_path, "export", "other.db", "--json", "x.json", check=1)
+    assert "not a btopt study" in result.stderr, result.stderr
+
+    run(tmp_path, *base, "--study", "newer.db", check=0)
+    newer = sqlite3.connect(tmp_path / "newer.db")
+    newer.execute("PRAGMA user_version = 99")
+    newer.commit()
+    newer.close()
+    result = run(tmp_path, *base, "--study", "newer.db", check=1)
+    assert "newer btopt" in result.stderr, result.stderr
+
+    if os.geteuid() != 0:  # root writes anyway
+        run(tmp_path, *base, "--study", "ro.db", check=0)
+        (tmp_path / "ro.db").chmod(0o444)
+        result = run(tmp_path, *base, "--study", "ro.db", check=1)
+        assert "read-only" in result.stderr, result.stderr
+
+
+def test_a_second_writer_is_refused_with_the_first_ones_pid(tmp_path):
+    plugin = test_plugin("slow_bowl")
+    first = subprocess.Popen([BTOPT, "run", plugin, "--backend", "thread", "--jobs", "1", "--quiet", "--set",
+                              "delay_us=20000", "--study", "s.db"], cwd=tmp_path, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            if (tmp_path / "s.db").exists():
+                try:
+                    db = sqlite3.connect(f"file:{tmp_path / 's.db'}?mode=ro", uri=True)
+                    if db.execute("SELECT count(*) FROM trials").fetchone()[0] > 0:
+                        break
+                except sqlite3.Error:
+                    pass
+        result = run(tmp_path, "run", plugin, "--backend", "thread", "--quiet", "--study", "s.db", check=1)
+        assert f"pid {first.pid} on host {os.uname().nodename}" in result.stderr, result.stderr
+        # Read while it writes: a consistent snapshot.
+        run(tmp_path, "export", "s.db", "--json", "now.json", check=0)
+        now = json.loads((tmp_path / "now.json").read_text())
+        assert now["provenance"]["status"] == "running"
+        assert [t["id"] for t in now["trials"]] == list(range(len(now["trials"])))
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=60)
+    assert first.returncode == 143
+    assert integrity(tmp_path / "s.db") == "ok"
