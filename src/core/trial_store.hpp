@@ -3,8 +3,8 @@
 // through this interface. Searches and executors never see it.
 #pragma once
 
-#include "../core/error.hpp"
-#include "../core/trial.hpp"
+#include "error.hpp"
+#include "trial.hpp"
 
 #include <optional>
 #include <span>

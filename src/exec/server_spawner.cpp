@@ -6,10 +6,10 @@
 #include "wire.hpp"
 #include "spawner.hpp"
 
+#include "../core/paths.hpp"
 #include "../core/space_json.hpp"
 #include "../plugin/plugin_json.hpp"
 
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -103,16 +103,6 @@ std::optional<std::string> executable_in(const fs::path &dir)
 }
 
 } // namespace
-
-std::vector<std::string> library_dirs()
-{
-    std::vector<std::string> dirs;
-    Dl_info info{};
-    if (dladdr(reinterpret_cast<void *>(&btopt_abi_version), &info) != 0 && info.dli_fname)
-        dirs.push_back(fs::path(info.dli_fname).parent_path().string());
-    dirs.emplace_back(BTOPT_BUILD_LIB_DIR);
-    return dirs;
-}
 
 Result<std::string> worker_executable()
 {

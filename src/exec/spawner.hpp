@@ -68,10 +68,6 @@ struct ServerSetup {
 // plugin, with the plugin's own words or the signal it died of.
 Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup);
 
-// Where btopt's own files (btopt-worker, libbtopt-mpi.so, btopt-plugins/)
-// are: the folder of libbtopt, then the build folder.
-std::vector<std::string> library_dirs();
-
 // The btopt-worker executable: BTOPT_WORKER, else next to libbtopt.
 Result<std::string> worker_executable();
 

@@ -3,7 +3,7 @@
 #define BOOST_DLL_USE_STD_FS
 #include <boost/dll/shared_library.hpp>
 
-#include "../exec/spawner.hpp"
+#include "../core/paths.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -7,7 +7,7 @@
 #include "../core/result.hpp"
 #include "../exec/executor.hpp"
 #include "../search/search.hpp"
-#include "trial_store.hpp"
+#include "../core/trial_store.hpp"
 
 #include <atomic>
 #include <functional>

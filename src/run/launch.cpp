@@ -1,5 +1,6 @@
 #include "launch.hpp"
 
+#include "../core/paths.hpp"
 #include "../exec/spawner.hpp"
 #include "../plugin/plugin_objective.hpp"
 #include "../study/writer.hpp"

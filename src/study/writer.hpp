@@ -10,7 +10,7 @@
 #include "sqlite.hpp"
 
 #include "../core/result.hpp"
-#include "../run/trial_store.hpp"
+#include "../core/trial_store.hpp"
 
 #include <condition_variable>
 #include <memory>

@@ -1,0 +1,14 @@
+// Where btopt's own files are (btopt-worker, libbtopt-mpi.so, btopt-plugins/):
+// the folder of the libbtopt this code runs in, then the build folder. One
+// home, so finding plugins (src/plugin), workers (src/exec) and the MPI
+// module (src/run) never makes one folder depend on another for it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace btopt::internal {
+
+std::vector<std::string> library_dirs();
+
+} // namespace btopt::internal
