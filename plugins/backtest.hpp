@@ -98,7 +98,8 @@ private:
     static btopt::kit::Prices load_closes(const btopt::strategy::Config &config)
     {
         const btopt::kit::Bars bars = load(config);
-        return btopt::kit::Prices(pick_closes(bars, config.get("price", "close")));
+        const std::string source = config.has("data") ? config.get("data") + ": " : "the synthetic series: ";
+        return btopt::kit::Prices(pick_closes(bars, config.get("price", "close"), source));
     }
 
     static btopt::kit::Bars load(const btopt::strategy::Config &config)
@@ -115,16 +116,18 @@ private:
         return std::move(*bars);
     }
 
-    static std::span<const double> pick_closes(const btopt::kit::Bars &bars, const std::string &price)
+    // `source` names the data in messages ("GOOG.csv: ").
+    static std::span<const double> pick_closes(const btopt::kit::Bars &bars, const std::string &price,
+                                               const std::string &source)
     {
         if (price != "close" && price != "adj_close")
             throw std::invalid_argument("config 'price' = '" + price + "': use 'close' or 'adj_close'");
         const auto closes =
             bars.closes(price == "close" ? btopt::kit::PriceField::Close : btopt::kit::PriceField::AdjClose);
         if (closes.empty())
-            throw std::invalid_argument("the data has no Adj Close column: use price=close");
+            throw std::invalid_argument(source + "the data has no Adj Close column: use price=close");
         if (closes.size() < 2)
-            throw std::invalid_argument("the data has fewer than 2 bars");
+            throw std::invalid_argument(source + "the data has fewer than 2 bars");
         return closes;
     }
 

@@ -351,3 +351,33 @@ def test_data_that_is_a_fifo_is_refused_at_once(btopt):
     result = btopt("run", "sma_crossover", "--quiet", "--data", fifo, timeout=60)
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "not a regular file" in result.stderr and "save the data to a file" in result.stderr
+
+
+# ---- Flags that do not apply are errors; a stopped run still shows what finished -------
+
+@pytest.mark.parametrize("args,words", [
+    (["--backend", "thread", "--timeout", "5"], "--timeout applies to worker processes only"),
+    (["--backend", "inline", "--max-memory", "1GB"], "--max-memory applies to worker processes only"),
+    (["--iterations", "10"], "--iterations applies to random search only, not --algorithm grid"),
+    (["--seed", "3"], "--seed applies to random and genetic search only"),
+    (["--algorithm", "random", "--population", "8"], "--population applies to genetic search only"),
+])
+def test_a_flag_that_does_not_apply_is_refused(btopt, args, words):
+    result = btopt("run", "sma_crossover", "--quiet", *args)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert words in result.stderr
+
+
+def test_a_failing_trial_still_prints_the_summary_of_what_finished(btopt):
+    result = btopt("run", test_plugin("faulty"), "--jobs", "1", "--backend", "inline", "--quiet",
+                   "--set", "fail_mod=37", "--param", "a=0:9", "--param", "b=1:9")  # 37 fails
+    assert result.returncode == 1
+    assert "Best: trial" in result.stdout and "Trials:" in result.stdout
+    assert "--ignore-errors" in result.stderr
+
+
+def test_a_one_bar_csv_names_the_file(btopt):
+    name = write(btopt.cwd / "one.csv", bars(1))
+    result = btopt("run", "sma_crossover", "--quiet", "--data", name)
+    assert result.returncode == 1
+    assert "one.csv: the data has fewer than 2 bars" in result.stderr
