@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <string_view>
 
 namespace btopt::internal {
 namespace {
+
+constexpr std::string_view host_prefix = "btopt.";
 
 std::string number_text(double x) { return fmt::format("{:g}", x); }
 
@@ -53,6 +56,9 @@ Result<void> check_value(const ConfigKey &key, const std::string &value)
 
 Result<void> check_config_entry(const PluginInfo &plugin, const std::string &key, const std::string &value)
 {
+    if (key.starts_with(host_prefix))
+        return fail(BTOPT_ERR_INVALID_ARGUMENT, "plugin config key '{}': keys starting with '{}' are set by btopt", key,
+                    host_prefix);
     if (!plugin.config_keys)
         return {};
     const auto &keys = *plugin.config_keys;
@@ -69,6 +75,20 @@ Result<void> check_config(const PluginInfo &plugin, const PluginConfig &config)
         if (auto ok = check_config_entry(plugin, key, value); !ok)
             return ok;
     return {};
+}
+
+PluginConfig with_space_bounds(PluginConfig config, const Space &space)
+{
+    for (const Parameter &p : space.parameters()) {
+        if (p.kind == Kind::Choice)
+            continue;
+        const bool integer = p.kind == Kind::Int;
+        config.emplace_back(fmt::format("{}min.{}", host_prefix, p.name),
+                            integer ? std::to_string(p.int_lo) : fmt::format("{}", p.float_lo));
+        config.emplace_back(fmt::format("{}max.{}", host_prefix, p.name),
+                            integer ? std::to_string(p.int_hi) : fmt::format("{}", p.float_hi));
+    }
+    return config;
 }
 
 std::string config_type_name(const ConfigKey &key)

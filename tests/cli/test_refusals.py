@@ -81,17 +81,22 @@ def test_prices_a_backtest_cannot_trade_are_refused_with_file_and_line(btopt, ro
     assert "Best:" not in result.stdout
 
 
-def test_data_shorter_than_a_window_fails_naming_the_parameter(btopt):
+def test_data_shorter_than_a_window_is_refused_before_any_evaluation(btopt):
     name = write(btopt.cwd / "short.csv", bars(10))
-    result = btopt("run", "sma_crossover", "--quiet", "--data", name)
+    result = btopt("run", "sma_crossover", "--quiet", "--data", name, "--json", "out.json")
     assert result.returncode == 1, (result.stdout, result.stderr)
-    assert "fast = 10 needs more bars than the data has (10)" in result.stderr
-    result = btopt("run", "sma_crossover", "--quiet", "--data", name, "--param", "fast=2:4", "--param", "slow=5:20:5",
-                   "--json", "out.json", "--ignore-errors")
-    assert result.returncode == 0, result.stderr  # slow = 5 fits in 10 bars
-    data = json.loads((btopt.cwd / "out.json").read_text())
-    assert {t["params"]["slow"] for t in ok_trials(data)} == {5}
-    assert all("slow = " in t["error"] for t in data["trials"] if t["status"] != "ok")
+    assert "fast reaches 50 in the searched range, but the data has only 10 bars" in result.stderr
+    assert "--param fast=LO:HI below 10" in result.stderr
+    assert not (btopt.cwd / "out.json").exists()  # nothing ran
+    result = btopt("run", "sma_crossover", "--quiet", "--data", name, "--param", "fast=2:4", "--param", "slow=5:20:5")
+    assert result.returncode == 1 and "slow reaches 20" in result.stderr
+    result = btopt("run", "sma_crossover", "--quiet", "--data", name, "--param", "fast=2:4", "--param", "slow=5:9:2")
+    assert result.returncode == 0, result.stderr  # every window fits in 10 bars
+
+
+def test_config_keys_of_the_host_are_not_the_users(btopt):
+    result = btopt("run", test_plugin("c_quadratic"), "--quiet", "--set", "btopt.max.x=3")
+    assert result.returncode == 2 and "keys starting with 'btopt.' are set by btopt" in result.stderr
 
 
 # ---- Exit codes ---------------------------------------------------------------
