@@ -173,7 +173,12 @@ int run_command(const RunOptions &options)
     }
     const ResultHandle result(raw);
     const std::string error = status == BTOPT_OK ? "" : btopt_last_error();
-    progress.finish(status == BTOPT_ERR_CANCELLED ? "cancelled" : status == BTOPT_OK ? "" : "stopped");
+    std::optional<std::uint64_t> failures;
+    if (result) // the run stopped by a failing trial has one, which the running count could not show
+        failures = btopt_result_status_count(result.get(), BTOPT_TRIAL_FAILED) +
+                   btopt_result_status_count(result.get(), BTOPT_TRIAL_CRASHED) +
+                   btopt_result_status_count(result.get(), BTOPT_TRIAL_TIMEOUT);
+    progress.finish(status == BTOPT_ERR_CANCELLED ? "cancelled" : status == BTOPT_OK ? "" : "stopped", failures);
 
     if (!result) // nothing ran: the plugin refused its config, data, ...
         throw RunError(error);

@@ -379,6 +379,11 @@ def test_a_failing_trial_still_prints_the_summary_of_what_finished(btopt):
     assert result.returncode == 1
     assert "Best: trial" in result.stdout and "Trials:" in result.stdout
     assert "--ignore-errors" in result.stderr
+    # Without --quiet the last progress line counts the failure that stopped the run.
+    result = btopt("run", test_plugin("faulty"), "--jobs", "1", "--backend", "inline",
+                   "--set", "fail_mod=37", "--param", "a=0:9", "--param", "b=1:9")
+    last = [line for line in result.stderr.splitlines() if line.startswith("progress:")][-1]
+    assert "failed 1" in last and "stopped" in last, last
 
 
 def test_a_one_bar_csv_names_the_file(btopt):
@@ -386,3 +391,11 @@ def test_a_one_bar_csv_names_the_file(btopt):
     result = btopt("run", "sma_crossover", "--quiet", "--data", name)
     assert result.returncode == 1
     assert "one.csv: the data has fewer than 2 bars" in result.stderr
+
+
+def test_an_executable_as_a_plugin_says_what_it_is_without_cpp_words(btopt):
+    result = btopt("describe", "/bin/ls")
+    assert result.returncode == 1
+    assert "cannot dynamically load position-independent executable" in result.stderr
+    assert "a plugin is a shared library" in result.stderr
+    assert "boost::" not in result.stderr and "Bad file descriptor" not in result.stderr
