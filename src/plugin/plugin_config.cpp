@@ -10,7 +10,11 @@ namespace {
 
 constexpr std::string_view host_prefix = "btopt.";
 
-std::string number_text(double x) { return fmt::format("{:g}", x); }
+// Whole numbers in full (10000000, not 1e+07), others as short as exact.
+std::string number_text(double x)
+{
+    return std::trunc(x) == x && std::fabs(x) < 1e16 ? fmt::format("{:.0f}", x) : fmt::format("{}", x);
+}
 
 // The whole text as a finite number, or nothing.
 std::optional<double> parse_number(const std::string &text)
