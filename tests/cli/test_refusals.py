@@ -399,3 +399,12 @@ def test_an_executable_as_a_plugin_says_what_it_is_without_cpp_words(btopt):
     assert "cannot dynamically load position-independent executable" in result.stderr
     assert "a plugin is a shared library" in result.stderr
     assert "boost::" not in result.stderr and "Bad file descriptor" not in result.stderr
+
+
+def test_data_from_a_process_substitution_says_why_it_cannot_be_read(btopt):
+    write(btopt.cwd / "p.csv", bars(300))
+    command = f"exec {BTOPT} run sma_crossover --quiet --data <(cat p.csv)"
+    result = subprocess.run(["bash", "-c", command], cwd=btopt.cwd, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "not a regular file (a FIFO, pipe or device)" in result.stderr
+    assert "No such file" not in result.stderr
