@@ -98,7 +98,8 @@ private:
     static btopt::kit::Prices load_closes(const btopt::strategy::Config &config)
     {
         const btopt::kit::Bars bars = load(config);
-        return btopt::kit::Prices(pick_closes(bars, config.get("price", "close")));
+        const std::string source = config.has("data") ? config.get("data") + ": " : "the synthetic series: ";
+        return btopt::kit::Prices(pick_closes(bars, config.get("price", "close"), source));
     }
 
     static btopt::kit::Bars load(const btopt::strategy::Config &config)
@@ -115,16 +116,18 @@ private:
         return std::move(*bars);
     }
 
-    static std::span<const double> pick_closes(const btopt::kit::Bars &bars, const std::string &price)
+    // `source` names the data in messages ("GOOG.csv: ").
+    static std::span<const double> pick_closes(const btopt::kit::Bars &bars, const std::string &price,
+                                               const std::string &source)
     {
         if (price != "close" && price != "adj_close")
             throw std::invalid_argument("config 'price' = '" + price + "': use 'close' or 'adj_close'");
         const auto closes =
             bars.closes(price == "close" ? btopt::kit::PriceField::Close : btopt::kit::PriceField::AdjClose);
         if (closes.empty())
-            throw std::invalid_argument("the data has no Adj Close column: use price=close");
+            throw std::invalid_argument(source + "the data has no Adj Close column: use price=close");
         if (closes.size() < 2)
-            throw std::invalid_argument("the data has fewer than 2 bars");
+            throw std::invalid_argument(source + "the data has fewer than 2 bars");
         return closes;
     }
 
@@ -153,6 +156,7 @@ public:
     // metrics per segment (see btopt/kit/segments.hpp).
     explicit Sample(const btopt::strategy::Config &config) : backtest_(config), rule_(backtest_.prices())
     {
+        refuse_windows_longer_than_the_data(config);
         if constexpr (requires { Rule::segment_sides; })
             backtest_.index_segments(Rule::segment_sides);
     }
@@ -175,25 +179,32 @@ public:
 private:
     void run(const btopt::strategy::Point &p, std::span<btopt::kit::Position> positions) const
     {
-        check_windows(p);
         // A signal function refuses bad windows in words: that fails the trial.
         if (const auto signal = rule_.positions(p, positions); !signal)
             throw std::invalid_argument(signal.error());
     }
 
     // A window as long as the data leaves no bar to trade: every metric would
-    // be 0 and the trial would look fine.
-    void check_windows(const btopt::strategy::Point &p) const
+    // be 0 and the trials would look fine. The host passes the searched range
+    // of each parameter (btopt.max.NAME), so this refuses the whole run in
+    // init, before any evaluation.
+    void refuse_windows_longer_than_the_data(const btopt::strategy::Config &config) const
     {
-        const std::size_t bars = backtest_.prices().size();
-        for (std::size_t k = 0; k < params_.size(); ++k)
-            if (params_[k].window && p.integer(k) >= 0 && static_cast<std::size_t>(p.integer(k)) >= bars)
-                throw std::invalid_argument(params_[k].name + " = " + std::to_string(p.integer(k)) +
-                                            " needs more bars than the data has (" + std::to_string(bars) +
-                                            "): use a shorter " + params_[k].name + " or more data");
+        const auto bars = static_cast<double>(backtest_.prices().size());
+        for (const btopt::strategy::Param &p : Rule::schema().params) {
+            const double longest = config.number("btopt.max." + p.name, 0.0);
+            if (p.window && longest >= bars)
+                throw std::invalid_argument(window_message(p.name, longest, bars));
+        }
     }
 
-    std::vector<btopt::strategy::Param> params_ = Rule::schema().params;
+    static std::string window_message(const std::string &name, double longest, double bars)
+    {
+        const auto whole = [](double x) { return std::to_string(static_cast<long long>(x)); };
+        return name + " reaches " + whole(longest) + " in the searched range, but the data has only " + whole(bars) +
+               " bars: search shorter windows (--param " + name + "=LO:HI below " + whole(bars) + ") or give more data";
+    }
+
     Backtest backtest_;
     Rule rule_; // after backtest_: it may keep views of its prices
 };

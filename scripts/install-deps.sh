@@ -9,6 +9,7 @@ packages=(build-essential cmake ninja-build pkg-config libboost-dev libboost-fil
   libopenmpi-dev openmpi-bin binutils chromium libsqlite3-dev libxxhash-dev)
 
 packages+=(libxxhash-dev) # XXH3-128: the kit's CSV cache is keyed by the file's content
+packages+=(clang libclang-rt-14-dev) # libFuzzer for fuzz/run.sh
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,8 +3,8 @@
 # suites, the C ABI from C, the CLI, the MPI tests under mpirun, the Rust,
 # Go and Python bindings and the cross-language check — then the whole suite
 # again under AddressSanitizer + UndefinedBehaviorSanitizer and under
-# ThreadSanitizer, each in its own build folder. Set BTOPT_SKIP_SANITIZERS=1
-# to run only the plain build.
+# ThreadSanitizer, each in its own build folder, and the fuzzers (fuzz/run.sh)
+# for a minute each. Set BTOPT_SKIP_SANITIZERS=1 to run only the plain build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -38,4 +38,6 @@ if [ "${BTOPT_SKIP_SANITIZERS:-0}" != 1 ]; then
     run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DBTOPT_SANITIZE=address,undefined
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     run_suite build-tsan -DCMAKE_BUILD_TYPE=Debug -DBTOPT_SANITIZE=thread
+  # The CSV reader and the constraint parser under libFuzzer (ASan + UBSan), 60 s each.
+  fuzz/run.sh build-fuzz
 fi

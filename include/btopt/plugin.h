@@ -64,7 +64,10 @@ typedef struct btopt_plugin_value {
     const char *s;
 } btopt_plugin_value;
 
-/* Configuration as key=value strings (data path, commission, ...). */
+/* Configuration as key=value strings (data path, commission, ...). Keys
+ * starting with "btopt." are the host's: "btopt.min.NAME" and "btopt.max.NAME"
+ * give the searched range of each numeric parameter, so init can refuse what
+ * no point could use. */
 typedef struct btopt_plugin_config {
     size_t count;
     const char *const *keys;

@@ -53,7 +53,7 @@ Result<RunOutcome> run_optimizer(btopt_optimizer &opt)
                  .options = opt.options,
                  .host_objective = callback ? &*callback : nullptr,
                  .plugin = opt.plugin,
-                 .plugin_config = opt.plugin_config,
+                 .plugin_config = with_space_bounds(opt.plugin_config, *opt.space),
                  .metric = opt.metric,
                  .progress = {}};
     plan.options.direction = run_direction(opt);

@@ -73,9 +73,12 @@ int describe_command(const std::string &plugin)
 
     fmt::print("\nMetrics\n");
     const std::size_t chosen = btopt_plugin_info_default_metric(info.get());
+    std::size_t metric_width = 0;
     for (std::size_t m = 0; m < btopt_plugin_info_metric_count(info.get()); ++m)
-        fmt::print("  {}  ({} is better){}\n", btopt_plugin_info_metric(info.get(), m),
-                   btopt_plugin_info_metric_lower_is_better(info.get(), m) ? "lower" : "higher",
+        metric_width = std::max(metric_width, std::string_view(btopt_plugin_info_metric(info.get(), m)).size());
+    for (std::size_t m = 0; m < btopt_plugin_info_metric_count(info.get()); ++m)
+        fmt::print("  {:<{}}  {}{}\n", btopt_plugin_info_metric(info.get(), m), metric_width,
+                   btopt_plugin_info_metric_lower_is_better(info.get(), m) ? "lower is better" : "higher is better",
                    m == chosen ? "  (default objective)" : "");
     fmt::print("\nDefault objective: {}\n", btopt_plugin_info_metric(info.get(), chosen));
 

@@ -66,10 +66,11 @@ void Progress::report(void *user, std::uint64_t done, std::uint64_t total, doubl
         }
 }
 
-void Progress::finish(std::string_view note)
+void Progress::finish(std::string_view note, std::optional<std::uint64_t> failures)
 {
     if (mode_ == Mode::Off || !has_report_)
         return;
+    failures_ = failures;
     if (!final_drawn_ || !note.empty())
         draw(true, note);
     if (mode_ == Mode::Terminal)
@@ -86,7 +87,7 @@ void Progress::draw(bool last, std::string_view note)
     const double rate = elapsed > 0 ? static_cast<double>(done_) / elapsed : 0.0;
     const double eta = rate > 0 ? static_cast<double>(total_ - std::min(done_, total_)) / rate : NAN;
     const double fraction = total_ > 0 ? static_cast<double>(done_) / static_cast<double>(total_) : 0.0;
-    const std::string failed = failures_known_ ? "0" : "?";
+    const std::string failed = failures_ ? std::to_string(*failures_) : failures_known_ ? "0" : "?";
     const std::string best = std::isnan(best_) ? "-" : number_text(best_);
     if (mode_ == Mode::Terminal) {
         // One line that never wraps, or \r could not redraw it: the bar

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string_view>
 
 namespace btopt::cli {
@@ -22,9 +23,10 @@ public:
 
     // Matches btopt_progress_fn; `user` is the Progress.
     static void report(void *user, std::uint64_t done, std::uint64_t total, double best_score) noexcept;
-    // Ends the display: the last counts (with `note`, e.g. "cancelled"), and
-    // a newline after a terminal line.
-    void finish(std::string_view note = {});
+    // Ends the display: the last counts (with `note`, e.g. "cancelled", and
+    // the failures the result counted, when there is a result), and a newline
+    // after a terminal line.
+    void finish(std::string_view note = {}, std::optional<std::uint64_t> failures = {});
 
     static Mode mode_for(bool quiet);
 
@@ -39,6 +41,7 @@ private:
     std::uint64_t done_ = 0, total_ = 0;
     double best_ = 0.0;
     bool has_report_ = false;
+    std::optional<std::uint64_t> failures_; // known at the end from the result
 };
 
 } // namespace btopt::cli

@@ -160,7 +160,12 @@ int run_command(const RunOptions &options)
     }
     const ResultHandle result(raw);
     const std::string error = status == BTOPT_OK ? "" : btopt_last_error();
-    progress.finish(status == BTOPT_ERR_CANCELLED ? "cancelled" : status == BTOPT_OK ? "" : "stopped");
+    std::optional<std::uint64_t> failures;
+    if (result) // the run stopped by a failing trial has one, which the running count could not show
+        failures = btopt_result_status_count(result.get(), BTOPT_TRIAL_FAILED) +
+                   btopt_result_status_count(result.get(), BTOPT_TRIAL_CRASHED) +
+                   btopt_result_status_count(result.get(), BTOPT_TRIAL_TIMEOUT);
+    progress.finish(status == BTOPT_ERR_CANCELLED ? "cancelled" : status == BTOPT_OK ? "" : "stopped", failures);
 
     if (!result) // nothing ran: the plugin refused its config, data, ...
         throw RunError(error);
@@ -173,11 +178,11 @@ int run_command(const RunOptions &options)
                    join(s.constraints, ", "));
         return exit_empty_space;
     }
+    // The summary of what finished comes first, also when a failing trial stopped the run.
+    print_summary(summary_stream(s.options), s, run);
+    print_study_summary(summary_stream(s.options), s.options, result.get());
     if (status == BTOPT_ERR_OBJECTIVE)
         fmt::print(stderr, "btopt: error: {}\n(--ignore-errors records failing trials and goes on)\n", error);
-    else
-        print_summary(summary_stream(s.options), s, run);
-    print_study_summary(summary_stream(s.options), s.options, result.get());
     write_files(s, run, opt, result.get());
     if (status == BTOPT_OK)
         return run.status_counts[BTOPT_TRIAL_OK] > 0 ? exit_ok : no_trial_succeeded(run);
@@ -196,16 +201,16 @@ int demo_command()
     RunOptions options;
     options.plugin = "sma_crossover";
     options.report = "btopt-demo-report.html";
-    // A sweep big enough to watch: 2,308 points on 100,000 bars.
-    options.sets = {"synthetic_bars=100000"};
+    // Ten years of daily bars (the plugin's synthetic series: 2,520 bars at
+    // 252 a year), and a grid fine enough for a heatmap: 2,308 points.
     options.params = {"fast=5:100:2", "slow=50:300:5"};
     if (::access(".", W_OK | X_OK) != 0)
         throw RunError(fmt::format("btopt demo writes {} in the current folder, and it cannot write here ({}): run it "
                                    "in a folder you can write to",
                                    options.report, std::strerror(errno)));
     fmt::print("btopt demo: a grid search over sma_crossover (fast 5..100 step 2, slow 50..300 step 5, fast < slow)\n"
-               "on its synthetic series (100,000 bars of a geometric Brownian motion, seed 42), with worker\n"
-               "processes on every CPU.\n");
+               "on its synthetic series (ten years of daily bars: 2,520 bars of a geometric Brownian motion,\n"
+               "seed 42), with worker processes on every CPU.\n");
     std::fflush(stdout);
     const int code = run_command(options);
     if (code == exit_ok)

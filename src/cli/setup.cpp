@@ -143,8 +143,34 @@ void check_jobs(const RunOptions &o)
                                      o.jobs, cpus));
 }
 
+// A flag that does nothing under the chosen backend or algorithm: the user
+// believes it acts (a --timeout that never fires lets a hanging evaluation
+// hang the run for ever), so it is refused.
+void refuse_flags_that_do_not_apply(const RunOptions &o)
+{
+    const bool processes = o.backend == "process" || o.backend == "mpi";
+    for (const auto &[flag, given] : {std::pair{"--timeout", o.timeout.has_value()}, {"--max-memory", !o.max_memory.empty()}})
+        if (given && !processes)
+            throw UsageError(fmt::format("{} applies to worker processes only (a thread cannot be stopped or capped), "
+                                         "not --backend {}; use --backend process",
+                                         flag, o.backend));
+    const struct {
+        const char *flag;
+        bool given, applies;
+        const char *where;
+    } flags[] = {{"--iterations", o.iterations.has_value(), o.algorithm == "random", "random"},
+                 {"--seed", o.seed.has_value(), o.algorithm != "grid", "random and genetic"},
+                 {"--population", o.population.has_value(), o.algorithm == "genetic", "genetic"},
+                 {"--generations", o.generations.has_value(), o.algorithm == "genetic", "genetic"}};
+    for (const auto &f : flags)
+        if (f.given && !f.applies)
+            throw UsageError(fmt::format("{} applies to {} search only, not --algorithm {}", f.flag, f.where,
+                                         o.algorithm));
+}
+
 void set_options(btopt_optimizer *opt, const RunOptions &o)
 {
+    refuse_flags_that_do_not_apply(o);
     check(btopt_optimizer_set_string(opt, "backend", o.backend.c_str()), "--backend " + o.backend);
     check_jobs(o);
     check(btopt_optimizer_set_int(opt, "n_jobs", o.jobs), fmt::format("--jobs {}", o.jobs));

@@ -91,7 +91,7 @@ std::optional<Constraints::Comparison> as_comparison(const Space &space, std::st
 Error shape_error(std::string_view expression, std::size_t at, std::string_view why)
 {
     return Error{BTOPT_ERR_INVALID_ARGUMENT,
-                 fmt::format("constraint \"{}\": {} at position {}", expression, why, at + 1)};
+                 fmt::format("constraint \"{}\" at position {}: {}", expression, at + 1, why)};
 }
 
 bool is_comparison_char(char c) { return c == '<' || c == '>' || c == '=' || c == '!'; }
@@ -176,20 +176,20 @@ Result<void> check_condition(std::string_view e, std::size_t begin, std::size_t 
     if (comparisons.size() > 1 || (comparisons.size() == 1 && all.size() > 1))
         return tl::unexpected(shape_error(e, comparisons.size() > 1 ? comparisons[1] : comparisons[0],
                                           "a chained comparison (it compares the first one's 0 or 1); "
-                                          "join comparisons with && instead, e.g. 'a < b && b < c',"));
+                                          "join comparisons with && instead, e.g. 'a < b && b < c'"));
     if (comparisons.size() == 1)
         return {};
     if (begin < end && e[begin] == '(' && closing_paren(e, begin, end) == end - 1)
         return check_condition(e, begin + 1, end - 1);
     return tl::unexpected(shape_error(
-        e, begin, fmt::format("'{}' is a value, not a condition; compare it, e.g. 'fast < slow',",
+        e, begin, fmt::format("'{}' is a value, not a condition; compare it, e.g. 'fast < slow'",
                               e.substr(begin, end - begin))));
 }
 
 Result<void> check_shape(std::string_view expression)
 {
     if (const auto at = find_assignment(expression))
-        return tl::unexpected(shape_error(expression, *at, "an assignment; compare with '==' instead,"));
+        return tl::unexpected(shape_error(expression, *at, "an assignment; compare with '==' instead"));
     return check_condition(expression, 0, expression.size());
 }
 

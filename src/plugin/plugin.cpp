@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 
 namespace btopt::internal {
 namespace {
@@ -175,6 +176,19 @@ Result<PluginInfo> read_info(const btopt_plugin_descriptor *d, const std::string
     return info;
 }
 
+// The dynamic loader's own words from Boost.DLL's exception text, without
+// the C++ wrapping ("boost::dll::shared_library::load() failed (dlerror
+// system message: WORDS): Bad file descriptor").
+std::string loader_words(const std::string &what)
+{
+    constexpr std::string_view marker = "dlerror system message: ";
+    const std::size_t start = what.find(marker);
+    const std::size_t end = what.rfind("): ");
+    if (start == std::string::npos || end == std::string::npos || end < start)
+        return what;
+    return what.substr(start + marker.size(), end - start - marker.size());
+}
+
 } // namespace
 
 struct Plugin::Library {
@@ -230,7 +244,8 @@ Result<Plugin> Plugin::load(const std::string &path_or_name)
     try {
         plugin.library_->library.load(*path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
     } catch (const std::exception &e) {
-        return fail(BTOPT_ERR_PLUGIN, "cannot load plugin '{}': {}", *path, e.what());
+        return fail(BTOPT_ERR_PLUGIN, "cannot load plugin '{}': {}; a plugin is a shared library exporting {}()",
+                    *path, loader_words(e.what()), BTOPT_PLUGIN_ENTRY);
     }
     if (!plugin.library_->library.has(BTOPT_PLUGIN_ENTRY))
         return fail(BTOPT_ERR_PLUGIN, "'{}' is not a btopt plugin: it does not export {}()", *path, BTOPT_PLUGIN_ENTRY);

@@ -3,11 +3,18 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <string_view>
 
 namespace btopt::internal {
 namespace {
 
-std::string number_text(double x) { return fmt::format("{:g}", x); }
+constexpr std::string_view host_prefix = "btopt.";
+
+// Whole numbers in full (10000000, not 1e+07), others as short as exact.
+std::string number_text(double x)
+{
+    return std::trunc(x) == x && std::fabs(x) < 1e16 ? fmt::format("{:.0f}", x) : fmt::format("{}", x);
+}
 
 // The whole text as a finite number, or nothing.
 std::optional<double> parse_number(const std::string &text)
@@ -53,6 +60,9 @@ Result<void> check_value(const ConfigKey &key, const std::string &value)
 
 Result<void> check_config_entry(const PluginInfo &plugin, const std::string &key, const std::string &value)
 {
+    if (key.starts_with(host_prefix))
+        return fail(BTOPT_ERR_INVALID_ARGUMENT, "plugin config key '{}': keys starting with '{}' are set by btopt", key,
+                    host_prefix);
     if (!plugin.config_keys)
         return {};
     const auto &keys = *plugin.config_keys;
@@ -69,6 +79,20 @@ Result<void> check_config(const PluginInfo &plugin, const PluginConfig &config)
         if (auto ok = check_config_entry(plugin, key, value); !ok)
             return ok;
     return {};
+}
+
+PluginConfig with_space_bounds(PluginConfig config, const Space &space)
+{
+    for (const Parameter &p : space.parameters()) {
+        if (p.kind == Kind::Choice)
+            continue;
+        const bool integer = p.kind == Kind::Int;
+        config.emplace_back(fmt::format("{}min.{}", host_prefix, p.name),
+                            integer ? std::to_string(p.int_lo) : fmt::format("{}", p.float_lo));
+        config.emplace_back(fmt::format("{}max.{}", host_prefix, p.name),
+                            integer ? std::to_string(p.int_hi) : fmt::format("{}", p.float_hi));
+    }
+    return config;
 }
 
 std::string config_type_name(const ConfigKey &key)

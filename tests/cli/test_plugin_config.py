@@ -3,6 +3,7 @@ descriptor that can grow: an unknown key or a value out of range is refused
 before anything runs, naming the key; a metric where lower is better is
 minimised by itself; older (shorter) and newer (longer) descriptors load."""
 import json
+import re
 
 import pytest
 
@@ -27,7 +28,7 @@ def test_an_unknown_config_key_is_refused_listing_the_known_ones(btopt, key):
     ("commission=-1", ["'commission' = '-1'", "0 to 1"]),
     ("commission=abc", ["'commission' = 'abc'", "not a finite number"]),
     ("periods_per_year=0", ["'periods_per_year' = '0'", "at least 1"]),
-    ("synthetic_bars=-5", ["'synthetic_bars' = '-5'", "2 to"]),
+    ("synthetic_bars=-5", ["'synthetic_bars' = '-5'", "2 to 10000000"]),
     ("synthetic_bars=2.5", ["'synthetic_bars' = '2.5'", "whole number"]),
     ("price=open", ["'price' = 'open'", "close, adj_close"]),
 ])
@@ -50,8 +51,8 @@ def test_describe_shows_config_keys_and_metric_directions(btopt):
     assert "Config (--set KEY=VALUE)" in out
     assert "commission" in out and "(number, 0 to 1, default 0)" in out
     assert "(choice, close, adj_close, default close)" in out
-    assert "max_drawdown  (lower is better)" in out
-    assert "sharpe  (higher is better)  (default objective)" in out
+    assert re.search(r"\n  max_drawdown +lower is better\n", out)
+    assert re.search(r"\n  sharpe +higher is better  \(default objective\)\n", out)
 
 
 def test_objective_max_drawdown_minimises_by_itself(btopt):
@@ -96,7 +97,7 @@ def test_only_a_descriptor_that_declares_keys_refuses_unknown_ones(btopt):
 def test_a_longer_descriptor_declares_its_metric_directions(btopt):
     long = test_plugin("descriptor_long")
     described = btopt("describe", long)
-    assert "loss  (lower is better)" in described.stdout
+    assert re.search(r"\n  loss +lower is better\n", described.stdout)
     assert "scale" in described.stdout and "a factor" in described.stdout
     _, data = btopt.json("run", long, "--quiet", "--jobs", "1", "--objective", "loss")
     assert data["best_score"] == 1

@@ -81,17 +81,22 @@ def test_prices_a_backtest_cannot_trade_are_refused_with_file_and_line(btopt, ro
     assert "Best:" not in result.stdout
 
 
-def test_data_shorter_than_a_window_fails_naming_the_parameter(btopt):
+def test_data_shorter_than_a_window_is_refused_before_any_evaluation(btopt):
     name = write(btopt.cwd / "short.csv", bars(10))
-    result = btopt("run", "sma_crossover", "--quiet", "--data", name)
+    result = btopt("run", "sma_crossover", "--quiet", "--data", name, "--json", "out.json")
     assert result.returncode == 1, (result.stdout, result.stderr)
-    assert "fast = 10 needs more bars than the data has (10)" in result.stderr
-    result = btopt("run", "sma_crossover", "--quiet", "--data", name, "--param", "fast=2:4", "--param", "slow=5:20:5",
-                   "--json", "out.json", "--ignore-errors")
-    assert result.returncode == 0, result.stderr  # slow = 5 fits in 10 bars
-    data = json.loads((btopt.cwd / "out.json").read_text())
-    assert {t["params"]["slow"] for t in ok_trials(data)} == {5}
-    assert all("slow = " in t["error"] for t in data["trials"] if t["status"] != "ok")
+    assert "fast reaches 50 in the searched range, but the data has only 10 bars" in result.stderr
+    assert "--param fast=LO:HI below 10" in result.stderr
+    assert not (btopt.cwd / "out.json").exists()  # nothing ran
+    result = btopt("run", "sma_crossover", "--quiet", "--data", name, "--param", "fast=2:4", "--param", "slow=5:20:5")
+    assert result.returncode == 1 and "slow reaches 20" in result.stderr
+    result = btopt("run", "sma_crossover", "--quiet", "--data", name, "--param", "fast=2:4", "--param", "slow=5:9:2")
+    assert result.returncode == 0, result.stderr  # every window fits in 10 bars
+
+
+def test_config_keys_of_the_host_are_not_the_users(btopt):
+    result = btopt("run", test_plugin("c_quadratic"), "--quiet", "--set", "btopt.max.x=3")
+    assert result.returncode == 2 and "keys starting with 'btopt.' are set by btopt" in result.stderr
 
 
 # ---- Exit codes ---------------------------------------------------------------
@@ -351,3 +356,55 @@ def test_data_that_is_a_fifo_is_refused_at_once(btopt):
     result = btopt("run", "sma_crossover", "--quiet", "--data", fifo, timeout=60)
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "not a regular file" in result.stderr and "save the data to a file" in result.stderr
+
+
+# ---- Flags that do not apply are errors; a stopped run still shows what finished -------
+
+@pytest.mark.parametrize("args,words", [
+    (["--backend", "thread", "--timeout", "5"], "--timeout applies to worker processes only"),
+    (["--backend", "inline", "--max-memory", "1GB"], "--max-memory applies to worker processes only"),
+    (["--iterations", "10"], "--iterations applies to random search only, not --algorithm grid"),
+    (["--seed", "3"], "--seed applies to random and genetic search only"),
+    (["--algorithm", "random", "--population", "8"], "--population applies to genetic search only"),
+])
+def test_a_flag_that_does_not_apply_is_refused(btopt, args, words):
+    result = btopt("run", "sma_crossover", "--quiet", *args)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert words in result.stderr
+
+
+def test_a_failing_trial_still_prints_the_summary_of_what_finished(btopt):
+    result = btopt("run", test_plugin("faulty"), "--jobs", "1", "--backend", "inline", "--quiet",
+                   "--set", "fail_mod=37", "--param", "a=0:9", "--param", "b=1:9")  # 37 fails
+    assert result.returncode == 1
+    assert "Best: trial" in result.stdout and "Trials:" in result.stdout
+    assert "--ignore-errors" in result.stderr
+    # Without --quiet the last progress line counts the failure that stopped the run.
+    result = btopt("run", test_plugin("faulty"), "--jobs", "1", "--backend", "inline",
+                   "--set", "fail_mod=37", "--param", "a=0:9", "--param", "b=1:9")
+    last = [line for line in result.stderr.splitlines() if line.startswith("progress:")][-1]
+    assert "failed 1" in last and "stopped" in last, last
+
+
+def test_a_one_bar_csv_names_the_file(btopt):
+    name = write(btopt.cwd / "one.csv", bars(1))
+    result = btopt("run", "sma_crossover", "--quiet", "--data", name)
+    assert result.returncode == 1
+    assert "one.csv: the data has fewer than 2 bars" in result.stderr
+
+
+def test_an_executable_as_a_plugin_says_what_it_is_without_cpp_words(btopt):
+    result = btopt("describe", "/bin/ls")
+    assert result.returncode == 1
+    assert "cannot dynamically load position-independent executable" in result.stderr
+    assert "a plugin is a shared library" in result.stderr
+    assert "boost::" not in result.stderr and "Bad file descriptor" not in result.stderr
+
+
+def test_data_from_a_process_substitution_says_why_it_cannot_be_read(btopt):
+    write(btopt.cwd / "p.csv", bars(300))
+    command = f"exec {BTOPT} run sma_crossover --quiet --data <(cat p.csv)"
+    result = subprocess.run(["bash", "-c", command], cwd=btopt.cwd, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "not a regular file (a FIFO, pipe or device)" in result.stderr
+    assert "No such file" not in result.stderr

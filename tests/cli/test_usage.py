@@ -9,7 +9,8 @@ from conftest import test_plugin
 
 RUN_FLAGS = ["--data", "--set", "--param", "--constraint", "--algorithm", "--jobs", "--iterations", "--seed",
              "--population", "--generations", "--objective", "--minimize", "--backend", "--batch-size", "--timeout",
-             "--max-memory", "--ignore-errors", "--json", "--csv", "--report", "--heatmap", "--top", "--quiet"]
+             "--max-memory", "--ignore-errors", "--json", "--csv", "--report", "--heatmap", "--top", "--quiet",
+             "--force"]
 
 
 def test_help_lists_the_subcommands(btopt):
