@@ -87,18 +87,13 @@ int export_command(const ExportOptions &o)
     }
     if (o.json.empty() && o.csv.empty())
         throw UsageError("btopt export: give --json FILE, --csv FILE or --list");
-    btopt_result *raw = nullptr;
-    check_study(btopt_study_open(&raw, o.study.c_str(), o.run), o.study);
-    const ResultHandle result(raw);
+    check_study(btopt_study_export(o.study.c_str(), o.run, o.json.empty() ? nullptr : o.json.c_str(),
+                                   o.csv.empty() ? nullptr : o.csv.c_str()),
+                o.study);
     std::vector<std::string> written;
-    if (!o.json.empty()) {
-        check_study(btopt_result_write_json(raw, o.json.c_str()), "--json " + o.json);
-        written.push_back(o.json);
-    }
-    if (!o.csv.empty()) {
-        check_study(btopt_result_write_csv(raw, o.csv.c_str()), "--csv " + o.csv);
-        written.push_back(o.csv);
-    }
+    for (const std::string &file : {o.json, o.csv})
+        if (!file.empty())
+            written.push_back(file);
     fmt::print("Wrote {}\n", fmt::join(written, ", "));
     return exit_ok;
 }
