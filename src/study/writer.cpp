@@ -70,6 +70,8 @@ Result<std::unique_ptr<StudyWriter>> StudyWriter::open(const std::string &path, 
     std::unique_ptr<StudyWriter> w(new StudyWriter);
     w->path_ = path;
     w->space_ = *run.space;
+    w->lookup_key_.emplace(w->space_);
+    w->insert_key_.emplace(w->space_);
     auto db = sql::Db::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (!db)
         return tl::unexpected(db.error());
@@ -79,7 +81,11 @@ Result<std::unique_ptr<StudyWriter>> StudyWriter::open(const std::string &path, 
         return tl::unexpected(has_schema.error());
     if (auto locked = w->take_lock(); !locked)
         return tl::unexpected(locked.error());
-    if (auto ok = w->db_.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"); !ok)
+    // A 64 MiB page cache and memory-mapped reads: the index of a large study
+    // is then written and searched in memory, not through pread and pwrite.
+    if (auto ok = w->db_.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; "
+                              "PRAGMA mmap_size = 268435456;");
+        !ok)
         return tl::unexpected(ok.error());
     if (!*has_schema)
         if (auto created = study::create_schema(w->db_); !created)
@@ -173,8 +179,8 @@ Result<void> StudyWriter::begin_run(const RunDescription &run, const Provenance 
     run_id_ = db_.last_insert_id();
     record_["run"] = run_id_;
 
-    auto inserter = db_.prepare("INSERT INTO trials(run, number, point, vals, score, metrics, status, error, seconds, "
-                                "reused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    auto inserter = db_.prepare("INSERT INTO trials(run, number, point, key, vals, score, metrics, status, error, "
+                                "seconds, reused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!inserter)
         return tl::unexpected(inserter.error());
     insert_ = std::move(*inserter);
@@ -183,12 +189,18 @@ Result<void> StudyWriter::begin_run(const RunDescription &run, const Provenance 
         if (!reader)
             return tl::unexpected(reader.error());
         reader_ = std::move(*reader);
+        if (auto ok = reader_.exec("PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;"); !ok)
+            return ok;
         auto lookup = reader_.prepare(
             "SELECT t.status, t.score, t.metrics, t.error, t.seconds FROM trials t JOIN runs r ON r.id = t.run "
-            "WHERE t.point = ?1 AND r.identity_key = ?2 AND t.run <> ?3 AND t.status IN ('ok', 'failed') LIMIT 1");
+            "WHERE t.key = ?4 AND t.point = ?1 AND r.identity_key = ?2 AND t.run <> ?3 AND t.status IN ('ok', 'failed') "
+            "LIMIT 1");
         if (!lookup)
             return tl::unexpected(lookup.error());
         lookup_ = std::move(*lookup);
+        if (auto begun = reader_.exec("BEGIN"); !begun)
+            return begun;
+        read_since_ = std::chrono::steady_clock::now();
     }
     return {};
 }
@@ -215,8 +227,18 @@ std::optional<Outcome> StudyWriter::stored(std::span<const Value> point)
 {
     if (!reuse_)
         return std::nullopt;
+    // One read transaction serves many lookups (each would otherwise take
+    // and drop SQLite's locks), renewed every second so that the writer's
+    // checkpoints are not held back for long.
+    if (std::chrono::steady_clock::now() - read_since_ > std::chrono::seconds(1)) {
+        (void)reader_.exec("COMMIT");
+        if (auto begun = reader_.exec("BEGIN"); !begun)
+            set_failure(begun.error());
+        read_since_ = std::chrono::steady_clock::now();
+    }
     sql::Statement &q = *lookup_;
-    q.bind(1, study::point_key(space_, point)).bind(2, identity_key_).bind(3, run_id_);
+    const std::string &key = lookup_key_->text(point);
+    q.bind(1, key).bind(2, identity_key_).bind(3, run_id_).bind(4, study::PointKey::hash(key));
     auto row = q.step();
     std::optional<Outcome> found;
     if (!row) {
@@ -292,16 +314,18 @@ Result<void> StudyWriter::write_rows(std::vector<Row> &rows)
     sql::Statement &s = *insert_;
     for (const Row &r : rows) {
         const Evaluation &e = r.evaluation;
+        const std::string &key = insert_key_->text({r.point.data(), r.point.size()});
         s.bind(1, run_id_)
             .bind(2, static_cast<std::int64_t>(r.number))
-            .bind(3, study::point_key(space_, {r.point.data(), r.point.size()}))
-            .bind_blob(4, r.point.data(), r.point.size() * sizeof(Value))
-            .bind(5, e.score)
-            .bind_blob(6, e.metrics.data(), e.metrics.size() * sizeof(double))
-            .bind(7, std::string_view(trial_status_name(e.status)))
-            .bind(8, e.error)
-            .bind(9, r.seconds)
-            .bind(10, std::int64_t{r.reused});
+            .bind(3, key)
+            .bind(4, study::PointKey::hash(key))
+            .bind_blob(5, r.point.data(), r.point.size() * sizeof(Value))
+            .bind(6, e.score)
+            .bind_blob(7, e.metrics.data(), e.metrics.size() * sizeof(double))
+            .bind(8, std::string_view(trial_status_name(e.status)))
+            .bind(9, e.error)
+            .bind(10, r.seconds)
+            .bind(11, std::int64_t{r.reused});
         if (auto ok = s.run(); !ok) {
             (void)db_.exec("ROLLBACK");
             return ok;

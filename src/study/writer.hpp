@@ -7,11 +7,13 @@
 #pragma once
 
 #include "provenance.hpp"
+#include "schema.hpp"
 #include "sqlite.hpp"
 
 #include "../core/result.hpp"
 #include "../run/trial_store.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -59,6 +61,8 @@ private:
     std::optional<sql::Statement> lookup_, insert_;
     int lock_fd_ = -1;
     Space space_;
+    std::optional<study::PointKey> lookup_key_, insert_key_; // one per thread
+    std::chrono::steady_clock::time_point read_since_; // the reader's snapshot, renewed every second
     std::int64_t run_id_ = 0;
     std::string identity_key_;
     bool reuse_ = false;
