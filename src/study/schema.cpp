@@ -58,7 +58,6 @@ CREATE TABLE IF NOT EXISTS trials(
   run INTEGER NOT NULL, number INTEGER NOT NULL, point TEXT NOT NULL, key INTEGER NOT NULL, vals BLOB NOT NULL,
   score REAL, metrics BLOB, status TEXT NOT NULL, error TEXT NOT NULL, seconds REAL NOT NULL,
   reused INTEGER NOT NULL, PRIMARY KEY (run, number)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS trials_by_key ON trials(key);
 PRAGMA application_id = {};
 PRAGMA user_version = {};
 COMMIT;)",

@@ -8,7 +8,9 @@
 //          seconds, reused)               primary key (run, number)
 // `point` is the point as JSON ({"fast": 10, "slow": 50}, floats in their
 // shortest exact form): what a reused outcome is looked up by, through `key`
-// (its XXH3-64, indexed: an integer index costs a writer far less). `vals` holds
+// (its XXH3-64). The index on `key` (trials_by_key) exists only while a run
+// reuses outcomes: built in one sort when it starts, dropped when it ends,
+// so a run that reuses nothing appends to one B-tree only. `vals` holds
 // the point's values as raw bytes and `metrics` the metrics as raw doubles,
 // so a stored run reads back bit for bit.
 #pragma once

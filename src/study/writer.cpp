@@ -185,6 +185,8 @@ Result<void> StudyWriter::begin_run(const RunDescription &run, const Provenance 
         return tl::unexpected(inserter.error());
     insert_ = std::move(*inserter);
     if (reuse_) {
+        if (auto indexed = db_.exec("CREATE INDEX IF NOT EXISTS trials_by_key ON trials(key)"); !indexed)
+            return indexed;
         auto reader = sql::Db::open(path_, SQLITE_OPEN_READONLY);
         if (!reader)
             return tl::unexpected(reader.error());
@@ -371,6 +373,10 @@ Result<void> StudyWriter::finish(btopt_status status, const std::string &message
         .bind(10, run_id_);
     auto updated = update->run();
     (void)db_.exec("DELETE FROM writer");
+    // Readers of the study need no index; the next run that reuses builds it again.
+    lookup_.reset();
+    reader_ = sql::Db();
+    (void)db_.exec("DROP INDEX IF EXISTS trials_by_key");
     result.provenance = record_.dump();
     if (failed)
         return tl::unexpected(*failed);
