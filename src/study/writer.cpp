@@ -21,7 +21,7 @@ using Json = nlohmann::ordered_json;
 // (far more) make the coordinator wait for it.
 constexpr auto commit_every = std::chrono::milliseconds(200);
 constexpr std::size_t wake_at_rows = 1 << 16;
-constexpr std::size_t most_pending_rows = 1 << 21;
+constexpr std::size_t most_pending_rows = 1 << 18; // ~64 MB of rows
 
 // The study's writer lock: an open-file-description lock on one byte far past
 // any byte SQLite locks, so it never interferes with SQLite's own locking,
@@ -184,26 +184,43 @@ Result<void> StudyWriter::begin_run(const RunDescription &run, const Provenance 
     if (!inserter)
         return tl::unexpected(inserter.error());
     insert_ = std::move(*inserter);
-    if (reuse_) {
-        if (auto indexed = db_.exec("CREATE INDEX IF NOT EXISTS trials_by_key ON trials(key)"); !indexed)
-            return indexed;
-        auto reader = sql::Db::open(path_, SQLITE_OPEN_READONLY);
-        if (!reader)
-            return tl::unexpected(reader.error());
-        reader_ = std::move(*reader);
-        if (auto ok = reader_.exec("PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;"); !ok)
-            return ok;
-        auto lookup = reader_.prepare(
-            "SELECT t.status, t.score, t.metrics, t.error, t.seconds FROM trials t JOIN runs r ON r.id = t.run "
-            "WHERE t.key = ?4 AND t.point = ?1 AND r.identity_key = ?2 AND t.run <> ?3 AND t.status IN ('ok', 'failed') "
-            "LIMIT 1");
-        if (!lookup)
-            return tl::unexpected(lookup.error());
-        lookup_ = std::move(*lookup);
-        if (auto begun = reader_.exec("BEGIN"); !begun)
-            return begun;
-        read_since_ = std::chrono::steady_clock::now();
-    }
+    if (reuse_)
+        return open_reader();
+    return {};
+}
+
+// The lookups of a run that reuses: one read transaction for the whole run
+// (the outcomes it reuses were stored before it began), a replay of the
+// latest earlier run of the same identity, and an index on the point's hash
+// for points the replay does not hold (a widened grid, another seed).
+Result<void> StudyWriter::open_reader()
+{
+    if (auto indexed = db_.exec("CREATE INDEX IF NOT EXISTS trials_by_key ON trials(key)"); !indexed)
+        return indexed;
+    auto reader = sql::Db::open(path_, SQLITE_OPEN_READONLY);
+    if (!reader)
+        return tl::unexpected(reader.error());
+    reader_ = std::move(*reader);
+    if (auto ok = reader_.exec("PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456; BEGIN"); !ok)
+        return ok;
+    auto lookup = reader_.prepare(
+        "SELECT t.status, t.score, t.metrics, t.error, t.seconds FROM trials t JOIN runs r ON r.id = t.run "
+        "WHERE t.key = ?4 AND t.point = ?1 AND r.identity_key = ?2 AND t.run <> ?3 AND t.status IN ('ok', 'failed') "
+        "LIMIT 1");
+    if (!lookup)
+        return tl::unexpected(lookup.error());
+    lookup_ = std::move(*lookup);
+    auto replay = reader_.prepare(
+        "SELECT t.status, t.score, t.metrics, t.error, t.seconds, t.number, t.point FROM trials t WHERE t.run = "
+        "(SELECT max(id) FROM runs WHERE identity_key = ?1 AND id <> ?2) ORDER BY t.number");
+    if (!replay)
+        return tl::unexpected(replay.error());
+    replay_ = std::move(*replay);
+    replay_->bind(1, identity_key_).bind(2, run_id_);
+    auto first = replay_->step();
+    if (!first)
+        return tl::unexpected(first.error());
+    replay_row_ = *first;
     return {};
 }
 
@@ -217,6 +234,7 @@ StudyWriter::~StudyWriter()
     if (thread_.joinable())
         thread_.join();
     lookup_.reset();
+    replay_.reset();
     insert_.reset();
     reader_ = sql::Db();
     db_ = sql::Db();
@@ -225,39 +243,54 @@ StudyWriter::~StudyWriter()
         ::close(lock_fd_);
 }
 
-std::optional<Outcome> StudyWriter::stored(std::span<const Value> point)
+namespace {
+
+// The outcome in columns status, score, metrics, error, seconds of a row.
+Outcome outcome_of(const sql::Statement &q)
+{
+    Outcome o;
+    o.evaluation.status = study::status_named(q.text(0)).value_or(TrialStatus::Failed);
+    o.evaluation.score = q.null(1) ? std::numeric_limits<double>::quiet_NaN() : q.real(1);
+    const auto metrics = q.blob(2);
+    o.evaluation.metrics.resize(metrics.size() / sizeof(double));
+    if (!metrics.empty())
+        std::memcpy(o.evaluation.metrics.data(), metrics.data(), o.evaluation.metrics.size() * sizeof(double));
+    o.evaluation.error = q.text(3);
+    o.seconds = q.real(4);
+    return o;
+}
+
+bool reusable(const sql::Statement &q)
+{
+    const auto status = q.text(0);
+    return status == "ok" || status == "failed";
+}
+
+} // namespace
+
+std::optional<Outcome> StudyWriter::stored(std::uint64_t number, std::span<const Value> point)
 {
     if (!reuse_)
         return std::nullopt;
-    // One read transaction serves many lookups (each would otherwise take
-    // and drop SQLite's locks), renewed every second so that the writer's
-    // checkpoints are not held back for long.
-    if (std::chrono::steady_clock::now() - read_since_ > std::chrono::seconds(1)) {
-        (void)reader_.exec("COMMIT");
-        if (auto begun = reader_.exec("BEGIN"); !begun)
-            set_failure(begun.error());
-        read_since_ = std::chrono::steady_clock::now();
-    }
-    sql::Statement &q = *lookup_;
     const std::string &key = lookup_key_->text(point);
+    sql::Statement &replay = *replay_;
+    while (replay_row_ && static_cast<std::uint64_t>(replay.integer(5)) < number) {
+        auto next = replay.step();
+        if (!next)
+            set_failure(next.error());
+        replay_row_ = next && *next;
+    }
+    if (replay_row_ && static_cast<std::uint64_t>(replay.integer(5)) == number && replay.text(6) == key &&
+        reusable(replay))
+        return outcome_of(replay);
+    sql::Statement &q = *lookup_;
     q.bind(1, key).bind(2, identity_key_).bind(3, run_id_).bind(4, study::PointKey::hash(key));
     auto row = q.step();
     std::optional<Outcome> found;
-    if (!row) {
+    if (!row)
         set_failure(row.error());
-    } else if (*row) {
-        const auto status = study::status_named(q.text(0));
-        Outcome o;
-        o.evaluation.status = status.value_or(TrialStatus::Failed);
-        o.evaluation.score = q.null(1) ? std::numeric_limits<double>::quiet_NaN() : q.real(1);
-        const auto metrics = q.blob(2);
-        o.evaluation.metrics.resize(metrics.size() / sizeof(double));
-        if (!metrics.empty())
-            std::memcpy(o.evaluation.metrics.data(), metrics.data(), o.evaluation.metrics.size() * sizeof(double));
-        o.evaluation.error = q.text(3);
-        o.seconds = q.real(4);
-        found = std::move(o);
-    }
+    else if (*row)
+        found = outcome_of(q);
     q.reset();
     return found;
 }
@@ -375,6 +408,7 @@ Result<void> StudyWriter::finish(btopt_status status, const std::string &message
     (void)db_.exec("DELETE FROM writer");
     // Readers of the study need no index; the next run that reuses builds it again.
     lookup_.reset();
+    replay_.reset();
     reader_ = sql::Db();
     (void)db_.exec("DROP INDEX IF EXISTS trials_by_key");
     result.provenance = record_.dump();
