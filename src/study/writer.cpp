@@ -344,6 +344,15 @@ void StudyWriter::write_loop()
 
 Result<void> StudyWriter::write_rows(std::vector<Row> &rows)
 {
+    auto written = insert_rows(rows);
+    if (!written)
+        written.error().message = fmt::format("{} (the trials committed before are kept; the study is intact)",
+                                              written.error().message);
+    return written;
+}
+
+Result<void> StudyWriter::insert_rows(std::vector<Row> &rows)
+{
     if (auto begun = db_.exec("BEGIN"); !begun)
         return begun;
     sql::Statement &s = *insert_;

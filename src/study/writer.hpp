@@ -53,6 +53,7 @@ private:
     Result<void> begin_run(const RunDescription &run, const Provenance &provenance);
     void write_loop();
     Result<void> write_rows(std::vector<Row> &rows);
+    Result<void> insert_rows(std::vector<Row> &rows);
     void set_failure(const Error &error);
     Result<void> open_reader();
 

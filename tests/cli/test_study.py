@@ -283,3 +283,20 @@ def test_a_second_writer_is_refused_with_the_first_ones_pid(tmp_path):
         first.communicate(timeout=60)
     assert first.returncode == 143
     assert integrity(tmp_path / "s.db") == "ok"
+
+
+def test_a_full_disk_stops_the_run_with_a_clear_error_and_an_intact_study(tmp_path):
+    # ulimit -f 200 (KB): the study cannot take the trials; the run stops and says why.
+    command = (f"ulimit -f 200; exec '{BTOPT}' run '{test_plugin('slow_bowl')}' --backend thread --jobs 2 --quiet "
+               f"--param x=0:29:1 --param y=-1:1:0.001 --study s.db")
+    result = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "study 's.db'" in result.stderr and "file size limit" in result.stderr, result.stderr
+    assert "the study is intact" in result.stderr
+    assert integrity(tmp_path / "s.db") == "ok"
+    db = sqlite3.connect(tmp_path / "s.db")
+    assert db.execute("SELECT status FROM runs").fetchall() == [("failed",)]
+    db.close()
+    # It stays readable.
+    run(tmp_path, "export", "s.db", "--json", "out.json", check=0)
+    assert json.loads((tmp_path / "out.json").read_text())["provenance"]["status"] == "failed"
