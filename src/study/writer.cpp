@@ -108,6 +108,8 @@ Result<void> StudyWriter::take_lock()
     lock.l_len = 1;
     if (::fcntl(lock_fd_, F_OFD_SETLK, &lock) == 0)
         return {};
+    if (errno != EAGAIN && errno != EACCES)
+        return fail(BTOPT_ERR_IO, "study '{}': cannot lock it for writing: {}", path_, std::strerror(errno));
     std::string holder = "another process";
     if (auto who = db_.prepare("SELECT host, pid, started FROM writer WHERE id = 1"); who)
         if (auto row = who->step(); row && *row)
