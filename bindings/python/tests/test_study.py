@@ -41,3 +41,18 @@ def test_a_second_run_reuses_every_trial_and_reads_back(tmp_path):
 def test_a_result_without_a_study_has_no_provenance():
     result = ParallelOptimizer(objective_function=score, parameter_space=space(), n_jobs=1).optimize()
     assert result.provenance is None and result.reused_count == 0
+
+
+def test_to_pandas_from_a_study(tmp_path):
+    pandas = pytest.importorskip('pandas')
+    run(tmp_path / 'study.db')
+    frame = open_study(tmp_path / 'study.db').to_pandas()
+    assert isinstance(frame, pandas.DataFrame) and len(frame) == 200
+    assert list(frame.columns[:4]) == ['number', 'a', 'b', 'score']
+
+
+def test_to_pandas_without_pandas_says_what_to_install(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, 'pandas', None)  # as if it were not installed
+    with pytest.raises(ImportError, match='pip install pandas'):
+        run(tmp_path / 'study.db').to_pandas()

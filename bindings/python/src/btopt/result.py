@@ -188,6 +188,23 @@ class OptimizationResult:
         return _lib.library().btopt_result_trial_count(self._handle.pointer)
 
     # -- files -----------------------------------------------------------
+    def to_pandas(self):
+        """The kept trials as a pandas DataFrame, one row per trial: number,
+        each parameter, score, status, error, seconds and each metric. Works
+        the same on a live result and on one from open_study. Needs pandas,
+        which btopt itself never imports."""
+        try:
+            import pandas
+        except ImportError as e:
+            raise ImportError("OptimizationResult.to_pandas needs pandas: pip install pandas") from e
+        rows = []
+        for t in self.trials:
+            row = {"number": t.number, **t.params, "score": t.score, "status": str(t.status), "error": t.error,
+                   "seconds": t.seconds}
+            row.update(t.metrics)
+            rows.append(row)
+        return pandas.DataFrame(rows)
+
     def write_json(self, path) -> None:
         """Writes the run and every kept trial as JSON (docs/RESULTS.md);
         BtoptIOError when the file cannot be written."""
