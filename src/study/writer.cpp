@@ -20,8 +20,8 @@ using Json = nlohmann::ordered_json;
 // How often the writer thread commits, and how many rows wake it sooner or
 // (far more) make the coordinator wait for it.
 constexpr auto commit_every = std::chrono::milliseconds(200);
-constexpr std::size_t wake_at_rows = 1 << 16;
-constexpr std::size_t most_pending_rows = 1 << 18; // ~64 MB of rows
+constexpr std::size_t wake_at_rows = 1 << 15;
+constexpr std::size_t most_pending_rows = 1 << 17; // ~35 MB of rows (twice: one queue filling, one being written)
 
 // The study's writer lock: an open-file-description lock on one byte far past
 // any byte SQLite locks, so it never interferes with SQLite's own locking,
@@ -81,10 +81,10 @@ Result<std::unique_ptr<StudyWriter>> StudyWriter::open(const std::string &path, 
         return tl::unexpected(has_schema.error());
     if (auto locked = w->take_lock(); !locked)
         return tl::unexpected(locked.error());
-    // A 64 MiB page cache and memory-mapped reads: the index of a large study
-    // is then written and searched in memory, not through pread and pwrite.
-    if (auto ok = w->db_.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; "
-                              "PRAGMA mmap_size = 268435456;");
+    // A 64 MiB page cache: the pages a run appends to and the index it
+    // searches stay in memory, not behind pread and pwrite. (No mmap: mapped
+    // pages of a large study would count as the run's memory.)
+    if (auto ok = w->db_.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;");
         !ok)
         return tl::unexpected(ok.error());
     if (!*has_schema)
@@ -203,7 +203,7 @@ Result<void> StudyWriter::open_reader()
     if (!reader)
         return tl::unexpected(reader.error());
     reader_ = std::move(*reader);
-    if (auto ok = reader_.exec("PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456; BEGIN"); !ok)
+    if (auto ok = reader_.exec("PRAGMA cache_size = -32768; BEGIN"); !ok)
         return ok;
     auto lookup = reader_.prepare(
         "SELECT t.status, t.score, t.metrics, t.error, t.seconds FROM trials t JOIN runs r ON r.id = t.run "
