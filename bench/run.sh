@@ -193,6 +193,14 @@ for rep in $(seq 1 "$REPS"); do
         --jobs 2 --rep "$rep"
 done
 
+note_load files
+# Result files and studies (issue 13): CPU time of writing JSON/CSV, of recording every trial in a study,
+# of a rerun that reuses every stored trial, and of exporting the study; text in OUT/study.txt.
+STUDY_POINTS=$([ $SMOKE = 1 ] && echo 20000 || echo 1000000)
+mkdir -p "$OUT/study-scratch"
+step "files and studies" sh -c "'$BIN/btopt-bench-study' $STUDY_POINTS '$OUT/study-scratch' | tee '$OUT/study.txt'"
+rm -rf "$OUT/study-scratch"
+
 note_load kit
 if [ -x "$BIN/btopt-bench-kit" ]; then
     step "kit (Google Benchmark)" env BTOPT_BENCH_PLUGIN="$SMA" BTOPT_BENCH_CSV="$CSV_BIG" BTOPT_BENCH_GOOG="$GOOG" \

@@ -460,6 +460,10 @@ BTOPT_API btopt_status btopt_study_open(btopt_result **out, const char *path, in
 /* The ids of the study's runs, oldest first: up to `capacity` go to `ids`
  * (which may be NULL when capacity is 0), and *count says how many there are. */
 BTOPT_API btopt_status btopt_study_runs(const char *path, int64_t *ids, size_t capacity, size_t *count);
+/* Writes a stored run (0: the last) as btopt_result_write_json and _csv do,
+ * streaming its trials from the study, so memory stays flat however many it
+ * holds. Either path may be NULL (not both). */
+BTOPT_API btopt_status btopt_study_export(const char *path, int64_t run, const char *json_path, const char *csv_path);
 
 #ifdef __cplusplus
 }

@@ -48,9 +48,14 @@ public:
     double speedup = 0.0;
     double wall_seconds = 0.0;
     std::vector<TrialRecord> trials;
+    std::uint64_t reused = 0; // trials a study supplied instead of an evaluation
+    std::string provenance;   // JSON: what produced the run; empty without a study
 
     void write_json(const std::string &path) const;
     void write_csv(const std::string &path) const;
+
+    // A stored run of a study (run 0: the last one), with every trial it recorded.
+    static OptimizationResult open_study(const std::string &path, std::int64_t run = 0);
 
     explicit OptimizationResult(btopt_result *handle);
 
@@ -238,6 +243,7 @@ struct Options {
         tournament_size{}, elite_count{}, batch_size{}, keep_trials{};
     std::optional<double> crossover_rate{}, mutation_rate{};
     std::optional<std::string> backend{}, direction{}, start_method{}, max_memory_per_worker{};
+    std::optional<std::string> study{}, study_mode{}, data_fingerprint{}; // docs/STUDIES.md
     std::optional<double> eval_timeout{};
     std::optional<std::int64_t> threads_per_worker{};
     std::optional<bool> ignore_errors{};
@@ -408,6 +414,8 @@ inline OptimizationResult::OptimizationResult(btopt_result *handle) : handle_(ha
     best_score = btopt_result_best_score(handle);
     speedup = btopt_result_speedup(handle);
     wall_seconds = btopt_result_wall_seconds(handle);
+    reused = btopt_result_reused_count(handle);
+    provenance = btopt_result_provenance(handle);
     if (const btopt_params *best = btopt_result_best_params(handle))
         best_params = Params(best).to_map();
     const std::uint64_t n = btopt_result_trial_count(handle);
@@ -429,6 +437,13 @@ inline OptimizationResult::OptimizationResult(btopt_result *handle) : handle_(ha
         }
         trials.push_back(std::move(t));
     }
+}
+
+inline OptimizationResult OptimizationResult::open_study(const std::string &path, std::int64_t run)
+{
+    btopt_result *raw = nullptr;
+    detail::check(btopt_study_open(&raw, path.c_str(), run));
+    return OptimizationResult(raw);
 }
 
 inline void OptimizationResult::write_json(const std::string &path) const

@@ -52,4 +52,17 @@ btopt_status btopt_study_runs(const char *path, int64_t *ids, size_t capacity, s
     });
 }
 
+btopt_status btopt_study_export(const char *path, int64_t run, const char *json_path, const char *csv_path)
+{
+    BTOPT_REQUIRE(path);
+    return guarded([&] {
+        if (run < 0)
+            return set_error(BTOPT_ERR_INVALID_ARGUMENT,
+                             fmt::format("run {}: use a run id from btopt_study_runs, or 0 for the last run", run));
+        if (!json_path && !csv_path)
+            return set_error(BTOPT_ERR_INVALID_ARGUMENT, "btopt_study_export: give a JSON path, a CSV path or both");
+        return capi::status_of(export_study_run(path, run, json_path ? json_path : "", csv_path ? csv_path : ""));
+    });
+}
+
 } // extern "C"

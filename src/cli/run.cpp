@@ -150,6 +150,7 @@ int run_command(const RunOptions &options)
     RunSettings &s = prepared.settings;
     btopt_optimizer *opt = prepared.optimizer.get();
 
+    warn_about_memory(stderr, s);
     Progress progress(Progress::mode_for(options.quiet), !options.ignore_errors);
     btopt_optimizer_set_progress(opt, &Progress::report, &progress);
     btopt_result *raw = nullptr;

@@ -7,6 +7,8 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <vector>
 
 namespace btopt::cli {
@@ -43,6 +45,43 @@ void set_study_options(btopt_optimizer *opt, const RunOptions &o)
         throw UsageError(fmt::format("--study {}: {}", o.study, btopt_last_error()));
     if (!o.study_mode.empty() && btopt_optimizer_set_string(opt, "study_mode", o.study_mode.c_str()) != BTOPT_OK)
         throw UsageError(fmt::format("--study-mode {}: {}", o.study_mode, btopt_last_error()));
+}
+
+namespace {
+
+// Trials the run plans: the grid's points (before constraints), the random
+// search's iterations, or the genetic population times its generations.
+double planned_trials(const RunSettings &s)
+{
+    const RunOptions &o = s.options;
+    if (o.algorithm == "random")
+        return static_cast<double>(o.iterations.value_or(100));
+    if (o.algorithm == "genetic")
+        return static_cast<double>(o.population.value_or(20)) * static_cast<double>(o.generations.value_or(10));
+    double points = 1;
+    for (const ParamSpec &p : s.params)
+        points *= p.continuous() ? 1.0 : static_cast<double>(p.size());
+    return points;
+}
+
+} // namespace
+
+void warn_about_memory(std::FILE *out, const RunSettings &s)
+{
+    if (!s.options.study.empty() || (s.options.keep && *s.options.keep > 0))
+        return;
+    // A trial in the library's table and in this command's copy of it for the
+    // summary: about 180 bytes plus 32 per parameter and 16 per metric (8 assumed).
+    const double bytes = planned_trials(s) * (180.0 + 32.0 * static_cast<double>(s.params.size()) + 16.0 * 8);
+    const double memory = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
+    if (memory <= 0 || bytes <= memory / 4)
+        return;
+    fmt::print(out,
+               "btopt: warning: the run plans {:.3g} trials, about {:.1f} GB in memory, more than a quarter of this "
+               "machine's {:.1f} GB. --study FILE keeps every trial on disk and only the best 10,000 in memory "
+               "(--keep N sets how many)\n",
+               planned_trials(s), bytes / 1e9, memory / 1e9);
+    std::fflush(out);
 }
 
 void print_study_summary(std::FILE *out, const RunOptions &o, const btopt_result *result)
@@ -87,18 +126,13 @@ int export_command(const ExportOptions &o)
     }
     if (o.json.empty() && o.csv.empty())
         throw UsageError("btopt export: give --json FILE, --csv FILE or --list");
-    btopt_result *raw = nullptr;
-    check_study(btopt_study_open(&raw, o.study.c_str(), o.run), o.study);
-    const ResultHandle result(raw);
+    check_study(btopt_study_export(o.study.c_str(), o.run, o.json.empty() ? nullptr : o.json.c_str(),
+                                   o.csv.empty() ? nullptr : o.csv.c_str()),
+                o.study);
     std::vector<std::string> written;
-    if (!o.json.empty()) {
-        check_study(btopt_result_write_json(raw, o.json.c_str()), "--json " + o.json);
-        written.push_back(o.json);
-    }
-    if (!o.csv.empty()) {
-        check_study(btopt_result_write_csv(raw, o.csv.c_str()), "--csv " + o.csv);
-        written.push_back(o.csv);
-    }
+    for (const std::string &file : {o.json, o.csv})
+        if (!file.empty())
+            written.push_back(file);
     fmt::print("Wrote {}\n", fmt::join(written, ", "));
     return exit_ok;
 }

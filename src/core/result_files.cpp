@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
 #include <iterator>
 #include <numeric>
@@ -59,8 +60,22 @@ void json_string(std::string &out, std::string_view text)
     out.push_back('"');
 }
 
-// A finite double as the shortest text that reads back to the same bits,
-// with ".0" on integral values so that readers keep it a float; else null.
+// Integers and doubles with std::to_chars: the shortest text that reads back
+// to the same bits, several times faster than a format string per number.
+void append_int(std::string &out, std::int64_t x)
+{
+    char text[24];
+    out.append(text, static_cast<std::size_t>(std::to_chars(text, text + sizeof text, x).ptr - text));
+}
+
+void append_double(std::string &out, double x)
+{
+    char text[32];
+    out.append(text, static_cast<std::size_t>(std::to_chars(text, text + sizeof text, x).ptr - text));
+}
+
+// A finite double, with ".0" on integral values so that readers keep it a
+// float; else null.
 void json_number(std::string &out, double x)
 {
     if (!std::isfinite(x)) {
@@ -68,7 +83,7 @@ void json_number(std::string &out, double x)
         return;
     }
     const std::size_t start = out.size();
-    fmt::format_to(std::back_inserter(out), "{}", x);
+    append_double(out, x);
     if (out.find_first_of(".e", start) == std::string::npos)
         out.append(".0");
 }
@@ -108,7 +123,7 @@ void json_params(std::string &out, const Space &space, const JsonKeys &keys, std
         out.append(keys.params[k]);
         switch (space.parameters()[k].kind) {
         case Kind::Int:
-            fmt::format_to(std::back_inserter(out), "{}", point[k].i);
+            append_int(out, point[k].i);
             break;
         case Kind::Float:
             json_number(out, point[k].f);
@@ -135,7 +150,9 @@ void json_metrics(std::string &out, const JsonKeys &keys, std::span<const double
 
 void json_trial(std::string &out, const Space &space, const JsonKeys &keys, const TrialView &t)
 {
-    fmt::format_to(std::back_inserter(out), "{{\"id\": {}, \"params\": ", t.number);
+    out.append("{\"id\": ");
+    append_int(out, static_cast<std::int64_t>(t.number));
+    out.append(", \"params\": ");
     json_params(out, space, keys, t.point);
     out.append(", \"score\": ");
     if (t.status == TrialStatus::Ok)
@@ -224,7 +241,7 @@ void csv_field(std::string &out, std::string_view text)
 void csv_number(std::string &out, double x)
 {
     if (std::isfinite(x))
-        fmt::format_to(std::back_inserter(out), "{}", x);
+        append_double(out, x);
 }
 
 void csv_header(std::string &out, const RunResult &r)
@@ -244,16 +261,16 @@ void csv_header(std::string &out, const RunResult &r)
 
 void csv_row(std::string &out, const RunResult &r, const TrialView &t)
 {
-    fmt::format_to(std::back_inserter(out), "{}", t.number);
+    append_int(out, static_cast<std::int64_t>(t.number));
     for (std::size_t k = 0; k < r.space->size(); ++k) {
         const Parameter &p = r.space->parameters()[k];
         out.push_back(',');
         switch (p.kind) {
         case Kind::Int:
-            fmt::format_to(std::back_inserter(out), "{}", t.point[k].i);
+            append_int(out, t.point[k].i);
             break;
         case Kind::Float:
-            fmt::format_to(std::back_inserter(out), "{}", t.point[k].f);
+            append_double(out, t.point[k].f);
             break;
         case Kind::Choice:
             csv_field(out, p.choices[static_cast<std::size_t>(t.point[k].i)]);
@@ -268,7 +285,11 @@ void csv_row(std::string &out, const RunResult &r, const TrialView &t)
         if (m < t.metrics.size())
             csv_number(out, t.metrics[m]);
     }
-    fmt::format_to(std::back_inserter(out), ",{},{},", trial_status_name(t.status), t.seconds);
+    out.push_back(',');
+    out.append(trial_status_name(t.status));
+    out.push_back(',');
+    append_double(out, t.seconds);
+    out.push_back(',');
     csv_field(out, t.error);
     out.push_back('\n');
 }

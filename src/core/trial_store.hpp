@@ -16,7 +16,8 @@ public:
     virtual ~TrialStore() = default;
     // An outcome stored for this point by an earlier run that may be reused
     // instead of evaluating it again (same plugin, data, config, objective).
-    virtual std::optional<Outcome> stored(std::span<const Value> point) = 0;
+    // Asked in trial order; `number` is the trial the point would be.
+    virtual std::optional<Outcome> stored(std::uint64_t number, std::span<const Value> point) = 0;
     // Called in trial order for every trial the run records, reused ones too.
     // Must not wait on the disk.
     virtual void record(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds,

@@ -82,7 +82,7 @@ private:
                 pending.point = point;
                 pending.outcome.reset();
                 pending.reused = false;
-                if (auto stored = r_.store ? r_.store->stored({point.data(), point.size()}) : std::nullopt) {
+                if (auto stored = r_.store ? r_.store->stored(number, {point.data(), point.size()}) : std::nullopt) {
                     stored->number = number;
                     pending.outcome = std::move(*stored);
                     pending.reused = true;

@@ -68,6 +68,26 @@ Result<RunResult> read_run_header(sql::Db &db, std::int64_t &run)
     return r;
 }
 
+// Reads one row of `SELECT number, vals, status, score, metrics, error,
+// seconds, reused` into e and point.
+Result<void> read_trial_row(const sql::Db &db, const sql::Statement &q, std::int64_t run, Point &point, Evaluation &e)
+{
+    const auto vals = q.blob(1);
+    const auto status = study::status_named(q.text(2));
+    if (vals.size() != point.size() * sizeof(Value) || !status)
+        return fail(BTOPT_ERR_IO, "study '{}' is damaged: trial {} of run {} does not fit the run's space", db.path(),
+                    q.integer(0), run);
+    std::memcpy(point.data(), vals.data(), vals.size());
+    e.status = *status;
+    e.score = q.null(3) ? std::numeric_limits<double>::quiet_NaN() : q.real(3);
+    const auto metrics = q.blob(4);
+    e.metrics.resize(metrics.size() / sizeof(double));
+    if (!metrics.empty())
+        std::memcpy(e.metrics.data(), metrics.data(), e.metrics.size() * sizeof(double));
+    e.error = q.text(5);
+    return {};
+}
+
 Result<void> read_trials(sql::Db &db, std::int64_t run, RunResult &r)
 {
     auto q = db.prepare("SELECT number, vals, status, score, metrics, error, seconds, reused FROM trials "
@@ -85,19 +105,8 @@ Result<void> read_trials(sql::Db &db, std::int64_t run, RunResult &r)
             return tl::unexpected(row.error());
         if (!*row)
             break;
-        const auto vals = q->blob(1);
-        const auto status = study::status_named(q->text(2));
-        if (vals.size() != dims * sizeof(Value) || !status)
-            return fail(BTOPT_ERR_IO, "study '{}' is damaged: trial {} of run {} does not fit the run's space",
-                        db.path(), q->integer(0), run);
-        std::memcpy(point.data(), vals.data(), vals.size());
-        e.status = *status;
-        e.score = q->null(3) ? std::numeric_limits<double>::quiet_NaN() : q->real(3);
-        const auto metrics = q->blob(4);
-        e.metrics.resize(metrics.size() / sizeof(double));
-        if (!metrics.empty())
-            std::memcpy(e.metrics.data(), metrics.data(), e.metrics.size() * sizeof(double));
-        e.error = q->text(5);
+        if (auto read = read_trial_row(db, *q, run, point, e); !read)
+            return read;
         const bool reused = q->integer(7) != 0;
         table.record(static_cast<std::uint64_t>(q->integer(0)), {point.data(), dims}, e, q->real(6), reused);
         r.reused += reused ? 1 : 0;
@@ -106,7 +115,107 @@ Result<void> read_trials(sql::Db &db, std::int64_t run, RunResult &r)
     return {};
 }
 
+// The run's counts, times and best trial, from the study alone.
+Result<void> read_summary(sql::Db &db, std::int64_t run, RunResult &r)
+{
+    auto counts = db.prepare("SELECT status, count(*), sum(reused), total(CASE WHEN reused = 0 THEN seconds END) "
+                             "FROM trials WHERE run = ? GROUP BY status");
+    if (!counts)
+        return tl::unexpected(counts.error());
+    counts->bind(1, run);
+    for (auto row = counts->step();; row = counts->step()) {
+        if (!row)
+            return tl::unexpected(row.error());
+        if (!*row)
+            break;
+        const auto status = study::status_named(counts->text(0));
+        if (!status)
+            return fail(BTOPT_ERR_IO, "study '{}' is damaged: a trial of run {} has status '{}'", db.path(), run,
+                        counts->text(0));
+        r.status_counts[static_cast<std::size_t>(*status)] = static_cast<std::uint64_t>(counts->integer(1));
+        r.reused += static_cast<std::uint64_t>(counts->integer(2));
+        r.eval_seconds += counts->real(3);
+        if (*status != TrialStatus::Cancelled)
+            r.evaluated += static_cast<std::uint64_t>(counts->integer(1));
+    }
+    auto best = db.prepare(fmt::format("SELECT number, vals, status, score, metrics, error, seconds FROM trials "
+                                       "WHERE run = ? AND status = 'ok' ORDER BY score {}, number LIMIT 1",
+                                       r.info.direction == Direction::Maximize ? "DESC" : "ASC"));
+    if (!best)
+        return tl::unexpected(best.error());
+    best->bind(1, run);
+    auto row = best->step();
+    if (!row)
+        return tl::unexpected(row.error());
+    r.trials = Trials(r.space->size(), r.info.metric_names.size());
+    if (*row) {
+        Point point(r.space->size());
+        Evaluation e;
+        if (auto read = read_trial_row(db, *best, run, point, e); !read)
+            return read;
+        r.trials.append(static_cast<std::uint64_t>(best->integer(0)), {point.data(), point.size()}, e, best->real(6));
+        r.best = 0;
+    }
+    return {};
+}
+
+// Every trial of the run, in trial order, straight from the study.
+TrialFeed trial_feed(sql::Db &db, std::int64_t run, const RunResult &r)
+{
+    return [&db, run, &r](const TrialVisitor &visit) -> Result<void> {
+        auto q = db.prepare("SELECT number, vals, status, score, metrics, error, seconds FROM trials WHERE run = ? "
+                            "ORDER BY number");
+        if (!q)
+            return tl::unexpected(q.error());
+        q->bind(1, run);
+        Point point(r.space->size());
+        Evaluation e;
+        for (;;) {
+            auto row = q->step();
+            if (!row)
+                return tl::unexpected(row.error());
+            if (!*row)
+                return {};
+            if (auto read = read_trial_row(db, *q, run, point, e); !read)
+                return read;
+            visit(TrialView{.number = static_cast<std::uint64_t>(q->integer(0)),
+                            .point = {point.data(), point.size()},
+                            .status = e.status,
+                            .score = e.score,
+                            .metrics = {e.metrics.data(), e.metrics.size()},
+                            .error = e.error,
+                            .seconds = q->real(6)});
+        }
+    };
+}
+
 } // namespace
+
+Result<void> export_study_run(const std::string &path, std::int64_t run, const std::string &json, const std::string &csv)
+{
+    auto db = open_study(path);
+    if (!db)
+        return tl::unexpected(db.error());
+    if (auto begun = db->exec("BEGIN"); !begun)
+        return begun;
+    auto written = [&]() -> Result<void> {
+        auto header = read_run_header(*db, run);
+        if (!header)
+            return tl::unexpected(header.error());
+        if (auto summary = read_summary(*db, run, *header); !summary)
+            return summary;
+        const TrialFeed feed = trial_feed(*db, run, *header);
+        if (!json.empty())
+            if (auto ok = write_json(*header, json, feed); !ok)
+                return ok;
+        if (!csv.empty())
+            if (auto ok = write_csv(*header, csv, feed); !ok)
+                return ok;
+        return {};
+    }();
+    (void)db->exec("COMMIT");
+    return written;
+}
 
 Result<std::vector<std::int64_t>> study_runs(const std::string &path)
 {

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <xxhash.h>
+
+#include <charconv>
 #include <iterator>
 
 namespace btopt::internal::study {
@@ -52,10 +55,9 @@ CREATE TABLE IF NOT EXISTS runs(
   backend TEXT, workers INTEGER, seed INTEGER, n_trials INTEGER, evaluated INTEGER, reused INTEGER,
   wall_seconds REAL, eval_seconds REAL);
 CREATE TABLE IF NOT EXISTS trials(
-  run INTEGER NOT NULL, number INTEGER NOT NULL, point TEXT NOT NULL, vals BLOB NOT NULL,
+  run INTEGER NOT NULL, number INTEGER NOT NULL, point TEXT NOT NULL, key INTEGER NOT NULL, vals BLOB NOT NULL,
   score REAL, metrics BLOB, status TEXT NOT NULL, error TEXT NOT NULL, seconds REAL NOT NULL,
   reused INTEGER NOT NULL, PRIMARY KEY (run, number)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS trials_by_point ON trials(point);
 PRAGMA application_id = {};
 PRAGMA user_version = {};
 COMMIT;)",
@@ -70,28 +72,43 @@ std::optional<TrialStatus> status_named(std::string_view name)
     return std::nullopt;
 }
 
-std::string point_key(const Space &space, std::span<const Value> point)
+PointKey::PointKey(const Space &space) : space_(&space)
 {
-    std::string out = "{";
-    for (std::size_t k = 0; k < space.size(); ++k) {
-        const Parameter &p = space.parameters()[k];
+    for (const Parameter &p : space.parameters()) {
+        names_.push_back(nlohmann::json(p.name).dump() + ": ");
+        auto &quoted = choices_.emplace_back();
+        for (const std::string &choice : p.choices)
+            quoted.push_back(nlohmann::json(choice).dump());
+    }
+}
+
+const std::string &PointKey::text(std::span<const Value> point)
+{
+    text_.assign("{");
+    char number[32];
+    for (std::size_t k = 0; k < names_.size(); ++k) {
         if (k > 0)
-            out += ", ";
-        out += nlohmann::json(p.name).dump();
-        out += ": ";
-        switch (p.kind) {
+            text_.append(", ");
+        text_.append(names_[k]);
+        switch (space_->parameters()[k].kind) {
         case Kind::Int:
-            fmt::format_to(std::back_inserter(out), "{}", point[k].i);
+            text_.append(number, static_cast<std::size_t>(std::to_chars(number, number + sizeof number, point[k].i).ptr - number));
             break;
         case Kind::Float:
-            fmt::format_to(std::back_inserter(out), "{}", point[k].f);
+            text_.append(number, static_cast<std::size_t>(std::to_chars(number, number + sizeof number, point[k].f).ptr - number));
             break;
         case Kind::Choice:
-            out += nlohmann::json(p.choices[static_cast<std::size_t>(point[k].i)]).dump();
+            text_.append(choices_[k][static_cast<std::size_t>(point[k].i)]);
             break;
         }
     }
-    return out + "}";
+    text_.push_back('}');
+    return text_;
+}
+
+std::int64_t PointKey::hash(std::string_view text)
+{
+    return static_cast<std::int64_t>(XXH3_64bits(text.data(), text.size()));
 }
 
 } // namespace btopt::internal::study

@@ -4,10 +4,13 @@
 //        provenance, space, metric_names, algorithm, objective, direction,
 //        backend, workers, seed, n_trials, evaluated, reused, wall_seconds,
 //        eval_seconds)
-//   trials(run, number, point, vals, score, metrics, status, error, seconds,
-//          reused)                        primary key (run, number)
+//   trials(run, number, point, key, vals, score, metrics, status, error,
+//          seconds, reused)               primary key (run, number)
 // `point` is the point as JSON ({"fast": 10, "slow": 50}, floats in their
-// shortest exact form): what a reused outcome is looked up by. `vals` holds
+// shortest exact form): what a reused outcome is looked up by, through `key`
+// (its XXH3-64). The index on `key` (trials_by_key) exists only while a run
+// reuses outcomes: built in one sort when it starts, dropped when it ends,
+// so a run that reuses nothing appends to one B-tree only. `vals` holds
 // the point's values as raw bytes and `metrics` the metrics as raw doubles,
 // so a stored run reads back bit for bit.
 #pragma once
@@ -17,6 +20,7 @@
 #include "../core/trial.hpp"
 
 #include <optional>
+#include <vector>
 
 namespace btopt::internal::study {
 
@@ -32,7 +36,18 @@ Result<void> create_schema(sql::Db &db);
 // A trial status from its stored name ("ok", "failed", ...).
 std::optional<TrialStatus> status_named(std::string_view name);
 
-// The point as the study keys it.
-std::string point_key(const Space &space, std::span<const Value> point);
+// The point as the study keys it, and that text's XXH3-64.
+class PointKey {
+public:
+    explicit PointKey(const Space &space);
+    const std::string &text(std::span<const Value> point); // valid until the next call
+    static std::int64_t hash(std::string_view text);
+
+private:
+    const Space *space_ = nullptr;
+    std::vector<std::string> names_; // "name": , quoted
+    std::vector<std::vector<std::string>> choices_;
+    std::string text_;
+};
 
 } // namespace btopt::internal::study

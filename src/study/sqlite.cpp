@@ -22,8 +22,10 @@ Error Db::error(std::string_view what) const
     const int rc = db_ ? sqlite3_errcode(db_.get()) : SQLITE_CANTOPEN;
     const char *text = db_ ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc);
     std::string hint;
-    if ((rc & 0xff) == SQLITE_FULL)
-        hint = " (the disk is full, or a file size limit was reached)";
+    // A write past `ulimit -f` or onto a full disk surfaces as FULL or as a
+    // failed write, depending on how much of it the system took.
+    if ((rc & 0xff) == SQLITE_FULL || rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC)
+        hint = " (the disk may be full, or a file size limit was reached)";
     else if ((rc & 0xff) == SQLITE_NOTADB)
         hint = " (the file is not a btopt study)";
     else if ((rc & 0xff) == SQLITE_READONLY)
@@ -34,7 +36,7 @@ Error Db::error(std::string_view what) const
 Result<void> Db::exec(const std::string &sql)
 {
     if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
-        return tl::unexpected(error("a statement failed"));
+        return tl::unexpected(error("writing it failed"));
     return {};
 }
 

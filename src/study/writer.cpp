@@ -20,8 +20,8 @@ using Json = nlohmann::ordered_json;
 // How often the writer thread commits, and how many rows wake it sooner or
 // (far more) make the coordinator wait for it.
 constexpr auto commit_every = std::chrono::milliseconds(200);
-constexpr std::size_t wake_at_rows = 1 << 16;
-constexpr std::size_t most_pending_rows = 1 << 21;
+constexpr std::size_t wake_at_rows = 1 << 15;
+constexpr std::size_t most_pending_rows = 1 << 17; // ~35 MB of rows (twice: one queue filling, one being written)
 
 // The study's writer lock: an open-file-description lock on one byte far past
 // any byte SQLite locks, so it never interferes with SQLite's own locking,
@@ -70,6 +70,8 @@ Result<std::unique_ptr<StudyWriter>> StudyWriter::open(const std::string &path, 
     std::unique_ptr<StudyWriter> w(new StudyWriter);
     w->path_ = path;
     w->space_ = *run.space;
+    w->lookup_key_.emplace(w->space_);
+    w->insert_key_.emplace(w->space_);
     auto db = sql::Db::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (!db)
         return tl::unexpected(db.error());
@@ -79,7 +81,11 @@ Result<std::unique_ptr<StudyWriter>> StudyWriter::open(const std::string &path, 
         return tl::unexpected(has_schema.error());
     if (auto locked = w->take_lock(); !locked)
         return tl::unexpected(locked.error());
-    if (auto ok = w->db_.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"); !ok)
+    // A 64 MiB page cache: the pages a run appends to and the index it
+    // searches stay in memory, not behind pread and pwrite. (No mmap: mapped
+    // pages of a large study would count as the run's memory.)
+    if (auto ok = w->db_.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;");
+        !ok)
         return tl::unexpected(ok.error());
     if (!*has_schema)
         if (auto created = study::create_schema(w->db_); !created)
@@ -102,6 +108,8 @@ Result<void> StudyWriter::take_lock()
     lock.l_len = 1;
     if (::fcntl(lock_fd_, F_OFD_SETLK, &lock) == 0)
         return {};
+    if (errno != EAGAIN && errno != EACCES)
+        return fail(BTOPT_ERR_IO, "study '{}': cannot lock it for writing: {}", path_, std::strerror(errno));
     std::string holder = "another process";
     if (auto who = db_.prepare("SELECT host, pid, started FROM writer WHERE id = 1"); who)
         if (auto row = who->step(); row && *row)
@@ -173,23 +181,48 @@ Result<void> StudyWriter::begin_run(const RunDescription &run, const Provenance 
     run_id_ = db_.last_insert_id();
     record_["run"] = run_id_;
 
-    auto inserter = db_.prepare("INSERT INTO trials(run, number, point, vals, score, metrics, status, error, seconds, "
-                                "reused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    auto inserter = db_.prepare("INSERT INTO trials(run, number, point, key, vals, score, metrics, status, error, "
+                                "seconds, reused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!inserter)
         return tl::unexpected(inserter.error());
     insert_ = std::move(*inserter);
-    if (reuse_) {
-        auto reader = sql::Db::open(path_, SQLITE_OPEN_READONLY);
-        if (!reader)
-            return tl::unexpected(reader.error());
-        reader_ = std::move(*reader);
-        auto lookup = reader_.prepare(
-            "SELECT t.status, t.score, t.metrics, t.error, t.seconds FROM trials t JOIN runs r ON r.id = t.run "
-            "WHERE t.point = ?1 AND r.identity_key = ?2 AND t.run <> ?3 AND t.status IN ('ok', 'failed') LIMIT 1");
-        if (!lookup)
-            return tl::unexpected(lookup.error());
-        lookup_ = std::move(*lookup);
-    }
+    if (reuse_)
+        return open_reader();
+    return {};
+}
+
+// The lookups of a run that reuses: one read transaction for the whole run
+// (the outcomes it reuses were stored before it began), a replay of the
+// latest earlier run of the same identity, and an index on the point's hash
+// for points the replay does not hold (a widened grid, another seed).
+Result<void> StudyWriter::open_reader()
+{
+    if (auto indexed = db_.exec("CREATE INDEX IF NOT EXISTS trials_by_key ON trials(key)"); !indexed)
+        return indexed;
+    auto reader = sql::Db::open(path_, SQLITE_OPEN_READONLY);
+    if (!reader)
+        return tl::unexpected(reader.error());
+    reader_ = std::move(*reader);
+    if (auto ok = reader_.exec("PRAGMA cache_size = -32768; BEGIN"); !ok)
+        return ok;
+    auto lookup = reader_.prepare(
+        "SELECT t.status, t.score, t.metrics, t.error, t.seconds FROM trials t JOIN runs r ON r.id = t.run "
+        "WHERE t.key = ?4 AND t.point = ?1 AND r.identity_key = ?2 AND t.run <> ?3 AND t.status IN ('ok', 'failed') "
+        "LIMIT 1");
+    if (!lookup)
+        return tl::unexpected(lookup.error());
+    lookup_ = std::move(*lookup);
+    auto replay = reader_.prepare(
+        "SELECT t.status, t.score, t.metrics, t.error, t.seconds, t.number, t.point FROM trials t WHERE t.run = "
+        "(SELECT max(id) FROM runs WHERE identity_key = ?1 AND id <> ?2) ORDER BY t.number");
+    if (!replay)
+        return tl::unexpected(replay.error());
+    replay_ = std::move(*replay);
+    replay_->bind(1, identity_key_).bind(2, run_id_);
+    auto first = replay_->step();
+    if (!first)
+        return tl::unexpected(first.error());
+    replay_row_ = *first;
     return {};
 }
 
@@ -203,6 +236,7 @@ StudyWriter::~StudyWriter()
     if (thread_.joinable())
         thread_.join();
     lookup_.reset();
+    replay_.reset();
     insert_.reset();
     reader_ = sql::Db();
     db_ = sql::Db();
@@ -211,29 +245,54 @@ StudyWriter::~StudyWriter()
         ::close(lock_fd_);
 }
 
-std::optional<Outcome> StudyWriter::stored(std::span<const Value> point)
+namespace {
+
+// The outcome in columns status, score, metrics, error, seconds of a row.
+Outcome outcome_of(const sql::Statement &q)
+{
+    Outcome o;
+    o.evaluation.status = study::status_named(q.text(0)).value_or(TrialStatus::Failed);
+    o.evaluation.score = q.null(1) ? std::numeric_limits<double>::quiet_NaN() : q.real(1);
+    const auto metrics = q.blob(2);
+    o.evaluation.metrics.resize(metrics.size() / sizeof(double));
+    if (!metrics.empty())
+        std::memcpy(o.evaluation.metrics.data(), metrics.data(), o.evaluation.metrics.size() * sizeof(double));
+    o.evaluation.error = q.text(3);
+    o.seconds = q.real(4);
+    return o;
+}
+
+bool reusable(const sql::Statement &q)
+{
+    const auto status = q.text(0);
+    return status == "ok" || status == "failed";
+}
+
+} // namespace
+
+std::optional<Outcome> StudyWriter::stored(std::uint64_t number, std::span<const Value> point)
 {
     if (!reuse_)
         return std::nullopt;
+    const std::string &key = lookup_key_->text(point);
+    sql::Statement &replay = *replay_;
+    while (replay_row_ && static_cast<std::uint64_t>(replay.integer(5)) < number) {
+        auto next = replay.step();
+        if (!next)
+            set_failure(next.error());
+        replay_row_ = next && *next;
+    }
+    if (replay_row_ && static_cast<std::uint64_t>(replay.integer(5)) == number && replay.text(6) == key &&
+        reusable(replay))
+        return outcome_of(replay);
     sql::Statement &q = *lookup_;
-    q.bind(1, study::point_key(space_, point)).bind(2, identity_key_).bind(3, run_id_);
+    q.bind(1, key).bind(2, identity_key_).bind(3, run_id_).bind(4, study::PointKey::hash(key));
     auto row = q.step();
     std::optional<Outcome> found;
-    if (!row) {
+    if (!row)
         set_failure(row.error());
-    } else if (*row) {
-        const auto status = study::status_named(q.text(0));
-        Outcome o;
-        o.evaluation.status = status.value_or(TrialStatus::Failed);
-        o.evaluation.score = q.null(1) ? std::numeric_limits<double>::quiet_NaN() : q.real(1);
-        const auto metrics = q.blob(2);
-        o.evaluation.metrics.resize(metrics.size() / sizeof(double));
-        if (!metrics.empty())
-            std::memcpy(o.evaluation.metrics.data(), metrics.data(), o.evaluation.metrics.size() * sizeof(double));
-        o.evaluation.error = q.text(3);
-        o.seconds = q.real(4);
-        found = std::move(o);
-    }
+    else if (*row)
+        found = outcome_of(q);
     q.reset();
     return found;
 }
@@ -287,21 +346,32 @@ void StudyWriter::write_loop()
 
 Result<void> StudyWriter::write_rows(std::vector<Row> &rows)
 {
+    auto written = insert_rows(rows);
+    if (!written)
+        written.error().message = fmt::format("{} (the trials committed before are kept; the study is intact)",
+                                              written.error().message);
+    return written;
+}
+
+Result<void> StudyWriter::insert_rows(std::vector<Row> &rows)
+{
     if (auto begun = db_.exec("BEGIN"); !begun)
         return begun;
     sql::Statement &s = *insert_;
     for (const Row &r : rows) {
         const Evaluation &e = r.evaluation;
+        const std::string &key = insert_key_->text({r.point.data(), r.point.size()});
         s.bind(1, run_id_)
             .bind(2, static_cast<std::int64_t>(r.number))
-            .bind(3, study::point_key(space_, {r.point.data(), r.point.size()}))
-            .bind_blob(4, r.point.data(), r.point.size() * sizeof(Value))
-            .bind(5, e.score)
-            .bind_blob(6, e.metrics.data(), e.metrics.size() * sizeof(double))
-            .bind(7, std::string_view(trial_status_name(e.status)))
-            .bind(8, e.error)
-            .bind(9, r.seconds)
-            .bind(10, std::int64_t{r.reused});
+            .bind(3, key)
+            .bind(4, study::PointKey::hash(key))
+            .bind_blob(5, r.point.data(), r.point.size() * sizeof(Value))
+            .bind(6, e.score)
+            .bind_blob(7, e.metrics.data(), e.metrics.size() * sizeof(double))
+            .bind(8, std::string_view(trial_status_name(e.status)))
+            .bind(9, e.error)
+            .bind(10, r.seconds)
+            .bind(11, std::int64_t{r.reused});
         if (auto ok = s.run(); !ok) {
             (void)db_.exec("ROLLBACK");
             return ok;
@@ -347,6 +417,11 @@ Result<void> StudyWriter::finish(btopt_status status, const std::string &message
         .bind(10, run_id_);
     auto updated = update->run();
     (void)db_.exec("DELETE FROM writer");
+    // Readers of the study need no index; the next run that reuses builds it again.
+    lookup_.reset();
+    replay_.reset();
+    reader_ = sql::Db();
+    (void)db_.exec("DROP INDEX IF EXISTS trials_by_key");
     result.provenance = record_.dump();
     if (failed)
         return tl::unexpected(*failed);

@@ -7,11 +7,13 @@
 #pragma once
 
 #include "provenance.hpp"
+#include "schema.hpp"
 #include "sqlite.hpp"
 
 #include "../core/result.hpp"
 #include "../core/trial_store.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -27,7 +29,7 @@ public:
     static Result<std::unique_ptr<StudyWriter>> open(const std::string &path, const RunDescription &run);
     ~StudyWriter() override;
 
-    std::optional<Outcome> stored(std::span<const Value> point) override;
+    std::optional<Outcome> stored(std::uint64_t number, std::span<const Value> point) override;
     void record(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds,
                 bool reused) override;
     std::optional<Error> failure() const override;
@@ -51,14 +53,22 @@ private:
     Result<void> begin_run(const RunDescription &run, const Provenance &provenance);
     void write_loop();
     Result<void> write_rows(std::vector<Row> &rows);
+    Result<void> insert_rows(std::vector<Row> &rows);
     void set_failure(const Error &error);
+    Result<void> open_reader();
 
     std::string path_;
     sql::Db db_;     // written by the writer thread once it runs
     sql::Db reader_; // stored() looks up outcomes here, in the coordinator's thread
     std::optional<sql::Statement> lookup_, insert_;
+    // The trials of the latest earlier run of the same identity, read in
+    // trial order beside the run: a resumed run asks for the same points in
+    // the same order, so most outcomes come from here without a search.
+    std::optional<sql::Statement> replay_;
+    bool replay_row_ = false;
     int lock_fd_ = -1;
     Space space_;
+    std::optional<study::PointKey> lookup_key_, insert_key_; // one per thread
     std::int64_t run_id_ = 0;
     std::string identity_key_;
     bool reuse_ = false;

@@ -283,3 +283,45 @@ def test_a_second_writer_is_refused_with_the_first_ones_pid(tmp_path):
         first.communicate(timeout=60)
     assert first.returncode == 143
     assert integrity(tmp_path / "s.db") == "ok"
+
+
+def test_a_full_disk_stops_the_run_with_a_clear_error_and_an_intact_study(tmp_path):
+    # ulimit -f 200 (KB): the study cannot take the trials; the run stops and says why.
+    command = (f"ulimit -f 200; exec '{BTOPT}' run '{test_plugin('slow_bowl')}' --backend thread --jobs 2 --quiet "
+               f"--param x=0:29:1 --param y=-1:1:0.001 --study s.db")
+    result = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "study 's.db'" in result.stderr and "file size limit" in result.stderr, result.stderr
+    assert "the study is intact" in result.stderr
+    assert integrity(tmp_path / "s.db") == "ok"
+    db = sqlite3.connect(tmp_path / "s.db")
+    assert db.execute("SELECT status FROM runs").fetchall() == [("failed",)]
+    db.close()
+    # It stays readable.
+    run(tmp_path, "export", "s.db", "--json", "out.json", check=0)
+    assert json.loads((tmp_path / "out.json").read_text())["provenance"]["status"] == "failed"
+
+
+def test_a_run_whose_trials_would_not_fit_in_memory_is_warned_about(tmp_path):
+    stderr_path = tmp_path / "stderr.txt"
+    with open(stderr_path, "w") as stderr:
+        # A continuous y: the random search never runs out of points.
+        process = subprocess.Popen([BTOPT, "run", test_plugin("slow_bowl"), "--algorithm", "random", "--iterations",
+                                    "1000000000000", "--param", "y=-1:1", "--set", "delay_us=1000", "--backend",
+                                    "thread", "--jobs", "1", "--quiet"],
+                                   cwd=tmp_path, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        try:
+            deadline = time.monotonic() + 30
+            while "warning" not in stderr_path.read_text() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
+            process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    errors = stderr_path.read_text()
+    assert "btopt: warning: the run plans 1e+12 trials" in errors and "--study FILE" in errors, errors
+    assert process.returncode == 143
+    # With a study, or a bound, there is nothing to warn about.
+    result = run(tmp_path, "run", test_plugin("c_quadratic"), "--backend", "thread", "--quiet", "--keep", "5", check=0)
+    assert "warning" not in result.stderr

@@ -4,8 +4,11 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -272,4 +275,29 @@ TEST_CASE("the JSON file holds the run and every trial, with integers kept as in
     CHECK(json["trials"][1]["status"] == "failed");
     CHECK(json["trials"][1]["score"].is_null());
     std::filesystem::remove(path);
+}
+
+TEST_CASE("a study: a second run reuses every trial and the C++ result reads it back")
+{
+    const auto dir = std::filesystem::temp_directory_path() / ("btopt-run-test-study-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / "study.db").string();
+    const Options options{.n_jobs = 2, .backend = "thread", .study = path, .data_fingerprint = "prices v1"};
+    const auto first = ParallelOptimizer(score, fast_slow(), "grid", options).optimize();
+    const auto second = ParallelOptimizer(score, fast_slow(), "grid", options).optimize();
+    CHECK(first.reused == 0u);
+    CHECK(second.reused == first.trials.size());
+    CHECK(second.best_params == first.best_params);
+    CHECK(second.provenance.find("\"data_fingerprint\":\"prices v1\"") != std::string::npos);
+    const auto stored = OptimizationResult::open_study(path, 1);
+    REQUIRE(stored.trials.size() == first.trials.size());
+    for (std::size_t i = 0; i < stored.trials.size(); ++i) {
+        CHECK(stored.trials[i].params == first.trials[i].params);
+        CHECK(std::memcmp(&stored.trials[i].score, &first.trials[i].score, sizeof(double)) == 0);
+    }
+    Options other = options;
+    other.data_fingerprint = "prices v2";
+    CHECK_THROWS_WITH_AS(ParallelOptimizer(score, fast_slow(), "grid", other).optimize(),
+                         doctest::Contains("the data fingerprint changed"), Error);
+    std::filesystem::remove_all(dir);
 }

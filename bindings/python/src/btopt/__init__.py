@@ -33,7 +33,7 @@ from .errors import (
 from .optimizer import (EquityCurve, Optimizer, ParallelOptimizer, option_catalogue, register_objective,
                         unregister_objective)
 from .plugins import describe_plugin
-from .result import OptimizationResult, Trial, TrialStatus
+from .result import OptimizationResult, Trial, TrialStatus, open_study, study_runs
 from .space import CategoricalParameter, ContinuousParameter, DiscreteParameter, Parameter, ParameterSpace
 
 __version__ = "0.1.0"
@@ -75,6 +75,8 @@ __all__ = [
     "Trial",
     "TrialStatus",
     "UnsupportedError",
+    "open_study",
+    "study_runs",
     "abi_version",
     "describe_plugin",
     "library_path",

@@ -185,6 +185,11 @@ PROTOTYPES = {
     "btopt_result_rank": (c_int32, [_p]),
     "btopt_result_write_json": (_status, [_p, c_char_p]),
     "btopt_result_write_csv": (_status, [_p, c_char_p]),
+    "btopt_result_reused_count": (c_uint64, [_p]),
+    "btopt_result_provenance": (c_char_p, [_p]),
+    "btopt_study_open": (_status, [POINTER(_p), c_char_p, c_int64]),
+    "btopt_study_runs": (_status, [c_char_p, POINTER(c_int64), c_size_t, POINTER(c_size_t)]),
+    "btopt_study_export": (_status, [c_char_p, c_int64, c_char_p, c_char_p]),
 }
 
 

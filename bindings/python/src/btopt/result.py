@@ -8,9 +8,10 @@ plain Python objects (which outlive the result).
 from __future__ import annotations
 
 import enum
+import json
 import math
 import os
-from ctypes import byref, c_char_p, c_double, c_int32, c_uint64, c_void_p
+from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint64, c_void_p
 
 from . import _lib
 from ._handle import Handle
@@ -123,6 +124,11 @@ class OptimizationResult:
         #: The MPI rank the result is from (0 without MPI; only rank 0's holds trials).
         self.rank = lib.btopt_result_rank(h) if hasattr(lib, "btopt_result_rank") else 0
         self.status_counts = {s: lib.btopt_result_status_count(h, int(s)) for s in TrialStatus}
+        #: Trials whose outcome a study supplied instead of an evaluation.
+        self.reused_count = lib.btopt_result_reused_count(h)
+        #: What produced the run (dict; docs/STUDIES.md), None without a study.
+        provenance = _lib.decode(lib.btopt_result_provenance(h))
+        self.provenance = json.loads(provenance) if provenance else None
         best = lib.btopt_result_best_params(h)
         self.best_params = self._reader(best) if best else None
         self.best_score = _finite_or_none(lib.btopt_result_best_score(h)) if best else None
@@ -182,6 +188,23 @@ class OptimizationResult:
         return _lib.library().btopt_result_trial_count(self._handle.pointer)
 
     # -- files -----------------------------------------------------------
+    def to_pandas(self):
+        """The kept trials as a pandas DataFrame, one row per trial: number,
+        each parameter, score, status, error, seconds and each metric. Works
+        the same on a live result and on one from open_study. Needs pandas,
+        which btopt itself never imports."""
+        try:
+            import pandas
+        except ImportError as e:
+            raise ImportError("OptimizationResult.to_pandas needs pandas: pip install pandas") from e
+        rows = []
+        for t in self.trials:
+            row = {"number": t.number, **t.params, "score": t.score, "status": str(t.status), "error": t.error,
+                   "seconds": t.seconds}
+            row.update(t.metrics)
+            rows.append(row)
+        return pandas.DataFrame(rows)
+
     def write_json(self, path) -> None:
         """Writes the run and every kept trial as JSON (docs/RESULTS.md);
         BtoptIOError when the file cannot be written."""
@@ -215,3 +238,22 @@ class OptimizationResult:
             self.n_trials,
             self.speedup,
         )
+
+
+def open_study(path, run: int = 0) -> OptimizationResult:
+    """A stored run of a study (run 0: the last one) as a result with every
+    trial it recorded; it may be read while a run writes the study."""
+    out = c_void_p()
+    check(_lib.library().btopt_study_open(byref(out), _lib.encode(os.fspath(path), "a path"), run))
+    return OptimizationResult(out.value)
+
+
+def study_runs(path) -> list:
+    """The ids of a study's runs, oldest first."""
+    lib = _lib.library()
+    encoded = _lib.encode(os.fspath(path), "a path")
+    count = c_size_t()
+    check(lib.btopt_study_runs(encoded, None, 0, byref(count)))
+    ids = (c_int64 * max(count.value, 1))()
+    check(lib.btopt_study_runs(encoded, ids, count.value, byref(count)))
+    return list(ids[: count.value])
