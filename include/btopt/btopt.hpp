@@ -243,11 +243,12 @@ struct Options {
         tournament_size{}, elite_count{}, batch_size{}, keep_trials{};
     std::optional<double> crossover_rate{}, mutation_rate{};
     std::optional<std::string> backend{}, direction{}, start_method{}, max_memory_per_worker{};
-    std::optional<std::string> study{}, study_mode{}, data_fingerprint{}; // docs/STUDIES.md
     std::optional<double> eval_timeout{};
     std::optional<std::int64_t> threads_per_worker{};
     std::optional<bool> ignore_errors{};
-    std::optional<std::string> study{}, study_mode{}, data_fingerprint{};
+    // Added after the first release, so at the end: designated initializers
+    // written for older members keep their order.
+    std::optional<std::string> study{}, study_mode{}, data_fingerprint{}; // docs/STUDIES.md
     std::function<void(std::uint64_t done, std::uint64_t total, double best_score)> callback{};
 };
 
