@@ -42,7 +42,7 @@ var (
 )
 
 // NewOptimizer makes an optimizer over space (copied; it may be closed
-// after) with algorithm "grid", "random", "genetic" or "bayesian".
+// after) with algorithm "grid", "random", "genetic", "bayesian" or "cmaes".
 // StatusInvalidArgument for an unknown algorithm, an empty space or a grid
 // over a continuous float.
 func NewOptimizer(space *Space, algorithm string) (*Optimizer, error) {

@@ -206,10 +206,12 @@ BTOPT_API btopt_status btopt_unregister_objective(const char *name);
 
 /* ---- Optimizers ---------------------------------------------------------- */
 
-/* algorithm: "grid", "random", "genetic" or "bayesian" (a tree-structured
+/* algorithm: "grid", "random", "genetic", "bayesian" (a tree-structured
  * Parzen estimator; batch_q sets how many points it proposes before their
  * results are known, and its trials depend on batch_q and random_seed only,
- * never on n_jobs or the backend; docs/SEARCH.md). The space is copied; it may be
+ * never on n_jobs or the backend) or "cmaes" (CMA-ES over the int and float
+ * parameters, a generation per batch; a space of choices only is
+ * INVALID_ARGUMENT); docs/SEARCH.md. The space is copied; it may be
  * destroyed right after. It may be NULL when a plugin will be used: the
  * plugin's parameters are then the space. INVALID_ARGUMENT for an unknown
  * algorithm, an empty space, or a space the algorithm cannot search (a grid
@@ -224,10 +226,10 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *   backend (string, default automatic; every run): inline, thread,
  *       process or mpi; empty: process with a plugin, else inline for one
  *       worker and thread for more
- *   random_seed (int, default 0; random, genetic, bayesian): the run's
- *       seed; each trial's seed derives from it
- *   n_iterations (int, default 100; random, bayesian): points random and
- *       bayesian search evaluate
+ *   random_seed (int, default 0; random, genetic, bayesian, cmaes): the
+ *       run's seed; each trial's seed derives from it
+ *   n_iterations (int, default 100; random, bayesian, cmaes): points
+ *       random, bayesian and cmaes search evaluate
  *   population_size (int, default 20; genetic): individuals per
  *       generation
  *   n_generations (int, default 10; genetic): generations after the first
@@ -242,8 +244,8 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *   batch_q (int, default 1; bayesian): points proposed at a time, the
  *       pending ones assumed worst (constant liar); 1: sequential; the
  *       trials depend on it, never on n_jobs
- *   patience (int, default 0; bayesian): stop after that many trials in a
- *       row without a better score; 0: never
+ *   patience (int, default 0; bayesian, cmaes): stop after that many
+ *       trials in a row without a better score; 0: never
  *   batch_size (int, default 0; thread, process and mpi backends): points
  *       per task a worker takes; 0: automatic
  *   keep_trials (int, default 0; every run): keep only the best that many

@@ -30,7 +30,7 @@ public:
     virtual std::uint64_t planned() const = 0;
 };
 
-// "grid", "random", "genetic" or "bayesian". INVALID_ARGUMENT for another name or a
+// "grid", "random", "genetic", "bayesian" or "cmaes". INVALID_ARGUMENT for another name or a
 // space the algorithm cannot search (a grid over a continuous float).
 Result<std::unique_ptr<Search>> make_search(const std::string &algorithm, const Space &space, const Options &options);
 

@@ -226,3 +226,118 @@ TEST_CASE("bayesian beats random search's median best on Branin and a mixed quad
     CHECK(-tpe_quadratic < 0.5 * -random_quadratic);
     CHECK(-tpe_batched < -random_quadratic);
 }
+
+namespace {
+
+Space rosenbrock_space(std::size_t dims)
+{
+    Space space;
+    for (std::size_t k = 0; k < dims; ++k)
+        REQUIRE(space.add_float("x" + std::to_string(k), -2.0, 2.0, 0.0));
+    return space;
+}
+
+// Rosenbrock, minimum 0 at (1, ..., 1); negated to a fitness.
+std::optional<double> rosenbrock(const Point &p)
+{
+    double sum = 0.0;
+    for (std::size_t k = 0; k + 1 < p.size(); ++k)
+        sum += 100.0 * std::pow(p[k + 1].f - p[k].f * p[k].f, 2) + std::pow(1.0 - p[k].f, 2);
+    return -sum;
+}
+
+} // namespace
+
+TEST_CASE("cmaes evaluates n_iterations distinct points inside their ranges, ints as ints")
+{
+    const Space space = quadratic_space();
+    Options options;
+    options.n_iterations = 77;
+    options.random_seed = 5;
+    auto search = make("cmaes", space, options);
+    const auto points = drive(*search, quadratic, 5);
+    CHECK(points.size() == 77u);
+    CHECK(distinct(points) == 77u);
+    for (const Point &p : points) {
+        CHECK((p[0].i >= -50 && p[0].i <= 50));
+        CHECK((p[1].f >= -5.0 && p[1].f <= 5.0));
+        CHECK((p[2].f >= -5.0 && p[2].f <= 5.0));
+    }
+}
+
+TEST_CASE("cmaes proposes only points that satisfy the constraints")
+{
+    Space space;
+    REQUIRE(space.add_int("fast", 1, 60, 1));
+    REQUIRE(space.add_int("slow", 1, 60, 1));
+    REQUIRE(space.add_constraint("fast < slow"));
+    Options options;
+    options.n_iterations = 80;
+    const Fitness pull = [](const Point &p) {
+        return -std::abs(static_cast<double>(p[0].i - 40)) - std::abs(static_cast<double>(p[1].i - 10));
+    };
+    auto search = make("cmaes", space, options);
+    const auto points = drive(*search, pull);
+    CHECK(points.size() == 80u);
+    for (const Point &p : points)
+        CHECK(p[0].i < p[1].i);
+}
+
+TEST_CASE("cmaes on a small integer space restarts when it converges and stops when the space is used up")
+{
+    Space space;
+    REQUIRE(space.add_int("a", 0, 6, 1));
+    REQUIRE(space.add_int("b", 0, 6, 1));
+    Options options;
+    options.n_iterations = 1000;
+    auto search = make("cmaes", space, options);
+    const auto points = drive(*search, [](const Point &p) { return -std::abs(static_cast<double>(p[0].i - p[1].i)); });
+    CHECK(points.size() == 49u);
+    CHECK(distinct(points) == 49u);
+}
+
+TEST_CASE("cmaes asks a whole generation at once and is the same however it is asked")
+{
+    const Space space = rosenbrock_space(4);
+    Options options;
+    options.n_iterations = 60;
+    options.random_seed = 9;
+    auto search = make("cmaes", space, options);
+    std::vector<Point> generation;
+    REQUIRE(search->ask(100, generation));
+    CHECK(generation.size() == 8u); // lambda = 4 + floor(3 ln 4)
+    auto a = make("cmaes", space, options);
+    auto b = make("cmaes", space, options);
+    CHECK(drive(*a, rosenbrock, 1) == drive(*b, rosenbrock, 64));
+}
+
+TEST_CASE("cmaes refuses a space of choices only, and honours patience")
+{
+    Space choices;
+    REQUIRE(choices.add_choice("c", {"a", "b"}));
+    const auto refused = make_search("cmaes", choices, Options{});
+    REQUIRE(!refused);
+    CHECK(refused.error().message.find("choices") != std::string::npos);
+
+    Options options;
+    options.n_iterations = 2000;
+    options.patience = 30;
+    const Space space = rosenbrock_space(2);
+    auto search = make("cmaes", space, options);
+    const auto points = drive(*search, [](const Point &) { return 1.0; });
+    CHECK(points.size() >= 31u);
+    CHECK(points.size() < 31u + 6u); // the generation in flight is finished, no other
+}
+
+TEST_CASE("cmaes beats random search's median best on Rosenbrock in 4 dimensions and a mixed quadratic")
+{
+    const double random_rosenbrock = median_best("random", rosenbrock_space(4), rosenbrock, 200);
+    const double cma_rosenbrock = median_best("cmaes", rosenbrock_space(4), rosenbrock, 200);
+    MESSAGE("Rosenbrock-4 regret, random ", -random_rosenbrock, ", cmaes ", -cma_rosenbrock);
+    CHECK(-cma_rosenbrock < 0.5 * -random_rosenbrock);
+
+    const double random_quadratic = median_best("random", quadratic_space(), quadratic, 100);
+    const double cma_quadratic = median_best("cmaes", quadratic_space(), quadratic, 100);
+    MESSAGE("quadratic regret, random ", -random_quadratic, ", cmaes ", -cma_quadratic);
+    CHECK(-cma_quadratic < 0.5 * -random_quadratic);
+}

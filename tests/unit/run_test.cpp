@@ -60,7 +60,7 @@ Options options_for(const std::string &backend, std::int64_t jobs, std::int64_t 
 
 TEST_CASE("every algorithm gives identical trials for any backend, n_jobs and batch_size")
 {
-    for (const std::string algorithm : {"grid", "random", "genetic", "bayesian"}) {
+    for (const std::string algorithm : {"grid", "random", "genetic", "bayesian", "cmaes"}) {
         CAPTURE(algorithm);
         const auto reference = ParallelOptimizer(score, fast_slow(), algorithm, options_for("inline", 1, 0)).optimize();
         REQUIRE(!reference.trials.empty());

@@ -127,7 +127,7 @@ pub struct Optimizer {
 
 impl Optimizer {
     /// An optimizer over `space` (copied) with `algorithm` "grid", "random",
-    /// "genetic" or "bayesian". InvalidArgument for an unknown algorithm, an
+    /// "genetic", "bayesian" or "cmaes". InvalidArgument for an unknown algorithm, an
     /// empty space or a grid over a continuous float.
     pub fn new(space: &Space, algorithm: &str) -> Result<Optimizer> {
         Optimizer::create(space.as_ptr(), algorithm)
@@ -240,7 +240,7 @@ impl Optimizer {
     pub fn batch_q(&mut self, n: i64) -> Result<&mut Self> {
         self.set_int("batch_q", n)
     }
-    /// Stop a bayesian search after n trials without improvement (default 0: never).
+    /// Stop a bayesian or cmaes search after n trials without improvement (default 0: never).
     pub fn patience(&mut self, n: i64) -> Result<&mut Self> {
         self.set_int("patience", n)
     }

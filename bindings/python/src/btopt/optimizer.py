@@ -224,12 +224,12 @@ class ParallelOptimizer:
     with ``ignore_errors=False`` (the default) the run then stops with
     ObjectiveError. NaN and infinite scores fail the trial too.
 
-    Options (None keeps btopt's default): n_iterations (random), n_jobs (-1
-    every CPU, -2 all but one), backend ('inline', 'thread', 'process';
-    'multiprocessing' means 'process'), random_seed, population_size,
-    n_generations, tournament_size, elite_count, crossover_rate,
-    mutation_rate, batch_q and patience (bayesian), batch_size, keep_trials, ignore_errors, eval_timeout
-    (seconds), max_memory_per_worker ('2GB' or bytes), threads_per_worker,
+    Options (None keeps btopt's default): n_iterations (random, bayesian,
+    cmaes), n_jobs (-1 every CPU, -2 all but one), backend ('inline',
+    'thread', 'process'; 'multiprocessing' means 'process'), random_seed,
+    population_size, n_generations, tournament_size, elite_count,
+    crossover_rate, mutation_rate, batch_q (bayesian), patience (bayesian,
+    cmaes), batch_size, keep_trials, ignore_errors, eval_timeout (seconds), max_memory_per_worker ('2GB' or bytes), threads_per_worker,
     direction ('maximize'/'minimize'), start_method, and any option a newer
     btopt adds, by its name. ``callback(iteration, total, best_score)`` is
     called on this thread as trials finish; it may call ``cancel()``.
