@@ -101,6 +101,25 @@ TEST_CASE("bayesian batches give identical trials for any backend and n_jobs, an
     CHECK(by_q[0] != by_q[1]);
 }
 
+TEST_CASE("where patience stops an adaptive search does not depend on the backend or n_jobs")
+{
+    for (const std::string algorithm : {"bayesian", "cmaes"}) {
+        CAPTURE(algorithm);
+        Options reference_options = options_for("inline", 1, 0);
+        reference_options.patience = 4;
+        reference_options.batch_q = 2;
+        const auto reference = ParallelOptimizer(score, fast_slow(), algorithm, reference_options).optimize();
+        CHECK(reference.trials.size() < 40u);
+        for (const auto &[backend, jobs] : {std::pair{"thread", 2}, std::pair{"thread", 4}}) {
+            CAPTURE(jobs);
+            Options o = options_for(backend, jobs, 0);
+            o.patience = 4;
+            o.batch_q = 2;
+            CHECK(rows(ParallelOptimizer(score, fast_slow(), algorithm, o).optimize()) == rows(reference));
+        }
+    }
+}
+
 TEST_CASE("a grid scores every valid point and the best is the maximum")
 {
     const auto r = ParallelOptimizer(score, fast_slow(), "grid", {.n_jobs = 2}).optimize();
