@@ -139,7 +139,7 @@ func (o *Optimizer) SetMutationRate(r float64) error  { return o.SetFloat("mutat
 // SetBatchQ sets the points a bayesian search proposes before their results are known (default 1: sequential).
 func (o *Optimizer) SetBatchQ(n int) error { return o.SetInt("batch_q", int64(n)) }
 
-// SetPatience stops a bayesian or cmaes search after n trials without improvement (default 0: never).
+// SetPatience stops a genetic, bayesian or cmaes search after n trials without improvement (default 0: never).
 func (o *Optimizer) SetPatience(n int) error { return o.SetInt("patience", int64(n)) }
 
 // SetBatchSize sets the points a worker takes at once (0 = automatic).

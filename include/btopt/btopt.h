@@ -244,8 +244,8 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *   batch_q (int, default 1; bayesian): points proposed at a time, the
  *       pending ones assumed worst (constant liar); 1: sequential; the
  *       trials depend on it, never on n_jobs
- *   patience (int, default 0; bayesian, cmaes): stop after that many
- *       trials in a row without a better score; 0: never
+ *   patience (int, default 0; genetic, bayesian, cmaes): stop after that
+ *       many trials in a row without a better score; 0: never
  *   batch_size (int, default 0; thread, process and mpi backends): points
  *       per task a worker takes; 0: automatic
  *   keep_trials (int, default 0; every run): keep only the best that many

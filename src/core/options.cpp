@@ -236,7 +236,7 @@ constexpr std::array<OptionSpec, 20> catalogue{{
      "points proposed at a time, the pending ones assumed worst (constant liar); 1: sequential; the trials "
      "depend on it, never on n_jobs",
      set_at_least<&Options::batch_q, 1>, get_field<&Options::batch_q>},
-    {"patience", Int, "0", "bayesian, cmaes", "",
+    {"patience", Int, "0", "genetic, bayesian, cmaes", "",
      "stop after that many trials in a row without a better score; 0: never",
      set_at_least<&Options::patience, 0>, get_field<&Options::patience>},
     {"batch_size", Int, "0", "thread, process and mpi backends", "--batch-size",

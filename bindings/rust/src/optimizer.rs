@@ -240,7 +240,7 @@ impl Optimizer {
     pub fn batch_q(&mut self, n: i64) -> Result<&mut Self> {
         self.set_int("batch_q", n)
     }
-    /// Stop a bayesian or cmaes search after n trials without improvement (default 0: never).
+    /// Stop a genetic, bayesian or cmaes search after n trials without improvement (default 0: never).
     pub fn patience(&mut self, n: i64) -> Result<&mut Self> {
         self.set_int("patience", n)
     }

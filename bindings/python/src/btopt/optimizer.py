@@ -228,8 +228,9 @@ class ParallelOptimizer:
     cmaes), n_jobs (-1 every CPU, -2 all but one), backend ('inline',
     'thread', 'process'; 'multiprocessing' means 'process'), random_seed,
     population_size, n_generations, tournament_size, elite_count,
-    crossover_rate, mutation_rate, batch_q (bayesian), patience (bayesian,
-    cmaes), batch_size, keep_trials, ignore_errors, eval_timeout (seconds), max_memory_per_worker ('2GB' or bytes), threads_per_worker,
+    crossover_rate, mutation_rate, batch_q (bayesian), patience (genetic,
+    bayesian, cmaes), batch_size, keep_trials, ignore_errors, eval_timeout
+    (seconds), max_memory_per_worker ('2GB' or bytes), threads_per_worker,
     direction ('maximize'/'minimize'), start_method, and any option a newer
     btopt adds, by its name. ``callback(iteration, total, best_score)`` is
     called on this thread as trials finish; it may call ``cancel()``.
