@@ -42,9 +42,9 @@ var (
 )
 
 // NewOptimizer makes an optimizer over space (copied; it may be closed
-// after) with algorithm "grid", "random" or "genetic". StatusUnsupported
-// for "bayesian"; StatusInvalidArgument for an unknown algorithm, an empty
-// space or a grid over a continuous float.
+// after) with algorithm "grid", "random", "genetic", "bayesian" or "cmaes".
+// StatusInvalidArgument for an unknown algorithm, an empty space or a grid
+// over a continuous float.
 func NewOptimizer(space *Space, algorithm string) (*Optimizer, error) {
 	if space == nil {
 		return nil, newError(StatusInvalidArgument, "no space: use NewPluginOptimizer to search a plugin's own space")

@@ -221,8 +221,11 @@ func TestErrorsMapToStatusWithMessage(t *testing.T) {
 	}
 	_, err := NewOptimizer(s, "simplex")
 	check(err, ErrInvalidArgument, "simplex")
-	_, err = NewOptimizer(s, "bayesian")
-	check(err, ErrUnsupported, "sequential")
+	bayesian, err := NewOptimizer(s, "bayesian")
+	if err != nil {
+		t.Fatalf("bayesian: %v", err)
+	}
+	bayesian.Close()
 	cont, _ := NewSpace(Float("x", 0, 1, 0))
 	_, err = NewOptimizer(cont, "grid")
 	check(err, ErrInvalidArgument, "")

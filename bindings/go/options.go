@@ -146,6 +146,12 @@ func (o *Optimizer) SetEliteCount(n int) error        { return o.SetInt("elite_c
 func (o *Optimizer) SetCrossoverRate(r float64) error { return o.SetFloat("crossover_rate", r) }
 func (o *Optimizer) SetMutationRate(r float64) error  { return o.SetFloat("mutation_rate", r) }
 
+// SetBatchQ sets the points a bayesian search proposes before their results are known (default 1: sequential).
+func (o *Optimizer) SetBatchQ(n int) error { return o.SetInt("batch_q", int64(n)) }
+
+// SetPatience stops a genetic, bayesian or cmaes search after n trials without improvement (default 0: never).
+func (o *Optimizer) SetPatience(n int) error { return o.SetInt("patience", int64(n)) }
+
 // SetBatchSize sets the points a worker takes at once (0 = automatic).
 func (o *Optimizer) SetBatchSize(n int) error { return o.SetInt("batch_size", int64(n)) }
 

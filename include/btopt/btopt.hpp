@@ -240,7 +240,7 @@ private:
 struct Options {
     // Each member has an initializer so designated initializers may name any subset.
     std::optional<std::int64_t> n_jobs{}, n_iterations{}, random_seed{}, population_size{}, n_generations{},
-        tournament_size{}, elite_count{}, batch_size{}, keep_trials{};
+        tournament_size{}, elite_count{}, batch_q{}, patience{}, batch_size{}, keep_trials{};
     std::optional<double> crossover_rate{}, mutation_rate{};
     std::optional<std::string> backend{}, direction{}, start_method{}, max_memory_per_worker{};
     std::optional<double> eval_timeout{};
@@ -341,7 +341,8 @@ private:
             {"n_jobs", &o.n_jobs},           {"n_iterations", &o.n_iterations},
             {"random_seed", &o.random_seed}, {"population_size", &o.population_size},
             {"n_generations", &o.n_generations}, {"tournament_size", &o.tournament_size},
-            {"elite_count", &o.elite_count}, {"batch_size", &o.batch_size},
+            {"elite_count", &o.elite_count}, {"batch_q", &o.batch_q},
+            {"patience", &o.patience},       {"batch_size", &o.batch_size},
             {"keep_trials", &o.keep_trials}};
         for (const auto &[name, value] : ints)
             if (*value)

@@ -148,13 +148,9 @@ btopt_status btopt_optimizer_create(btopt_optimizer **out, const btopt_space *sp
     BTOPT_REQUIRE(algorithm);
     return guarded([&] {
         const std::string name = algorithm;
-        if (name == "bayesian")
-            return set_error(BTOPT_ERR_UNSUPPORTED,
-                             "bayesian search needs sequential evaluation (each point depends on every result "
-                             "before it), so btopt's parallel optimizer does not offer it: use 'genetic' or 'random'");
         if (!is_known_algorithm(name))
             return set_error(BTOPT_ERR_INVALID_ARGUMENT,
-                             fmt::format("unknown algorithm '{}': use 'grid', 'random' or 'genetic'", name));
+                             fmt::format("unknown algorithm '{}': use 'grid', 'random', 'genetic', 'bayesian' or 'cmaes'", name));
         if (space && space->space.size() == 0)
             return set_error(BTOPT_ERR_INVALID_ARGUMENT, "the parameter space is empty: add at least one parameter");
         if (space)

@@ -235,15 +235,16 @@ constexpr auto Double = OptionType::Double;
 constexpr auto String = OptionType::String;
 
 // Every option, in the order the documentation lists them.
-constexpr std::array<OptionSpec, 21> catalogue{{
+constexpr std::array<OptionSpec, 23> catalogue{{
     {"n_jobs", Int, "-1", "every run", "--jobs",
      "workers: N, -1 every CPU this process may use, -2 all but one, ...", set_jobs, get_field<&Options::n_jobs>},
     {"backend", String, "", "every run", "--backend",
      "inline, thread, process or mpi; empty: process with a plugin, else inline for one worker and thread for more",
      set_choice<&Options::backend, backends>, get_field<&Options::backend>},
-    {"random_seed", Int, "0", "random, genetic", "--seed", "the run's seed; each trial's seed derives from it",
+    {"random_seed", Int, "0", "random, genetic, bayesian, cmaes", "--seed", "the run's seed; each trial's seed derives from it",
      set_at_least<&Options::random_seed, INT64_MIN>, get_field<&Options::random_seed>},
-    {"n_iterations", Int, "100", "random", "--iterations", "points random search draws",
+    {"n_iterations", Int, "100", "random, bayesian, cmaes", "--iterations",
+     "points random, bayesian and cmaes search evaluate",
      set_at_least<&Options::n_iterations, 1>, get_field<&Options::n_iterations>},
     {"population_size", Int, "20", "genetic", "--population", "individuals per generation",
      set_at_least<&Options::population_size, 2>, get_field<&Options::population_size>},
@@ -257,6 +258,13 @@ constexpr std::array<OptionSpec, 21> catalogue{{
      set_rate<&Options::crossover_rate>, get_field<&Options::crossover_rate>},
     {"mutation_rate", Double, "0.2", "genetic", "", "probability that a gene is mutated",
      set_rate<&Options::mutation_rate>, get_field<&Options::mutation_rate>},
+    {"batch_q", Int, "1", "bayesian", "",
+     "points proposed at a time, the pending ones assumed worst (constant liar); 1: sequential; the trials "
+     "depend on it, never on n_jobs",
+     set_at_least<&Options::batch_q, 1>, get_field<&Options::batch_q>},
+    {"patience", Int, "0", "genetic, bayesian, cmaes", "",
+     "stop after that many trials in a row without a better score; 0: never",
+     set_at_least<&Options::patience, 0>, get_field<&Options::patience>},
     {"batch_size", Int, "0", "thread, process and mpi backends", "--batch-size",
      "points per task a worker takes; 0: automatic", set_at_least<&Options::batch_size, 0>,
      get_field<&Options::batch_size>},

@@ -26,6 +26,8 @@ struct Options {
     std::int64_t tournament_size = 3;
     std::int64_t elite_count = 1;
     std::int64_t batch_size = 0; // 0: automatic
+    std::int64_t batch_q = 1;    // bayesian: points proposed before their results are known
+    std::int64_t patience = 0;   // adaptive searches: stop after that many trials without improvement; 0: never
     std::int64_t keep_trials = -1; // 0: all; -1 (unset): all, or default_kept_with_study with a study
     bool ignore_errors = false;
     double crossover_rate = 0.8;

@@ -4,7 +4,8 @@
 // parallelism is). A point already evaluated is never evaluated again: its
 // fitness is remembered, so the trial list holds each distinct point once.
 // Offspring that break a constraint are bred again, then replaced by a fresh
-// random point; they never become trials.
+// random point; they never become trials. With patience N, the run ends
+// after the generation in which N trials in a row did not improve the best.
 #include "sampler.hpp"
 #include "search.hpp"
 
@@ -31,7 +32,8 @@ public:
           generations_(static_cast<std::uint64_t>(options.n_generations)),
           tournament_(static_cast<std::size_t>(options.tournament_size)),
           elites_(std::min(static_cast<std::size_t>(options.elite_count), population_size_)),
-          crossover_rate_(options.crossover_rate), mutation_rate_(options.mutation_rate)
+          crossover_rate_(options.crossover_rate), mutation_rate_(options.mutation_rate),
+          patience_(static_cast<std::uint64_t>(options.patience))
     {
         seed_population();
     }
@@ -49,15 +51,21 @@ public:
 
     void tell(std::optional<double> fitness) override
     {
-        memo_[fresh_[next_tell_++]] = fitness.value_or(worst);
+        const double f = fitness.value_or(worst);
+        memo_[fresh_[next_tell_++]] = f;
         --untold_;
         ++evaluated_;
+        if (evaluated_ == 1 || f > best_)
+            best_ = f, since_best_ = 0;
+        else
+            ++since_best_;
     }
 
     bool finished() const override
     {
         const bool generation_done = untold_ == 0 && next_ask_ == fresh_.size();
-        return generation_done && (generation_ + 1 >= generations_ || stalled_);
+        const bool out_of_patience = patience_ > 0 && since_best_ >= patience_;
+        return generation_done && (generation_ + 1 >= generations_ || stalled_ || out_of_patience);
     }
 
     std::uint64_t planned() const override
@@ -186,6 +194,9 @@ private:
     std::size_t elites_;
     double crossover_rate_;
     double mutation_rate_;
+    std::uint64_t patience_; // 0: never stop early
+    double best_ = worst;
+    std::uint64_t since_best_ = 0; // trials told since the best one
 
     std::vector<Point> population_; // this generation, elites first
     std::vector<Point> fresh_;      // its points never evaluated before, in proposal order

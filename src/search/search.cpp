@@ -4,7 +4,8 @@ namespace btopt::internal {
 
 bool is_known_algorithm(const std::string &algorithm)
 {
-    return algorithm == "grid" || algorithm == "random" || algorithm == "genetic";
+    return algorithm == "grid" || algorithm == "random" || algorithm == "genetic" || algorithm == "bayesian" ||
+           algorithm == "cmaes";
 }
 
 Result<std::unique_ptr<Search>> make_search(const std::string &algorithm, const Space &space, const Options &options)
@@ -20,7 +21,11 @@ Result<std::unique_ptr<Search>> make_search(const std::string &algorithm, const 
         return make_random_search(space, std::move(*constraints), options);
     if (algorithm == "genetic")
         return make_genetic_search(space, std::move(*constraints), options);
-    return fail(BTOPT_ERR_INVALID_ARGUMENT, "unknown algorithm '{}': use 'grid', 'random' or 'genetic'", algorithm);
+    if (algorithm == "bayesian")
+        return make_bayesian_search(space, std::move(*constraints), options);
+    if (algorithm == "cmaes")
+        return make_cmaes_search(space, std::move(*constraints), options);
+    return fail(BTOPT_ERR_INVALID_ARGUMENT, "unknown algorithm '{}': use 'grid', 'random', 'genetic', 'bayesian' or 'cmaes'", algorithm);
 }
 
 } // namespace btopt::internal

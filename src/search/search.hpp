@@ -30,7 +30,7 @@ public:
     virtual std::uint64_t planned() const = 0;
 };
 
-// "grid", "random" or "genetic". INVALID_ARGUMENT for another name or a
+// "grid", "random", "genetic", "bayesian" or "cmaes". INVALID_ARGUMENT for another name or a
 // space the algorithm cannot search (a grid over a continuous float).
 Result<std::unique_ptr<Search>> make_search(const std::string &algorithm, const Space &space, const Options &options);
 
@@ -39,6 +39,10 @@ Result<std::unique_ptr<Search>> make_random_search(const Space &space, Constrain
                                                    const Options &options);
 Result<std::unique_ptr<Search>> make_genetic_search(const Space &space, Constraints constraints,
                                                     const Options &options);
+Result<std::unique_ptr<Search>> make_bayesian_search(const Space &space, Constraints constraints,
+                                                     const Options &options);
+// INVALID_ARGUMENT for a space of choices only.
+Result<std::unique_ptr<Search>> make_cmaes_search(const Space &space, Constraints constraints, const Options &options);
 
 // Algorithms a user may name, for checks before a run.
 bool is_known_algorithm(const std::string &algorithm);

@@ -63,7 +63,7 @@ Options options_for(const std::string &backend, std::int64_t jobs, std::int64_t 
 
 TEST_CASE("every algorithm gives identical trials for any backend, n_jobs and batch_size")
 {
-    for (const std::string algorithm : {"grid", "random", "genetic"}) {
+    for (const std::string algorithm : {"grid", "random", "genetic", "bayesian", "cmaes"}) {
         CAPTURE(algorithm);
         const auto reference = ParallelOptimizer(score, fast_slow(), algorithm, options_for("inline", 1, 0)).optimize();
         REQUIRE(!reference.trials.empty());
@@ -77,6 +77,48 @@ TEST_CASE("every algorithm gives identical trials for any backend, n_jobs and ba
             CHECK(rows(other) == rows(reference));
             CHECK(other.best_params == reference.best_params);
             CHECK(other.best_score == reference.best_score);
+        }
+    }
+}
+
+TEST_CASE("bayesian batches give identical trials for any backend and n_jobs, and differ by batch_q only")
+{
+    std::vector<std::vector<Row>> by_q;
+    for (const std::int64_t q : {1, 4}) {
+        CAPTURE(q);
+        Options reference_options = options_for("inline", 1, 0);
+        reference_options.batch_q = q;
+        const auto reference = ParallelOptimizer(score, fast_slow(), "bayesian", reference_options).optimize();
+        CHECK(reference.trials.size() == 40u);
+        for (const auto &[backend, jobs] : {std::pair{"thread", 1}, std::pair{"thread", 2}, std::pair{"inline", 1},
+                                           std::pair{"thread", 4}}) {
+            CAPTURE(backend);
+            CAPTURE(jobs);
+            Options o = options_for(backend, jobs, 0);
+            o.batch_q = q;
+            const auto other = ParallelOptimizer(score, fast_slow(), "bayesian", o).optimize();
+            CHECK(rows(other) == rows(reference));
+        }
+        by_q.push_back(rows(reference));
+    }
+    CHECK(by_q[0] != by_q[1]);
+}
+
+TEST_CASE("where patience stops an adaptive search does not depend on the backend or n_jobs")
+{
+    for (const std::string algorithm : {"bayesian", "cmaes"}) {
+        CAPTURE(algorithm);
+        Options reference_options = options_for("inline", 1, 0);
+        reference_options.patience = 4;
+        reference_options.batch_q = 2;
+        const auto reference = ParallelOptimizer(score, fast_slow(), algorithm, reference_options).optimize();
+        CHECK(reference.trials.size() < 40u);
+        for (const auto &[backend, jobs] : {std::pair{"thread", 2}, std::pair{"thread", 4}}) {
+            CAPTURE(jobs);
+            Options o = options_for(backend, jobs, 0);
+            o.patience = 4;
+            o.batch_q = 2;
+            CHECK(rows(ParallelOptimizer(score, fast_slow(), algorithm, o).optimize()) == rows(reference));
         }
     }
 }

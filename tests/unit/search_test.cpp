@@ -205,3 +205,20 @@ TEST_CASE("unknown algorithms and empty spaces are refused")
     CHECK(make_search("annealing", space, Options{}).error().message.find("'annealing'") != std::string::npos);
     CHECK(make_search("grid", Space{}, Options{}).error().message.find("empty") != std::string::npos);
 }
+
+TEST_CASE("genetic patience ends the run after the generation in which it ran out")
+{
+    Space space = two_ints(100);
+    Options options;
+    options.population_size = 10;
+    options.n_generations = 50;
+    options.patience = 25;
+    auto search = make("genetic", space, options);
+    const auto points = drive(*search, [](const Point &) { return 1.0; }, 10); // never improves after the first
+    CHECK(points.size() >= 26u);
+    CHECK(points.size() <= 30u); // 25 in a row without improvement fall in the third generation
+    Options patient = options;
+    patient.patience = 0;
+    auto unbounded = make("genetic", space, patient);
+    CHECK(drive(*unbounded, [](const Point &) { return 1.0; }, 10).size() > 400u); // 10 + 49 x 9 new points
+}

@@ -128,16 +128,17 @@ def test_genetic_algorithm():
     assert result.best_score == max(t.score for t in result.trials if t.ok)
 
 
-def test_bayesian_not_supported():
+def test_bayesian_is_supported():
+    # The original refuses Bayesian search in ParallelOptimizer; btopt runs it
+    # with trials that do not depend on n_jobs (batch_q sets the batch).
     from btopt.optimization import ParallelOptimizer
-    from btopt import UnsupportedError
 
-    with pytest.raises(UnsupportedError, match="sequential"):
-        # WRONG: Bayesian requires sequential evaluation
-        parallel = ParallelOptimizer(
-            objective_function=run_backtest, parameter_space=basic_space(),
-            algorithm='bayesian'  # NOT SUPPORTED
-        )
+    runs = [ParallelOptimizer(objective_function=lambda p: -abs(p['lookback'] - 40) - p['threshold_x100'],
+                              parameter_space=basic_space(), algorithm='bayesian', n_iterations=15,
+                              n_jobs=jobs, backend='thread', batch_q=2).optimize()
+            for jobs in (1, 2)]
+    assert len(runs[0].trials) == 15
+    assert [t.params for t in runs[0].trials] == [t.params for t in runs[1].trials]
 
 
 # ## Complete Example

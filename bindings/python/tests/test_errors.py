@@ -91,8 +91,6 @@ def test_setup_errors():
     f = lambda p: 0  # noqa: E731
     with pytest.raises(InvalidArgumentError, match="unknown algorithm"):
         ParallelOptimizer(objective_function=f, parameter_space=space(), algorithm='annealing')
-    with pytest.raises(UnsupportedError):
-        ParallelOptimizer(objective_function=f, parameter_space=space(), algorithm='bayesian')
     with pytest.raises(InvalidArgumentError, match="n_jobs"):
         ParallelOptimizer(objective_function=f, parameter_space=space(), n_jobs=0)
     with pytest.raises(InvalidArgumentError, match="population_size"):

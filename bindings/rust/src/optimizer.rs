@@ -126,9 +126,9 @@ pub struct Optimizer {
 }
 
 impl Optimizer {
-    /// An optimizer over `space` (copied) with `algorithm` "grid", "random"
-    /// or "genetic". "bayesian" is Unsupported; InvalidArgument for an
-    /// unknown algorithm, an empty space or a grid over a continuous float.
+    /// An optimizer over `space` (copied) with `algorithm` "grid", "random",
+    /// "genetic", "bayesian" or "cmaes". InvalidArgument for an unknown algorithm, an
+    /// empty space or a grid over a continuous float.
     pub fn new(space: &Space, algorithm: &str) -> Result<Optimizer> {
         Optimizer::create(space.as_ptr(), algorithm)
     }
@@ -249,6 +249,14 @@ impl Optimizer {
     }
     pub fn elite_count(&mut self, n: i64) -> Result<&mut Self> {
         self.set_int("elite_count", n)
+    }
+    /// Points a bayesian search proposes before their results are known (default 1: sequential).
+    pub fn batch_q(&mut self, n: i64) -> Result<&mut Self> {
+        self.set_int("batch_q", n)
+    }
+    /// Stop a genetic, bayesian or cmaes search after n trials without improvement (default 0: never).
+    pub fn patience(&mut self, n: i64) -> Result<&mut Self> {
+        self.set_int("patience", n)
     }
     pub fn crossover_rate(&mut self, rate: f64) -> Result<&mut Self> {
         self.set_double("crossover_rate", rate)

@@ -45,7 +45,7 @@ class InvalidArgumentError(BtoptError, ValueError):
 
 class UnsupportedError(BtoptError, NotImplementedError):
     """BTOPT_ERR_UNSUPPORTED: a valid request this build or combination cannot do
-    (``algorithm='bayesian'``, a plugin without equity curves, ...)."""
+    (a plugin without equity curves, ...)."""
 
     status = _lib.ERR_UNSUPPORTED
 

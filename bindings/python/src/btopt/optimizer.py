@@ -60,6 +60,8 @@ _INT_OPTIONS = (
     "n_generations",
     "tournament_size",
     "elite_count",
+    "batch_q",
+    "patience",
     "batch_size",
     "keep_trials",
     "threads_per_worker",
@@ -222,11 +224,12 @@ class ParallelOptimizer:
     with ``ignore_errors=False`` (the default) the run then stops with
     ObjectiveError. NaN and infinite scores fail the trial too.
 
-    Options (None keeps btopt's default): n_iterations (random), n_jobs (-1
-    every CPU, -2 all but one), backend ('inline', 'thread', 'process';
-    'multiprocessing' means 'process'), random_seed, population_size,
-    n_generations, tournament_size, elite_count, crossover_rate,
-    mutation_rate, batch_size, keep_trials, ignore_errors, eval_timeout
+    Options (None keeps btopt's default): n_iterations (random, bayesian,
+    cmaes), n_jobs (-1 every CPU, -2 all but one), backend ('inline',
+    'thread', 'process'; 'multiprocessing' means 'process'), random_seed,
+    population_size, n_generations, tournament_size, elite_count,
+    crossover_rate, mutation_rate, batch_q (bayesian), patience (genetic,
+    bayesian, cmaes), batch_size, keep_trials, ignore_errors, eval_timeout
     (seconds), max_memory_per_worker ('2GB' or bytes), threads_per_worker,
     direction ('maximize'/'minimize'), start_method, and any option a newer
     btopt adds, by its name. ``callback(iteration, total, best_score)`` is
@@ -258,6 +261,8 @@ class ParallelOptimizer:
         elite_count: int | None = None,
         crossover_rate: float | None = None,
         mutation_rate: float | None = None,
+        batch_q: int | None = None,
+        patience: int | None = None,
         eval_timeout: float | None = None,
         direction: str | None = None,
         keep_trials: int | None = None,
@@ -324,7 +329,7 @@ class ParallelOptimizer:
             self._set_string("backend", backend)
         ints = dict(n_iterations=n_iterations, random_seed=random_seed, population_size=population_size,
                     n_generations=n_generations, tournament_size=tournament_size, elite_count=elite_count,
-                    batch_size=batch_size, keep_trials=keep_trials, threads_per_worker=threads_per_worker)
+                    batch_q=batch_q, patience=patience, batch_size=batch_size, keep_trials=keep_trials, threads_per_worker=threads_per_worker)
         for name in _INT_OPTIONS:
             if ints[name] is not None:
                 self._set_int(name, ints[name])

@@ -1,0 +1,343 @@
+// The model-based searches (bayesian, cmaes): proposals, budgets and
+// constraints, and that they beat random search on standard test functions.
+#include "search/search.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <numbers>
+#include <set>
+
+using namespace btopt::internal;
+
+namespace {
+
+using Fitness = std::function<std::optional<double>(const Point &)>;
+
+// Asks in chunks of `chunk`, tells every point's fitness in order, like the coordinator.
+std::vector<Point> drive(Search &search, const Fitness &fitness, std::size_t chunk = 3)
+{
+    std::vector<Point> asked;
+    while (!search.finished()) {
+        std::vector<Point> points;
+        REQUIRE(search.ask(chunk, points));
+        REQUIRE(!points.empty());
+        for (const Point &p : points) {
+            asked.push_back(p);
+            search.tell(fitness(p));
+        }
+    }
+    return asked;
+}
+
+std::size_t distinct(const std::vector<Point> &points)
+{
+    std::set<std::vector<std::pair<std::int64_t, double>>> seen;
+    for (const Point &p : points) {
+        std::vector<std::pair<std::int64_t, double>> key;
+        for (const Value &v : p)
+            key.emplace_back(v.i, v.f);
+        seen.insert(key);
+    }
+    return seen.size();
+}
+
+std::unique_ptr<Search> make(const std::string &algorithm, const Space &space, const Options &options)
+{
+    auto search = make_search(algorithm, space, options);
+    REQUIRE(search);
+    return std::move(*search);
+}
+
+Space branin_space()
+{
+    Space space;
+    REQUIRE(space.add_float("x", -5.0, 10.0, 0.0));
+    REQUIRE(space.add_float("y", 0.0, 15.0, 0.0));
+    return space;
+}
+
+// Branin-Hoo, minimum 0.397887 at three points; negated to a fitness.
+std::optional<double> branin(const Point &p)
+{
+    const double x = p[0].f, y = p[1].f, pi = std::numbers::pi;
+    const double b = 5.1 / (4 * pi * pi), c = 5 / pi, t = 1 / (8 * pi);
+    return -(std::pow(y - b * x * x + c * x - 6, 2) + 10 * (1 - t) * std::cos(x) + 10);
+}
+
+Space quadratic_space()
+{
+    Space space;
+    REQUIRE(space.add_int("a", -50, 50, 1));
+    REQUIRE(space.add_float("b", -5.0, 5.0, 0.0));
+    REQUIRE(space.add_float("c", -5.0, 5.0, 0.0));
+    return space;
+}
+
+std::optional<double> quadratic(const Point &p)
+{
+    const double a = static_cast<double>(p[0].i) - 17;
+    return -(a * a / 100.0 + (p[1].f - 1.5) * (p[1].f - 1.5) + (p[2].f + 2.0) * (p[2].f + 2.0));
+}
+
+// The median over 20 seeds of the best fitness found in `budget` evaluations.
+double median_best(const std::string &algorithm, const Space &space, const Fitness &fitness, std::int64_t budget,
+                   std::int64_t batch_q = 1)
+{
+    std::vector<double> bests;
+    for (std::int64_t seed = 1; seed <= 20; ++seed) {
+        Options options;
+        options.random_seed = seed;
+        options.n_iterations = budget;
+        options.batch_q = batch_q;
+        auto search = make(algorithm, space, options);
+        double best = -INFINITY;
+        for (const Point &p : drive(*search, fitness))
+            best = std::max(best, *fitness(p));
+        bests.push_back(best);
+    }
+    std::sort(bests.begin(), bests.end());
+    return (bests[9] + bests[10]) / 2;
+}
+
+} // namespace
+
+TEST_CASE("bayesian evaluates n_iterations distinct points, all inside their ranges")
+{
+    const Space space = quadratic_space();
+    Options options;
+    options.n_iterations = 40;
+    options.random_seed = 3;
+    auto search = make("bayesian", space, options);
+    CHECK(search->planned() == 40u);
+    const auto points = drive(*search, quadratic);
+    CHECK(points.size() == 40u);
+    CHECK(distinct(points) == 40u);
+    for (const Point &p : points) {
+        CHECK((p[0].i >= -50 && p[0].i <= 50));
+        CHECK((p[1].f >= -5.0 && p[1].f <= 5.0));
+        CHECK((p[2].f >= -5.0 && p[2].f <= 5.0));
+    }
+}
+
+TEST_CASE("bayesian proposes only points that satisfy the constraints")
+{
+    Space space;
+    REQUIRE(space.add_int("fast", 1, 60, 1));
+    REQUIRE(space.add_int("slow", 1, 60, 1));
+    REQUIRE(space.add_constraint("fast < slow"));
+    Options options;
+    options.n_iterations = 60;
+    // The unconstrained optimum (fast 40, slow 10) breaks the constraint: the model is pulled towards it.
+    const Fitness pull = [](const Point &p) {
+        return -std::abs(static_cast<double>(p[0].i - 40)) - std::abs(static_cast<double>(p[1].i - 10));
+    };
+    auto search = make("bayesian", space, options);
+    const auto points = drive(*search, pull);
+    CHECK(points.size() == 60u);
+    for (const Point &p : points)
+        CHECK(p[0].i < p[1].i);
+}
+
+TEST_CASE("bayesian stops when a small space is used up, each point once")
+{
+    Space space;
+    REQUIRE(space.add_int("a", 0, 4, 1));
+    REQUIRE(space.add_choice("c", {"x", "y", "z"}));
+    REQUIRE(space.add_constraint("a != 2"));
+    Options options;
+    options.n_iterations = 100;
+    auto search = make("bayesian", space, options);
+    CHECK(search->planned() == 12u);
+    const auto points = drive(*search, [](const Point &p) { return static_cast<double>(p[0].i + p[1].i); });
+    CHECK(points.size() == 12u);
+    CHECK(distinct(points) == 12u);
+}
+
+TEST_CASE("bayesian with batch_q proposes that many points before it needs their results")
+{
+    const Space space = branin_space();
+    Options options;
+    options.n_iterations = 30;
+    options.batch_q = 4;
+    auto search = make("bayesian", space, options);
+    std::vector<Point> startup;
+    REQUIRE(search->ask(100, startup));
+    CHECK(startup.size() == 10u); // the random startup points do not depend on any result
+    std::vector<Point> none;
+    REQUIRE(search->ask(100, none));
+    CHECK(none.empty()); // nothing more until they are told
+    for (const Point &p : startup)
+        search->tell(branin(p));
+    std::vector<Point> batch;
+    REQUIRE(search->ask(100, batch));
+    CHECK(batch.size() == 4u);
+}
+
+TEST_CASE("bayesian trials are the same for the same seed and batch_q, however they are asked")
+{
+    const Space space = quadratic_space();
+    for (std::int64_t q : {1, 3}) {
+        Options options;
+        options.n_iterations = 35;
+        options.random_seed = 11;
+        options.batch_q = q;
+        auto a = make("bayesian", space, options);
+        auto b = make("bayesian", space, options);
+        CHECK(drive(*a, quadratic, 1) == drive(*b, quadratic, 64));
+    }
+}
+
+TEST_CASE("bayesian patience stops after that many trials without improvement")
+{
+    const Space space = quadratic_space();
+    Options options;
+    options.n_iterations = 500;
+    options.patience = 5;
+    auto search = make("bayesian", space, options);
+    std::size_t since_best = 0;
+    double best = -INFINITY;
+    const auto points = drive(*search, [&](const Point &p) {
+        const double f = *quadratic(p);
+        since_best = f > best ? 0 : since_best + 1;
+        best = std::max(best, f);
+        return f;
+    }, 1);
+    CHECK(points.size() < 500u);
+    CHECK(since_best == 5u);
+}
+
+TEST_CASE("bayesian beats random search's median best on Branin and a mixed quadratic")
+{
+    // Medians over 20 seeds; measured gaps are far wider than the margins asserted here.
+    const double random_branin = median_best("random", branin_space(), branin, 60);
+    const double tpe_branin = median_best("bayesian", branin_space(), branin, 60);
+    const double optimum = -0.397887;
+    MESSAGE("Branin regret, random ", optimum - random_branin, ", bayesian ", optimum - tpe_branin);
+    CHECK(optimum - tpe_branin < 0.5 * (optimum - random_branin));
+
+    const double random_quadratic = median_best("random", quadratic_space(), quadratic, 80);
+    const double tpe_quadratic = median_best("bayesian", quadratic_space(), quadratic, 80);
+    const double tpe_batched = median_best("bayesian", quadratic_space(), quadratic, 80, 8);
+    MESSAGE("quadratic regret, random ", -random_quadratic, ", bayesian ", -tpe_quadratic, ", batch_q 8 ",
+            -tpe_batched);
+    CHECK(-tpe_quadratic < 0.5 * -random_quadratic);
+    CHECK(-tpe_batched < -random_quadratic);
+}
+
+namespace {
+
+Space rosenbrock_space(std::size_t dims)
+{
+    Space space;
+    for (std::size_t k = 0; k < dims; ++k)
+        REQUIRE(space.add_float("x" + std::to_string(k), -2.0, 2.0, 0.0));
+    return space;
+}
+
+// Rosenbrock, minimum 0 at (1, ..., 1); negated to a fitness.
+std::optional<double> rosenbrock(const Point &p)
+{
+    double sum = 0.0;
+    for (std::size_t k = 0; k + 1 < p.size(); ++k)
+        sum += 100.0 * std::pow(p[k + 1].f - p[k].f * p[k].f, 2) + std::pow(1.0 - p[k].f, 2);
+    return -sum;
+}
+
+} // namespace
+
+TEST_CASE("cmaes evaluates n_iterations distinct points inside their ranges, ints as ints")
+{
+    const Space space = quadratic_space();
+    Options options;
+    options.n_iterations = 77;
+    options.random_seed = 5;
+    auto search = make("cmaes", space, options);
+    const auto points = drive(*search, quadratic, 5);
+    CHECK(points.size() == 77u);
+    CHECK(distinct(points) == 77u);
+    for (const Point &p : points) {
+        CHECK((p[0].i >= -50 && p[0].i <= 50));
+        CHECK((p[1].f >= -5.0 && p[1].f <= 5.0));
+        CHECK((p[2].f >= -5.0 && p[2].f <= 5.0));
+    }
+}
+
+TEST_CASE("cmaes proposes only points that satisfy the constraints")
+{
+    Space space;
+    REQUIRE(space.add_int("fast", 1, 60, 1));
+    REQUIRE(space.add_int("slow", 1, 60, 1));
+    REQUIRE(space.add_constraint("fast < slow"));
+    Options options;
+    options.n_iterations = 80;
+    const Fitness pull = [](const Point &p) {
+        return -std::abs(static_cast<double>(p[0].i - 40)) - std::abs(static_cast<double>(p[1].i - 10));
+    };
+    auto search = make("cmaes", space, options);
+    const auto points = drive(*search, pull);
+    CHECK(points.size() == 80u);
+    for (const Point &p : points)
+        CHECK(p[0].i < p[1].i);
+}
+
+TEST_CASE("cmaes on a small integer space restarts when it converges and stops when the space is used up")
+{
+    Space space;
+    REQUIRE(space.add_int("a", 0, 6, 1));
+    REQUIRE(space.add_int("b", 0, 6, 1));
+    Options options;
+    options.n_iterations = 1000;
+    auto search = make("cmaes", space, options);
+    const auto points = drive(*search, [](const Point &p) { return -std::abs(static_cast<double>(p[0].i - p[1].i)); });
+    CHECK(points.size() == 49u);
+    CHECK(distinct(points) == 49u);
+}
+
+TEST_CASE("cmaes asks a whole generation at once and is the same however it is asked")
+{
+    const Space space = rosenbrock_space(4);
+    Options options;
+    options.n_iterations = 60;
+    options.random_seed = 9;
+    auto search = make("cmaes", space, options);
+    std::vector<Point> generation;
+    REQUIRE(search->ask(100, generation));
+    CHECK(generation.size() == 8u); // lambda = 4 + floor(3 ln 4)
+    auto a = make("cmaes", space, options);
+    auto b = make("cmaes", space, options);
+    CHECK(drive(*a, rosenbrock, 1) == drive(*b, rosenbrock, 64));
+}
+
+TEST_CASE("cmaes refuses a space of choices only, and honours patience")
+{
+    Space choices;
+    REQUIRE(choices.add_choice("c", {"a", "b"}));
+    const auto refused = make_search("cmaes", choices, Options{});
+    REQUIRE(!refused);
+    CHECK(refused.error().message.find("choices") != std::string::npos);
+
+    Options options;
+    options.n_iterations = 2000;
+    options.patience = 30;
+    const Space space = rosenbrock_space(2);
+    auto search = make("cmaes", space, options);
+    const auto points = drive(*search, [](const Point &) { return 1.0; });
+    CHECK(points.size() >= 31u);
+    CHECK(points.size() < 31u + 6u); // the generation in flight is finished, no other
+}
+
+TEST_CASE("cmaes beats random search's median best on Rosenbrock in 4 dimensions and a mixed quadratic")
+{
+    const double random_rosenbrock = median_best("random", rosenbrock_space(4), rosenbrock, 200);
+    const double cma_rosenbrock = median_best("cmaes", rosenbrock_space(4), rosenbrock, 200);
+    MESSAGE("Rosenbrock-4 regret, random ", -random_rosenbrock, ", cmaes ", -cma_rosenbrock);
+    CHECK(-cma_rosenbrock < 0.5 * -random_rosenbrock);
+
+    const double random_quadratic = median_best("random", quadratic_space(), quadratic, 100);
+    const double cma_quadratic = median_best("cmaes", quadratic_space(), quadratic, 100);
+    MESSAGE("quadratic regret, random ", -random_quadratic, ", cmaes ", -cma_quadratic);
+    CHECK(-cma_quadratic < 0.5 * -random_quadratic);
+}
