@@ -38,6 +38,7 @@ struct Slot {
     bool probing = false;   // it holds one suspect task and gets nothing else until it answers
     bool crashing = false;  // it said its crash handler ran (wire::Notice::Crashing)
     bool leaving = false;   // it said it answered every task it started (wire::Notice::Leaving)
+    bool ready = false;     // it said it is set up (wire::Notice::Ready): its tasks' clock runs
 };
 
 class ProcessExecutor final : public Executor {
@@ -71,6 +72,7 @@ public:
         return workers_ * std::max(4 * (batch_ > 0 ? batch_ : max_auto_batch), 2 * most_held_short);
     }
     unsigned workers() const override { return workers_; }
+    std::optional<Error> failure() const override { return failure_; }
 
     void submit(std::vector<Task> &tasks) override
     {
@@ -201,7 +203,7 @@ private:
         auto next = std::chrono::milliseconds::max();
         const auto limit = std::chrono::duration<double>(timeout_);
         for (const Slot &slot : slots_)
-            if (!slot.assigned.empty()) {
+            if (slot.ready && !slot.assigned.empty()) {
                 const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                     slot.started + std::chrono::duration_cast<Clock::duration>(limit) - Clock::now());
                 next = std::min(next, left);
@@ -225,14 +227,16 @@ private:
             }
             Outcome &o = done_.emplace_back();
             const wire::Parsed parsed = wire::take_outcome(slot.in, slot.parsed, o);
-            if (parsed != wire::Parsed::Complete || o.number == wire::notice_number) {
+            if (parsed == wire::Parsed::Complete && o.number == wire::notice_number) {
+                note(slot, static_cast<wire::Notice>(o.evaluation.status), std::move(o.evaluation.error));
+                done_.pop_back();
+                continue;
+            }
+            if (parsed != wire::Parsed::Complete) {
                 done_.pop_back();
                 if (parsed == wire::Parsed::Invalid)
                     broken = fmt::format("it sent a malformed outcome for trial {}", *number);
-                if (parsed != wire::Parsed::Complete)
-                    break;
-                note(slot, static_cast<wire::Notice>(o.evaluation.status));
-                continue;
+                break;
             }
             slot.assigned.drop_front();
             slot.started = Clock::now();
@@ -243,10 +247,16 @@ private:
         return broken;
     }
 
-    static void note(Slot &slot, wire::Notice notice)
+    void note(Slot &slot, wire::Notice notice, std::string why)
     {
         slot.crashing = slot.crashing || notice == wire::Notice::Crashing;
         slot.leaving = slot.leaving || notice == wire::Notice::Leaving;
+        if (notice == wire::Notice::Ready) {
+            slot.ready = true;
+            slot.started = Clock::now(); // the tasks sent ahead start now, not when they were sent
+        }
+        if (notice == wire::Notice::InitFailed && !failure_)
+            failure_ = Error{BTOPT_ERR_PLUGIN, std::move(why)};
     }
 
     void time_task(double seconds)
@@ -273,7 +283,7 @@ private:
             return;
         const auto limit = std::chrono::duration<double>(timeout_);
         for (Slot &slot : slots_)
-            if (slot.handle.pid >= 0 && !slot.assigned.empty() && Clock::now() - slot.started > limit) {
+            if (slot.handle.pid >= 0 && slot.ready && !slot.assigned.empty() && Clock::now() - slot.started > limit) {
                 read_available(slot); // a broken answer changes nothing: the worker goes anyway
                 spawner_->retire(slot.handle, true);
                 time_task(timeout_); // the pacing learns that tasks can be this long
@@ -291,6 +301,10 @@ private:
     // (out of memory) -- once per task, so a forged word cannot loop a task for ever.
     void replace(Slot &slot, const WorkerExit &exit, TrialStatus status)
     {
+        if (failure_) { // the run fails: nothing to blame, nobody to start
+            slot.handle = {};
+            return;
+        }
         const bool none_running = slot.leaving && !slot.assigned.empty() && spared_.insert(slot.assigned.front().number).second;
         const bool known = slot.crashing || slot.leaving || answer_each_ || slot.assigned.size() <= 1;
         if (!known)
@@ -304,7 +318,7 @@ private:
         std::swap(queue_, slot.assigned);
         slot.in.clear();
         slot.parsed = 0;
-        slot.crashing = slot.leaving = false;
+        slot.crashing = slot.leaving = slot.ready = false;
         auto fresh = spawner_->spawn();
         if (fresh) {
             slot.handle = *fresh;
@@ -355,6 +369,7 @@ private:
     std::unordered_set<std::uint64_t> spared_; // tasks once re-queued unblamed after a worker said it was leaving
     std::string message_; // reused for every write
     bool cancelled_ = false;
+    std::optional<Error> failure_;
 };
 
 } // namespace

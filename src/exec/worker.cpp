@@ -193,6 +193,10 @@ void serve_tasks(int fd, Objective &objective, bool answer_each)
     task_fd = fd;
     build_notices();
     install_crash_handler();
+    std::string ready;
+    wire::append_notice(ready, wire::Notice::Ready);
+    if (!wire::write_all(fd, ready.data(), ready.size()))
+        return;
     std::string in, encoded;
     std::vector<Task> tasks;
     std::size_t next = 0, parsed = 0, unsent_count = 0;
@@ -232,6 +236,13 @@ void serve_tasks(int fd, Objective &objective, bool answer_each)
             evaluate.restart();
         }
     }
+}
+
+void refuse_tasks(int fd, const std::string &why)
+{
+    std::string bytes;
+    wire::append_notice(bytes, wire::Notice::InitFailed, why);
+    wire::write_all(fd, bytes.data(), bytes.size());
 }
 
 } // namespace btopt::internal

@@ -41,5 +41,8 @@ void prepare_worker(const WorkerLimits &limits);
 // is moved to a high descriptor first, so a plugin writing to the low ones
 // it thinks are its own files never lands in the protocol.
 void serve_tasks(int fd, Objective &objective, bool answer_each);
+// Says on `fd` that the worker cannot serve (a per-worker init refused), so
+// the run fails once with the plugin's words; then the caller _exits.
+void refuse_tasks(int fd, const std::string &why);
 
 } // namespace btopt::internal

@@ -153,7 +153,7 @@ private:
         if (plugin_.info().init_per_worker) {
             auto state = PluginState::init(plugin_, args_.config);
             if (!state) {
-                std::fprintf(stderr, "btopt-worker: %s\n", state.error().message.c_str());
+                refuse_tasks(fd, state.error().message);
                 _exit(exit_code::init_failed);
             }
             state_ = std::move(*state);

@@ -39,6 +39,8 @@ public:
             }
             outcomes_.clear();
             r_.executor.collect(outcomes_);
+            if (auto failure = r_.executor.failure())
+                return tl::unexpected(*failure);
             if (auto received = receive(); !received)
                 return tl::unexpected(received.error());
         }

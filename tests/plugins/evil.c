@@ -10,7 +10,10 @@
  *   status=S          the exit status for mode=exit (default 3)
  *   reach=low | all   garbage and forge go to descriptors 3..10 (low, default) or
  *                     to every socket descriptor it has (all: a deliberate attack)
- *   pid_log=F         mode=fork_sleep appends the child's pid to F */
+ *   pid_log=F         mode=fork_sleep appends the child's pid to F
+ *   init_fail=1       init refuses, with "evil refuses to start"
+ *   init_sleep=S      init takes S seconds
+ * Built as evil_per_worker with EVIL_PER_WORKER: the same, with init in every worker. */
 #define _GNU_SOURCE
 #include <btopt/plugin.h>
 
@@ -47,8 +50,13 @@ static const char *config_get(const btopt_plugin_config *c, const char *key, con
 
 static int32_t init(const btopt_plugin_config *config, void **out, char *error, size_t size)
 {
-    (void)error;
-    (void)size;
+    if (atoi(config_get(config, "init_fail", "0")) != 0) {
+        snprintf(error, size, "evil refuses to start: init_fail is set");
+        return 1;
+    }
+    const double sleep_seconds = atof(config_get(config, "init_sleep", "0"));
+    if (sleep_seconds > 0)
+        usleep((useconds_t)(sleep_seconds * 1e6));
     state *s = calloc(1, sizeof *s);
     if (!s)
         return 1;
@@ -150,9 +158,17 @@ static int32_t evaluate(void *st, const btopt_plugin_value *p, uint64_t seed, do
 
 static void finish(void *st) { free(st); }
 
+#ifdef EVIL_PER_WORKER
+#define EVIL_NAME "evil_per_worker"
+#define EVIL_FLAGS BTOPT_PLUGIN_INIT_PER_WORKER
+#else
+#define EVIL_NAME "evil"
+#define EVIL_FLAGS 0
+#endif
+
 static const btopt_plugin_descriptor descriptor = {
-    BTOPT_PLUGIN_ABI_VERSION, sizeof(btopt_plugin_descriptor), "evil", "1.0",
-    "attacks the worker protocol where its config says", params, 2, NULL, 0, metrics, 1, 0, 0, init, evaluate, finish,
-    NULL};
+    BTOPT_PLUGIN_ABI_VERSION, sizeof(btopt_plugin_descriptor), EVIL_NAME, "1.0",
+    "attacks the worker protocol where its config says", params, 2, NULL, 0, metrics, 1, 0, EVIL_FLAGS, init, evaluate,
+    finish, NULL};
 
 BTOPT_PLUGIN_EXPORT const btopt_plugin_descriptor *btopt_plugin_entry(void) { return &descriptor; }

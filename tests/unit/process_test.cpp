@@ -550,3 +550,34 @@ TEST_CASE("hanging evaluations time out in parallel across workers")
     CHECK(timeouts == 10u);
     CHECK(children_left() == 0);
 }
+
+TEST_CASE("a per-worker init that refuses fails the run once, with the plugin's words")
+{
+    const auto start = std::chrono::steady_clock::now();
+    for (const bool ignore_errors : {false, true}) {
+        CAPTURE(ignore_errors);
+        try {
+            ParallelOptimizer(Plugin{plugin("evil_per_worker"), {{"init_fail", "1"}}}, nullptr, "grid",
+                              {.n_jobs = 2, .ignore_errors = ignore_errors})
+                .optimize();
+            FAIL("the run should have failed");
+        } catch (const Error &e) {
+            CHECK(e.status() == BTOPT_ERR_PLUGIN);
+            CHECK(std::string(e.what()).find("evil refuses to start: init_fail is set") != std::string::npos);
+        }
+    }
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("a slow per-worker init does not count against eval_timeout")
+{
+    const ParameterSpace small{{DiscreteParameter("a", 0, 1), DiscreteParameter("b", 0, 3)}};
+    const auto r = ParallelOptimizer(Plugin{plugin("evil_per_worker"), {{"init_sleep", "0.8"}}}, &small, "grid",
+                                     {.n_jobs = 2, .eval_timeout = 0.4})
+                       .optimize();
+    REQUIRE(r.trials.size() == 8u);
+    for (const TrialRecord &t : r.trials)
+        CHECK(t.status == BTOPT_TRIAL_OK);
+    CHECK(children_left() == 0);
+}
