@@ -203,7 +203,13 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *             process, default 1; 0 leaves the environment alone)
  *   doubles:  crossover_rate (default 0.8), mutation_rate (default 0.2),
  *             eval_timeout (seconds per evaluation in a worker process; a
- *             worker past it is killed and its trial marked timeout; 0 = none)
+ *             worker past it is killed and its trial marked timeout; 0 = none;
+ *             the clock starts when the worker is ready, after a per-worker
+ *             init), init_timeout (seconds a plugin's init may take on the
+ *             process backend, in the worker server or in each worker; past
+ *             it the run fails with PLUGIN; 0 = none. A cancel interrupts
+ *             an init too. At the end of a run a plugin's finish gets 3
+ *             seconds, then its process is killed; the trials are kept)
  *   strings:  backend: "inline" (the calling thread), "thread" (a pool of
  *             threads; a host objective must be thread-safe) or "process"
  *             (worker processes; crash isolation, timeouts, memory limits).

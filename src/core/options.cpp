@@ -126,7 +126,7 @@ static std::optional<OptionType> option_type(std::string_view name)
     if (name == "n_jobs" || name == "ignore_errors" ||
         std::any_of(int_options.begin(), int_options.end(), [&](auto &o) { return o.name == name; }))
         return OptionType::Int;
-    if (name == "eval_timeout" ||
+    if (name == "eval_timeout" || name == "init_timeout" ||
         std::any_of(rate_options.begin(), rate_options.end(), [&](auto &o) { return o.name == name; }))
         return OptionType::Double;
     if (std::find(string_options.begin(), string_options.end(), name) != string_options.end())
@@ -183,10 +183,10 @@ Result<void> Options::set_double(const std::string &name, double value)
     const auto type = option_type(name);
     if (type != OptionType::Double)
         return wrong_type(name, type);
-    if (name == "eval_timeout") {
+    if (name == "eval_timeout" || name == "init_timeout") {
         if (!(value >= 0.0) || !std::isfinite(value))
-            return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'eval_timeout' = {}: seconds, 0 for no limit", value);
-        eval_timeout = value;
+            return fail(BTOPT_ERR_INVALID_ARGUMENT, "option '{}' = {}: seconds, 0 for no limit", name, value);
+        (name == "eval_timeout" ? eval_timeout : init_timeout) = value;
         return {};
     }
     if (!(value >= 0.0 && value <= 1.0))

@@ -8,6 +8,7 @@
 #include "wire.hpp"
 
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <chrono>
@@ -39,19 +40,25 @@ struct Slot {
     bool crashing = false;  // it said its crash handler ran (wire::Notice::Crashing)
     bool leaving = false;   // it said it answered every task it started (wire::Notice::Leaving)
     bool ready = false;     // it said it is set up (wire::Notice::Ready): its tasks' clock runs
+    Clock::time_point spawned = Clock::now(); // for init_timeout until it is ready
 };
 
 class ProcessExecutor final : public Executor {
 public:
     ProcessExecutor(std::unique_ptr<Spawner> spawner, const Options &options, unsigned workers)
         : spawner_(std::move(spawner)), batch_(static_cast<std::size_t>(options.batch_size)),
-          timeout_(options.eval_timeout), answer_each_(options.eval_timeout > 0),
+          timeout_(options.eval_timeout), init_timeout_(options.init_timeout), answer_each_(options.eval_timeout > 0),
           memory_capped_(options.max_memory > 0), workers_(workers)
     {
     }
 
     ~ProcessExecutor() override
     {
+        // Every idle worker is told first, so their finishes run side by side
+        // and the grace periods overlap.
+        for (Slot &slot : slots_)
+            if (slot.assigned.empty())
+                shutdown(slot.handle.fd, SHUT_RDWR);
         for (Slot &slot : slots_)
             spawner_->retire(slot.handle, !slot.assigned.empty());
     }
@@ -279,6 +286,7 @@ private:
 
     void check_timeouts()
     {
+        check_init_timeouts();
         if (timeout_ <= 0)
             return;
         const auto limit = std::chrono::duration<double>(timeout_);
@@ -289,6 +297,21 @@ private:
                 time_task(timeout_); // the pacing learns that tasks can be this long
                 replace(slot, WorkerExit{fmt::format("ran past eval_timeout ({} s) and its worker was killed", timeout_)},
                         TrialStatus::Timeout);
+            }
+    }
+
+    // A worker whose (per-worker) init runs past init_timeout fails the run.
+    void check_init_timeouts()
+    {
+        if (init_timeout_ <= 0 || failure_)
+            return;
+        const auto limit = std::chrono::duration<double>(init_timeout_);
+        for (Slot &slot : slots_)
+            if (slot.handle.pid >= 0 && !slot.ready && Clock::now() - slot.spawned > limit) {
+                failure_ = Error{BTOPT_ERR_PLUGIN, fmt::format("a worker's plugin init did not finish within "
+                                                               "init_timeout ({} s)", init_timeout_)};
+                spawner_->retire(slot.handle, true);
+                slot.handle = {};
             }
     }
 
@@ -322,6 +345,7 @@ private:
         auto fresh = spawner_->spawn();
         if (fresh) {
             slot.handle = *fresh;
+            slot.spawned = Clock::now();
             return;
         }
         // No replacement: the others carry on (prune() drops this slot); with
@@ -356,6 +380,7 @@ private:
     std::unique_ptr<Spawner> spawner_;
     std::size_t batch_;
     double timeout_;
+    double init_timeout_; // seconds a worker may take to say it is ready (a per-worker init)
     bool answer_each_; // the workers send each outcome at once (WorkerLimits::answer_each)
     bool memory_capped_; // max_memory_per_worker is set: a crash may be an allocation past it
     double seconds_per_task_ = 0.0; // a running mean of evaluation times; 0 until the first

@@ -11,6 +11,7 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -59,9 +60,13 @@ class ServerSpawner final : public Spawner {
 public:
     ServerSpawner(pid_t server, int control) : server_(server), control_(control) {}
 
+    // The server kills and reaps its workers, runs the plugin's finish and
+    // leaves; a finish that does not return in shutdown_grace is killed.
     ~ServerSpawner() override
     {
-        close(control_); // the server kills and reaps its workers, then leaves
+        close(control_);
+        if (!wait_exited(server_, shutdown_grace))
+            ::kill(server_, SIGKILL);
         wait_for(server_);
     }
 
@@ -100,6 +105,25 @@ std::optional<std::string> executable_in(const fs::path &dir)
     if (fs::is_regular_file(candidate, ec) && access(candidate.c_str(), X_OK) == 0)
         return candidate.string();
     return std::nullopt;
+}
+
+// Waits until the server says something about its init (or dies), watching
+// the run's cancel flag and init_timeout meanwhile.
+Result<void> wait_for_init(int control, const ServerSetup &setup)
+{
+    const auto start = std::chrono::steady_clock::now();
+    for (;;) {
+        pollfd fd{control, POLLIN, 0};
+        if (poll(&fd, 1, 50) > 0)
+            return {};
+        if (setup.cancel && setup.cancel->load())
+            return fail(BTOPT_ERR_CANCELLED, "the run was cancelled while plugin '{}' was initialising",
+                        setup.plugin_path);
+        if (setup.init_timeout > 0 &&
+            std::chrono::steady_clock::now() - start > std::chrono::duration<double>(setup.init_timeout))
+            return fail(BTOPT_ERR_PLUGIN, "plugin '{}' did not finish its init within init_timeout ({} s)",
+                        setup.plugin_path, setup.init_timeout);
+    }
 }
 
 } // namespace
@@ -147,6 +171,12 @@ Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup)
     if (!pid) {
         close(sv[0]);
         return tl::unexpected(pid.error());
+    }
+    if (auto waited = wait_for_init(sv[0], setup); !waited) {
+        close(sv[0]);
+        ::kill(*pid, SIGKILL);
+        wait_for(*pid);
+        return tl::unexpected(waited.error());
     }
     const auto hello = control::receive_text(sv[0]);
     if (hello && *hello == "ok")

@@ -13,6 +13,7 @@
  *   pid_log=F         mode=fork_sleep appends the child's pid to F
  *   init_fail=1       init refuses, with "evil refuses to start"
  *   init_sleep=S      init takes S seconds
+ *   finish_hang=1     finish never returns
  * Built as evil_per_worker with EVIL_PER_WORKER: the same, with init in every worker. */
 #define _GNU_SOURCE
 #include <btopt/plugin.h>
@@ -31,6 +32,7 @@ typedef struct state {
     long at; /* -1: never, -2: every point */
     int status;
     int reach_all;
+    int finish_hang;
     char pid_log[512];
 } state;
 
@@ -65,6 +67,7 @@ static int32_t init(const btopt_plugin_config *config, void **out, char *error, 
     s->at = strcmp(at, "all") == 0 ? -2 : atol(at);
     s->status = atoi(config_get(config, "status", "3"));
     s->reach_all = strcmp(config_get(config, "reach", "low"), "all") == 0;
+    s->finish_hang = atoi(config_get(config, "finish_hang", "0"));
     snprintf(s->pid_log, sizeof s->pid_log, "%s", config_get(config, "pid_log", ""));
     *out = s;
     return BTOPT_PLUGIN_OK;
@@ -156,7 +159,13 @@ static int32_t evaluate(void *st, const btopt_plugin_value *p, uint64_t seed, do
     return BTOPT_PLUGIN_OK;
 }
 
-static void finish(void *st) { free(st); }
+static void finish(void *st)
+{
+    const state *s = st;
+    while (s->finish_hang)
+        pause();
+    free(st);
+}
 
 #ifdef EVIL_PER_WORKER
 #define EVIL_NAME "evil_per_worker"

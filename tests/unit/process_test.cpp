@@ -581,3 +581,66 @@ TEST_CASE("a slow per-worker init does not count against eval_timeout")
         CHECK(t.status == BTOPT_TRIAL_OK);
     CHECK(children_left() == 0);
 }
+
+TEST_CASE("a plugin's finish that never returns is killed after a grace period, and the trials are kept")
+{
+    for (const std::string name : {"evil", "evil_per_worker"}) {
+        CAPTURE(name);
+        const auto start = std::chrono::steady_clock::now();
+        const auto r = ParallelOptimizer(Plugin{plugin(name), {{"finish_hang", "1"}}}, nullptr, "grid", {.n_jobs = 2})
+                           .optimize();
+        CHECK(r.trials.size() == 100u);
+        CHECK(r.best_score == 0.0);
+        CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(8));
+        CHECK(children_left() == 0);
+    }
+}
+
+namespace {
+
+// Runs a plugin through the C ABI with `init_timeout`, cancelling after
+// `cancel_after` seconds when that is positive; returns the status and the message.
+std::pair<btopt_status, std::string> run_slow_init(const std::string &name, double init_timeout, double cancel_after)
+{
+    btopt_optimizer *opt = nullptr;
+    REQUIRE(btopt_optimizer_create(&opt, nullptr, "grid") == BTOPT_OK);
+    REQUIRE(btopt_optimizer_use_plugin(opt, plugin(name).c_str()) == BTOPT_OK);
+    REQUIRE(btopt_optimizer_set_plugin_config(opt, "init_sleep", "30") == BTOPT_OK);
+    REQUIRE(btopt_optimizer_set_int(opt, "n_jobs", 2) == BTOPT_OK);
+    REQUIRE(btopt_optimizer_set_double(opt, "init_timeout", init_timeout) == BTOPT_OK);
+    std::thread canceller;
+    if (cancel_after > 0)
+        canceller = std::thread([opt, cancel_after] {
+            std::this_thread::sleep_for(std::chrono::duration<double>(cancel_after));
+            btopt_optimizer_cancel(opt);
+        });
+    btopt_result *result = nullptr;
+    const btopt_status status = btopt_optimizer_run(opt, &result);
+    const std::string message = btopt_last_error();
+    if (canceller.joinable())
+        canceller.join();
+    btopt_result_destroy(result);
+    btopt_optimizer_destroy(opt);
+    return {status, message};
+}
+
+} // namespace
+
+TEST_CASE("a plugin's init is bounded by init_timeout and interrupted by a cancel")
+{
+    for (const std::string name : {"evil", "evil_per_worker"}) {
+        CAPTURE(name);
+        auto start = std::chrono::steady_clock::now();
+        const auto [status, message] = run_slow_init(name, 0.5, 0);
+        CHECK(status == BTOPT_ERR_PLUGIN);
+        CHECK(message.find("init_timeout (0.5 s)") != std::string::npos);
+        CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+        CHECK(children_left() == 0);
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const auto [status, message] = run_slow_init("evil", 0, 0.3);
+    CHECK(status == BTOPT_ERR_CANCELLED);
+    CHECK(message.find("initialising") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+    CHECK(children_left() == 0);
+}
