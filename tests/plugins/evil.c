@@ -6,6 +6,8 @@
  *   mode=forge        writes a well-formed outcome claiming trial 43 scored 1000
  *   mode=exit         calls exit(status)
  *   mode=fork_sleep   forks a child that sleeps 600 s (its pid goes to pid_log)
+ *   mode=hog          mallocs and touches 1 MiB blocks without end, using each
+ *                     without checking for NULL (as careless C code does)
  *   at=N | at=all     the point index it misbehaves at (default: none)
  *   status=S          the exit status for mode=exit (default 3)
  *   reach=low | all   garbage and forge go to descriptors 3..10 (low, default) or
@@ -132,6 +134,13 @@ static void misbehave(const state *s)
         forge(s);
     } else if (strcmp(s->mode, "exit") == 0) {
         exit(s->status);
+    } else if (strcmp(s->mode, "hog") == 0) {
+        for (;;) {
+            char *block = malloc(1 << 20);
+            memset(block, 1, 1 << 20);
+            if (block[12345] != 1) /* keeps the block from being optimised away */
+                break;
+        }
     } else if (strcmp(s->mode, "fork_sleep") == 0) {
         const pid_t child = fork();
         if (child == 0) {

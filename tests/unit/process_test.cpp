@@ -72,6 +72,11 @@ std::string temp_file(const std::string &name)
     return path.string();
 }
 
+std::int64_t index_of(const TrialRecord &t)
+{
+    return 10 * std::get<std::int64_t>(t.params.at("a")) + std::get<std::int64_t>(t.params.at("b"));
+}
+
 std::vector<std::string> lines_of(const std::string &path)
 {
     std::ifstream in(path);
@@ -210,6 +215,27 @@ TEST_CASE("an evaluation past max_memory_per_worker fails its trial and the work
         CHECK(t.status == (hogs ? BTOPT_TRIAL_FAILED : BTOPT_TRIAL_OK));
         if (hogs)
             CHECK(t.error.find("max_memory_per_worker") != std::string::npos);
+    }
+    CHECK(children_left() == 0);
+}
+#endif
+
+#ifndef BTOPT_SANITIZED
+TEST_CASE("a C plugin that mallocs past max_memory_per_worker crashes with a word about memory")
+{
+    const ParameterSpace small{{DiscreteParameter("a", 4, 5), DiscreteParameter("b", 0, 2)}};
+    const auto r = ParallelOptimizer(Plugin{plugin("evil"), {{"mode", "hog"}, {"at", "52"}}}, &small, "grid",
+                                     {.n_jobs = 2, .max_memory_per_worker = "256MiB", .ignore_errors = true})
+                       .optimize();
+    REQUIRE(r.trials.size() == 6u);
+    for (const TrialRecord &t : r.trials) {
+        CAPTURE(t.number);
+        if (index_of(t) == 52) {
+            CHECK(t.status == BTOPT_TRIAL_CRASHED);
+            CHECK(t.error.find("probably over max_memory_per_worker") != std::string::npos);
+        } else {
+            CHECK(t.status == BTOPT_TRIAL_OK);
+        }
     }
     CHECK(children_left() == 0);
 }
@@ -406,11 +432,6 @@ TEST_CASE("a user space may not change the kind of a plugin's parameter")
 }
 
 namespace {
-
-std::int64_t index_of(const TrialRecord &t)
-{
-    return 10 * std::get<std::int64_t>(t.params.at("a")) + std::get<std::int64_t>(t.params.at("b"));
-}
 
 double evil_score(std::int64_t index)
 {
