@@ -132,6 +132,11 @@ private:
     {
         if (batch_ > 0)
             return batch_;
+        // With eval_timeout, once tasks are known to be long (a timeout
+        // teaches that), a worker holds few: hanging tasks queued behind one
+        // another in one worker would time out one after another.
+        if (timeout_ > 0 && seconds_per_task_ > held_seconds)
+            return 1;
         return std::clamp<std::size_t>(queue_.size() / (2 * std::max<std::size_t>(slots_.size(), 1)), 1,
                                        max_auto_batch);
     }

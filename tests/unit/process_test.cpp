@@ -559,16 +559,19 @@ TEST_CASE("hanging evaluations time out in parallel across workers")
 {
     // Ten hanging points (a = 5): one after another they would take 10 x 0.3 s.
     const Plugin hanging{plugin("faulty"), {{"hang_at", "5"}}};
-    const auto start = std::chrono::steady_clock::now();
-    const auto r = ParallelOptimizer(hanging, nullptr, "grid",
-                                     {.n_jobs = 2, .batch_size = 1, .eval_timeout = 0.3, .ignore_errors = true})
-                       .optimize();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    CHECK(seconds < 2.4);
-    std::size_t timeouts = 0;
-    for (const TrialRecord &t : r.trials)
-        timeouts += t.status == BTOPT_TRIAL_TIMEOUT;
-    CHECK(timeouts == 10u);
+    for (const std::int64_t batch : {1, 0}) {
+        CAPTURE(batch);
+        const auto start = std::chrono::steady_clock::now();
+        const auto r = ParallelOptimizer(hanging, nullptr, "grid",
+                                         {.n_jobs = 2, .batch_size = batch, .eval_timeout = 0.3, .ignore_errors = true})
+                           .optimize();
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        CHECK(seconds < 2.4);
+        std::size_t timeouts = 0;
+        for (const TrialRecord &t : r.trials)
+            timeouts += t.status == BTOPT_TRIAL_TIMEOUT;
+        CHECK(timeouts == 10u);
+    }
     CHECK(children_left() == 0);
 }
 
