@@ -153,25 +153,27 @@ Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup)
     auto exe = worker_executable();
     if (!exe)
         return tl::unexpected(exe.error());
-    std::vector<std::string> args{*exe,
-                                  "serve",
-                                  setup.plugin_path,
-                                  std::to_string(setup.metric),
-                                  std::to_string(setup.limits.max_memory),
-                                  std::to_string(setup.limits.threads),
-                                  setup.limits.answer_each ? "1" : "0",
-                                  space_to_json(*setup.space)};
-    for (const auto &[key, value] : setup.config)
-        args.push_back(key + "=" + value);
+    // The setup goes over the control socket, never on the command line.
+    std::vector<std::string> texts{setup.plugin_path,
+                                   std::to_string(setup.metric),
+                                   std::to_string(setup.limits.max_memory),
+                                   std::to_string(setup.limits.threads),
+                                   setup.limits.answer_each ? "1" : "0",
+                                   space_to_json(*setup.space)};
+    for (const auto &[key, value] : setup.config) {
+        texts.push_back(key);
+        texts.push_back(value);
+    }
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return fail(BTOPT_ERR_INTERNAL, "socketpair failed: {}", std::strerror(errno));
-    auto pid = spawn_process(args, sv[1], 3);
+    auto pid = spawn_process({*exe, "serve"}, sv[1], 3);
     close(sv[1]);
     if (!pid) {
         close(sv[0]);
         return tl::unexpected(pid.error());
     }
+    control::send_texts(sv[0], texts); // a failure: the server is gone, which the wait below reports
     if (auto waited = wait_for_init(sv[0], setup); !waited) {
         close(sv[0]);
         ::kill(*pid, SIGKILL);

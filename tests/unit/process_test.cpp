@@ -378,12 +378,12 @@ TEST_CASE("plugin descriptions come from btopt-worker, not from loading the plug
 
 namespace {
 
-// Processes whose command line contains `marker`.
-int processes_with(const std::string &marker)
+// Processes whose command line (or environment) contains `marker`.
+int processes_with(const std::string &marker, const char *where = "cmdline")
 {
     int count = 0;
     for (const auto &entry : fs::directory_iterator("/proc")) {
-        std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+        std::ifstream in(entry.path() / where, std::ios::binary);
         const std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         count += cmdline.find(marker) != std::string::npos;
     }
@@ -408,20 +408,21 @@ TEST_CASE("when the host is killed, the worker server and its workers go too")
     std::fflush(nullptr);
     const pid_t host = fork();
     if (host == 0) {
+        setenv("BTOPT_ORPHAN_TEST", tag.c_str(), 1); // the server and its workers inherit it
         try { // a run that never ends: the points with a = 0 hang
-            ParallelOptimizer(Plugin{plugin("faulty"), {{"hang_at", "0"}, {"marker", tag}}}, nullptr, "grid",
-                              {.n_jobs = 2})
+            ParallelOptimizer(Plugin{plugin("faulty"), {{"hang_at", "0"}}}, nullptr, "grid", {.n_jobs = 2})
                 .optimize();
         } catch (...) {
         }
         _exit(0);
     }
-    // The server and its two workers carry the config in their command line.
-    CHECK(wait_until([&] { return processes_with(tag) >= 3; }));
+    // The server and its two workers carry the tag in their environment (from the
+    // posix_spawn; the host set it after its own exec, so /proc does not show it there).
+    CHECK(wait_until([&] { return processes_with(tag, "environ") >= 3; }));
     kill(host, SIGKILL);
     int status = 0;
     waitpid(host, &status, 0);
-    CHECK(wait_until([&] { return processes_with(tag) == 0; }));
+    CHECK(wait_until([&] { return processes_with(tag, "environ") == 0; }));
 }
 
 TEST_CASE("a user space may not change the kind of a plugin's parameter")
@@ -666,5 +667,22 @@ TEST_CASE("a plugin's init is bounded by init_timeout and interrupted by a cance
     CHECK(status == BTOPT_ERR_CANCELLED);
     CHECK(message.find("initialising") != std::string::npos);
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("a plugin's config and the space never travel on btopt-worker's command line")
+{
+    const std::string secret = "SECRET-TOKEN-" + std::to_string(getpid());
+    int seen_on_command_lines = -1;
+    Options o{.n_jobs = 2};
+    o.callback = [&](std::uint64_t, std::uint64_t, double) {
+        if (seen_on_command_lines < 0)
+            seen_on_command_lines = processes_with(secret);
+    };
+    // 200 KB of config: past what one argument may hold (128 KiB).
+    const Plugin configured{plugin("evil"), {{"api_key", secret}, {"padding", std::string(200000, 'x')}}};
+    const auto r = ParallelOptimizer(configured, nullptr, "grid", o).optimize();
+    CHECK(r.trials.size() == 100u);
+    CHECK(seen_on_command_lines == 0);
     CHECK(children_left() == 0);
 }
