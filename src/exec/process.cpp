@@ -29,6 +29,7 @@ constexpr std::size_t max_auto_batch = 64;
 constexpr std::size_t most_held_short = 16;
 constexpr double held_seconds = 1e-3;
 constexpr auto collect_wait = std::chrono::milliseconds(50);
+constexpr auto stop_wait = std::chrono::milliseconds(500); // for workers' finished outcomes at a cancel
 
 struct Slot {
     WorkerHandle handle;
@@ -108,10 +109,10 @@ public:
         for (auto *tasks : {&suspects_, &queue_})
             while (!tasks->empty())
                 done_.push_back(cancelled_outcome(tasks->pop_front()));
+        collect_finished_before_stop();
         for (Slot &slot : slots_) {
             if (slot.assigned.empty())
                 continue;
-            read_available(slot); // keep what finished before the cancel
             spawner_->retire(slot.handle, true);
             while (!slot.assigned.empty())
                 done_.push_back(cancelled_outcome(slot.assigned.pop_front()));
@@ -121,6 +122,28 @@ public:
     }
 
 private:
+    // At a cancel: every busy worker is told to send what it finished and
+    // leave (stop_signal); what arrives within stop_wait is kept.
+    void collect_finished_before_stop()
+    {
+        for (Slot &slot : slots_)
+            if (!slot.assigned.empty())
+                ::kill(slot.handle.pid, stop_signal);
+        const auto deadline = Clock::now() + stop_wait;
+        for (Slot &slot : slots_) {
+            while (!slot.assigned.empty() && Clock::now() < deadline) {
+                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+                pollfd fd{slot.handle.fd, POLLIN, 0};
+                if (poll(&fd, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 1))) <= 0 ||
+                    wire::read_some(slot.handle.fd, slot.in) <= 0)
+                    break;
+                if (read_available(slot))
+                    break; // it broke the protocol: what it sent after is not trusted
+            }
+            read_available(slot);
+        }
+    }
+
     void prune() { std::erase_if(slots_, [](const Slot &s) { return s.handle.pid < 0; }); }
 
     bool busy() const

@@ -88,6 +88,15 @@ void on_crash(int sig)
     std::raise(sig);
 }
 
+// The coordinator's "stop now" at a cancel: send what is finished, leave.
+void on_stop(int)
+{
+    if (getpid() != worker_pid) // a plugin's own child: not ours to answer for
+        _exit(exit_code::done);
+    send_unsent();
+    _exit(exit_code::done);
+}
+
 constexpr int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 
 void install_crash_handler()
@@ -102,6 +111,10 @@ void install_crash_handler()
     sigemptyset(&action.sa_mask);
     for (int sig : crash_signals)
         sigaction(sig, &action, nullptr);
+    struct sigaction stop {};
+    stop.sa_handler = on_stop;
+    sigemptyset(&stop.sa_mask);
+    sigaction(stop_signal, &stop, nullptr);
 }
 
 void build_memory_answer(std::uint64_t max_memory)

@@ -8,6 +8,7 @@
 
 #include "../core/objective.hpp"
 
+#include <csignal>
 #include <cstdint>
 
 namespace btopt::internal {
@@ -31,6 +32,10 @@ inline constexpr int usage = 2;         // btopt-worker run by hand
 inline constexpr int out_of_memory = 3; // after sending the failed trial and wire::Notice::Leaving
 inline constexpr int init_failed = 4;   // a per-worker init refused
 } // namespace exit_code
+
+// Sent by the coordinator at a cancel: the worker sends the outcomes it has
+// finished but not sent yet, and leaves.
+inline constexpr int stop_signal = SIGUSR2;
 
 // Once per worker, right after the fork: dies with its parent, caps its
 // memory, pins the math libraries' thread counts, and reports a failed

@@ -686,3 +686,34 @@ TEST_CASE("a plugin's config and the space never travel on btopt-worker's comman
     CHECK(seen_on_command_lines == 0);
     CHECK(children_left() == 0);
 }
+
+TEST_CASE("a cancel keeps the outcomes workers finished but had not sent yet")
+{
+    // Automatic batches: each worker holds a quarter of the queue and answers
+    // when half of it is done, so at the cancel its finished outcomes are
+    // still in its hands.
+    ParallelOptimizer *self = nullptr;
+    const auto slow = [](const Params &p) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        return host_score(p);
+    };
+    ParallelOptimizer opt(slow, ParameterSpace{{DiscreteParameter("fast", 1, 10), DiscreteParameter("slow", 1, 10)}},
+                          "grid", {.n_jobs = 2, .backend = "process"});
+    self = &opt;
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));
+        self->cancel();
+    });
+    try {
+        opt.optimize();
+        FAIL("the run should have been cancelled");
+    } catch (const Error &e) {
+        REQUIRE(e.partial() != nullptr);
+        std::size_t ok = 0;
+        for (const TrialRecord &t : e.partial()->trials)
+            ok += t.status == BTOPT_TRIAL_OK;
+        CHECK(ok >= 20u); // about 2 x 400 / 20 = 40 were evaluated
+    }
+    canceller.join();
+    CHECK(children_left() == 0);
+}
