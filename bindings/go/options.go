@@ -71,6 +71,9 @@ func (o *Optimizer) SetString(option, value string) error {
 	})
 }
 
+// SetInitTimeout bounds a plugin's init (0: none); past it the run fails.
+func (o *Optimizer) SetInitTimeout(d time.Duration) error { return o.SetFloat("init_timeout", d.Seconds()) }
+
 // SetStudy names a study file (SQLite): every trial is written to it as it
 // finishes, and a run on a matching study reuses its outcomes (docs/STUDIES.md).
 func (o *Optimizer) SetStudy(path string) error { return o.SetString("study", path) }

@@ -190,10 +190,12 @@ BTOPT_API btopt_status btopt_params_get_string(const btopt_params *params, const
 typedef btopt_status (*btopt_objective_fn)(void *user, const btopt_params *params, double *score);
 /* Called from the thread that called btopt_optimizer_run, never
  * concurrently, after evaluations finish and at least every quarter second
- * while a run waits. done counts finished evaluations and never decreases;
- * total is the run's planned number of evaluations (an upper bound for a
- * search that may stop early; the last call has done == total when the run
- * completes). best_score is NaN until a trial succeeds. It may call
+ * while a run waits. done counts finished evaluations (never cancelled
+ * trials) and never decreases; total is the run's planned number of
+ * evaluations (an upper bound for a search that may stop early; the last
+ * call has done == total when the run completes, and also when it is
+ * cancelled or stopped by a failed trial: total then becomes the number that
+ * finished). best_score is NaN until a trial succeeds. It may call
  * btopt_optimizer_cancel. */
 typedef void (*btopt_progress_fn)(void *user, uint64_t done, uint64_t total, double best_score);
 

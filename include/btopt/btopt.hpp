@@ -243,7 +243,7 @@ struct Options {
         tournament_size{}, elite_count{}, batch_q{}, patience{}, batch_size{}, keep_trials{};
     std::optional<double> crossover_rate{}, mutation_rate{};
     std::optional<std::string> backend{}, direction{}, start_method{}, max_memory_per_worker{};
-    std::optional<double> eval_timeout{};
+    std::optional<double> eval_timeout{}, init_timeout{};
     std::optional<std::int64_t> threads_per_worker{};
     std::optional<bool> ignore_errors{};
     // Added after the first release, so at the end: designated initializers
@@ -364,6 +364,8 @@ private:
                 detail::check(btopt_optimizer_set_string(handle_.get(), name, (*value)->c_str()));
         if (o.eval_timeout)
             detail::check(btopt_optimizer_set_double(handle_.get(), "eval_timeout", *o.eval_timeout));
+        if (o.init_timeout)
+            detail::check(btopt_optimizer_set_double(handle_.get(), "init_timeout", *o.init_timeout));
         if (o.threads_per_worker)
             detail::check(btopt_optimizer_set_int(handle_.get(), "threads_per_worker", *o.threads_per_worker));
         if (o.ignore_errors)

@@ -158,12 +158,13 @@ Result<void> set_ignore_errors(Options &o, std::string_view, const OptionValue &
     return {};
 }
 
-Result<void> set_timeout(Options &o, std::string_view, const OptionValue &v)
+template <auto Field>
+Result<void> set_seconds(Options &o, std::string_view name, const OptionValue &v)
 {
     const double value = std::get<double>(v);
     if (!(value >= 0.0) || !std::isfinite(value))
-        return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'eval_timeout' = {}: seconds, 0 for no limit", value);
-    o.eval_timeout = value;
+        return fail(BTOPT_ERR_INVALID_ARGUMENT, "option '{}' = {}: seconds, 0 for no limit", name, value);
+    o.*Field = value;
     return {};
 }
 
@@ -235,7 +236,7 @@ constexpr auto Double = OptionType::Double;
 constexpr auto String = OptionType::String;
 
 // Every option, in the order the documentation lists them.
-constexpr std::array<OptionSpec, 23> catalogue{{
+constexpr std::array<OptionSpec, 24> catalogue{{
     {"n_jobs", Int, "-1", "every run", "--jobs",
      "workers: N, -1 every CPU this process may use, -2 all but one, ...", set_jobs, get_field<&Options::n_jobs>},
     {"backend", String, "", "every run", "--backend",
@@ -282,7 +283,10 @@ constexpr std::array<OptionSpec, 23> catalogue{{
      set_choice<&Options::start_method, start_methods>, get_field<&Options::start_method>},
     {"eval_timeout", Double, "0", "process and mpi backends", "--timeout",
      "seconds one evaluation may take; a worker past it is killed and its trial marked timeout; 0: none",
-     set_timeout, get_field<&Options::eval_timeout>},
+     set_seconds<&Options::eval_timeout>, get_field<&Options::eval_timeout>},
+    {"init_timeout", Double, "0", "process and mpi backends", "",
+     "seconds a plugin's init may take (once in btopt-worker, or in each worker); past it the run fails; 0: none",
+     set_seconds<&Options::init_timeout>, get_field<&Options::init_timeout>},
     {"max_memory_per_worker", String, "0", "process and mpi backends", "--max-memory",
      "address space per worker: 2GB, 512MB, 512MiB or bytes; read back as bytes; 0: none", set_max_memory,
      get_max_memory},

@@ -35,6 +35,7 @@ struct Options {
     std::string backend;      // empty: process with a plugin, else inline for one worker and thread for more
     std::string start_method; // process backend: "server" or "fork"; empty: server with a plugin, fork without
     double eval_timeout = 0.0;          // seconds per evaluation, 0: none (process backend)
+    double init_timeout = 0.0;          // seconds a plugin's init may take, 0: none (process backend)
     std::uint64_t max_memory = 0;       // bytes of address space per worker, 0: none (process backend)
     std::int64_t threads_per_worker = 1; // OMP/OpenBLAS/MKL threads in each worker, 0: leave the environment alone
     Direction direction = Direction::Maximize;

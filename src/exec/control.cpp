@@ -54,6 +54,31 @@ std::optional<std::string> receive_text(int fd)
     return text;
 }
 
+bool send_texts(int fd, const std::vector<std::string> &texts)
+{
+    if (!send_int(fd, static_cast<std::int32_t>(texts.size())))
+        return false;
+    for (const std::string &text : texts)
+        if (!send_text(fd, text))
+            return false;
+    return true;
+}
+
+std::optional<std::vector<std::string>> receive_texts(int fd)
+{
+    const auto count = receive_int(fd);
+    if (!count || *count < 0)
+        return std::nullopt;
+    std::vector<std::string> texts;
+    for (std::int32_t i = 0; i < *count; ++i) {
+        auto text = receive_text(fd);
+        if (!text)
+            return std::nullopt;
+        texts.push_back(std::move(*text));
+    }
+    return texts;
+}
+
 bool send_request(int fd, char request, std::int32_t argument)
 {
     char message[1 + sizeof argument];

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace btopt::internal::control {
 
@@ -16,6 +17,11 @@ constexpr char reap_request = 'R';
 
 bool send_text(int fd, const std::string &text);
 std::optional<std::string> receive_text(int fd);
+// A count, then that many texts: how the server's setup travels, so nothing
+// a user configured (a data path, an API key, a space of any size) is on
+// btopt-worker's command line for every user to read.
+bool send_texts(int fd, const std::vector<std::string> &texts);
+std::optional<std::vector<std::string>> receive_texts(int fd);
 
 // A worker's pid with its socket (or pid -1 and no descriptor when it failed).
 bool send_worker(int fd, pid_t pid, int worker_fd);

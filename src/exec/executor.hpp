@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace btopt::internal {
@@ -30,6 +31,9 @@ public:
     // ones finish.
     virtual void cancel() = 0;
     virtual unsigned workers() const = 0;
+    // Set when the executor cannot evaluate anything (a worker's own setup,
+    // a per-worker plugin init, refused): the run fails with it, once.
+    virtual std::optional<Error> failure() const { return std::nullopt; }
 };
 
 // Evaluates tasks one after another, timing each and turning a non-finite

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <set>
+#include <thread>
 
 namespace btopt::internal {
 
@@ -28,15 +29,27 @@ WorkerExit describe_exit(int status)
 
 void lead_own_group(pid_t worker) { setpgid(worker, worker); }
 
+bool wait_exited(pid_t pid, std::chrono::milliseconds grace)
+{
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    for (;;) {
+        siginfo_t info{};
+        const int rc = waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT | WNOHANG);
+        if ((rc == 0 && info.si_pid == pid) || (rc < 0 && errno != EINTR))
+            return true;
+        if (std::chrono::steady_clock::now() >= deadline)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+}
+
 int end_worker_group(pid_t worker, bool kill)
 {
-    if (kill)
+    if (kill || !wait_exited(worker, shutdown_grace))
         ::kill(-worker, SIGKILL);
     // Not reaped yet: while the worker is a zombie its pid (the group's id)
     // cannot be given to another process, so the group kill hits only ours.
-    siginfo_t info{};
-    while (waitid(P_PID, static_cast<id_t>(worker), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
-    }
+    wait_exited(worker, std::chrono::hours(24 * 365));
     ::kill(-worker, SIGKILL);
     int status = 0;
     while (waitpid(worker, &status, 0) < 0 && errno == EINTR) {

@@ -141,8 +141,9 @@ void serve_batches(Executor &executor)
 Result<RunOutcome> serve_rank(const RunPlan &plan, int rank)
 {
     Assembly a;
+    const std::atomic<bool> never_cancelled{false}; // a rank stops when rank 0 says so, after its setup
     Result<void> ready = resolve_jobs(plan.options.n_jobs).and_then([&](unsigned workers) {
-        return assemble(plan, "process", workers, a);
+        return assemble(plan, "process", workers, a, never_cancelled);
     });
     // READY: "<status> <workers> <host>\n<message>"; status 0 means ok.
     send_bytes(0, ready_tag,

@@ -8,6 +8,7 @@
 #include "wire.hpp"
 
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <chrono>
@@ -28,6 +29,7 @@ constexpr std::size_t max_auto_batch = 64;
 constexpr std::size_t most_held_short = 16;
 constexpr double held_seconds = 1e-3;
 constexpr auto collect_wait = std::chrono::milliseconds(50);
+constexpr auto stop_wait = std::chrono::milliseconds(500); // for workers' finished outcomes at a cancel
 
 struct Slot {
     WorkerHandle handle;
@@ -38,19 +40,26 @@ struct Slot {
     bool probing = false;   // it holds one suspect task and gets nothing else until it answers
     bool crashing = false;  // it said its crash handler ran (wire::Notice::Crashing)
     bool leaving = false;   // it said it answered every task it started (wire::Notice::Leaving)
+    bool ready = false;     // it said it is set up (wire::Notice::Ready): its tasks' clock runs
+    Clock::time_point spawned = Clock::now(); // for init_timeout until it is ready
 };
 
 class ProcessExecutor final : public Executor {
 public:
     ProcessExecutor(std::unique_ptr<Spawner> spawner, const Options &options, unsigned workers)
         : spawner_(std::move(spawner)), batch_(static_cast<std::size_t>(options.batch_size)),
-          timeout_(options.eval_timeout), answer_each_(options.eval_timeout > 0),
+          timeout_(options.eval_timeout), init_timeout_(options.init_timeout), answer_each_(options.eval_timeout > 0),
           memory_capped_(options.max_memory > 0), workers_(workers)
     {
     }
 
     ~ProcessExecutor() override
     {
+        // Every idle worker is told first, so their finishes run side by side
+        // and the grace periods overlap.
+        for (Slot &slot : slots_)
+            if (slot.assigned.empty())
+                shutdown(slot.handle.fd, SHUT_RDWR);
         for (Slot &slot : slots_)
             spawner_->retire(slot.handle, !slot.assigned.empty());
     }
@@ -71,6 +80,7 @@ public:
         return workers_ * std::max(4 * (batch_ > 0 ? batch_ : max_auto_batch), 2 * most_held_short);
     }
     unsigned workers() const override { return workers_; }
+    std::optional<Error> failure() const override { return failure_; }
 
     void submit(std::vector<Task> &tasks) override
     {
@@ -99,10 +109,10 @@ public:
         for (auto *tasks : {&suspects_, &queue_})
             while (!tasks->empty())
                 done_.push_back(cancelled_outcome(tasks->pop_front()));
+        collect_finished_before_stop();
         for (Slot &slot : slots_) {
             if (slot.assigned.empty())
                 continue;
-            read_available(slot); // keep what finished before the cancel
             spawner_->retire(slot.handle, true);
             while (!slot.assigned.empty())
                 done_.push_back(cancelled_outcome(slot.assigned.pop_front()));
@@ -112,6 +122,28 @@ public:
     }
 
 private:
+    // At a cancel: every busy worker is told to send what it finished and
+    // leave (stop_signal); what arrives within stop_wait is kept.
+    void collect_finished_before_stop()
+    {
+        for (Slot &slot : slots_)
+            if (!slot.assigned.empty())
+                ::kill(slot.handle.pid, stop_signal);
+        const auto deadline = Clock::now() + stop_wait;
+        for (Slot &slot : slots_) {
+            while (!slot.assigned.empty() && Clock::now() < deadline) {
+                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+                pollfd fd{slot.handle.fd, POLLIN, 0};
+                if (poll(&fd, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 1))) <= 0 ||
+                    wire::read_some(slot.handle.fd, slot.in) <= 0)
+                    break;
+                if (read_available(slot))
+                    break; // it broke the protocol: what it sent after is not trusted
+            }
+            read_available(slot);
+        }
+    }
+
     void prune() { std::erase_if(slots_, [](const Slot &s) { return s.handle.pid < 0; }); }
 
     bool busy() const
@@ -123,6 +155,11 @@ private:
     {
         if (batch_ > 0)
             return batch_;
+        // With eval_timeout, once tasks are known to be long (a timeout
+        // teaches that), a worker holds few: hanging tasks queued behind one
+        // another in one worker would time out one after another.
+        if (timeout_ > 0 && seconds_per_task_ > held_seconds)
+            return 1;
         return std::clamp<std::size_t>(queue_.size() / (2 * std::max<std::size_t>(slots_.size(), 1)), 1,
                                        max_auto_batch);
     }
@@ -201,7 +238,7 @@ private:
         auto next = std::chrono::milliseconds::max();
         const auto limit = std::chrono::duration<double>(timeout_);
         for (const Slot &slot : slots_)
-            if (!slot.assigned.empty()) {
+            if (slot.ready && !slot.assigned.empty()) {
                 const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                     slot.started + std::chrono::duration_cast<Clock::duration>(limit) - Clock::now());
                 next = std::min(next, left);
@@ -225,14 +262,16 @@ private:
             }
             Outcome &o = done_.emplace_back();
             const wire::Parsed parsed = wire::take_outcome(slot.in, slot.parsed, o);
-            if (parsed != wire::Parsed::Complete || o.number == wire::notice_number) {
+            if (parsed == wire::Parsed::Complete && o.number == wire::notice_number) {
+                note(slot, static_cast<wire::Notice>(o.evaluation.status), std::move(o.evaluation.error));
+                done_.pop_back();
+                continue;
+            }
+            if (parsed != wire::Parsed::Complete) {
                 done_.pop_back();
                 if (parsed == wire::Parsed::Invalid)
                     broken = fmt::format("it sent a malformed outcome for trial {}", *number);
-                if (parsed != wire::Parsed::Complete)
-                    break;
-                note(slot, static_cast<wire::Notice>(o.evaluation.status));
-                continue;
+                break;
             }
             slot.assigned.drop_front();
             slot.started = Clock::now();
@@ -243,10 +282,16 @@ private:
         return broken;
     }
 
-    static void note(Slot &slot, wire::Notice notice)
+    void note(Slot &slot, wire::Notice notice, std::string why)
     {
         slot.crashing = slot.crashing || notice == wire::Notice::Crashing;
         slot.leaving = slot.leaving || notice == wire::Notice::Leaving;
+        if (notice == wire::Notice::Ready) {
+            slot.ready = true;
+            slot.started = Clock::now(); // the tasks sent ahead start now, not when they were sent
+        }
+        if (notice == wire::Notice::InitFailed && !failure_)
+            failure_ = Error{BTOPT_ERR_PLUGIN, std::move(why)};
     }
 
     void time_task(double seconds)
@@ -269,16 +314,32 @@ private:
 
     void check_timeouts()
     {
+        check_init_timeouts();
         if (timeout_ <= 0)
             return;
         const auto limit = std::chrono::duration<double>(timeout_);
         for (Slot &slot : slots_)
-            if (slot.handle.pid >= 0 && !slot.assigned.empty() && Clock::now() - slot.started > limit) {
+            if (slot.handle.pid >= 0 && slot.ready && !slot.assigned.empty() && Clock::now() - slot.started > limit) {
                 read_available(slot); // a broken answer changes nothing: the worker goes anyway
                 spawner_->retire(slot.handle, true);
                 time_task(timeout_); // the pacing learns that tasks can be this long
                 replace(slot, WorkerExit{fmt::format("ran past eval_timeout ({} s) and its worker was killed", timeout_)},
                         TrialStatus::Timeout);
+            }
+    }
+
+    // A worker whose (per-worker) init runs past init_timeout fails the run.
+    void check_init_timeouts()
+    {
+        if (init_timeout_ <= 0 || failure_)
+            return;
+        const auto limit = std::chrono::duration<double>(init_timeout_);
+        for (Slot &slot : slots_)
+            if (slot.handle.pid >= 0 && !slot.ready && Clock::now() - slot.spawned > limit) {
+                failure_ = Error{BTOPT_ERR_PLUGIN, fmt::format("a worker's plugin init did not finish within "
+                                                               "init_timeout ({} s)", init_timeout_)};
+                spawner_->retire(slot.handle, true);
+                slot.handle = {};
             }
     }
 
@@ -291,6 +352,10 @@ private:
     // (out of memory) -- once per task, so a forged word cannot loop a task for ever.
     void replace(Slot &slot, const WorkerExit &exit, TrialStatus status)
     {
+        if (failure_) { // the run fails: nothing to blame, nobody to start
+            slot.handle = {};
+            return;
+        }
         const bool none_running = slot.leaving && !slot.assigned.empty() && spared_.insert(slot.assigned.front().number).second;
         const bool known = slot.crashing || slot.leaving || answer_each_ || slot.assigned.size() <= 1;
         if (!known)
@@ -304,10 +369,11 @@ private:
         std::swap(queue_, slot.assigned);
         slot.in.clear();
         slot.parsed = 0;
-        slot.crashing = slot.leaving = false;
+        slot.crashing = slot.leaving = slot.ready = false;
         auto fresh = spawner_->spawn();
         if (fresh) {
             slot.handle = *fresh;
+            slot.spawned = Clock::now();
             return;
         }
         // No replacement: the others carry on (prune() drops this slot); with
@@ -342,6 +408,7 @@ private:
     std::unique_ptr<Spawner> spawner_;
     std::size_t batch_;
     double timeout_;
+    double init_timeout_; // seconds a worker may take to say it is ready (a per-worker init)
     bool answer_each_; // the workers send each outcome at once (WorkerLimits::answer_each)
     bool memory_capped_; // max_memory_per_worker is set: a crash may be an allocation past it
     double seconds_per_task_ = 0.0; // a running mean of evaluation times; 0 until the first
@@ -355,6 +422,7 @@ private:
     std::unordered_set<std::uint64_t> spared_; // tasks once re-queued unblamed after a worker said it was leaving
     std::string message_; // reused for every write
     bool cancelled_ = false;
+    std::optional<Error> failure_;
 };
 
 } // namespace

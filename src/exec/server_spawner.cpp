@@ -11,6 +11,7 @@
 #include "../plugin/plugin_json.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -59,9 +60,13 @@ class ServerSpawner final : public Spawner {
 public:
     ServerSpawner(pid_t server, int control) : server_(server), control_(control) {}
 
+    // The server kills and reaps its workers, runs the plugin's finish and
+    // leaves; a finish that does not return in shutdown_grace is killed.
     ~ServerSpawner() override
     {
-        close(control_); // the server kills and reaps its workers, then leaves
+        close(control_);
+        if (!wait_exited(server_, shutdown_grace))
+            ::kill(server_, SIGKILL);
         wait_for(server_);
     }
 
@@ -102,6 +107,25 @@ std::optional<std::string> executable_in(const fs::path &dir)
     return std::nullopt;
 }
 
+// Waits until the server says something about its init (or dies), watching
+// the run's cancel flag and init_timeout meanwhile.
+Result<void> wait_for_init(int control, const ServerSetup &setup)
+{
+    const auto start = std::chrono::steady_clock::now();
+    for (;;) {
+        pollfd fd{control, POLLIN, 0};
+        if (poll(&fd, 1, 50) > 0)
+            return {};
+        if (setup.cancel && setup.cancel->load())
+            return fail(BTOPT_ERR_CANCELLED, "the run was cancelled while plugin '{}' was initialising",
+                        setup.plugin_path);
+        if (setup.init_timeout > 0 &&
+            std::chrono::steady_clock::now() - start > std::chrono::duration<double>(setup.init_timeout))
+            return fail(BTOPT_ERR_PLUGIN, "plugin '{}' did not finish its init within init_timeout ({} s)",
+                        setup.plugin_path, setup.init_timeout);
+    }
+}
+
 } // namespace
 
 Result<std::string> worker_executable()
@@ -119,24 +143,32 @@ Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup)
     auto exe = worker_executable();
     if (!exe)
         return tl::unexpected(exe.error());
-    std::vector<std::string> args{*exe,
-                                  "serve",
-                                  setup.plugin_path,
-                                  std::to_string(setup.metric),
-                                  std::to_string(setup.limits.max_memory),
-                                  std::to_string(setup.limits.threads),
-                                  setup.limits.answer_each ? "1" : "0",
-                                  space_to_json(*setup.space)};
-    for (const auto &[key, value] : setup.config)
-        args.push_back(key + "=" + value);
+    // The setup goes over the control socket, never on the command line.
+    std::vector<std::string> texts{setup.plugin_path,
+                                   std::to_string(setup.metric),
+                                   std::to_string(setup.limits.max_memory),
+                                   std::to_string(setup.limits.threads),
+                                   setup.limits.answer_each ? "1" : "0",
+                                   space_to_json(*setup.space)};
+    for (const auto &[key, value] : setup.config) {
+        texts.push_back(key);
+        texts.push_back(value);
+    }
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return fail(BTOPT_ERR_INTERNAL, "socketpair failed: {}", std::strerror(errno));
-    auto pid = spawn_process(args, sv[1], 3);
+    auto pid = spawn_process({*exe, "serve"}, sv[1], 3);
     close(sv[1]);
     if (!pid) {
         close(sv[0]);
         return tl::unexpected(pid.error());
+    }
+    control::send_texts(sv[0], texts); // a failure: the server is gone, which the wait below reports
+    if (auto waited = wait_for_init(sv[0], setup); !waited) {
+        close(sv[0]);
+        ::kill(*pid, SIGKILL);
+        wait_for(*pid);
+        return tl::unexpected(waited.error());
     }
     const auto hello = control::receive_text(sv[0]);
     if (hello && *hello == "ok")

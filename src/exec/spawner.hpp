@@ -10,6 +10,9 @@
 
 #include <sys/types.h>
 
+#include <atomic>
+
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,10 +48,18 @@ WorkerExit describe_exit(int status);
 // forks goes with it. Called in the child right after the fork, and in the
 // parent too (whichever runs first, the group exists before anyone signals it).
 void lead_own_group(pid_t worker);
-// Waits for a worker (SIGKILLing its group first when `kill`), then kills
-// what is left of its group (a plugin's children), and reaps the worker.
-// Returns the waitpid status.
+// Waits for a worker (SIGKILLing its group first when `kill`, or after
+// shutdown_grace when it does not leave by itself: a plugin's finish that
+// never returns), then kills what is left of its group (a plugin's
+// children), and reaps the worker. Returns the waitpid status.
 int end_worker_group(pid_t worker, bool kill);
+
+// How long a worker or the worker server may take to leave once told to
+// (a plugin's finish runs then) before it is killed.
+inline constexpr std::chrono::milliseconds shutdown_grace{3000};
+// Waits up to `grace` for a child to exit, without reaping it; false when it
+// is still running.
+bool wait_exited(pid_t pid, std::chrono::milliseconds grace);
 
 // Workers forked straight from this process, running `objective`. For hosts
 // that are single-threaded when they call run.
@@ -61,11 +72,15 @@ struct ServerSetup {
     const Space *space = nullptr; // the run's space (the plugin's, narrowed by the user)
     std::size_t metric = 0;       // index of the objective metric
     WorkerLimits limits;
+    const std::atomic<bool> *cancel = nullptr; // stops the wait for the plugin's init
+    double init_timeout = 0.0;                 // seconds the init may take, 0: no limit
 };
 
 // Starts btopt-worker, which loads the plugin and runs its init once, then
 // forks workers on request. BTOPT_ERR_PLUGIN when it cannot load or init the
-// plugin, with the plugin's own words or the signal it died of.
+// plugin, with the plugin's own words or the signal it died of, or when the
+// init takes longer than init_timeout; BTOPT_ERR_CANCELLED when the run is
+// cancelled during the init (the server is killed in either case).
 Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup);
 
 // The btopt-worker executable: BTOPT_WORKER, else next to libbtopt.

@@ -96,10 +96,11 @@ void append_outcome(std::string &out, const Outcome &o)
     out += error;
 }
 
-void append_notice(std::string &out, Notice notice)
+void append_notice(std::string &out, Notice notice, std::string_view why)
 {
     Outcome o{.number = notice_number, .evaluation = {}, .seconds = 0.0};
     o.evaluation.status = static_cast<TrialStatus>(notice);
+    o.evaluation.error = why;
     append_outcome(out, o);
 }
 
@@ -139,7 +140,7 @@ Parsed take_outcome(std::string_view in, std::size_t &at, Outcome &o)
     if (!r.complete())
         return Parsed::Partial;
     const bool notice = o.number == notice_number;
-    if (status < 0 || status > (notice ? static_cast<std::int32_t>(Notice::Leaving) : static_cast<std::int32_t>(TrialStatus::Cancelled)) ||
+    if (status < 0 || status > (notice ? static_cast<std::int32_t>(last_notice) : static_cast<std::int32_t>(TrialStatus::Cancelled)) ||
         n > max_metrics)
         return Parsed::Invalid;
     o.evaluation.metrics.resize(n);

@@ -37,10 +37,13 @@ inline constexpr std::uint32_t max_error_bytes = 1u << 16;
 // worker sent every outcome it finished before it went.
 inline constexpr std::uint64_t notice_number = ~std::uint64_t{0};
 enum class Notice : std::int32_t {
-    Crashing = 1, // its crash handler ran: the first task not answered is the one that crashed
-    Leaving = 2,  // it answered every task it started and leaves (out of memory): none is to blame
+    Crashing = 1,   // its crash handler ran: the first task not answered is the one that crashed
+    Leaving = 2,    // it answered every task it started and leaves (out of memory): none is to blame
+    Ready = 3,      // its first word: set up (a per-worker init done), evaluations start now
+    InitFailed = 4, // its first word when a per-worker init refused; `why` is the plugin's
 };
-void append_notice(std::string &out, Notice notice);
+inline constexpr Notice last_notice = Notice::InitFailed;
+void append_notice(std::string &out, Notice notice, std::string_view why = {});
 
 // Parses the complete message at in[at...]: appends its tasks to `out` (or
 // fills `out` with the outcome) and moves `at` past it. False, with `at` as

@@ -88,6 +88,15 @@ void on_crash(int sig)
     std::raise(sig);
 }
 
+// The coordinator's "stop now" at a cancel: send what is finished, leave.
+void on_stop(int)
+{
+    if (getpid() != worker_pid) // a plugin's own child: not ours to answer for
+        _exit(exit_code::done);
+    send_unsent();
+    _exit(exit_code::done);
+}
+
 constexpr int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 
 void install_crash_handler()
@@ -102,6 +111,10 @@ void install_crash_handler()
     sigemptyset(&action.sa_mask);
     for (int sig : crash_signals)
         sigaction(sig, &action, nullptr);
+    struct sigaction stop {};
+    stop.sa_handler = on_stop;
+    sigemptyset(&stop.sa_mask);
+    sigaction(stop_signal, &stop, nullptr);
 }
 
 void build_memory_answer(std::uint64_t max_memory)
@@ -193,6 +206,10 @@ void serve_tasks(int fd, Objective &objective, bool answer_each)
     task_fd = fd;
     build_notices();
     install_crash_handler();
+    std::string ready;
+    wire::append_notice(ready, wire::Notice::Ready);
+    if (!wire::write_all(fd, ready.data(), ready.size()))
+        return;
     std::string in, encoded;
     std::vector<Task> tasks;
     std::size_t next = 0, parsed = 0, unsent_count = 0;
@@ -232,6 +249,13 @@ void serve_tasks(int fd, Objective &objective, bool answer_each)
             evaluate.restart();
         }
     }
+}
+
+void refuse_tasks(int fd, const std::string &why)
+{
+    std::string bytes;
+    wire::append_notice(bytes, wire::Notice::InitFailed, why);
+    wire::write_all(fd, bytes.data(), bytes.size());
 }
 
 } // namespace btopt::internal

@@ -8,6 +8,7 @@
 
 #include "../core/objective.hpp"
 
+#include <csignal>
 #include <cstdint>
 
 namespace btopt::internal {
@@ -32,6 +33,10 @@ inline constexpr int out_of_memory = 3; // after sending the failed trial and wi
 inline constexpr int init_failed = 4;   // a per-worker init refused
 } // namespace exit_code
 
+// Sent by the coordinator at a cancel: the worker sends the outcomes it has
+// finished but not sent yet, and leaves.
+inline constexpr int stop_signal = SIGUSR2;
+
 // Once per worker, right after the fork: dies with its parent, caps its
 // memory, pins the math libraries' thread counts, and reports a failed
 // allocation past the cap as that trial's failure.
@@ -41,5 +46,8 @@ void prepare_worker(const WorkerLimits &limits);
 // is moved to a high descriptor first, so a plugin writing to the low ones
 // it thinks are its own files never lands in the protocol.
 void serve_tasks(int fd, Objective &objective, bool answer_each);
+// Says on `fd` that the worker cannot serve (a per-worker init refused), so
+// the run fails once with the plugin's words; then the caller _exits.
+void refuse_tasks(int fd, const std::string &why);
 
 } // namespace btopt::internal

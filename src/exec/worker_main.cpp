@@ -6,8 +6,11 @@
 //   btopt-worker equity PLUGIN SPACE_JSON POINT_JSON [KEY=VALUE...]
 //       runs init, then prints the plugin's equity curve of one point and of
 //       buy-and-hold as JSON (exit 0), or the reason it cannot (exit 1).
-//   btopt-worker serve PLUGIN METRIC MAX_MEMORY THREADS SPACE_JSON [KEY=VALUE...]
-//       with the control socket as descriptor 3: loads the plugin, runs init
+//   btopt-worker serve
+//       with the control socket as descriptor 3, which first brings the setup
+//       (PLUGIN METRIC MAX_MEMORY THREADS ANSWER_EACH SPACE_JSON, then KEY VALUE
+//       pairs of config: nothing a user configured is on the command line, for
+//       every user to read in ps, or too long for it): loads the plugin, runs init
 //       once (unless the plugin asks for init per worker), says "ok", then
 //       forks a worker per 'S' request and reaps one per 'R' request, until
 //       the socket closes; then it kills and reaps what is left and leaves.
@@ -153,7 +156,7 @@ private:
         if (plugin_.info().init_per_worker) {
             auto state = PluginState::init(plugin_, args_.config);
             if (!state) {
-                std::fprintf(stderr, "btopt-worker: %s\n", state.error().message.c_str());
+                refuse_tasks(fd, state.error().message);
                 _exit(exit_code::init_failed);
             }
             state_ = std::move(*state);
@@ -178,6 +181,24 @@ private:
     std::optional<PluginState> state_;
     std::set<pid_t> workers_;
 };
+
+// The setup start_worker_server sends first on the control socket.
+std::optional<ServeArgs> serve_args()
+{
+    const auto texts = control::receive_texts(control_fd);
+    constexpr std::size_t fixed = 6;
+    if (!texts || texts->size() < fixed || (texts->size() - fixed) % 2 != 0)
+        return std::nullopt;
+    const auto &t = *texts;
+    try {
+        ServeArgs args{t[0], std::stoul(t[1]), WorkerLimits{std::stoull(t[2]), std::stoll(t[3]), t[4] == "1"}, t[5], {}};
+        for (std::size_t i = fixed; i < t.size(); i += 2)
+            args.config.emplace_back(t[i], t[i + 1]);
+        return args;
+    } catch (const std::exception &) {
+        return std::nullopt;
+    }
+}
 
 int serve(const ServeArgs &args)
 {
@@ -216,11 +237,9 @@ int main(int argc, char **argv)
     const std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "describe" && argc == 3)
         return describe(argv[2]);
-    if (mode == "serve" && argc >= 8) {
-        const ServeArgs args{argv[2], std::stoul(argv[3]),
-                             WorkerLimits{std::stoull(argv[4]), std::stoll(argv[5]), std::string(argv[6]) == "1"},
-                             argv[7], config_from(argc, argv, 8)};
-        return serve(args);
+    if (mode == "serve" && argc == 2) {
+        const auto args = serve_args();
+        return args ? serve(*args) : exit_code::refused;
     }
     if (mode == "equity" && argc >= 5) {
         const auto text = equity(argv[2], argv[3], argv[4], config_from(argc, argv, 5));

@@ -43,6 +43,8 @@ public:
             }
             outcomes_.clear();
             r_.executor.collect(outcomes_);
+            if (auto failure = r_.executor.failure())
+                return tl::unexpected(*failure);
             if (auto received = receive(); !received)
                 return tl::unexpected(received.error());
         }
@@ -129,7 +131,7 @@ private:
         for (Outcome &outcome : outcomes_) {
             if (auto valid = check(outcome); !valid)
                 return valid;
-            ++finished_;
+            finished_ += outcome.evaluation.status != TrialStatus::Cancelled;
             --in_flight_;
             if (outcome.number == window_base_) { // the next in trial order: record it as it is
                 record(window_.front().point, outcome, false);
@@ -148,20 +150,30 @@ private:
         return {};
     }
 
+    // The total is the planned number while the run goes on; once it has
+    // stopped (cancelled, or a failed trial), only what finished will ever
+    // finish, so a progress bar ends where the work did.
+    std::uint64_t total() const
+    {
+        return outcome_.status == BTOPT_OK ? std::max(r_.search.planned(), finished_) : finished_;
+    }
+
     void report_progress()
     {
         last_report_ = std::chrono::steady_clock::now();
         if (!r_.progress)
             return;
-        reported_total_ = std::max(r_.search.planned(), finished_);
+        reported_total_ = total();
+        reported_done_ = finished_;
         r_.progress(finished_, reported_total_, table_.best_score().value_or(std::numeric_limits<double>::quiet_NaN()));
     }
 
     // A search that stopped early (genetic on a used-up space) learns so only
-    // after its last batch: say the true total once more.
+    // after its last batch, and a stopped run's total shrinks: say the true
+    // numbers once more.
     void report_final_total()
     {
-        if (outcome_.status == BTOPT_OK && std::max(r_.search.planned(), finished_) != reported_total_)
+        if (total() != reported_total_ || finished_ != reported_done_)
             report_progress();
     }
 
@@ -210,7 +222,8 @@ private:
     std::uint64_t next_number_ = 0;
     std::size_t in_flight_ = 0;
     std::uint64_t reported_total_ = 0;
-    std::uint64_t finished_ = 0; // outcomes received or reused, recorded or not yet
+    std::uint64_t reported_done_ = 0;
+    std::uint64_t finished_ = 0; // evaluations finished (not cancelled) or outcomes reused, recorded or not yet
     std::uint64_t reused_ = 0;   // recorded outcomes that came from the store
     std::chrono::steady_clock::time_point last_report_ = std::chrono::steady_clock::now();
     static constexpr auto heartbeat = std::chrono::milliseconds(250);

@@ -56,7 +56,8 @@ Result<void> load_plugin_here(const RunPlan &plan, std::size_t metric, Assembly 
 
 } // namespace
 
-Result<void> assemble(const RunPlan &plan, const std::string &backend, unsigned workers, Assembly &a)
+Result<void> assemble(const RunPlan &plan, const std::string &backend, unsigned workers, Assembly &a,
+                      const std::atomic<bool> &cancel)
 {
     std::size_t metric = 0;
     if (plan.plugin) {
@@ -76,7 +77,8 @@ Result<void> assemble(const RunPlan &plan, const std::string &backend, unsigned 
         auto spawner = *method == "fork"
                            ? Result<std::unique_ptr<Spawner>>(make_fork_spawner(*plan.host_objective, limits_of(plan.options)))
                            : start_worker_server(ServerSetup{plan.plugin->path, plan.plugin_config, plan.space.get(),
-                                                             metric, limits_of(plan.options)});
+                                                             metric, limits_of(plan.options), &cancel,
+                                                             plan.options.init_timeout});
         if (!spawner)
             return tl::unexpected(spawner.error());
         auto executor = make_process_executor(std::move(*spawner), plan.options, workers);
@@ -190,7 +192,7 @@ Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel)
         return outcome;
     }
     Assembly a;
-    if (auto ok = assemble(plan, backend, *workers, a); !ok)
+    if (auto ok = assemble(plan, backend, *workers, a, cancel); !ok)
         return tl::unexpected(ok.error());
     const RunInfo info = run_info(plan, backend, a);
     auto study = open_study(plan, info);

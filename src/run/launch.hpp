@@ -35,7 +35,8 @@ struct Assembly {
 };
 
 // Builds the objective and an inline, thread or process executor for the plan.
-Result<void> assemble(const RunPlan &plan, const std::string &backend, unsigned workers, Assembly &a);
+Result<void> assemble(const RunPlan &plan, const std::string &backend, unsigned workers, Assembly &a,
+                      const std::atomic<bool> &cancel);
 RunInfo run_info(const RunPlan &plan, const std::string &backend, const Assembly &a);
 
 // The MPI backend lives in libbtopt-mpi.so, loaded on first use, so hosts

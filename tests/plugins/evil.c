@@ -6,11 +6,17 @@
  *   mode=forge        writes a well-formed outcome claiming trial 43 scored 1000
  *   mode=exit         calls exit(status)
  *   mode=fork_sleep   forks a child that sleeps 600 s (its pid goes to pid_log)
+ *   mode=hog          mallocs and touches 1 MiB blocks without end, using each
+ *                     without checking for NULL (as careless C code does)
  *   at=N | at=all     the point index it misbehaves at (default: none)
  *   status=S          the exit status for mode=exit (default 3)
  *   reach=low | all   garbage and forge go to descriptors 3..10 (low, default) or
  *                     to every socket descriptor it has (all: a deliberate attack)
- *   pid_log=F         mode=fork_sleep appends the child's pid to F */
+ *   pid_log=F         mode=fork_sleep appends the child's pid to F
+ *   init_fail=1       init refuses, with "evil refuses to start"
+ *   init_sleep=S      init takes S seconds
+ *   finish_hang=1     finish never returns
+ * Built as evil_per_worker with EVIL_PER_WORKER: the same, with init in every worker. */
 #define _GNU_SOURCE
 #include <btopt/plugin.h>
 
@@ -28,6 +34,7 @@ typedef struct state {
     long at; /* -1: never, -2: every point */
     int status;
     int reach_all;
+    int finish_hang;
     char pid_log[512];
 } state;
 
@@ -47,8 +54,13 @@ static const char *config_get(const btopt_plugin_config *c, const char *key, con
 
 static int32_t init(const btopt_plugin_config *config, void **out, char *error, size_t size)
 {
-    (void)error;
-    (void)size;
+    if (atoi(config_get(config, "init_fail", "0")) != 0) {
+        snprintf(error, size, "evil refuses to start: init_fail is set");
+        return 1;
+    }
+    const double sleep_seconds = atof(config_get(config, "init_sleep", "0"));
+    if (sleep_seconds > 0)
+        usleep((useconds_t)(sleep_seconds * 1e6));
     state *s = calloc(1, sizeof *s);
     if (!s)
         return 1;
@@ -57,6 +69,7 @@ static int32_t init(const btopt_plugin_config *config, void **out, char *error, 
     s->at = strcmp(at, "all") == 0 ? -2 : atol(at);
     s->status = atoi(config_get(config, "status", "3"));
     s->reach_all = strcmp(config_get(config, "reach", "low"), "all") == 0;
+    s->finish_hang = atoi(config_get(config, "finish_hang", "0"));
     snprintf(s->pid_log, sizeof s->pid_log, "%s", config_get(config, "pid_log", ""));
     *out = s;
     return BTOPT_PLUGIN_OK;
@@ -121,6 +134,13 @@ static void misbehave(const state *s)
         forge(s);
     } else if (strcmp(s->mode, "exit") == 0) {
         exit(s->status);
+    } else if (strcmp(s->mode, "hog") == 0) {
+        for (;;) {
+            char *block = malloc(1 << 20);
+            memset(block, 1, 1 << 20);
+            if (block[12345] != 1) /* keeps the block from being optimised away */
+                break;
+        }
     } else if (strcmp(s->mode, "fork_sleep") == 0) {
         const pid_t child = fork();
         if (child == 0) {
@@ -148,18 +168,33 @@ static int32_t evaluate(void *st, const btopt_plugin_value *p, uint64_t seed, do
     return BTOPT_PLUGIN_OK;
 }
 
-static void finish(void *st) { free(st); }
+static void finish(void *st)
+{
+    const state *s = st;
+    while (s->finish_hang)
+        pause();
+    free(st);
+}
+
+#ifdef EVIL_PER_WORKER
+#define EVIL_NAME "evil_per_worker"
+#define EVIL_FLAGS BTOPT_PLUGIN_INIT_PER_WORKER
+#else
+#define EVIL_NAME "evil"
+#define EVIL_FLAGS 0
+#endif
 
 static const btopt_plugin_descriptor descriptor = {
     .abi_version = BTOPT_PLUGIN_ABI_VERSION,
     .struct_size = sizeof(btopt_plugin_descriptor),
-    .name = "evil",
+    .name = EVIL_NAME,
     .version = "1.0",
     .description = "attacks the worker protocol where its config says",
     .params = params,
     .n_params = 2,
     .metrics = metrics,
     .n_metrics = 1,
+    .flags = EVIL_FLAGS,
     .init = init,
     .evaluate = evaluate,
     .finish = finish,

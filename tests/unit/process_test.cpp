@@ -72,6 +72,11 @@ std::string temp_file(const std::string &name)
     return path.string();
 }
 
+std::int64_t index_of(const TrialRecord &t)
+{
+    return 10 * std::get<std::int64_t>(t.params.at("a")) + std::get<std::int64_t>(t.params.at("b"));
+}
+
 std::vector<std::string> lines_of(const std::string &path)
 {
     std::ifstream in(path);
@@ -215,6 +220,27 @@ TEST_CASE("an evaluation past max_memory_per_worker fails its trial and the work
 }
 #endif
 
+#ifndef BTOPT_SANITIZED
+TEST_CASE("a C plugin that mallocs past max_memory_per_worker crashes with a word about memory")
+{
+    const ParameterSpace small{{DiscreteParameter("a", 4, 5), DiscreteParameter("b", 0, 2)}};
+    const auto r = ParallelOptimizer(Plugin{plugin("evil"), {{"mode", "hog"}, {"at", "52"}}}, &small, "grid",
+                                     {.n_jobs = 2, .max_memory_per_worker = "256MiB", .ignore_errors = true})
+                       .optimize();
+    REQUIRE(r.trials.size() == 6u);
+    for (const TrialRecord &t : r.trials) {
+        CAPTURE(t.number);
+        if (index_of(t) == 52) {
+            CHECK(t.status == BTOPT_TRIAL_CRASHED);
+            CHECK(t.error.find("probably over max_memory_per_worker") != std::string::npos);
+        } else {
+            CHECK(t.status == BTOPT_TRIAL_OK);
+        }
+    }
+    CHECK(children_left() == 0);
+}
+#endif
+
 TEST_CASE("plugins that cannot run are refused before any evaluation, and the host survives")
 {
     const auto refusal = [](const std::string &path_or_name) -> std::string {
@@ -352,12 +378,12 @@ TEST_CASE("plugin descriptions come from btopt-worker, not from loading the plug
 
 namespace {
 
-// Processes whose command line contains `marker`.
-int processes_with(const std::string &marker)
+// Processes whose command line (or environment) contains `marker`.
+int processes_with(const std::string &marker, const char *where = "cmdline")
 {
     int count = 0;
     for (const auto &entry : fs::directory_iterator("/proc")) {
-        std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+        std::ifstream in(entry.path() / where, std::ios::binary);
         const std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         count += cmdline.find(marker) != std::string::npos;
     }
@@ -382,20 +408,21 @@ TEST_CASE("when the host is killed, the worker server and its workers go too")
     std::fflush(nullptr);
     const pid_t host = fork();
     if (host == 0) {
+        setenv("BTOPT_ORPHAN_TEST", tag.c_str(), 1); // the server and its workers inherit it
         try { // a run that never ends: the points with a = 0 hang
-            ParallelOptimizer(Plugin{plugin("faulty"), {{"hang_at", "0"}, {"marker", tag}}}, nullptr, "grid",
-                              {.n_jobs = 2})
+            ParallelOptimizer(Plugin{plugin("faulty"), {{"hang_at", "0"}}}, nullptr, "grid", {.n_jobs = 2})
                 .optimize();
         } catch (...) {
         }
         _exit(0);
     }
-    // The server and its two workers carry the config in their command line.
-    CHECK(wait_until([&] { return processes_with(tag) >= 3; }));
+    // The server and its two workers carry the tag in their environment (from the
+    // posix_spawn; the host set it after its own exec, so /proc does not show it there).
+    CHECK(wait_until([&] { return processes_with(tag, "environ") >= 3; }));
     kill(host, SIGKILL);
     int status = 0;
     waitpid(host, &status, 0);
-    CHECK(wait_until([&] { return processes_with(tag) == 0; }));
+    CHECK(wait_until([&] { return processes_with(tag, "environ") == 0; }));
 }
 
 TEST_CASE("a user space may not change the kind of a plugin's parameter")
@@ -406,11 +433,6 @@ TEST_CASE("a user space may not change the kind of a plugin's parameter")
 }
 
 namespace {
-
-std::int64_t index_of(const TrialRecord &t)
-{
-    return 10 * std::get<std::int64_t>(t.params.at("a")) + std::get<std::int64_t>(t.params.at("b"));
-}
 
 double evil_score(std::int64_t index)
 {
@@ -538,15 +560,160 @@ TEST_CASE("hanging evaluations time out in parallel across workers")
 {
     // Ten hanging points (a = 5): one after another they would take 10 x 0.3 s.
     const Plugin hanging{plugin("faulty"), {{"hang_at", "5"}}};
+    for (const std::int64_t batch : {1, 0}) {
+        CAPTURE(batch);
+        const auto start = std::chrono::steady_clock::now();
+        const auto r = ParallelOptimizer(hanging, nullptr, "grid",
+                                         {.n_jobs = 2, .batch_size = batch, .eval_timeout = 0.3, .ignore_errors = true})
+                           .optimize();
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        CHECK(seconds < 2.4);
+        std::size_t timeouts = 0;
+        for (const TrialRecord &t : r.trials)
+            timeouts += t.status == BTOPT_TRIAL_TIMEOUT;
+        CHECK(timeouts == 10u);
+    }
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("a per-worker init that refuses fails the run once, with the plugin's words")
+{
     const auto start = std::chrono::steady_clock::now();
-    const auto r = ParallelOptimizer(hanging, nullptr, "grid",
-                                     {.n_jobs = 2, .batch_size = 1, .eval_timeout = 0.3, .ignore_errors = true})
+    for (const bool ignore_errors : {false, true}) {
+        CAPTURE(ignore_errors);
+        try {
+            ParallelOptimizer(Plugin{plugin("evil_per_worker"), {{"init_fail", "1"}}}, nullptr, "grid",
+                              {.n_jobs = 2, .ignore_errors = ignore_errors})
+                .optimize();
+            FAIL("the run should have failed");
+        } catch (const Error &e) {
+            CHECK(e.status() == BTOPT_ERR_PLUGIN);
+            CHECK(std::string(e.what()).find("evil refuses to start: init_fail is set") != std::string::npos);
+        }
+    }
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("a slow per-worker init does not count against eval_timeout")
+{
+    const ParameterSpace small{{DiscreteParameter("a", 0, 1), DiscreteParameter("b", 0, 3)}};
+    const auto r = ParallelOptimizer(Plugin{plugin("evil_per_worker"), {{"init_sleep", "0.8"}}}, &small, "grid",
+                                     {.n_jobs = 2, .eval_timeout = 0.4})
                        .optimize();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    CHECK(seconds < 2.4);
-    std::size_t timeouts = 0;
+    REQUIRE(r.trials.size() == 8u);
     for (const TrialRecord &t : r.trials)
-        timeouts += t.status == BTOPT_TRIAL_TIMEOUT;
-    CHECK(timeouts == 10u);
+        CHECK(t.status == BTOPT_TRIAL_OK);
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("a plugin's finish that never returns is killed after a grace period, and the trials are kept")
+{
+    for (const std::string name : {"evil", "evil_per_worker"}) {
+        CAPTURE(name);
+        const auto start = std::chrono::steady_clock::now();
+        const auto r = ParallelOptimizer(Plugin{plugin(name), {{"finish_hang", "1"}}}, nullptr, "grid", {.n_jobs = 2})
+                           .optimize();
+        CHECK(r.trials.size() == 100u);
+        CHECK(r.best_score == 0.0);
+        CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(8));
+        CHECK(children_left() == 0);
+    }
+}
+
+namespace {
+
+// Runs a plugin through the C ABI with `init_timeout`, cancelling after
+// `cancel_after` seconds when that is positive; returns the status and the message.
+std::pair<btopt_status, std::string> run_slow_init(const std::string &name, double init_timeout, double cancel_after)
+{
+    btopt_optimizer *opt = nullptr;
+    REQUIRE(btopt_optimizer_create(&opt, nullptr, "grid") == BTOPT_OK);
+    REQUIRE(btopt_optimizer_use_plugin(opt, plugin(name).c_str()) == BTOPT_OK);
+    REQUIRE(btopt_optimizer_set_plugin_config(opt, "init_sleep", "30") == BTOPT_OK);
+    REQUIRE(btopt_optimizer_set_int(opt, "n_jobs", 2) == BTOPT_OK);
+    REQUIRE(btopt_optimizer_set_double(opt, "init_timeout", init_timeout) == BTOPT_OK);
+    std::thread canceller;
+    if (cancel_after > 0)
+        canceller = std::thread([opt, cancel_after] {
+            std::this_thread::sleep_for(std::chrono::duration<double>(cancel_after));
+            btopt_optimizer_cancel(opt);
+        });
+    btopt_result *result = nullptr;
+    const btopt_status status = btopt_optimizer_run(opt, &result);
+    const std::string message = btopt_last_error();
+    if (canceller.joinable())
+        canceller.join();
+    btopt_result_destroy(result);
+    btopt_optimizer_destroy(opt);
+    return {status, message};
+}
+
+} // namespace
+
+TEST_CASE("a plugin's init is bounded by init_timeout and interrupted by a cancel")
+{
+    for (const std::string name : {"evil", "evil_per_worker"}) {
+        CAPTURE(name);
+        auto start = std::chrono::steady_clock::now();
+        const auto [status, message] = run_slow_init(name, 0.5, 0);
+        CHECK(status == BTOPT_ERR_PLUGIN);
+        CHECK(message.find("init_timeout (0.5 s)") != std::string::npos);
+        CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+        CHECK(children_left() == 0);
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const auto [status, message] = run_slow_init("evil", 0, 0.3);
+    CHECK(status == BTOPT_ERR_CANCELLED);
+    CHECK(message.find("initialising") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("a plugin's config and the space never travel on btopt-worker's command line")
+{
+    const std::string secret = "SECRET-TOKEN-" + std::to_string(getpid());
+    int seen_on_command_lines = -1;
+    Options o{.n_jobs = 2};
+    o.callback = [&](std::uint64_t, std::uint64_t, double) {
+        if (seen_on_command_lines < 0)
+            seen_on_command_lines = processes_with(secret);
+    };
+    // 200 KB of config: past what one argument may hold (128 KiB).
+    const Plugin configured{plugin("evil"), {{"api_key", secret}, {"padding", std::string(200000, 'x')}}};
+    const auto r = ParallelOptimizer(configured, nullptr, "grid", o).optimize();
+    CHECK(r.trials.size() == 100u);
+    CHECK(seen_on_command_lines == 0);
+    CHECK(children_left() == 0);
+}
+
+TEST_CASE("a cancel keeps the outcomes workers finished but had not sent yet")
+{
+    // Automatic batches: each worker holds a quarter of the queue and answers
+    // when half of it is done, so at the cancel its finished outcomes are
+    // still in its hands.
+    ParallelOptimizer *self = nullptr;
+    const auto slow = [](const Params &p) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        return host_score(p);
+    };
+    ParallelOptimizer opt(slow, ParameterSpace{{DiscreteParameter("fast", 1, 10), DiscreteParameter("slow", 1, 10)}},
+                          "grid", {.n_jobs = 2, .backend = "process"});
+    self = &opt;
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));
+        self->cancel();
+    });
+    try {
+        opt.optimize();
+        FAIL("the run should have been cancelled");
+    } catch (const Error &e) {
+        REQUIRE(e.partial() != nullptr);
+        std::size_t ok = 0;
+        for (const TrialRecord &t : e.partial()->trials)
+            ok += t.status == BTOPT_TRIAL_OK;
+        CHECK(ok >= 20u); // about 2 x 400 / 20 = 40 were evaluated
+    }
+    canceller.join();
     CHECK(children_left() == 0);
 }

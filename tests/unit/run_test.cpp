@@ -275,6 +275,42 @@ TEST_CASE("cancelling from the progress callback returns the partial result")
     }
 }
 
+TEST_CASE("after a cancel progress counts only finished evaluations and its last call says how many will ever finish")
+{
+    for (const std::string backend : {"inline", "thread", "process"}) {
+        CAPTURE(backend);
+        ParallelOptimizer *self = nullptr;
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> calls;
+        Options o{.n_jobs = backend == "inline" ? 1 : 2, .batch_size = 1, .backend = backend};
+        o.callback = [&](std::uint64_t done, std::uint64_t total, double) {
+            calls.emplace_back(done, total);
+            if (done >= 10)
+                self->cancel();
+        };
+        const auto slow_score = [](const Params &p) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            return score(p);
+        };
+        ParallelOptimizer opt(slow_score, fast_slow(), "grid", o);
+        self = &opt;
+        try {
+            opt.optimize();
+            FAIL("the run should have been cancelled");
+        } catch (const Error &e) {
+            REQUIRE(e.partial() != nullptr);
+            std::uint64_t evaluated = 0;
+            for (const TrialRecord &t : e.partial()->trials)
+                evaluated += t.status != BTOPT_TRIAL_CANCELLED;
+            CHECK(evaluated < 62u);
+            REQUIRE_FALSE(calls.empty());
+            for (const auto &[done, total] : calls)
+                CHECK(done <= evaluated);
+            CHECK(calls.back().first == evaluated);
+            CHECK(calls.back().second == evaluated);
+        }
+    }
+}
+
 TEST_CASE("keep_trials keeps only the best that many, in trial order, with the same best")
 {
     const auto all = ParallelOptimizer(score, fast_slow(), "grid", {.n_jobs = 2}).optimize();

@@ -181,6 +181,11 @@ impl Optimizer {
         Ok(self)
     }
 
+    /// Bounds a plugin's init (zero: none); past it the run fails.
+    pub fn init_timeout(&mut self, timeout: Duration) -> Result<&mut Self> {
+        self.set_double("init_timeout", timeout.as_secs_f64())
+    }
+
     /// A study file (SQLite): every trial is written to it as it finishes, and a
     /// run on a matching study reuses its outcomes (docs/STUDIES.md).
     pub fn study(&mut self, path: &str) -> Result<&mut Self> {

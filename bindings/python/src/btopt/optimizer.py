@@ -66,7 +66,7 @@ _INT_OPTIONS = (
     "keep_trials",
     "threads_per_worker",
 )
-_DOUBLE_OPTIONS = ("crossover_rate", "mutation_rate", "eval_timeout")
+_DOUBLE_OPTIONS = ("crossover_rate", "mutation_rate", "eval_timeout", "init_timeout")
 _STRING_OPTIONS = ("direction", "start_method", "study", "study_mode", "data_fingerprint")
 _BACKEND_ALIASES = {"multiprocessing": "process", "loky": "process", "threading": "thread", "sequential": "inline"}
 
@@ -264,6 +264,7 @@ class ParallelOptimizer:
         batch_q: int | None = None,
         patience: int | None = None,
         eval_timeout: float | None = None,
+        init_timeout: float | None = None,
         direction: str | None = None,
         keep_trials: int | None = None,
         threads_per_worker: int | None = None,
@@ -333,7 +334,8 @@ class ParallelOptimizer:
         for name in _INT_OPTIONS:
             if ints[name] is not None:
                 self._set_int(name, ints[name])
-        doubles = dict(crossover_rate=crossover_rate, mutation_rate=mutation_rate, eval_timeout=eval_timeout)
+        doubles = dict(crossover_rate=crossover_rate, mutation_rate=mutation_rate, eval_timeout=eval_timeout,
+                       init_timeout=init_timeout)
         for name in _DOUBLE_OPTIONS:
             if doubles[name] is not None:
                 self._set_double(name, doubles[name])
