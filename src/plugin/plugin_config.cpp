@@ -81,6 +81,15 @@ Result<void> check_config(const PluginInfo &plugin, const PluginConfig &config)
     return {};
 }
 
+PluginConfig user_config(const PluginConfig &config)
+{
+    PluginConfig user;
+    for (const auto &entry : config)
+        if (!entry.first.starts_with(host_prefix))
+            user.push_back(entry);
+    return user;
+}
+
 PluginConfig with_space_bounds(PluginConfig config, const Space &space)
 {
     for (const Parameter &p : space.parameters()) {

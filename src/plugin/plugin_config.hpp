@@ -20,6 +20,9 @@ Result<void> check_config(const PluginInfo &plugin, const PluginConfig &config);
 // "btopt.max.NAME" for each numeric parameter of the searched space, so init
 // can refuse up front what no point could use (a window longer than the data).
 PluginConfig with_space_bounds(PluginConfig config, const Space &space);
+// The config without the host's keys: what the user set (a study's
+// provenance compares this; the bounds follow from the space, recorded apart).
+PluginConfig user_config(const PluginConfig &config);
 
 // For descriptions: "number", "integer", "text" or "choice"; and what is
 // allowed, e.g. "0 to 1", "at least 1", "close, adj_close" ("" for any text).

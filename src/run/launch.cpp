@@ -2,6 +2,7 @@
 
 #include "../core/paths.hpp"
 #include "../exec/spawner.hpp"
+#include "../plugin/plugin_config.hpp"
 #include "../plugin/plugin_objective.hpp"
 #include "../study/writer.hpp"
 
@@ -143,7 +144,7 @@ Result<std::unique_ptr<StudyWriter>> open_study(const RunPlan &plan, const RunIn
                              RunDescription{.plugin_path = plan.plugin ? plan.plugin->path : std::string(),
                                             .plugin_name = plan.plugin ? plan.plugin->name : std::string(),
                                             .plugin_version = plan.plugin ? plan.plugin->version : std::string(),
-                                            .config = plan.plugin_config,
+                                            .config = user_config(plan.plugin_config),
                                             .objective = info.objective,
                                             .metric_names = info.metric_names,
                                             .space = plan.space.get(),
