@@ -225,9 +225,9 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
 /* Options, by name: name (type, default; where it applies): what it does.
  *   n_jobs (int, default -1; every run): workers: N, -1 every CPU this
  *       process may use, -2 all but one, ...
- *   backend (string, default automatic; every run): inline, thread,
- *       process or mpi; empty: process with a plugin, else inline for one
- *       worker and thread for more
+ *   backend (string, default ""; every run): inline, thread, process or
+ *       mpi; empty: process with a plugin, else inline for one worker and
+ *       thread for more
  *   random_seed (int, default 0; random, genetic, bayesian, cmaes): the
  *       run's seed; each trial's seed derives from it
  *   n_iterations (int, default 100; random, bayesian, cmaes): points
@@ -251,32 +251,35 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *   batch_size (int, default 0; thread, process and mpi backends): points
  *       per task a worker takes; 0: automatic
  *   keep_trials (int, default -1; every run): keep only the best that
- *       many trials in memory; 0: all; -1: all, or the best 10000 with a
- *       study
+ *       many trials in memory; 0: all; unset (-1): all, or the best 10000
+ *       with a study
  *   ignore_errors (int, default 0; every run): 1: record failing trials
  *       and go on; 0: stop at the first
  *   direction (string, default maximize; every run): maximize or minimize
  *       the score
- *   start_method (string, default automatic; process backend): server
+ *   start_method (string, default ""; process backend): server
  *       (btopt-worker loads the plugin once) or fork (workers forked from
  *       the host); empty: server with a plugin, fork without
  *   eval_timeout (double, default 0; process and mpi backends): seconds
  *       one evaluation may take; a worker past it is killed and its trial
  *       marked timeout; 0: none
+ *   init_timeout (double, default 0; process and mpi backends): seconds a
+ *       plugin's init may take (once in btopt-worker, or in each worker);
+ *       past it the run fails; 0: none
  *   max_memory_per_worker (string, default 0; process and mpi backends):
  *       address space per worker: 2GB, 512MB, 512MiB or bytes; read back
  *       as bytes; 0: none
  *   threads_per_worker (int, default 1; process and mpi backends):
  *       OMP/OpenBLAS/MKL threads in each worker process; 0 leaves the
  *       environment alone
- *   study (string, default automatic; every run): a study file (SQLite)
- *       every trial is written to as it finishes; a run on it reuses
- *       matching outcomes
+ *   study (string, default ""; every run): a study file (SQLite) every
+ *       trial is written to as it finishes; a run on it reuses matching
+ *       outcomes
  *   study_mode (string, default resume; runs with a study): resume: reuse
  *       the outcomes a matching study holds; new: evaluate every point
  *       again
- *   data_fingerprint (string, default automatic; runs with a study): what
- *       a host objective's data is (e.g. a hash), recorded in the study's
+ *   data_fingerprint (string, default ""; runs with a study): what a host
+ *       objective's data is (e.g. a hash), recorded in the study's
  *       provenance and compared on resume
  * This list is the catalogue (btopt_option_info) written out; a test keeps
  * them equal. More on some of them: batch_size 0 lets threads take about 2 ms

@@ -129,7 +129,7 @@ void write_files(const RunSettings &s, const RunData &run, const btopt_optimizer
         deliver(output, [&](const std::string &path) { write_output(output, path, s, run, opt, result); });
         written.push_back(output.path == "-" ? "stdout" : output.path);
     }
-    if (!written.empty())
+    if (!written.empty() && !s.options.quiet)
         fmt::print(summary_stream(s.options), "Wrote {}\n", join(written, ", "));
 }
 
@@ -180,8 +180,10 @@ int run_command(const RunOptions &options)
         return exit_empty_space;
     }
     // The summary of what finished comes first, also when a failing trial stopped the run.
-    print_summary(summary_stream(s.options), s, run);
-    print_study_summary(summary_stream(s.options), s.options, result.get());
+    if (!s.options.quiet) { // --quiet: errors only
+        print_summary(summary_stream(s.options), s, run);
+        print_study_summary(summary_stream(s.options), s.options, result.get());
+    }
     if (status == BTOPT_ERR_OBJECTIVE)
         fmt::print(stderr, "btopt: error: {}\n(--ignore-errors records failing trials and goes on)\n", error);
     write_files(s, run, opt, result.get());

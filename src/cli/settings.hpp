@@ -12,6 +12,9 @@
 
 namespace btopt::cli {
 
+// The algorithms `--algorithm` takes, as btopt_optimizer_create names them.
+inline const std::vector<std::string> algorithms{"grid", "random", "genetic", "bayesian", "cmaes"};
+
 // The flags of `btopt run`, as given.
 struct RunOptions {
     std::string plugin;
@@ -20,7 +23,7 @@ struct RunOptions {
     std::string algorithm = "grid";
     std::int64_t jobs = -1;
     bool force = false; // --jobs above 4 x the CPUs
-    std::optional<std::int64_t> iterations, seed, population, generations, batch_size;
+    std::optional<std::int64_t> iterations, seed, population, generations, batch_q, patience, batch_size;
     std::string objective;
     bool minimize = false;
     std::string backend = "process";

@@ -143,6 +143,26 @@ void check_jobs(const RunOptions &o)
                                      o.jobs, cpus));
 }
 
+// The algorithms the option behind `flag` applies to, from the library's
+// option catalogue (its applies_to lists them), so the CLI keeps no copy.
+std::vector<std::string> algorithms_of(std::string_view flag)
+{
+    for (std::size_t i = 0; i < btopt_option_count(); ++i) {
+        btopt_option_desc d{};
+        d.struct_size = sizeof d;
+        if (btopt_option_info(i, &d) != BTOPT_OK || flag != d.cli_flag)
+            continue;
+        std::vector<std::string> listed;
+        for (std::string name : split(d.applies_to, ',')) {
+            name.erase(0, name.find_first_not_of(' '));
+            if (std::find(std::begin(algorithms), std::end(algorithms), name) != std::end(algorithms))
+                listed.push_back(name);
+        }
+        return listed;
+    }
+    return {std::begin(algorithms), std::end(algorithms)};
+}
+
 // A flag that does nothing under the chosen backend or algorithm: the user
 // believes it acts (a --timeout that never fires lets a hanging evaluation
 // hang the run for ever), so it is refused.
@@ -154,18 +174,16 @@ void refuse_flags_that_do_not_apply(const RunOptions &o)
             throw UsageError(fmt::format("{} applies to worker processes only (a thread cannot be stopped or capped), "
                                          "not --backend {}; use --backend process",
                                          flag, o.backend));
-    const struct {
-        const char *flag;
-        bool given, applies;
-        const char *where;
-    } flags[] = {{"--iterations", o.iterations.has_value(), o.algorithm == "random", "random"},
-                 {"--seed", o.seed.has_value(), o.algorithm != "grid", "random and genetic"},
-                 {"--population", o.population.has_value(), o.algorithm == "genetic", "genetic"},
-                 {"--generations", o.generations.has_value(), o.algorithm == "genetic", "genetic"}};
-    for (const auto &f : flags)
-        if (f.given && !f.applies)
-            throw UsageError(fmt::format("{} applies to {} search only, not --algorithm {}", f.flag, f.where,
+    const std::pair<const char *, bool> given[] = {
+        {"--iterations", o.iterations.has_value()}, {"--seed", o.seed.has_value()},
+        {"--population", o.population.has_value()}, {"--generations", o.generations.has_value()},
+        {"--batch-q", o.batch_q.has_value()},       {"--patience", o.patience.has_value()}};
+    for (const auto &[flag, was_given] : given) {
+        const std::vector<std::string> where = algorithms_of(flag);
+        if (was_given && std::find(where.begin(), where.end(), o.algorithm) == where.end())
+            throw UsageError(fmt::format("{} applies to {} search only, not --algorithm {}", flag, join(where, ", "),
                                          o.algorithm));
+    }
 }
 
 void set_options(btopt_optimizer *opt, const RunOptions &o)
@@ -181,6 +199,8 @@ void set_options(btopt_optimizer *opt, const RunOptions &o)
                 {"--seed", "random_seed", o.seed},
                 {"--population", "population_size", o.population},
                 {"--generations", "n_generations", o.generations},
+                {"--batch-q", "batch_q", o.batch_q},
+                {"--patience", "patience", o.patience},
                 {"--batch-size", "batch_size", o.batch_size},
                 {"--keep", "keep_trials", o.keep}};
     for (const auto &[flag, option, value] : ints)

@@ -259,11 +259,11 @@ constexpr std::array<OptionSpec, 24> catalogue{{
      set_rate<&Options::crossover_rate>, get_field<&Options::crossover_rate>},
     {"mutation_rate", Double, "0.2", "genetic", "", "probability that a gene is mutated",
      set_rate<&Options::mutation_rate>, get_field<&Options::mutation_rate>},
-    {"batch_q", Int, "1", "bayesian", "",
+    {"batch_q", Int, "1", "bayesian", "--batch-q",
      "points proposed at a time, the pending ones assumed worst (constant liar); 1: sequential; the trials "
      "depend on it, never on n_jobs",
      set_at_least<&Options::batch_q, 1>, get_field<&Options::batch_q>},
-    {"patience", Int, "0", "genetic, bayesian, cmaes", "",
+    {"patience", Int, "0", "genetic, bayesian, cmaes", "--patience",
      "stop after that many trials in a row without a better score; 0: never",
      set_at_least<&Options::patience, 0>, get_field<&Options::patience>},
     {"batch_size", Int, "0", "thread, process and mpi backends", "--batch-size",

@@ -34,9 +34,10 @@ def header_list(options):
     """btopt.h's option list as the catalogue writes it."""
     lines = []
     for o in options:
-        default = o["default"] if o["default"] != "" else "automatic"
+        default = o["default"] if o["default"] != "" else '""'
         text = "%s (%s, default %s; %s): %s" % (o["name"], o["type"], default, o["applies_to"], o["doc"])
-        lines += textwrap.wrap(text, 74, initial_indent=" *   ", subsequent_indent=" *       ")
+        lines += textwrap.wrap(text, 74, initial_indent=" *   ", subsequent_indent=" *       ",
+                               break_on_hyphens=False)
     return lines
 
 

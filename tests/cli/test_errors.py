@@ -23,21 +23,21 @@ def test_a_failing_trial_stops_the_run_with_the_point(btopt):
 
 
 def test_ignore_errors_counts_failed_trials(btopt):
-    result = btopt("run", test_plugin("faulty"), "--jobs", "2", "--quiet", "--set", "fail_mod=7", "--ignore-errors")
+    result = btopt("run", test_plugin("faulty"), "--jobs", "2", "--set", "fail_mod=7", "--ignore-errors")
     assert result.returncode == 0, result.stderr
     assert COUNTS.format(100, 85, 15, 0, 0, 0) in result.stdout  # 0, 7, ..., 98
     assert "Best: trial 73, score = 0" in result.stdout  # a=7, b=3
 
 
 def test_crashing_trials_are_counted(btopt):
-    result = btopt("run", test_plugin("faulty"), "--jobs", "2", "--quiet", "--set", "crash_mod=13", "--ignore-errors")
+    result = btopt("run", test_plugin("faulty"), "--jobs", "2", "--set", "crash_mod=13", "--ignore-errors")
     assert result.returncode == 0, result.stderr
     assert COUNTS.format(100, 92, 0, 8, 0, 0) in result.stdout  # 0, 13, ..., 91
 
 
 def test_timeout_stops_hanging_trials(btopt):
     start = time.monotonic()
-    result = btopt("run", test_plugin("faulty"), "--jobs", "2", "--quiet", "--set", "hang_at=5", "--param", "a=4:6",
+    result = btopt("run", test_plugin("faulty"), "--jobs", "2", "--set", "hang_at=5", "--param", "a=4:6",
                    "--param", "b=0:1", "--timeout", "1", "--ignore-errors", "--json", "out.json")
     assert result.returncode == 0, result.stderr
     assert COUNTS.format(6, 4, 0, 0, 2, 0) in result.stdout
@@ -49,7 +49,7 @@ def test_timeout_stops_hanging_trials(btopt):
 @pytest.mark.skipif(os.environ.get("BTOPT_SANITIZED") == "1",
                     reason="AddressSanitizer and ThreadSanitizer reserve more address space than any cap allows")
 def test_max_memory_fails_the_greedy_trials(btopt):
-    result = btopt("run", test_plugin("faulty"), "--jobs", "2", "--quiet", "--set", "alloc_at=5", "--param", "a=4:6",
+    result = btopt("run", test_plugin("faulty"), "--jobs", "2", "--set", "alloc_at=5", "--param", "a=4:6",
                    "--param", "b=0:1", "--max-memory", "256MB", "--ignore-errors", "--json", "out.json")
     assert result.returncode == 0, result.stderr
     assert COUNTS.format(6, 4, 2, 0, 0, 0) in result.stdout

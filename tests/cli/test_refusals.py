@@ -113,7 +113,7 @@ def test_an_empty_space_exits_3_naming_the_constraints(btopt, args, named):
 
 
 def test_no_trial_succeeding_exits_4_with_the_counts(btopt):
-    result = btopt("run", test_plugin("faulty"), "--jobs", "2", "--quiet", "--set", "fail_mod=1", "--ignore-errors",
+    result = btopt("run", test_plugin("faulty"), "--jobs", "2", "--set", "fail_mod=1", "--ignore-errors",
                    "--json", "out.json")
     assert result.returncode == 4, (result.stdout, result.stderr)
     assert "no trial succeeded: 100 evaluated, 100 failed, 0 crashed, 0 timed out" in result.stderr
@@ -154,13 +154,13 @@ def test_an_output_that_is_a_folder_is_refused(btopt):
 
 
 def test_dash_is_stdout_and_the_summary_goes_to_stderr(btopt):
-    result = btopt("run", "sma_crossover", "--quiet", "--jobs", "2", "--json", "-")
+    result = btopt("run", "sma_crossover", "--jobs", "2", "--json", "-")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)  # nothing else on stdout
     assert data["plugin"] == "sma_crossover" and len(data["trials"]) == 62
     assert "Best: trial" in result.stderr
     assert not (btopt.cwd / "-").exists()
-    result = btopt("run", "sma_crossover", "--quiet", "--jobs", "2", "--csv", "-", "--json", "out.json")
+    result = btopt("run", "sma_crossover", "--jobs", "2", "--csv", "-", "--json", "out.json")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("id,") and len(result.stdout.splitlines()) == 63
     assert (btopt.cwd / "out.json").exists()
@@ -209,9 +209,9 @@ def test_flags_are_refused_in_the_users_terms(btopt, args, words):
 
 def test_the_summary_and_the_report_name_the_data(btopt):
     name = write(btopt.cwd / "prices.csv", bars(300))
-    result = btopt("run", "sma_crossover", "--quiet", "--jobs", "2")
+    result = btopt("run", "sma_crossover", "--jobs", "2")
     assert "Data: synthetic" in result.stdout
-    result = btopt("run", "sma_crossover", "--quiet", "--jobs", "2", "--set", f"data={name}", "--report", "r.html")
+    result = btopt("run", "sma_crossover", "--jobs", "2", "--set", f"data={name}", "--report", "r.html")
     assert result.returncode == 0, result.stderr
     assert f"Data: {name}" in result.stdout
     page = (btopt.cwd / "r.html").read_text()
@@ -363,8 +363,10 @@ def test_data_that_is_a_fifo_is_refused_at_once(btopt):
 @pytest.mark.parametrize("args,words", [
     (["--backend", "thread", "--timeout", "5"], "--timeout applies to worker processes only"),
     (["--backend", "inline", "--max-memory", "1GB"], "--max-memory applies to worker processes only"),
-    (["--iterations", "10"], "--iterations applies to random search only, not --algorithm grid"),
-    (["--seed", "3"], "--seed applies to random and genetic search only"),
+    (["--iterations", "10"], "--iterations applies to random, bayesian, cmaes search only, not --algorithm grid"),
+    (["--seed", "3"], "--seed applies to random, genetic, bayesian, cmaes search only"),
+    (["--algorithm", "random", "--batch-q", "4"], "--batch-q applies to bayesian search only"),
+    (["--algorithm", "random", "--patience", "4"], "--patience applies to genetic, bayesian, cmaes search only"),
     (["--algorithm", "random", "--population", "8"], "--population applies to genetic search only"),
 ])
 def test_a_flag_that_does_not_apply_is_refused(btopt, args, words):
@@ -374,14 +376,11 @@ def test_a_flag_that_does_not_apply_is_refused(btopt, args, words):
 
 
 def test_a_failing_trial_still_prints_the_summary_of_what_finished(btopt):
-    result = btopt("run", test_plugin("faulty"), "--jobs", "1", "--backend", "inline", "--quiet",
-                   "--set", "fail_mod=37", "--param", "a=0:9", "--param", "b=1:9")  # 37 fails
+    result = btopt("run", test_plugin("faulty"), "--jobs", "1", "--backend", "inline", "--set", "fail_mod=37", "--param", "a=0:9", "--param", "b=1:9")  # 37 fails
     assert result.returncode == 1
     assert "Best: trial" in result.stdout and "Trials:" in result.stdout
     assert "--ignore-errors" in result.stderr
-    # Without --quiet the last progress line counts the failure that stopped the run.
-    result = btopt("run", test_plugin("faulty"), "--jobs", "1", "--backend", "inline",
-                   "--set", "fail_mod=37", "--param", "a=0:9", "--param", "b=1:9")
+    # The last progress line counts the failure that stopped the run.
     last = [line for line in result.stderr.splitlines() if line.startswith("progress:")][-1]
     assert "failed 1" in last and "stopped" in last, last
 

@@ -1,6 +1,7 @@
 """btopt run: the summary, the results files and each group of flags, on the
 sample plugins' synthetic series (no data files needed)."""
 import csv
+import json
 import fcntl
 import os
 import pty
@@ -27,10 +28,20 @@ def scores(data):
     return [(tuple(t["params"].values()), t["score"], t["status"]) for t in data["trials"]]
 
 
-def test_summary_shows_best_metrics_top_counts_and_times(btopt):
-    result = btopt("run", "sma_crossover", "--jobs", "2", "--top", "3", "--quiet")
+def test_quiet_prints_nothing_but_errors(btopt):
+    result = btopt("run", "sma_crossover", "--jobs", "2", "--quiet", "--json", "quiet.json")
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""  # --quiet: no progress
+    assert (result.stdout, result.stderr) == ("", "")
+    assert json.loads((btopt.cwd / "quiet.json").read_text())["trials"]
+    failed = btopt("run", "sma_crossover", "--jobs", "2", "--quiet", "--param", "fast=10:20:5",
+                   "--constraint", "fast > 1000")
+    assert failed.returncode == 3 and failed.stdout == ""
+    assert "constraints" in failed.stderr
+
+
+def test_summary_shows_best_metrics_top_counts_and_times(btopt):
+    result = btopt("run", "sma_crossover", "--jobs", "2", "--top", "3")
+    assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "sma_crossover 1.0 · grid search · process backend · maximize sharpe" in out
     assert "Best: trial " in out
@@ -45,7 +56,7 @@ def test_summary_shows_best_metrics_top_counts_and_times(btopt):
 
 
 def test_json_has_the_documented_schema_and_the_plugin(btopt):
-    result, data = btopt.json("run", "sma_crossover", "--jobs", "2", "--quiet")
+    result, data = btopt.json("run", "sma_crossover", "--jobs", "2")
     assert set(data) == JSON_KEYS
     assert list(data)[0] == "plugin" and data["plugin"] == "sma_crossover"
     assert (data["algorithm"], data["objective"], data["direction"], data["backend"]) == \
@@ -65,7 +76,7 @@ def test_json_has_the_documented_schema_and_the_plugin(btopt):
 
 
 def test_csv_has_a_row_per_trial(btopt):
-    result = btopt("run", "sma_crossover", "--jobs", "2", "--quiet", "--csv", "out.csv")
+    result = btopt("run", "sma_crossover", "--jobs", "2", "--csv", "out.csv")
     assert result.returncode == 0, result.stderr
     with open(btopt.cwd / "out.csv", newline="") as f:
         rows = list(csv.reader(f))
@@ -197,3 +208,12 @@ def test_mpi_backend_is_a_clean_result_or_a_clean_error(btopt):
     if result.returncode != 0:
         assert result.returncode == 1
         assert result.stderr.startswith("btopt: error:") and "MPI" in result.stderr.upper()
+
+
+@pytest.mark.parametrize("algorithm", ["bayesian", "cmaes"])
+def test_adaptive_searches_run_from_the_command_line_with_the_same_trials_for_any_jobs(btopt, algorithm):
+    runs = [btopt.json("run", "sma_crossover", "--quiet", "--algorithm", algorithm, "--iterations", "24",
+                       "--seed", "5", "--jobs", jobs, *(["--batch-q", "4"] if algorithm == "bayesian" else []),
+                       name=f"{algorithm}{jobs}.json")[1] for jobs in ("1", "2")]
+    assert len(runs[0]["trials"]) == 24
+    assert scores(runs[0]) == scores(runs[1])

@@ -7,7 +7,7 @@ pytestmark = pytest.mark.skipif(not (SHARED_DATA / "GOOG.csv").exists(), reason=
 
 
 def test_goog(btopt):
-    result, data = btopt.json("run", "sma_crossover", "--jobs", "2", "--quiet", "--data", SHARED_DATA / "GOOG.csv",
+    result, data = btopt.json("run", "sma_crossover", "--jobs", "2", "--data", SHARED_DATA / "GOOG.csv",
                               "--report", "goog.html")
     assert data["plugin"] == "sma_crossover" and data["n_trials"] == 62
     assert all(t["status"] == "ok" for t in data["trials"])

@@ -58,8 +58,7 @@ def test_json_past_the_file_size_limit_fails_and_leaves_the_old_file(tmp_path):
 
 
 def test_json_keeps_its_schema_and_parses(tmp_path):
-    result = run(tmp_path, "run", test_plugin("c_quadratic"), "--backend", "thread", "--jobs", "2", "--quiet",
-                 "--json", "out.json", "--csv", "out.csv", check=0)
+    result = run(tmp_path, "run", test_plugin("c_quadratic"), "--backend", "thread", "--jobs", "2", "--json", "out.json", "--csv", "out.csv", check=0)
     data = json.loads((tmp_path / "out.json").read_text())
     assert list(data)[:3] == ["plugin", "algorithm", "objective"]
     assert data["plugin"] == "c_quadratic"
@@ -109,8 +108,7 @@ def run_with_kills(tmp_path, setup, backend, kills_wanted, rng):
     """Runs with a study, SIGKILLs at random moments and resumes until a run
     finishes on its own; returns (kills, the final JSON)."""
     plugin = test_plugin("slow_bowl")
-    args = [BTOPT, "run", plugin, *SETUPS[setup], "--backend", backend, "--jobs", "2", "--quiet",
-            "--set", "delay_us=4000", "--study", "study.db", "--json", "out.json"]
+    args = [BTOPT, "run", plugin, *SETUPS[setup], "--backend", backend, "--jobs", "2", "--set", "delay_us=4000", "--study", "study.db", "--json", "out.json"]
     kills = 0
     for attempt in range(60):
         process = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -137,7 +135,7 @@ def test_killed_and_resumed_runs_equal_an_uninterrupted_one(tmp_path, setup, bac
     reference_dir = tmp_path / "reference"
     reference_dir.mkdir()
     run(reference_dir, "run", test_plugin("slow_bowl"), *SETUPS[setup], "--backend", backend, "--jobs", "2",
-        "--quiet", "--set", "delay_us=4000", "--json", "ref.json", check=0)
+        "--set", "delay_us=4000", "--json", "ref.json", check=0)
     reference = json.loads((reference_dir / "ref.json").read_text())
 
     study_dir = tmp_path / "study"
@@ -164,7 +162,7 @@ def test_killed_and_resumed_runs_equal_an_uninterrupted_one(tmp_path, setup, bac
 
 def test_a_finished_study_reruns_without_evaluating_and_a_widened_grid_evaluates_only_new_points(tmp_path):
     plugin = test_plugin("slow_bowl")
-    base = ["run", plugin, "--backend", "thread", "--jobs", "2", "--quiet", "--study", "s.db"]
+    base = ["run", plugin, "--backend", "thread", "--jobs", "2", "--study", "s.db"]
     run(tmp_path, *base, "--param", "x=0:9:1", "--json", "a.json", check=0)
     first = json.loads((tmp_path / "a.json").read_text())
     result = run(tmp_path, *base, "--param", "x=0:9:1", "--json", "b.json", check=0)
@@ -183,7 +181,7 @@ def test_provenance_names_the_plugin_the_data_and_the_config(tmp_path):
     data = tmp_path / "bars.csv"
     data.write_text("date,close\n" + "".join(f"2020-01-{d:02d},{100 + d}.5\n" for d in range(1, 29)))
     plugin = test_plugin("slow_bowl")
-    base = ["run", plugin, "--backend", "thread", "--jobs", "2", "--quiet", "--param", "x=0:3:1",
+    base = ["run", plugin, "--backend", "thread", "--jobs", "2", "--param", "x=0:3:1",
             "--study", "s.db", "--set", f"bars={data}"]
     run(tmp_path, *base, "--set", "commission=0.001", "--json", "out.json", check=0)
     provenance = json.loads((tmp_path / "out.json").read_text())["provenance"]

@@ -8,8 +8,8 @@ shift
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 cd "$out"
-"$@" "$btopt" run sma_crossover --backend mpi --jobs 1 --json mpi.json --quiet > mpi.txt
-"$btopt" run sma_crossover --backend process --jobs 2 --json process.json --quiet > process.txt
+"$@" "$btopt" run sma_crossover --backend mpi --jobs 1 --json mpi.json > mpi.txt 2>mpi.err || { cat mpi.err; exit 1; }
+"$btopt" run sma_crossover --backend process --jobs 2 --json process.json > process.txt 2>process.err || { cat process.err; exit 1; }
 python3 - <<'PY'
 import json, sys
 mpi, proc = (json.load(open(f)) for f in ("mpi.json", "process.json"))
