@@ -121,9 +121,11 @@ static void exit_3_stops_the_run(void)
 
 /* ---- Item: an objective that runs its own optimizer ---------------------- */
 
-/* How deep the nesting went in this process (copied into forked workers),
- * so that today's fork bomb stops at a few levels. */
-static int depth;
+/* How deep the nesting went in this thread (copied into forked workers,
+ * which are forked from the thread that runs), so that today's fork bomb
+ * stops at a few levels. Per thread: the thread backend evaluates on several
+ * threads at once, each with its own nesting. */
+static _Thread_local int depth;
 
 /* The score is the status the nested run returned, so the parent can read it
  * even from a forked worker; the nested run's message must say why. */
