@@ -77,7 +77,7 @@ say "building the benchmarks in $BUILD"
 cmake --build "$BUILD" -j"${BTOPT_BENCH_BUILD_JOBS:-2}" --target btopt-bench-all >> "$LOG" 2>&1 \
     || { say "build failed (see $LOG)"; tail -20 "$LOG" >&2; exit 1; }
 BIN="$BUILD/bench"
-SMA="$BUILD/src/btopt-plugins/sma_crossover.so"
+SMA="$BUILD/src/btopt/plugins/sma_crossover.so"
 SPIN="$BIN/bench_spin.so"
 SPINPW="$BIN/bench_spin_per_worker.so"
 START=$(date +%s)

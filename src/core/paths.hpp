@@ -1,5 +1,6 @@
-// Where btopt's own files are (btopt-worker, libbtopt-mpi.so, btopt-plugins/):
-// the folder of the libbtopt this code runs in, then the build folder. One
+// Where btopt's own files are (btopt-worker, libbtopt-mpi.so, btopt/plugins/):
+// the folder of the image this code runs in (libbtopt, btopt-worker or
+// libbtopt-mpi.so; the unit tests add the build folder). One
 // home, so finding plugins (src/plugin), workers (src/exec) and the MPI
 // module (src/run) never makes one folder depend on another for it.
 #pragma once

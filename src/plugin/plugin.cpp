@@ -33,9 +33,9 @@ std::vector<fs::path> search_path()
             start = end + 1;
         }
     }
-    // Then the btopt-plugins folder next to libbtopt (installed or built).
+    // Then the btopt/plugins folder next to libbtopt (lib/btopt/plugins once installed).
     for (const std::string &dir : library_dirs())
-        dirs.push_back(fs::path(dir) / "btopt-plugins");
+        dirs.push_back(fs::path(dir) / "btopt" / "plugins");
     return dirs;
 }
 

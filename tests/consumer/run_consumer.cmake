@@ -122,6 +122,22 @@ run_step("running the find_package consumer" "${cmake_build}/btopt_consumer")
 message(STATUS "find_package consumer:\n${step_output}")
 check_loaded_from_prefix("${step_output}" "${prefix}")
 
+# ---- plugins are found next to the installed library, never in the build tree ----------
+if(NOT step_output MATCHES "plugin sma_crossover found at: ([^\n]+)")
+  message(FATAL_ERROR "run_consumer: the installed sample plugin sma_crossover was not found by name:\n${step_output}")
+endif()
+file(REAL_PATH "${CMAKE_MATCH_1}" plugin_path)
+if(NOT plugin_path STREQUAL "${libdir}/btopt/plugins/sma_crossover.so")
+  message(FATAL_ERROR "run_consumer: sma_crossover was found at ${plugin_path}, not in ${libdir}/btopt/plugins")
+endif()
+file(RENAME "${libdir}/btopt/plugins" "${WORK_DIR}/plugins-aside")
+run_step("running the consumer without installed plugins" "${cmake_build}/btopt_consumer")
+file(RENAME "${WORK_DIR}/plugins-aside" "${libdir}/btopt/plugins")
+if(NOT step_output MATCHES "plugin sma_crossover: not found")
+  message(FATAL_ERROR "run_consumer: with the installed plugins removed, an installed libbtopt still found "
+    "sma_crossover (the build tree must not be searched once installed):\n${step_output}")
+endif()
+
 # ---- pkg-config ------------------------------------------------------------------------------
 set(ENV{PKG_CONFIG_PATH} "${pc_dir}")
 run_step("pkg-config --modversion btopt" "${PKG_CONFIG}" --modversion btopt)

@@ -44,6 +44,20 @@ static void print_loaded_library(void)
     fclose(maps);
 }
 
+/* Where a plugin asked for by name is found: the driver checks that an
+ * installed libbtopt looks next to itself (lib/btopt/plugins), never in the
+ * build tree it was built in. */
+static void print_plugin_location(const char *name)
+{
+    btopt_plugin_info *info = NULL;
+    if (btopt_plugin_describe(&info, name) != BTOPT_OK) {
+        printf("plugin %s: not found\n", name);
+        return;
+    }
+    printf("plugin %s found at: %s\n", name, btopt_plugin_info_path(info));
+    btopt_plugin_info_destroy(info);
+}
+
 #define FAIL(what)                                                                                           \
     do {                                                                                                     \
         fprintf(stderr, "btopt consumer: %s failed: %s\n", what, btopt_last_error());                      \
@@ -96,6 +110,7 @@ int main(void)
     btopt_result_destroy(result);
 
     print_loaded_library();
+    print_plugin_location("sma_crossover");
     printf("btopt consumer: ok (btopt %s, 6 trials, best 30 at fast=10 slow=40)\n", btopt_version());
     return 0;
 }
