@@ -17,6 +17,8 @@ install(FILES ${PROJECT_BINARY_DIR}/btoptConfig.cmake ${PROJECT_BINARY_DIR}/btop
 file(RELATIVE_PATH BTOPT_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/btopt.pc.in ${PROJECT_BINARY_DIR}/btopt.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/btopt.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+# And one for the build in place (PKG_CONFIG_PATH=<build folder>): the Go binding's tests use it.
+configure_file(${PROJECT_SOURCE_DIR}/cmake/btopt-uninstalled.pc.in ${PROJECT_BINARY_DIR}/btopt-uninstalled.pc @ONLY)
 
 # libbtopt starts btopt-worker from its own folder.
 install(TARGETS btopt-worker RUNTIME DESTINATION ${CMAKE_INSTALL_LIBDIR})

@@ -1,17 +1,17 @@
 package btopt
 
-// Where the C side comes from: the headers of this repository and the
-// library of its CMake build (build/src), with an rpath so that programs run
-// without LD_LIBRARY_PATH. To use another build, put its folder first:
+// Where the C side comes from: pkg-config's btopt, as for any C library. An
+// installed btopt brings btopt.pc (lib/pkgconfig; point PKG_CONFIG_PATH at it
+// for a prefix the system does not search). This repository's own build
+// writes btopt-uninstalled.pc into its build folder, with the headers of this
+// checkout and an rpath to the built library, and pkg-config prefers it when
+// that folder is on PKG_CONFIG_PATH:
 //
-//	export BTOPT_LIB_DIR=/path/to/build/src
-//	export CGO_LDFLAGS="-L$BTOPT_LIB_DIR -Wl,-rpath,$BTOPT_LIB_DIR"
-//
-// (CGO_LDFLAGS comes before these flags, so its -L and rpath win.)
+//	export PKG_CONFIG_PATH=/path/to/btopt/build
+//	go test ./...
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../include
-#cgo LDFLAGS: -L${SRCDIR}/../../build/src -Wl,-rpath,${SRCDIR}/../../build/src -lbtopt
+#cgo pkg-config: btopt
 #include <stdint.h>
 #include <stdlib.h>
 #include <btopt/btopt.h>

@@ -12,6 +12,7 @@ btopt_status btopt_go_register_objective(const char *name, uintptr_t handle);
 import "C"
 
 import (
+	"context"
 	"runtime"
 	"runtime/cgo"
 	"strconv"
@@ -247,6 +248,44 @@ func (o *Optimizer) SetProgress(f func(Progress)) error {
 
 // ---- Running ---------------------------------------------------------
 
+// RunContext is Run, cancelled when ctx is done: the run stops as with Cancel
+// and the error (ErrCancelled, with the partial result) is returned; a ctx
+// already done cancels the run before its first evaluation. The watch ends
+// when Run returns; a ctx done in the instant between the run's end and
+// that return follows Cancel's rule and stops the next Run.
+func (o *Optimizer) RunContext(ctx context.Context) (*Result, error) {
+	if ctx.Done() == nil { // context.Background(): never done
+		return o.Run()
+	}
+	if ctx.Err() != nil { // already done: the run stops before its first evaluation
+		o.Cancel()
+		return o.Run()
+	}
+	var mu sync.Mutex
+	running := true
+	finished := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		select {
+		case <-ctx.Done():
+			mu.Lock()
+			if running {
+				o.Cancel()
+			}
+			mu.Unlock()
+		case <-finished:
+		}
+	}()
+	result, err := o.Run()
+	mu.Lock()
+	running = false
+	mu.Unlock()
+	close(finished)
+	<-watched
+	return result, err
+}
+
 // Run runs the search. A failed trial (without SetIgnoreErrors) gives an
 // *Error with StatusObjective and a cancellation one with StatusCancelled;
 // both carry the partial result in Error.Partial.
@@ -313,8 +352,9 @@ func (o *Optimizer) Run() (*Result, error) {
 }
 
 // Cancel asks a running Run to stop. Safe from any goroutine and from the
-// progress callback; does nothing when no run is in progress (a cancel
-// before Run starts is forgotten: each run starts afresh) or after Close.
+// progress callback. Called while no run is in progress, it stops the next
+// Run at once (as btopt_optimizer_cancel does), so a cancel that lands just
+// before Run begins is not lost; after Close it does nothing.
 func (o *Optimizer) Cancel() {
 	o.life.RLock()
 	defer o.life.RUnlock()

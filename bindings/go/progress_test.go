@@ -1,6 +1,7 @@
 package btopt
 
 import (
+	"context"
 	"errors"
 	"math"
 	"sync"
@@ -117,4 +118,68 @@ func TestProgressPanicCancelsAndIsRaisedAgain(t *testing.T) {
 	}()
 	o.Run()
 	t.Fatal("Run should have panicked")
+}
+
+func TestCancelBeforeRunStopsTheNextRun(t *testing.T) {
+	s, err := NewSpace(Int("a", 0, 999, 1))
+	must(t, err)
+	o, err := NewOptimizer(s, "grid")
+	must(t, err)
+	defer o.Close()
+	must(t, o.SetNJobs(1))
+	must(t, o.SetObjective(func(p *Params) (float64, error) { return 1, nil }))
+	o.Cancel() // as btopt_optimizer_cancel: no run is going, so the next one stops at once
+	_, err = o.Run()
+	var e *Error
+	if !errors.As(err, &e) || e.Status != StatusCancelled || e.Partial == nil || e.Partial.Evaluated != 0 {
+		t.Fatalf("want the next run cancelled before any evaluation, got %v", err)
+	}
+	result, err := o.Run() // the flag was spent: this run goes to the end
+	must(t, err)
+	if result.Evaluated != 1000 {
+		t.Fatalf("the run after a cancelled one evaluated %d of 1000", result.Evaluated)
+	}
+}
+
+func TestRunContextCancelsWhenTheContextIsDone(t *testing.T) {
+	s, err := NewSpace(Int("a", 0, 100000, 1))
+	must(t, err)
+	o, err := NewOptimizer(s, "grid")
+	must(t, err)
+	defer o.Close()
+	must(t, o.SetNJobs(2))
+	must(t, o.SetBackend(BackendThread))
+	must(t, o.SetObjective(func(p *Params) (float64, error) {
+		time.Sleep(100 * time.Microsecond)
+		return 1, nil
+	}))
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = o.RunContext(ctx)
+	var e *Error
+	if !errors.As(err, &e) || e.Status != StatusCancelled || e.Partial == nil || e.Partial.Evaluated == 0 ||
+		e.Partial.Evaluated >= 100001 {
+		t.Fatalf("want a run cancelled by its context with some trials, got %v", err)
+	}
+}
+
+func TestRunContextAlreadyDoneRunsNothing(t *testing.T) {
+	s, err := NewSpace(Int("a", 0, 99, 1))
+	must(t, err)
+	o, err := NewOptimizer(s, "grid")
+	must(t, err)
+	defer o.Close()
+	must(t, o.SetNJobs(1))
+	must(t, o.SetObjective(func(p *Params) (float64, error) { return 1, nil }))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = o.RunContext(ctx)
+	if !errors.Is(err, ErrCancelled) {
+		t.Fatalf("want cancelled, got %v", err)
+	}
+	result, err := o.RunContext(context.Background())
+	must(t, err)
+	if result.Evaluated != 100 {
+		t.Fatalf("a later run with a live context evaluated %d of 100", result.Evaluated)
+	}
 }

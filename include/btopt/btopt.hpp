@@ -272,6 +272,7 @@ public:
         : state_(std::make_unique<State>(std::move(objective), std::move(options.callback))),
           handle_(create(space, algorithm), btopt_optimizer_destroy)
     {
+        state_->optimizer = handle_.get();
         set_options(options);
         detail::check(btopt_optimizer_set_objective(handle_.get(), &ParallelOptimizer::call_objective, state_.get()));
         if (state_->callback)
@@ -285,6 +286,7 @@ public:
         : state_(std::make_unique<State>(nullptr, std::move(options.callback))),
           handle_(create(space, algorithm), btopt_optimizer_destroy)
     {
+        state_->optimizer = handle_.get();
         set_options(options);
         detail::check(btopt_optimizer_use_plugin(handle_.get(), plugin.path_or_name.c_str()));
         for (const auto &[key, value] : plugin.config)
@@ -296,11 +298,16 @@ public:
     }
 
     // Runs the search. Throws Error (with partial() set when the run stopped
-    // on a failed trial or a cancellation).
+    // on a failed trial or a cancellation). An exception thrown by the
+    // progress callback cancels the run and is thrown again from here.
     OptimizationResult optimize()
     {
         btopt_result *raw = nullptr;
         const btopt_status status = btopt_optimizer_run(handle_.get(), &raw);
+        if (std::exception_ptr thrown = std::exchange(state_->callback_exception, nullptr)) {
+            btopt_result_destroy(raw);
+            std::rethrow_exception(thrown);
+        }
         if (status == BTOPT_OK)
             return OptimizationResult(raw);
         const std::string message = btopt_last_error();
@@ -321,6 +328,8 @@ private:
         }
         Objective objective;
         std::function<void(std::uint64_t, std::uint64_t, double)> callback;
+        btopt_optimizer *optimizer = nullptr;    // to cancel from the callback
+        std::exception_ptr callback_exception{}; // what the callback threw, for optimize() to rethrow
     };
 
     static btopt_optimizer *create(const ParameterSpace &space, const std::string &algorithm)
@@ -384,12 +393,20 @@ private:
         }
     }
 
+    // An exception must not unwind through C: it cancels the run and waits
+    // in State until optimize() throws it again (progress runs on the thread
+    // calling optimize, so nothing races for it). Later calls of the stopping
+    // run are skipped: the callback already said stop.
     static void call_progress(void *user, std::uint64_t done, std::uint64_t total, double best) noexcept
     {
+        auto *state = static_cast<State *>(user);
+        if (state->callback_exception)
+            return;
         try {
-            static_cast<State *>(user)->callback(done, total, best);
+            state->callback(done, total, best);
         } catch (...) {
-            // A throwing progress callback must not unwind through C; progress is advisory.
+            state->callback_exception = std::current_exception();
+            btopt_optimizer_cancel(state->optimizer);
         }
     }
 

@@ -8,7 +8,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 "$c_program" > "$out/c.txt"
 (cd "$root/bindings/rust" && BTOPT_LIB_DIR="$lib_dir" cargo run -q --offline --example crosslang) > "$out/rust.txt"
-(cd "$root/bindings/go" && CGO_LDFLAGS="-L$lib_dir -Wl,-rpath,$lib_dir" go run ./cmd/crosslang) > "$out/go.txt"
+(cd "$root/bindings/go" && PKG_CONFIG_PATH="$lib_dir/.." go run ./cmd/crosslang) > "$out/go.txt"
 BTOPT_LIBRARY="$lib_dir/libbtopt.so.1" python3 "$root/bindings/python/examples/crosslang.py" > "$out/python.txt"
 lines=$(wc -l < "$out/c.txt")
 [ "$lines" -gt 0 ] || { echo "the C run printed no trials"; exit 1; }

@@ -237,6 +237,38 @@ TEST_CASE("progress is reported on the calling thread with done rising to the to
     CHECK(final_total == 62u);
 }
 
+TEST_CASE("an exception thrown by the progress callback cancels the run and is thrown again by optimize")
+{
+    struct Stop : std::runtime_error {
+        using std::runtime_error::runtime_error;
+    };
+    std::atomic<int> evaluated{0};
+    Options o{.n_jobs = 1, .batch_size = 1, .backend = "inline"};
+    int calls_after_throw = 0;
+    bool thrown = false;
+    o.callback = [&](std::uint64_t done, std::uint64_t, double) {
+        calls_after_throw += thrown;
+        if (done >= 3) {
+            thrown = true;
+            throw Stop("stop here");
+        }
+    };
+    const auto counted = [&](const Params &p) {
+        ++evaluated;
+        return score(p);
+    };
+    ParallelOptimizer opt(counted, fast_slow(), "grid", o);
+    CHECK_THROWS_AS(opt.optimize(), Stop);
+    CHECK(calls_after_throw == 0);
+    CHECK(evaluated.load() < 62); // cancelled, not run to the end
+    // The exception and the cancel were spent: the same optimizer runs afresh
+    // (evaluating again until its callback throws again).
+    thrown = false;
+    evaluated = 0;
+    CHECK_THROWS_AS(opt.optimize(), Stop);
+    CHECK(evaluated.load() >= 3);
+}
+
 TEST_CASE("cancelling from the progress callback returns the partial result")
 {
     for (const std::string backend : {"inline", "thread"}) {

@@ -2,6 +2,10 @@
 
     BTOPT_LIBRARY=/path/to/build/src/libbtopt.so.1 python3 -m pytest bindings/python/tests -q
 
+Where a wheel is installed (it carries its engine), the tests run against that
+installed package instead, with no environment variable: that is how
+tests/bindings/python_wheel.sh checks the wheel.
+
 The test plugins (faulty.so, c_quadratic.so) are looked for in
 BTOPT_TEST_PLUGIN_DIR, else in the build's tests/plugins next to the library.
 """
@@ -13,7 +17,21 @@ import sys
 import pytest
 
 SRC = pathlib.Path(__file__).resolve().parent.parent / "src"
-sys.path.insert(0, str(SRC))
+
+
+def _installed_wheel():
+    """True where `import btopt` finds an installed package with its engine."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("btopt")
+    if spec is None or spec.origin is None:
+        return False
+    package = pathlib.Path(spec.origin).resolve().parent
+    return package.parent != SRC and (package / "_engine").is_dir()
+
+
+if not _installed_wheel():
+    sys.path.insert(0, str(SRC))
 
 import btopt  # noqa: E402
 from btopt import _lib  # noqa: E402

@@ -86,8 +86,9 @@ impl Drop for Handle {
 
 /// Cancels a running [`Optimizer::run`] from any thread (or from the progress
 /// callback). It does not keep the optimizer alive: once the optimizer is
-/// dropped, `cancel` does nothing. A cancel that arrives before `run` starts
-/// is forgotten (each run starts afresh).
+/// dropped, `cancel` does nothing. A cancel that arrives while no run is
+/// going stops the next `run` at once (as `btopt_optimizer_cancel` does), so a
+/// cancel that lands just before `run` begins is not lost.
 #[derive(Clone)]
 pub struct CancelHandle(Weak<Handle>);
 
@@ -414,7 +415,8 @@ impl Optimizer {
         }
     }
 
-    /// Asks a running `run` to stop (from another thread: use [`cancel_handle`](Self::cancel_handle)).
+    /// Asks a running `run` to stop (from another thread: use [`cancel_handle`](Self::cancel_handle));
+    /// called while no run is going, it stops the next `run` at once.
     pub fn cancel(&self) {
         // SAFETY: valid handle; cancel is thread-safe.
         unsafe { sys::btopt_optimizer_cancel(self.raw()) }

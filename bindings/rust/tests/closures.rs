@@ -166,6 +166,20 @@ fn progress_reports_and_can_cancel() {
 }
 
 #[test]
+fn a_cancel_before_run_stops_the_next_run_only() {
+    let space = Space::builder().int("a", 0, 999, 1).build().unwrap();
+    let mut opt = Optimizer::new(&space, "grid").unwrap();
+    opt.n_jobs(1).unwrap();
+    opt.objective(|_| 1.0).unwrap();
+    opt.cancel_handle().cancel();
+    let e = opt.run().unwrap_err();
+    assert_eq!(e.status(), Status::Cancelled);
+    assert_eq!(e.partial().unwrap().evaluated_count(), 0);
+    // The cancel was spent by that run: the next one goes to the end.
+    assert_eq!(opt.run().unwrap().evaluated_count(), 1000);
+}
+
+#[test]
 fn cancel_from_another_thread() {
     let space = Space::builder().int("a", 0, 100_000, 1).build().unwrap();
     let mut opt = Optimizer::new(&space, "grid").unwrap();

@@ -50,7 +50,7 @@ def abi_version() -> int:
 
 
 def library_path() -> str:
-    """The file libbtopt was loaded from (as given to the loader)."""
+    """The full path of the file libbtopt was loaded from (resolved, never a bare soname)."""
     return _lib.library().path
 
 

@@ -5,14 +5,16 @@ argument and return types, so a wrong call fails in Python instead of
 corrupting memory. Handles travel as ``c_void_p`` (opaque pointers).
 
 The library is found through the ``BTOPT_LIBRARY`` environment variable (the
-full path of libbtopt.so.1), else through the usual loader search. It is
-loaded on first use, so ``import btopt`` works without it.
+full path of libbtopt.so.1), else in the engine the wheel installed inside
+this package (``btopt/_engine/lib``), else through the usual loader search. It
+is loaded on first use, so ``import btopt`` works without it.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import glob
 import os
 import threading
 from ctypes import (
@@ -205,8 +207,8 @@ class _Library:
     """
 
     def __init__(self, path: str):
-        self.path = path
         self._cdll = ctypes.CDLL(path)
+        self.path = _loaded_file(self._cdll, path)
         for name, (restype, argtypes) in PROTOTYPES.items():
             try:
                 fn = getattr(self._cdll, name)
@@ -223,11 +225,40 @@ _lock = threading.Lock()
 _loaded: _Library | None = None
 
 
+class _DlInfo(Structure):
+    _fields_ = [("dli_fname", c_char_p), ("dli_fbase", c_void_p), ("dli_sname", c_char_p), ("dli_saddr", c_void_p)]
+
+
+def _loaded_file(cdll: ctypes.CDLL, fallback: str) -> str:
+    """The file the loader mapped (a bare soname names no file): dladdr of one of its functions."""
+    try:
+        dladdr = ctypes.CDLL(None).dladdr
+    except AttributeError:
+        return fallback
+    dladdr.argtypes = [c_void_p, POINTER(_DlInfo)]
+    info = _DlInfo()
+    address = ctypes.cast(cdll.btopt_abi_version, c_void_p)
+    if dladdr(address, ctypes.byref(info)) and info.dli_fname:
+        return os.path.realpath(info.dli_fname.decode())
+    return fallback
+
+
+def bundled_library() -> str | None:
+    """The libbtopt a wheel installed inside this package, if any."""
+    engine = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_engine")
+    hits = sorted(glob.glob(os.path.join(engine, "lib*", "libbtopt.so.%d" % ABI_VERSION)))
+    return hits[0] if hits else None
+
+
 def _candidates():
     explicit = os.environ.get("BTOPT_LIBRARY")
     if explicit:
         return [explicit]
-    names = ["libbtopt.so.%d" % ABI_VERSION]
+    names = []
+    bundled = bundled_library()
+    if bundled:
+        names.append(bundled)
+    names.append("libbtopt.so.%d" % ABI_VERSION)
     found = ctypes.util.find_library("btopt")
     if found:
         names.append(found)
