@@ -1,11 +1,17 @@
 # Installs the build into a fresh prefix and consumes it the two ways a user
 # would: a separate CMake project with find_package(btopt CONFIG), and a C file
 # compiled with `pkg-config --cflags --libs btopt`. Each consumer runs and must
-# load libbtopt from the prefix.
+# load libbtopt from the prefix, and the installed command and library must
+# find the sample plugins in the prefix only.
 #
 #   cmake -DBUILD_DIR=... -DPROJECT_DIR=... -DWORK_DIR=... -DGENERATOR=...
 #         [-DMAKE_PROGRAM=...] [-DC_COMPILER=...] [-DCXX_COMPILER=...] [-DCONFIG=...]
-#         [-DPKG_CONFIG=...] [-DVERSION=...] [-DSANITIZE=address,undefined] -P run_consumer.cmake
+#         [-DPKG_CONFIG=...] [-DVERSION=...] [-DSANITIZE=address,undefined]
+#         [-DPACKAGE=deb] -P run_consumer.cmake
+#
+# PACKAGE=deb: the prefix is made by `cpack -G DEB` instead, its three packages
+# (libbtopt1, libbtopt-dev, btopt) unpacked with `dpkg -x` into a fresh root,
+# as apt would place them (without running apt on this machine).
 #
 # SANITIZE: what the library was built with; the consumers are built with the
 # same, since a sanitized libbtopt needs its runtime linked into the program.
@@ -73,7 +79,39 @@ set(config_args "")
 if(CONFIG)
   set(config_args --config "${CONFIG}")
 endif()
-run_step("cmake --install" "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${prefix}" ${config_args})
+
+# The Debian packages: each exists, says what it depends on, and unpacks.
+function(unpack_debian_packages root)
+  file(MAKE_DIRECTORY "${WORK_DIR}/debs")
+  set(cpack_config "")
+  if(CONFIG)
+    set(cpack_config -C "${CONFIG}")
+  endif()
+  run_step("cpack -G DEB" cpack -G DEB --config "${BUILD_DIR}/CPackConfig.cmake" -B "${WORK_DIR}/debs" ${cpack_config})
+  foreach(package libbtopt1 libbtopt-dev btopt)
+    file(GLOB deb "${WORK_DIR}/debs/${package}_*.deb") # cpack's own work folder holds copies further down
+    list(LENGTH deb n)
+    if(NOT n EQUAL 1)
+      message(FATAL_ERROR "run_consumer: expected one ${package}_*.deb in ${WORK_DIR}/debs, found ${n}: ${deb}")
+    endif()
+    run_step("dpkg-deb -f ${package}" dpkg-deb -f "${deb}" Package Depends)
+    message(STATUS "${package}: ${step_output}")
+    set(depends "${step_output}")
+    if(package STREQUAL "libbtopt1" AND NOT depends MATCHES "libfmt[0-9]+" )
+      message(FATAL_ERROR "run_consumer: libbtopt1 does not depend on {fmt}'s package (dpkg-shlibdeps):\n${depends}")
+    elseif(NOT package STREQUAL "libbtopt1" AND NOT depends MATCHES "libbtopt1")
+      message(FATAL_ERROR "run_consumer: ${package} does not depend on libbtopt1:\n${depends}")
+    endif()
+    run_step("dpkg -x ${package}" dpkg -x "${deb}" "${root}")
+  endforeach()
+endfunction()
+
+if(PACKAGE STREQUAL "deb")
+  unpack_debian_packages("${WORK_DIR}/prefix")
+  set(prefix "${prefix}/usr")
+else()
+  run_step("cmake --install" "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${prefix}" ${config_args})
+endif()
 
 # What the install must contain.
 foreach(header btopt.h btopt.hpp)
@@ -129,6 +167,12 @@ endif()
 file(REAL_PATH "${CMAKE_MATCH_1}" plugin_path)
 if(NOT plugin_path STREQUAL "${libdir}/btopt/plugins/sma_crossover.so")
   message(FATAL_ERROR "run_consumer: sma_crossover was found at ${plugin_path}, not in ${libdir}/btopt/plugins")
+endif()
+# The installed command finds them there too (it runs with its rpath, no LD_LIBRARY_PATH).
+run_step("btopt describe sma_crossover" "${prefix}/bin/btopt" describe sma_crossover)
+if(NOT step_output MATCHES "${libdir}/btopt/plugins/sma_crossover.so")
+  message(FATAL_ERROR "run_consumer: the installed btopt command did not find sma_crossover in "
+    "${libdir}/btopt/plugins:\n${step_output}")
 endif()
 file(RENAME "${libdir}/btopt/plugins" "${WORK_DIR}/plugins-aside")
 run_step("running the consumer without installed plugins" "${cmake_build}/btopt_consumer")
