@@ -13,7 +13,10 @@ Run:  BTOPT_LIBRARY=/path/to/libbtopt.so.1 python3 examples/crosslang.py
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
+try:  # an installed btopt (a wheel, with its engine), else this checkout's
+    import btopt  # noqa: F401
+except ImportError:
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
 
 from btopt import ParallelOptimizer  # noqa: E402
 

@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from conftest import SRC
 from btopt import DiscreteParameter, ObjectiveError, ParallelOptimizer, ParameterSpace, TrialStatus
 
 
@@ -105,7 +104,7 @@ print("after the run")
 
 
 def test_what_workers_print_is_not_lost_nor_doubled():
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(SRC)] + sys.path))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))  # the btopt these tests use (conftest)
     env.pop("PYTHONUNBUFFERED", None)  # unbuffered, two workers' text and newline writes could interleave
     out = subprocess.run([sys.executable, "-c", PRINTING], env=env, capture_output=True, text=True, timeout=60,
                          check=True).stdout.splitlines()

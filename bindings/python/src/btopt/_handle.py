@@ -42,3 +42,27 @@ class Handle:
     def close(self) -> None:
         """Destroys the C object now; later calls do nothing."""
         self._finalizer()
+
+
+class Detached:
+    """Where a Handle was, in an object rebuilt by pickle: the C object stayed
+    in the process that made it, so anything that needs it says so."""
+
+    __slots__ = ("_what",)
+
+    def __init__(self, what: str):
+        self._what = what
+
+    @property
+    def pointer(self) -> int:
+        raise ValueError(
+            "this %s was unpickled: it holds its data (attributes, trials), while what needs the C library "
+            "(write_json, write_csv, equity curves) stays with the original" % self._what
+        )
+
+    @property
+    def closed(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        pass

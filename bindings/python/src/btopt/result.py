@@ -14,7 +14,7 @@ import os
 from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint64, c_void_p
 
 from . import _lib
-from ._handle import Handle
+from ._handle import Detached, Handle
 from .errors import check
 from .space import ParamsReader
 
@@ -69,6 +69,16 @@ class Trial:
     @property
     def ok(self) -> bool:
         return self.status == TrialStatus.OK
+
+    # Pickled as plain data: the C result it points into stays behind.
+    def __getstate__(self):
+        return {name: getattr(self, name) for name in self.__slots__ if not name.startswith("_")}
+
+    def __setstate__(self, state):
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._handle = None
+        self._index = None
 
     def __repr__(self):
         return "Trial(number=%d, params=%r, score=%r, status=%s%s)" % (
@@ -185,7 +195,23 @@ class OptimizationResult:
         return self.trials[self.best_index]
 
     def __len__(self):
+        if self._trials is not None:
+            return len(self._trials)
         return _lib.library().btopt_result_trial_count(self._handle.pointer)
+
+    # -- pickling: plain data --------------------------------------------
+    def __getstate__(self):
+        """Every attribute and every kept trial, as plain data (the C result
+        itself cannot leave this process): an unpickled result reads like the
+        original; write_json, write_csv and equity curves need the original."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_handle", "_reader")}
+        state["_trials"] = list(self.trials)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._handle = Detached("OptimizationResult")
+        self._reader = None
 
     # -- files -----------------------------------------------------------
     def to_pandas(self):
