@@ -1,6 +1,7 @@
 # Install rules: headers, the library, a CMake package and a pkg-config file,
 # in three components that are also the Debian packages (cmake/BtoptPackage.cmake):
-#   libbtopt1    the library, btopt-worker, libbtopt-mpi.so, the sample plugins
+#   libbtopt1    the library, btopt-worker, the sample plugins
+#   libbtopt-mpi libbtopt-mpi.so (the MPI backend; its own package, so the library needs no OpenMPI)
 #   libbtopt-dev headers, the libbtopt.so link, the CMake package, btopt.pc
 #   btopt        the command
 include(CMakePackageConfigHelpers)

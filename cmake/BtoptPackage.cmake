@@ -16,6 +16,9 @@ set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON) # as Debian ships: debug information is not for the runtime packages
 set(CPACK_COMPONENTS_ALL libbtopt1 libbtopt-dev btopt)
+if(BTOPT_WITH_MPI)
+  list(APPEND CPACK_COMPONENTS_ALL libbtopt-mpi) # its own package: libbtopt1 must not pull in OpenMPI
+endif()
 
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
@@ -30,11 +33,14 @@ set(CPACK_DEBIAN_LIBBTOPT1_PACKAGE_NAME libbtopt${BTOPT_ABI_VERSION})
 set(CPACK_DEBIAN_LIBBTOPT-DEV_PACKAGE_NAME libbtopt-dev)
 set(CPACK_DEBIAN_LIBBTOPT-DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_BTOPT_PACKAGE_NAME btopt)
+set(CPACK_DEBIAN_LIBBTOPT-MPI_PACKAGE_NAME libbtopt-mpi)
 set(CPACK_DEBIAN_BTOPT_PACKAGE_SECTION utils)
 
 include(CPack)
 cpack_add_component(libbtopt1 DISPLAY_NAME "btopt library"
-  DESCRIPTION "libbtopt, its worker, the MPI backend module and the sample strategy plugins")
+  DESCRIPTION "libbtopt, its worker and the sample strategy plugins")
+cpack_add_component(libbtopt-mpi DISPLAY_NAME "btopt MPI backend"
+  DESCRIPTION "libbtopt-mpi.so, which libbtopt loads for backend=mpi" DEPENDS libbtopt1)
 cpack_add_component(libbtopt-dev DISPLAY_NAME "btopt development files"
   DESCRIPTION "C and C++ headers, the CMake package and btopt.pc" DEPENDS libbtopt1)
 cpack_add_component(btopt DISPLAY_NAME "btopt command" DESCRIPTION "The btopt command line" DEPENDS libbtopt1)
