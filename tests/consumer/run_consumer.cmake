@@ -232,5 +232,34 @@ if(GO AND SOURCE_DIR)
   message(STATUS "Go README example against ${prefix}: ${out}")
 endif()
 
+# ---- Rust: the binding's README example, from a crate outside the repository ------------
+# The crate finds the installed library through pkg-config (its build.rs) and
+# runs with LD_LIBRARY_PATH, as its README says.
+if(CARGO AND SOURCE_DIR)
+  set(rust_dir "${WORK_DIR}/rust-consumer")
+  file(MAKE_DIRECTORY "${rust_dir}/src")
+  file(WRITE "${rust_dir}/Cargo.toml" "[package]\nname = \"consumer\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n"
+    "[dependencies]\nbtopt = { path = \"${SOURCE_DIR}/bindings/rust\" }\n")
+  file(READ "${SOURCE_DIR}/bindings/rust/README.md" rust_readme)
+  string(FIND "${rust_readme}" "## Example" at)
+  string(SUBSTRING "${rust_readme}" ${at} -1 rust_readme)
+  string(FIND "${rust_readme}" "```rust\n" at)
+  if(at LESS 0)
+    message(FATAL_ERROR "run_consumer: no Rust program under '## Example' in bindings/rust/README.md")
+  endif()
+  math(EXPR at "${at} + 8")
+  string(SUBSTRING "${rust_readme}" ${at} -1 rust_program)
+  string(FIND "${rust_program}" "```" end)
+  string(SUBSTRING "${rust_program}" 0 ${end} rust_program)
+  file(WRITE "${rust_dir}/src/main.rs" "${rust_program}")
+  execute_process(COMMAND "${CMAKE_COMMAND}" -E env --unset=BTOPT_LIB_DIR "PKG_CONFIG_PATH=${pc_dir}"
+      "LD_LIBRARY_PATH=${libdir}" "CARGO_TARGET_DIR=${WORK_DIR}/rust-target" "${CARGO}" run --offline -q
+    WORKING_DIRECTORY "${rust_dir}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "best Some")
+    message(FATAL_ERROR "run_consumer: the Rust README example failed against ${prefix} (${rc}):\n${out}\n${err}")
+  endif()
+  message(STATUS "Rust README example against ${prefix}: ${out}")
+endif()
+
 file(REMOVE_RECURSE "${WORK_DIR}")
 message(STATUS "run_consumer: both consumers built against ${prefix} and ran")

@@ -111,7 +111,7 @@ pub(crate) unsafe extern "C" fn progress_trampoline(user: *mut c_void, done: u64
 }
 
 /// Registers a process-wide objective under `name`, for
-/// [`Optimizer::use_objective`]. The closure lives for the rest of the
+/// [`Optimizer::use_objective`](crate::Optimizer::use_objective). The closure lives for the rest of the
 /// process (registering a name again replaces it but cannot free the old
 /// one: an optimizer may still use it).
 pub fn register_objective<F, R>(name: &str, f: F) -> Result<()>

@@ -329,7 +329,7 @@ impl Optimizer {
         Ok(self)
     }
 
-    /// An objective registered with [`register_objective`] under `name`.
+    /// An objective registered with [`register_objective`](crate::register_objective) under `name`.
     /// NotFound when there is none.
     pub fn use_objective(&mut self, name: &str) -> Result<&mut Self> {
         let name = c_string(name, "objective name")?;
