@@ -24,6 +24,9 @@
 #include <utility>
 #include <variant>
 #include <vector>
+#if __cplusplus > 202002L && __has_include(<expected>) // C++23 (GCC 12 says 202100L)
+#include <expected>
+#endif
 
 namespace btopt {
 
@@ -50,6 +53,17 @@ public:
     std::vector<TrialRecord> trials;
     std::uint64_t reused = 0; // trials a study supplied instead of an evaluation
     std::string provenance;   // JSON: what produced the run; empty without a study
+    std::map<std::string, double> best_metrics;  // the best trial's metrics; empty when none succeeded
+    std::optional<std::size_t> best_index;       // the best trial's position in trials
+    std::uint64_t evaluated = 0;                 // trials evaluated, kept or not (keep_trials)
+    double eval_seconds = 0.0;                   // evaluation time summed over the trials
+    std::uint32_t workers = 0;                   // workers the run used
+    std::int32_t rank = 0;                       // the MPI rank this result is from (0 without MPI)
+    std::map<btopt_trial_status, std::uint64_t> status_counts; // evaluated trials by status
+
+    // The view of a kept trial's point, valid while this result lives: what
+    // ParallelOptimizer::equity_curve and other C calls take.
+    const btopt_params *params_view(std::size_t trial_index) const;
 
     void write_json(const std::string &path) const;
     void write_csv(const std::string &path) const;
@@ -208,9 +222,52 @@ public:
         detail::check(btopt_space_cardinality(handle_.get(), &n));
         return n;
     }
+    // What the space holds, in the order it was built.
+    std::vector<Parameter> parameters() const { return describe(handle_.get()); }
+    std::vector<std::string> constraints() const { return constraints_of(handle_.get()); }
+
     const btopt_space *handle() const noexcept { return handle_.get(); }
 
+    // The parameters of any space handle (a plugin's, say).
+    static std::vector<Parameter> describe(const btopt_space *space)
+    {
+        std::vector<Parameter> out;
+        for (std::size_t i = 0; i < btopt_space_param_count(space); ++i)
+            out.push_back(parameter_at(space, i));
+        return out;
+    }
+    static std::vector<std::string> constraints_of(const btopt_space *space)
+    {
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < btopt_space_constraint_count(space); ++i)
+            out.emplace_back(btopt_space_constraint(space, i));
+        return out;
+    }
+
 private:
+    static Parameter parameter_at(const btopt_space *space, std::size_t i)
+    {
+        const std::string name = btopt_space_param_name(space, i);
+        switch (btopt_space_param_kind(space, i)) {
+        case BTOPT_PARAM_INT: {
+            std::int64_t lo = 0, hi = 0, step = 0;
+            detail::check(btopt_space_param_int_range(space, i, &lo, &hi, &step));
+            return DiscreteParameter(name, lo, hi, step);
+        }
+        case BTOPT_PARAM_FLOAT: {
+            double lo = 0, hi = 0, step = 0;
+            detail::check(btopt_space_param_float_range(space, i, &lo, &hi, &step));
+            return ContinuousParameter(name, lo, hi, step);
+        }
+        default: {
+            std::vector<std::string> choices;
+            for (std::size_t j = 0; j < btopt_space_param_choice_count(space, i); ++j)
+                choices.emplace_back(btopt_space_param_choice(space, i, j));
+            return CategoricalParameter(name, std::move(choices));
+        }
+        }
+    }
+
     static btopt_space *create()
     {
         btopt_space *space = nullptr;
@@ -237,6 +294,11 @@ private:
 };
 
 // Options by the Python original's names; unset ones keep the library's defaults.
+// Designated initializers may name any subset, but C++ requires them in the
+// order the members are declared below ({.n_jobs = 2, .backend = "process"},
+// never {.backend = ..., .n_jobs = ...}); assign members one by one to set
+// them in any order. New members are only ever appended, so code that
+// compiles keeps compiling.
 struct Options {
     // Each member has an initializer so designated initializers may name any subset.
     std::optional<std::int64_t> n_jobs{}, n_iterations{}, random_seed{}, population_size{}, n_generations{},
@@ -261,9 +323,106 @@ struct Plugin {
     std::string metric{};
 };
 
+// What a strategy plugin says about itself (btopt_plugin_describe): read by
+// btopt-worker, so describing never loads the plugin into this process.
+struct PluginMetric {
+    std::string name;
+    bool lower_is_better = false;
+};
+struct PluginConfigKey {
+    std::string name, type, default_value, allowed, doc;
+};
+struct PluginInfo {
+    std::string name, version, description, path;
+    std::vector<PluginMetric> metrics;
+    std::size_t default_metric = 0; // index into metrics
+    std::vector<Parameter> parameters; // its default ranges
+    std::vector<std::string> constraints;
+    bool config_declared = false; // whether config keys outside `config` are refused
+    std::vector<PluginConfigKey> config;
+};
+
+inline PluginInfo describe_plugin(const std::string &path_or_name)
+{
+    btopt_plugin_info *raw = nullptr;
+    detail::check(btopt_plugin_describe(&raw, path_or_name.c_str()));
+    const std::unique_ptr<btopt_plugin_info, void (*)(btopt_plugin_info *)> info(raw, btopt_plugin_info_destroy);
+    PluginInfo out{.name = btopt_plugin_info_name(raw),
+                   .version = btopt_plugin_info_version(raw),
+                   .description = btopt_plugin_info_description(raw),
+                   .path = btopt_plugin_info_path(raw),
+                   .metrics = {},
+                   .default_metric = btopt_plugin_info_default_metric(raw),
+                   .parameters = ParameterSpace::describe(btopt_plugin_info_space(raw)),
+                   .constraints = ParameterSpace::constraints_of(btopt_plugin_info_space(raw)),
+                   .config_declared = btopt_plugin_info_config_declared(raw) != 0,
+                   .config = {}};
+    for (std::size_t m = 0; m < btopt_plugin_info_metric_count(raw); ++m)
+        out.metrics.push_back({btopt_plugin_info_metric(raw, m), btopt_plugin_info_metric_lower_is_better(raw, m) != 0});
+    for (std::size_t k = 0; k < btopt_plugin_info_config_count(raw); ++k) {
+        const char *name = nullptr, *type = nullptr, *value = nullptr, *allowed = nullptr, *doc = nullptr;
+        detail::check(btopt_plugin_info_config_key(raw, k, &name, &type, &value, &allowed, &doc));
+        const auto text = [](const char *t) { return std::string(t ? t : ""); };
+        out.config.push_back({text(name), text(type), text(value), text(allowed), text(doc)});
+    }
+    return out;
+}
+
+// A plugin's equity curve for one point, and buy-and-hold over the same bars
+// (both start at 1).
+struct EquityCurve {
+    std::vector<double> equity, buy_and_hold;
+};
+
+// The library's version ("0.1.0") and ABI version (BTOPT_ABI_VERSION when they match).
+inline std::string version() { return btopt_version(); }
+inline std::uint32_t abi_version() { return btopt_abi_version(); }
+
 // The objective: a score for one point. An exception marks the trial failed
 // with its message. With the "thread" backend it runs on several threads at once.
 using Objective = std::function<double(const Params &)>;
+
+namespace detail {
+inline btopt_status call_objective(const Objective &objective, const btopt_params *params, double *score) noexcept
+{
+    try {
+        *score = objective(Params(params));
+        return BTOPT_OK;
+    } catch (const std::exception &e) {
+        return btopt_fail(e.what());
+    } catch (...) {
+        return btopt_fail("the objective threw an exception that is not a std::exception");
+    }
+}
+
+inline btopt_status call_registered(void *user, const btopt_params *params, double *score) noexcept
+{
+    return call_objective(*static_cast<const Objective *>(user), params, score);
+}
+
+// Registered objectives live until the program ends: an optimizer may still
+// hold one that was replaced or unregistered while it ran.
+inline std::vector<std::unique_ptr<Objective>> &registered_objectives()
+{
+    static std::vector<std::unique_ptr<Objective>> kept;
+    return kept;
+}
+} // namespace detail
+
+// An objective by name (btopt_register_objective), for any optimizer to use
+// with ParallelOptimizer(Registered{"name"}, ...). Registering a name again
+// replaces it. Not thread-safe against itself: register at start-up.
+inline void register_objective(const std::string &name, Objective objective)
+{
+    auto kept = std::make_unique<Objective>(std::move(objective));
+    detail::check(btopt_register_objective(name.c_str(), &detail::call_registered, kept.get()));
+    detail::registered_objectives().push_back(std::move(kept));
+}
+inline void unregister_objective(const std::string &name) { detail::check(btopt_unregister_objective(name.c_str())); }
+
+struct Registered {
+    std::string name;
+};
 
 class ParallelOptimizer {
 public:
@@ -275,6 +434,20 @@ public:
         state_->optimizer = handle_.get();
         set_options(options);
         detail::check(btopt_optimizer_set_objective(handle_.get(), &ParallelOptimizer::call_objective, state_.get()));
+        if (state_->callback)
+            detail::check(btopt_optimizer_set_progress(handle_.get(), &ParallelOptimizer::call_progress, state_.get()));
+    }
+
+    // Optimises an objective registered by name (register_objective, or a
+    // host language's registration through the C ABI).
+    ParallelOptimizer(const Registered &objective, const ParameterSpace &space, const std::string &algorithm,
+                      Options options = {})
+        : state_(std::make_unique<State>(nullptr, std::move(options.callback))),
+          handle_(create(space, algorithm), btopt_optimizer_destroy)
+    {
+        state_->optimizer = handle_.get();
+        set_options(options);
+        detail::check(btopt_optimizer_use_objective(handle_.get(), objective.name.c_str()));
         if (state_->callback)
             detail::check(btopt_optimizer_set_progress(handle_.get(), &ParallelOptimizer::call_progress, state_.get()));
     }
@@ -317,8 +490,54 @@ public:
         throw Error(status, message, std::move(partial));
     }
 
+#ifdef __cpp_lib_expected
+    // optimize() that returns a failed run's Error (with its partial result)
+    // instead of throwing it. An exception the callback threw is still thrown.
+    std::expected<OptimizationResult, Error> try_optimize()
+    {
+        try {
+            return optimize();
+        } catch (const Error &e) {
+            return std::unexpected(e);
+        }
+    }
+#endif
+
     // Stops a running optimize(); safe from any thread and from the callback.
+    // Called while no run is going, it stops the next optimize() at once.
     void cancel() noexcept { btopt_optimizer_cancel(handle_.get()); }
+
+    // The equity curve of a kept trial of `result` (a run of this optimizer's
+    // plugin and config); Error UNSUPPORTED when the plugin offers none.
+    EquityCurve equity_curve(const OptimizationResult &result, std::size_t trial_index) const
+    {
+        btopt_series *raw = nullptr;
+        detail::check(btopt_optimizer_equity_curve(&raw, handle_.get(), result.params_view(trial_index)));
+        const std::unique_ptr<btopt_series, void (*)(btopt_series *)> series(raw, btopt_series_destroy);
+        const std::size_t n = btopt_series_length(raw);
+        return EquityCurve{{btopt_series_equity(raw), btopt_series_equity(raw) + n},
+                           {btopt_series_buy_and_hold(raw), btopt_series_buy_and_hold(raw) + n}};
+    }
+
+    // Reads any option by its btopt name (docs: btopt.h's option list).
+    std::int64_t get_int(const std::string &name) const
+    {
+        std::int64_t v = 0;
+        detail::check(btopt_optimizer_get_int(handle_.get(), name.c_str(), &v));
+        return v;
+    }
+    double get_double(const std::string &name) const
+    {
+        double v = 0.0;
+        detail::check(btopt_optimizer_get_double(handle_.get(), name.c_str(), &v));
+        return v;
+    }
+    std::string get_string(const std::string &name) const
+    {
+        const char *v = nullptr;
+        detail::check(btopt_optimizer_get_string(handle_.get(), name.c_str(), &v));
+        return v ? v : "";
+    }
 
 private:
     struct State {
@@ -383,14 +602,7 @@ private:
 
     static btopt_status call_objective(void *user, const btopt_params *params, double *score) noexcept
     {
-        try {
-            *score = static_cast<State *>(user)->objective(Params(params));
-            return BTOPT_OK;
-        } catch (const std::exception &e) {
-            return btopt_fail(e.what());
-        } catch (...) {
-            return btopt_fail("the objective threw an exception that is not a std::exception");
-        }
+        return detail::call_objective(static_cast<State *>(user)->objective, params, score);
     }
 
     // An exception must not unwind through C: it cancels the run and waits
@@ -439,6 +651,12 @@ inline OptimizationResult::OptimizationResult(btopt_result *handle) : handle_(ha
     provenance = btopt_result_provenance(handle);
     if (const btopt_params *best = btopt_result_best_params(handle))
         best_params = Params(best).to_map();
+    evaluated = btopt_result_evaluated_count(handle);
+    eval_seconds = btopt_result_eval_seconds(handle);
+    workers = btopt_result_workers(handle);
+    rank = btopt_result_rank(handle);
+    for (int status = BTOPT_TRIAL_OK; status <= BTOPT_TRIAL_CANCELLED; ++status)
+        status_counts[static_cast<btopt_trial_status>(status)] = btopt_result_status_count(handle, status);
     const std::uint64_t n = btopt_result_trial_count(handle);
     trials.reserve(static_cast<std::size_t>(n));
     for (std::uint64_t i = 0; i < n; ++i) {
@@ -458,6 +676,18 @@ inline OptimizationResult::OptimizationResult(btopt_result *handle) : handle_(ha
         }
         trials.push_back(std::move(t));
     }
+    std::uint64_t best = 0;
+    if (!best_params.empty() && btopt_result_best_index(handle, &best) == BTOPT_OK) {
+        best_index = static_cast<std::size_t>(best);
+        best_metrics = trials[*best_index].metrics;
+    }
+}
+
+inline const btopt_params *OptimizationResult::params_view(std::size_t trial_index) const
+{
+    const btopt_params *view = nullptr;
+    detail::check(btopt_result_trial(handle_.get(), trial_index, &view, nullptr, nullptr));
+    return view;
 }
 
 inline OptimizationResult OptimizationResult::open_study(const std::string &path, std::int64_t run)

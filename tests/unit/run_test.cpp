@@ -411,3 +411,61 @@ TEST_CASE("a study: a second run reuses every trial and the C++ result reads it 
                          doctest::Contains("the data fingerprint changed"), Error);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("the C++ API reads what the C ABI offers: result counts, plugin description, equity curves, the space")
+{
+    const auto narrow = ParameterSpace{{DiscreteParameter("fast", 5, 15, 5), DiscreteParameter("slow", 30, 50, 10)},
+                                       {"fast < slow"}};
+    const Plugin sma{"sma_crossover", {{"synthetic_bars", "600"}, {"synthetic_seed", "3"}}, "sharpe"};
+    ParallelOptimizer opt(sma, &narrow, "grid", {.n_jobs = 1, .backend = "inline"});
+    const OptimizationResult r = opt.optimize();
+
+    REQUIRE(r.trials.size() == 9u);
+    CHECK(r.evaluated == 9u);
+    CHECK(r.status_counts.at(BTOPT_TRIAL_OK) == 9u);
+    CHECK(r.status_counts.at(BTOPT_TRIAL_FAILED) == 0u);
+    CHECK(r.workers == 1u);
+    CHECK(r.eval_seconds > 0.0);
+    REQUIRE(r.best_index.has_value());
+    CHECK(r.trials[*r.best_index].params == r.best_params);
+    CHECK(r.best_metrics.at("sharpe") == r.best_score);
+    CHECK(opt.get_int("n_jobs") == 1);
+    CHECK(opt.get_string("backend") == "inline");
+
+    const EquityCurve curve = opt.equity_curve(r, *r.best_index);
+    REQUIRE(curve.equity.size() == 600u);
+    CHECK(curve.buy_and_hold.size() == curve.equity.size());
+    CHECK(curve.equity.front() == doctest::Approx(1.0));
+
+    const PluginInfo info = describe_plugin("sma_crossover");
+    CHECK(info.name == "sma_crossover");
+    CHECK(info.path.ends_with("/btopt/plugins/sma_crossover.so"));
+    REQUIRE(info.default_metric < info.metrics.size());
+    bool drawdown_lower_is_better = false;
+    for (const PluginMetric &m : info.metrics)
+        drawdown_lower_is_better |= m.name == "max_drawdown" && m.lower_is_better;
+    CHECK(drawdown_lower_is_better);
+    REQUIRE(info.parameters.size() >= 2u);
+    CHECK(std::get<DiscreteParameter>(info.parameters[0]).name == "fast");
+
+    const auto params = narrow.parameters();
+    REQUIRE(params.size() == 2u);
+    CHECK(std::get<DiscreteParameter>(params[1]).hi == 50);
+    CHECK(narrow.constraints() == std::vector<std::string>{"fast < slow"});
+}
+
+TEST_CASE("objectives registered by name run like any other, and try_optimize returns errors as values")
+{
+    register_objective("cpp_api_test_score", score);
+    const auto by_name = ParallelOptimizer(Registered{"cpp_api_test_score"}, fast_slow(), "grid", {.n_jobs = 1}).optimize();
+    const auto direct = ParallelOptimizer(score, fast_slow(), "grid", {.n_jobs = 1}).optimize();
+    CHECK(rows(by_name) == rows(direct));
+    unregister_objective("cpp_api_test_score");
+    CHECK_THROWS_AS(ParallelOptimizer(Registered{"cpp_api_test_score"}, fast_slow(), "grid", {.n_jobs = 1}), Error);
+
+    const auto failing = [](const Params &) -> double { throw std::runtime_error("no data"); };
+    auto outcome = ParallelOptimizer(failing, fast_slow(), "grid", {.n_jobs = 1}).try_optimize();
+    REQUIRE_FALSE(outcome.has_value());
+    CHECK(outcome.error().status() == BTOPT_ERR_OBJECTIVE);
+    CHECK(std::string(outcome.error().what()).find("no data") != std::string::npos);
+}
