@@ -5,9 +5,16 @@ TCP over the hosts' own addresses. Usage: across_hosts.py CASE BTOPT PLUGIN_DIR
 Cases:
   identical  every algorithm gives the inline run's trials; each rank reports
              the host name and address it ran on
+  kill       rank 3's process on h3 is killed halfway through a sweep with a
+             study: the run ends within seconds naming rank 3 on h3, the study
+             holds every evaluated trial, and the same command on h1 and h2
+             resumes it to the uninterrupted run's trials
+  link       the same when h3's network link goes down
 """
 import json
 import os
+import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -90,6 +97,103 @@ def case_identical(cwd):
     print("ranks ran on:", "; ".join(sorted(set(reports))))
     check(sorted(reports) == sorted(expected * len(ALGORITHMS)),
           "in every run rank 0 and 1 ran on h1, rank 2 on h2, rank 3 on h3, each at its host's address")
+
+
+# A sweep long enough to kill a host halfway: 660 points of 10 ms on 3 ranks.
+SWEEP = ["--param", "y=-1:1:0.2", "--set", "delay_us=10000", "--study", "study.db", "--json", "out.json"]
+
+
+def host_pids(host, name):
+    """PIDs of the processes called `name` in host's namespace."""
+    pids = subprocess.run(["ip", "netns", "pids", f"{PREFIX}-{host}"], capture_output=True, text=True).stdout.split()
+    return [int(p) for p in pids if Path(f"/proc/{p}/comm").exists() and
+            Path(f"/proc/{p}/comm").read_text().strip() == name]
+
+
+def stored_trials(cwd):
+    if not (Path(cwd) / "study.db").exists():
+        return 0
+    db = sqlite3.connect(f"file:{Path(cwd) / 'study.db'}?mode=ro", uri=True)
+    try:
+        return db.execute("SELECT count(*) FROM trials WHERE run = (SELECT max(id) FROM runs)").fetchone()[0]
+    except sqlite3.OperationalError:  # not made yet
+        return 0
+    finally:
+        db.close()
+
+
+def run_with_fault(cwd, fault):
+    """Starts the sweep over three hosts, waits until trials are stored, then
+    does `fault` to h3. Returns (exit code, output, seconds from the fault to the end)."""
+    process = btopt_mpi(cwd, ALL_HOSTS, 4, *SWEEP, wait=False)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if stored_trials(cwd) >= 60:
+            break
+        time.sleep(0.05)
+    fault()
+    faulted = time.monotonic()
+    try:
+        out, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+        return None, out + err, None
+    return process.returncode, out + err, time.monotonic() - faulted
+
+
+def study_runs(cwd):
+    db = sqlite3.connect(f"file:{Path(cwd) / 'study.db'}?mode=ro", uri=True)
+    try:
+        return db.execute("SELECT id, status, evaluated, (SELECT count(*) FROM trials WHERE run = runs.id AND "
+                          "status = 'ok'), (SELECT count(*) FROM trials WHERE run = runs.id AND status != 'cancelled'), "
+                          "(SELECT group_concat(DISTINCT status || ': ' || error) FROM trials WHERE run = runs.id AND "
+                          "status NOT IN ('ok', 'cancelled')) FROM runs ORDER BY id").fetchall()
+    finally:
+        db.close()
+
+
+def fault_then_resume(cwd, what, fault):
+    """The sweep over three hosts, with `fault` done to h3 halfway, ends within
+    a bounded time naming h3; the study holds every trial rank 0 recorded; the
+    same command on h1 and h2 resumes it to the uninterrupted run's trials."""
+    reference = Path(cwd) / "reference"
+    reference.mkdir()
+    code, output = btopt_mpi(reference, ALL_HOSTS, 4, *SWEEP[:-4], "--json", "out.json")
+    if code != 0:
+        sys.exit(f"the uninterrupted run failed:\n{output}")
+
+    code, output, seconds = run_with_fault(cwd, fault)
+    print(output.strip())
+    check(code is not None and code != 0 and seconds < 20,
+          f"{what}: the run ends with an error {seconds if seconds is None else round(seconds, 1)} s after it")
+    check("rank 3 on h3 did not answer" in output, f"{what}: btopt names rank 3 on h3")
+    runs = study_runs(cwd)
+    print("study runs (id, status, evaluated, ok trials, evaluated trials stored, errors):", runs)
+    check(len(runs) == 1 and runs[0][1] == "cancelled" and 0 < runs[0][2] == runs[0][4],
+          f"{what}: the study recorded the run's end and holds every trial it evaluated")
+
+    code, output = btopt_mpi(cwd, "h1 slots=2\nh2 slots=1\n", 3, *SWEEP[:-2], "--json", "resumed.json")
+    check(code == 0, f"{what}: the same command on h1 and h2 finishes" + ("" if code == 0 else f":\n{output}"))
+    if code == 0:
+        resumed = json.loads((Path(cwd) / "resumed.json").read_text())
+        check(resumed["n_reused"] == runs[0][3], f"{what}: the resumed run reuses all {runs[0][3]} stored trials "
+                                                 f"(reused {resumed['n_reused']})")
+        check(trials(Path(cwd) / "resumed.json") == trials(reference / "out.json"),
+              f"{what}: the resumed run's trials equal the uninterrupted run's")
+
+
+def case_kill(cwd):
+    def kill_rank_on_h3():
+        for pid in host_pids("h3", "btopt"):
+            os.kill(pid, signal.SIGKILL)
+    fault_then_resume(cwd, "rank killed", kill_rank_on_h3)
+
+
+def case_link(cwd):
+    def cut_h3s_link():
+        subprocess.run(["ip", "-n", f"{PREFIX}-h3", "link", "set", "eth0", "down"], check=True)
+    fault_then_resume(cwd, "link lost", cut_h3s_link)
 
 
 def main():

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `mpirun -np 3 btopt run sma_crossover --backend mpi` prints the same best
 # parameters and writes the same trials as the process backend; only rank 0
-# prints and writes. Usage: cli_mpi.sh BTOPT MPIRUN_ARGS...
+# prints and writes, a study too. Usage: cli_mpi.sh BTOPT MPIRUN_ARGS...
 set -euo pipefail
 btopt=$1
 shift
@@ -9,6 +9,10 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 cd "$out"
 "$@" "$btopt" run sma_crossover --backend mpi --jobs 1 --json mpi.json > mpi.txt 2>mpi.err || { cat mpi.err; exit 1; }
+# Rank 0 records the run in a study; run again, every trial comes from it.
+for again in 1 2; do
+  "$@" "$btopt" run sma_crossover --backend mpi --jobs 1 --study s.db --json study$again.json > study$again.txt 2>study.err || { cat study.err; exit 1; }
+done
 "$btopt" run sma_crossover --backend process --jobs 2 --json process.json > process.txt 2>process.err || { cat process.err; exit 1; }
 python3 - <<'PY'
 import json, sys
@@ -20,6 +24,9 @@ checks = {
     "one summary": open("mpi.txt").read().count("Trials:") == 1,
     "same best printed": [l for l in open("mpi.txt") if l.startswith("Best")] == [l for l in open("process.txt") if l.startswith("Best")],
 }
+first, again = (json.load(open(f)) for f in ("study1.json", "study2.json"))
+checks["a study under MPI: the same trials"] = trials(first) == trials(again) == trials(proc)
+checks["a study under MPI: the second run reuses every trial"] = first["n_reused"] == 0 and again["n_reused"] == 62
 for name, ok in checks.items():
     print(("ok     " if ok else "FAILED ") + name)
 failed = sum(not ok for ok in checks.values())
