@@ -10,6 +10,8 @@ Cases:
              holds every evaluated trial, and the same command on h1 and h2
              resumes it to the uninterrupted run's trials
   link       the same when h3's network link goes down
+  slow       h3 evaluates 4x slower than h1 and h2: the wall time stays
+             within 15 % of the ideal share (every host busy to the end)
 """
 import json
 import os
@@ -194,6 +196,30 @@ def case_link(cwd):
     def cut_h3s_link():
         subprocess.run(["ip", "-n", f"{PREFIX}-h3", "link", "set", "eth0", "down"], check=True)
     fault_then_resume(cwd, "link lost", cut_h3s_link)
+
+
+def case_slow(cwd):
+    if os.environ.get("BTOPT_SANITIZED"):
+        print("SKIPPED: timings mean nothing under sanitizers")
+        sys.exit(77)
+    fast_ms, slow_ms = 10, 40
+    args = ["--param", "y=-1:1:0.2", "--set", f"delay_us={fast_ms * 1000}", "--set", "slow_host=h3",
+            "--set", f"slow_delay_us={slow_ms * 1000}", "--json", "out.json"]
+    code, output = btopt_mpi(cwd, ALL_HOSTS, 4, *args)
+    check(code == 0, "the run with a slow host ends well" + ("" if code == 0 else f":\n{output}"))
+    if code != 0:
+        return
+    result = json.loads((Path(cwd) / "out.json").read_text())
+    # One worker per evaluating rank: rank 1 (h1) and rank 2 (h2) fast, rank 3 (h3) slow. The ideal share
+    # keeps all three busy to the end: the evaluations' own seconds (which include a loaded machine's
+    # late wake-ups) over 3 workers. An equal split would keep h1 and h2 idle 3/4 of the time.
+    ideal = result["eval_seconds"] / 3
+    nominal = result["n_trials"] / (2 * 1000 / fast_ms + 1000 / slow_ms)
+    equal_split = result["n_trials"] / 3 * slow_ms / 1000
+    wall = result["wall_seconds"]
+    print(f"{result['n_trials']} points: wall {wall:.2f} s, ideal share {ideal:.2f} s ({wall / ideal - 1:+.1%}; "
+          f"{nominal:.2f} s with exact sleeps), an equal split would take {equal_split:.2f} s")
+    check(wall <= 1.15 * ideal, f"the wall time {wall:.2f} s is within 15 % of the ideal share {ideal:.2f} s")
 
 
 def main():
