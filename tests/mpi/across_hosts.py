@@ -12,6 +12,8 @@ Cases:
   link       the same when h3's network link goes down
   slow       h3 evaluates 4x slower than h1 and h2: the wall time stays
              within 15 % of the ideal share (every host busy to the end)
+  bench      (bench/mpi_hosts.sh) the coordinator's cost per trial on the GOOG
+             sweep, three hosts over TCP against one host over shared memory
 """
 import json
 import os
@@ -56,12 +58,12 @@ def btopt_inline(cwd, *args):
         sys.exit(f"the inline run failed:\n{done.stderr}")
 
 
-def btopt_mpi(cwd, hostfile_text, n_ranks, *args, timeout=120, wait=True):
+def btopt_mpi(cwd, hostfile_text, n_ranks, *args, timeout=120, wait=True, plugin=PLUGIN):
     """mpirun on h1 over the hosts in hostfile_text; every rank runs btopt."""
     hostfile = Path(cwd) / "hosts"
     hostfile.write_text(hostfile_text)
     command = [MPIRUN_HOSTS, str(hostfile), "-np", str(n_ranks), "sh", "-c", REPORT, "sh",
-               BTOPT, "run", PLUGIN, "--backend", "mpi", "--jobs", "1", "--quiet", *args]
+               BTOPT, "run", plugin, "--backend", "mpi", "--jobs", "1", "--quiet", *args]
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if not wait:
         return process
@@ -220,6 +222,41 @@ def case_slow(cwd):
     print(f"{result['n_trials']} points: wall {wall:.2f} s, ideal share {ideal:.2f} s ({wall / ideal - 1:+.1%}; "
           f"{nominal:.2f} s with exact sleeps), an equal split would take {equal_split:.2f} s")
     check(wall <= 1.15 * ideal, f"the wall time {wall:.2f} s is within 15 % of the ideal share {ideal:.2f} s")
+
+
+def case_bench(cwd):
+    """Per trial: wall time, and the workers' idle time (wall x workers - the
+    evaluations' own seconds), which is what the coordinator and the transport
+    cost. Best of REPS runs each, same trials checked."""
+    goog = Path(os.environ.get("BTOPT_BENCH_GOOG", Path(__file__).resolve().parents[3] / "shared/data/GOOG.csv"))
+    data = ["--set", f"data={goog}"] if goog.exists() else []
+    sweep = ["--param", "fast=2:60:1", "--param", "slow=61:200:1", *data]
+    reps = int(os.environ.get("REPS", "3"))
+    setups = {"one host, shared memory (h1 x4)": ("h1 slots=4\n", "vader,self"),
+              "three hosts, TCP (h1 x2, h2, h3)": (ALL_HOSTS, "tcp,self")}
+    rows = {}
+    for name, (hosts, btl) in setups.items():
+        os.environ["BTOPT_MPI_BTL"] = btl
+        best = None
+        for rep in range(reps):
+            code, output = btopt_mpi(cwd, hosts, 4, *sweep, "--json", f"{rep}.json", plugin="sma_crossover")
+            if code != 0:
+                sys.exit(f"{name}: the run failed:\n{output}")
+            r = json.loads((Path(cwd) / f"{rep}.json").read_text())
+            n = r["n_trials"]
+            row = (r["wall_seconds"] / n * 1e6, (r["wall_seconds"] * 3 - r["eval_seconds"]) / n * 1e6, n,
+                   trials(Path(cwd) / f"{rep}.json"))
+            best = row if best is None or row[0] < best[0] else best
+        rows[name] = best
+    print(f"GOOG sweep ({'GOOG.csv' if data else 'synthetic bars'}), {best[2]} trials, 3 evaluating ranks x 1 worker, "
+          f"best of {reps}, {os.cpu_count()} CPUs")
+    print("| setup | wall per trial (us) | idle worker time per trial (us) |\n|---|---|---|")
+    for name, (wall, idle, _, _) in rows.items():
+        print(f"| {name} | {wall:.1f} | {idle:.1f} |")
+    (one, across) = rows.values()
+    check(one[3] == across[3], "the same trials on one host and across three")
+    print(f"across three hosts / one host: {across[0] / one[0]:.2f}x wall per trial, "
+          f"{across[1] / one[1]:.2f}x idle per trial")
 
 
 def main():

@@ -65,7 +65,7 @@ cat > "$work/mpirun-hosts" << EOF
 #!/bin/sh
 hostfile=\$1; shift
 exec ip netns exec "$prefix-h1" unshare --uts sh -c 'hostname h1; exec "\$@"' sh mpirun --hostfile "\$hostfile" --mca plm_rsh_agent "$work/agent" \
-    --mca btl tcp,self --mca btl_tcp_if_include 10.199.0.0/24 --mca oob_tcp_if_include 10.199.0.0/24 \
+    --mca btl "\${BTOPT_MPI_BTL:-tcp,self}" --mca btl_tcp_if_include 10.199.0.0/24 --mca oob_tcp_if_include 10.199.0.0/24 \
     --mca oob_tcp_keepalive_time 1 --mca oob_tcp_keepalive_intvl 1 --mca oob_tcp_keepalive_probes 3 \
     "\$@"
 EOF
