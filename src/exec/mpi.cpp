@@ -5,7 +5,12 @@
 // until rank 0 says stop. Ranks get work as they run low, in batches sized to
 // about 50 ms of their own evaluations, so a slow machine does not hold up
 // the run. Between ranks travel the same plain bytes as between a
-// coordinator and its workers (wire.hpp).
+// coordinator and its workers (wire.hpp). Rank 0 records the study, if any.
+// When a rank or its host is lost, mpirun ends the job (SIGTERM, then
+// SIGKILL): rank 0 then must not wait on the lost rank, so it sends without
+// blocking, gives up on points not handed back within stop_grace of a stop
+// (unlike the process executor, whose running points finish), and closes
+// the study before the SIGKILL (tests/mpi/across_hosts.py, kill and link).
 #include "wire.hpp"
 
 #include "../plugin/plugin_objective.hpp"

@@ -10,6 +10,8 @@ Cases:
              holds every evaluated trial, and the same command on h1 and h2
              resumes it to the uninterrupted run's trials
   link       the same when h3's network link goes down
+  refused    the plugin cannot initialise on h3 (as if its data were missing
+             there): the run is refused before any evaluation, naming rank 3 on h3
   slow       h3 evaluates 4x slower than h1 and h2: the wall time stays
              within 15 % of the ideal share (every host busy to the end)
   bench      (bench/mpi_hosts.sh) the coordinator's cost per trial on the GOOG
@@ -198,6 +200,16 @@ def case_link(cwd):
     def cut_h3s_link():
         subprocess.run(["ip", "-n", f"{PREFIX}-h3", "link", "set", "eth0", "down"], check=True)
     fault_then_resume(cwd, "link lost", cut_h3s_link)
+
+
+def case_refused(cwd):
+    faulty = str(Path(PLUGIN_DIR) / "faulty.so")
+    code, output = btopt_mpi(cwd, ALL_HOSTS, 4, "--set", "fail_init_rank=3", "--set", "init_log=init.log",
+                             "--json", "out.json", plugin=faulty)
+    print(output.strip())
+    check(code != 0 and "rank 3 on h3: " in output and "cannot read the data on this rank" in output,
+          "the run is refused naming rank 3 on h3 and its reason")
+    check(not (Path(cwd) / "out.json").exists(), "nothing is written")
 
 
 def case_slow(cwd):
