@@ -13,6 +13,12 @@ cd "$out"
 for again in 1 2; do
   "$@" "$btopt" run sma_crossover --backend mpi --jobs 1 --study s.db --json study$again.json > study$again.txt 2>study.err || { cat study.err; exit 1; }
 done
+# A sweep of fast points: rank 0 and a rank once sent each other batches too
+# big to go without a matching receive, both blocking: the run never ended.
+sweep=(--param fast=2:60:1 --param slow=61:200:1)
+timeout 60 "$@" "$btopt" run sma_crossover --backend mpi --jobs 1 "${sweep[@]}" --quiet --json sweep-mpi.json 2>sweep.err \
+  || { echo "FAILED the 8260-point sweep under MPI did not finish within 60 s (exit $?)"; cat sweep.err; exit 1; }
+"$btopt" run sma_crossover --backend process --jobs 2 "${sweep[@]}" --quiet --json sweep-process.json
 "$btopt" run sma_crossover --backend process --jobs 2 --json process.json > process.txt 2>process.err || { cat process.err; exit 1; }
 python3 - <<'PY'
 import json, sys
@@ -24,6 +30,8 @@ checks = {
     "one summary": open("mpi.txt").read().count("Trials:") == 1,
     "same best printed": [l for l in open("mpi.txt") if l.startswith("Best")] == [l for l in open("process.txt") if l.startswith("Best")],
 }
+sweep_mpi, sweep_proc = (json.load(open(f)) for f in ("sweep-mpi.json", "sweep-process.json"))
+checks["a fast 8260-point sweep: the same trials"] = trials(sweep_mpi) == trials(sweep_proc) and len(sweep_proc["trials"]) == 8260
 first, again = (json.load(open(f)) for f in ("study1.json", "study2.json"))
 checks["a study under MPI: the same trials"] = trials(first) == trials(again) == trials(proc)
 checks["a study under MPI: the second run reuses every trial"] = first["n_reused"] == 0 and again["n_reused"] == 62
