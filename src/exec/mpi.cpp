@@ -33,7 +33,7 @@
 namespace btopt::internal {
 namespace {
 
-enum Tag : int { tasks_tag = 1, outcomes_tag = 2, stop_tag = 4, ready_tag = 5 };
+enum Tag : int { tasks_tag = 1, outcomes_tag = 2, stop_tag = 4, ready_tag = 5, stopped_tag = 6 };
 
 constexpr auto collect_wait = std::chrono::milliseconds(50);
 constexpr auto idle_sleep = std::chrono::microseconds(200);
@@ -45,6 +45,8 @@ constexpr double seconds_per_message = 0.05;
 // before then, so points a rank does not hand back in time become cancelled
 // trials, evaluated again by the next run.
 constexpr auto stop_grace = std::chrono::milliseconds(300);
+// How long rank 0 waits at the end for every rank to say it stopped.
+constexpr auto stopped_wait = std::chrono::seconds(5);
 
 void finalize_mpi()
 {
@@ -153,6 +155,7 @@ void serve_batches(Executor &executor)
             std::this_thread::sleep_for(idle_sleep);
         }
     }
+    send_bytes(0, stopped_tag, {});
 }
 
 Result<RunOutcome> serve_rank(const RunPlan &plan, int rank)
@@ -242,6 +245,20 @@ public:
     {
         for (const RemoteRank &r : ranks_)
             outbox_.send(r.rank, stop_tag, {});
+        // Each rank answers its stop once out of its loop. Until then what it
+        // sends is taken and dropped: a rank still evaluating points given up
+        // on at a stop may be blocked sending outcomes too big to go without
+        // a receive, and would never read its stop (and MPI_Finalize would
+        // wait for it).
+        std::size_t stopped = 0;
+        for (auto until = std::chrono::steady_clock::now() + stopped_wait;
+             stopped < ranks_.size() && std::chrono::steady_clock::now() < until;) {
+            MPI_Status status;
+            if (!poll_bytes(MPI_ANY_SOURCE, status))
+                std::this_thread::sleep_for(idle_sleep);
+            else if (status.MPI_TAG == stopped_tag)
+                ++stopped;
+        }
         outbox_.drain(stop_grace);
     }
 

@@ -19,6 +19,22 @@ sweep=(--param fast=2:60:1 --param slow=61:200:1)
 timeout 60 "$@" "$btopt" run sma_crossover --backend mpi --jobs 1 "${sweep[@]}" --quiet --json sweep-mpi.json 2>sweep.err \
   || { echo "FAILED the 8260-point sweep under MPI did not finish within 60 s (exit $?)"; cat sweep.err; exit 1; }
 "$btopt" run sma_crossover --backend process --jobs 2 "${sweep[@]}" --quiet --json sweep-process.json
+# Ctrl-C on rank 0 while the ranks evaluate big batches (500 points of 2 ms):
+# rank 0 gives up on them after 300 ms, yet a rank that then sends their
+# outcomes must still hear its stop: the run ends within seconds, cancelled.
+"$@" sh -c '[ "$OMPI_COMM_WORLD_RANK" = 0 ] && echo $$ > rank0.pid; exec "$@"' sh "$btopt" run \
+  "$BTOPT_TEST_PLUGIN_DIR/slow_bowl.so" --backend mpi --jobs 1 --batch-size 500 --set delay_us=2000 > cancel.txt 2>&1 &
+job=$!
+for _ in $(seq 100); do [ -s rank0.pid ] && break; sleep 0.1; done
+sleep 1.5
+kill -INT "$(cat rank0.pid)"
+for _ in $(seq 300); do kill -0 $job 2> /dev/null || break; sleep 0.1; done
+if kill -0 $job 2> /dev/null; then
+  kill -TERM $job; sleep 3; kill -KILL $job 2> /dev/null || true
+  echo "FAILED a Ctrl-C on rank 0 did not end the run within 30 s"; cat cancel.txt; exit 1
+fi
+wait $job && code=0 || code=$?
+[ $code = 130 ] || { echo "FAILED a Ctrl-C on rank 0: exit $code, not 130 (cancelled)"; cat cancel.txt; exit 1; }
 "$btopt" run sma_crossover --backend process --jobs 2 --json process.json > process.txt 2>process.err || { cat process.err; exit 1; }
 python3 - <<'PY'
 import json, sys
