@@ -413,7 +413,8 @@ Result<std::vector<RemoteRank>> gather_ready(int size)
             failures += fmt::format("{}rank {} on {}: {}", failures.empty() ? "" : "; ", r, host,
                                     text.substr(newline + 1));
         }
-        ranks.push_back(RemoteRank{.rank = r, .host = host, .workers = workers, .in_flight = {}, .seconds_per_task = 0.0});
+        ranks.push_back(
+            RemoteRank{.rank = r, .host = host, .workers = workers, .in_flight = {}, .seconds_per_task = 0.0});
     }
     int go = failures.empty() ? 1 : 0;
     MPI_Bcast(&go, 1, MPI_INT, 0, MPI_COMM_WORLD);
