@@ -5,7 +5,12 @@
 // until rank 0 says stop. Ranks get work as they run low, in batches sized to
 // about 50 ms of their own evaluations, so a slow machine does not hold up
 // the run. Between ranks travel the same plain bytes as between a
-// coordinator and its workers (wire.hpp).
+// coordinator and its workers (wire.hpp). Rank 0 records the study, if any.
+// When a rank or its host is lost, mpirun ends the job (SIGTERM, then
+// SIGKILL): rank 0 then must not wait on the lost rank, so it sends without
+// blocking, gives up on points not handed back within stop_grace of a stop
+// (unlike the process executor, whose running points finish), and closes
+// the study before the SIGKILL (tests/mpi/across_hosts.py, kill and link).
 #include "wire.hpp"
 
 #include "../plugin/plugin_objective.hpp"
@@ -21,16 +26,27 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <list>
 #include <thread>
+#include <unordered_set>
 
 namespace btopt::internal {
 namespace {
 
-enum Tag : int { tasks_tag = 1, outcomes_tag = 2, cancel_tag = 3, stop_tag = 4, ready_tag = 5 };
+enum Tag : int { tasks_tag = 1, outcomes_tag = 2, stop_tag = 4, ready_tag = 5, stopped_tag = 6 };
 
 constexpr auto collect_wait = std::chrono::milliseconds(50);
 constexpr auto idle_sleep = std::chrono::microseconds(200);
 constexpr double seconds_per_message = 0.05;
+// After a stop, how long rank 0 waits for the points other ranks hold. Under
+// mpirun a stop is mostly mpirun ending the job because a rank or its host
+// was lost, and SIGKILL follows SIGTERM within a second
+// (odls_base_sigkill_timeout): the trial table and the study must be closed
+// before then, so points a rank does not hand back in time become cancelled
+// trials, evaluated again by the next run.
+constexpr auto stop_grace = std::chrono::milliseconds(300);
+// How long rank 0 waits at the end for every rank to say it stopped.
+constexpr auto stopped_wait = std::chrono::seconds(5);
 
 void finalize_mpi()
 {
@@ -46,6 +62,11 @@ void ensure_mpi()
     MPI_Initialized(&initialized);
     if (initialized)
         return;
+    // OpenMPI's warning that a peer hung up travels through mpirun and waits
+    // for its answer, which never comes while mpirun ends the job because
+    // that peer died: rank 0 would hang there instead of closing the study
+    // (mpirun itself names the rank that died). The user's choice stands.
+    setenv("OMPI_MCA_btl_base_warn_peer_error", "0", 0);
     int provided = 0;
     MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
     std::atexit(finalize_mpi); // we started MPI, so we end it
@@ -116,8 +137,6 @@ void serve_batches(Executor &executor)
                 wire::take_batch(*bytes, at, batch);
                 in_flight += batch.size();
                 executor.submit(batch);
-            } else if (status.MPI_TAG == cancel_tag) {
-                executor.cancel();
             } else if (status.MPI_TAG == stop_tag) {
                 stop = true;
             }
@@ -136,6 +155,7 @@ void serve_batches(Executor &executor)
             std::this_thread::sleep_for(idle_sleep);
         }
     }
+    send_bytes(0, stopped_tag, {});
 }
 
 Result<RunOutcome> serve_rank(const RunPlan &plan, int rank)
@@ -159,11 +179,59 @@ Result<RunOutcome> serve_rank(const RunPlan &plan, int rank)
 
 // ---- rank 0 ----------------------------------------------------------------
 
+// Rank 0's messages, sent without waiting: a blocking send to a rank that
+// died (or whose host fell off the network) may never return, and rank 0
+// must stay free to close the study when mpirun ends the job.
+class Outbox {
+public:
+    void send(int to, int tag, std::string bytes)
+    {
+        Sent &sent = sending_.emplace_back(Sent{std::move(bytes), MPI_REQUEST_NULL});
+        MPI_Isend(sent.bytes.data(), static_cast<int>(sent.bytes.size()), MPI_BYTE, to, tag, MPI_COMM_WORLD,
+                  &sent.request);
+        reap();
+    }
+
+    // Waits until every message is sent, for at most `limit`.
+    void drain(std::chrono::milliseconds limit)
+    {
+        const auto until = std::chrono::steady_clock::now() + limit;
+        while (reap() && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(idle_sleep);
+    }
+
+    ~Outbox()
+    {
+        // MPI may still read a message that never left: its bytes must outlive us.
+        if (!sending_.empty())
+            new std::list<Sent>(std::move(sending_)); // NOLINT: leaked on purpose, at the end of a failed run
+    }
+
+private:
+    struct Sent {
+        std::string bytes;
+        MPI_Request request;
+    };
+
+    // Forgets the sent messages; true while some are still on their way.
+    bool reap()
+    {
+        std::erase_if(sending_, [](Sent &sent) {
+            int done = 0;
+            return MPI_Test(&sent.request, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS || done;
+        });
+        return !sending_.empty();
+    }
+
+    std::list<Sent> sending_;
+};
+
 struct RemoteRank {
     int rank = 0;
+    std::string host;
     unsigned workers = 0;
-    std::size_t in_flight = 0;
-    double seconds_per_task = 0.0; // running average of its evaluations
+    std::unordered_set<std::uint64_t> in_flight; // the numbers of the trials it holds
+    double seconds_per_task = 0.0;               // running average of its evaluations
 };
 
 class MpiExecutor final : public Executor {
@@ -176,7 +244,22 @@ public:
     ~MpiExecutor() override
     {
         for (const RemoteRank &r : ranks_)
-            send_bytes(r.rank, stop_tag, {});
+            outbox_.send(r.rank, stop_tag, {});
+        // Each rank answers its stop once out of its loop. Until then what it
+        // sends is taken and dropped: a rank still evaluating points given up
+        // on at a stop may be blocked sending outcomes too big to go without
+        // a receive, and would never read its stop (and MPI_Finalize would
+        // wait for it).
+        std::size_t stopped = 0;
+        for (auto until = std::chrono::steady_clock::now() + stopped_wait;
+             stopped < ranks_.size() && std::chrono::steady_clock::now() < until;) {
+            MPI_Status status;
+            if (!poll_bytes(MPI_ANY_SOURCE, status))
+                std::this_thread::sleep_for(idle_sleep);
+            else if (status.MPI_TAG == stopped_tag)
+                ++stopped;
+        }
+        outbox_.drain(stop_grace);
     }
 
     std::size_t capacity() const override { return std::max<std::size_t>(workers() * 256, 1024); }
@@ -205,6 +288,8 @@ public:
             if (!receive_outcomes())
                 std::this_thread::sleep_for(idle_sleep);
         }
+        if (cancelled_ && std::chrono::steady_clock::now() > cancelled_at_ + stop_grace)
+            give_up_in_flight();
         dispatch();
         for (Outcome &o : done_)
             out.push_back(std::move(o));
@@ -213,19 +298,42 @@ public:
 
     void cancel() override
     {
+        if (!cancelled_)
+            cancelled_at_ = std::chrono::steady_clock::now();
         cancelled_ = true;
         for (const Task &task : queue_)
             done_.push_back(cancelled_outcome(task));
         queue_.clear();
-        for (const RemoteRank &r : ranks_)
-            if (r.in_flight > 0)
-                send_bytes(r.rank, cancel_tag, {});
+        // Nothing is sent now: a message to a rank that died would make rank 0
+        // wait on OpenMPI's warning about it. The stop follows the study's close.
     }
 
 private:
     bool busy() const
     {
-        return std::any_of(ranks_.begin(), ranks_.end(), [](const RemoteRank &r) { return r.in_flight > 0; });
+        return std::any_of(ranks_.begin(), ranks_.end(), [](const RemoteRank &r) { return !r.in_flight.empty(); });
+    }
+
+    // The points still held by ranks that did not answer the stop in time.
+    // Said on stderr because this is mostly the end of a job mpirun is
+    // taking down, when rank 0 has no other way to name the rank it lost.
+    void give_up_in_flight()
+    {
+        for (RemoteRank &r : ranks_) {
+            if (!r.in_flight.empty())
+                std::fprintf(stderr,
+                             "btopt: rank %d on %s did not answer within %lld ms of the stop: its %zu unfinished "
+                             "points are recorded as cancelled (a resumed study evaluates them)\n",
+                             r.rank, r.host.c_str(), static_cast<long long>(stop_grace.count()), r.in_flight.size());
+            for (std::uint64_t number : r.in_flight) {
+                Outcome outcome = cancelled_outcome(Task{.number = number, .point = {}, .seed = 0});
+                outcome.evaluation.error =
+                    fmt::format("rank {} on {} did not hand it back within {} ms of the stop", r.rank, r.host,
+                                stop_grace.count());
+                done_.push_back(std::move(outcome));
+            }
+            r.in_flight.clear();
+        }
     }
 
     // Tasks per message for a rank: batch_size, or about 50 ms of its work.
@@ -243,17 +351,17 @@ private:
     {
         if (cancelled_)
             return;
-        std::string bytes;
         for (RemoteRank &r : ranks_) {
             const std::size_t batch = batch_for(r);
-            while (!queue_.empty() && r.in_flight < 2 * batch) {
+            while (!queue_.empty() && r.in_flight.size() < 2 * batch) {
                 const std::size_t n = std::min(batch, queue_.size());
                 const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(n);
-                bytes.clear();
+                std::string bytes;
                 wire::append_batch(bytes, queue_.begin(), end);
+                for (auto t = queue_.begin(); t != end; ++t)
+                    r.in_flight.insert(t->number);
                 queue_.erase(queue_.begin(), end);
-                send_bytes(r.rank, tasks_tag, bytes);
-                r.in_flight += n;
+                outbox_.send(r.rank, tasks_tag, std::move(bytes));
             }
         }
     }
@@ -267,7 +375,8 @@ private:
         auto r = std::find_if(ranks_.begin(), ranks_.end(), [&](const RemoteRank &x) { return x.rank == status.MPI_SOURCE; });
         std::size_t at = 0;
         for (Outcome outcome; wire::take_outcome(*bytes, at, outcome) == wire::Parsed::Complete;) {
-            --r->in_flight;
+            if (r->in_flight.erase(outcome.number) == 0)
+                continue; // given up on at the stop, already recorded as cancelled
             if (outcome.evaluation.status != TrialStatus::Cancelled)
                 r->seconds_per_task = r->seconds_per_task > 0 ? 0.8 * r->seconds_per_task + 0.2 * outcome.seconds
                                                               : outcome.seconds;
@@ -277,10 +386,12 @@ private:
     }
 
     std::vector<RemoteRank> ranks_;
+    Outbox outbox_;
     std::size_t batch_;
     std::deque<Task> queue_;
     std::vector<Outcome> done_;
     bool cancelled_ = false;
+    std::chrono::steady_clock::time_point cancelled_at_;
 };
 
 // Every rank reports whether it could load the plugin and start its pool;
@@ -302,7 +413,8 @@ Result<std::vector<RemoteRank>> gather_ready(int size)
             failures += fmt::format("{}rank {} on {}: {}", failures.empty() ? "" : "; ", r, host,
                                     text.substr(newline + 1));
         }
-        ranks.push_back(RemoteRank{r, workers, 0, 0.0});
+        ranks.push_back(
+            RemoteRank{.rank = r, .host = host, .workers = workers, .in_flight = {}, .seconds_per_task = 0.0});
     }
     int go = failures.empty() ? 1 : 0;
     MPI_Bcast(&go, 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -313,13 +425,16 @@ Result<std::vector<RemoteRank>> gather_ready(int size)
 
 Result<RunOutcome> coordinate_ranks(const RunPlan &plan, const std::atomic<bool> &cancel, int size)
 {
+    // A message to a lost rank fails instead of aborting rank 0: mpirun ends
+    // the job then, and rank 0 must live long enough to close the study.
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     auto ranks = gather_ready(size);
     if (!ranks)
         return tl::unexpected(ranks.error());
     auto search = make_search(plan.algorithm, *plan.space, plan.options);
     if (!search)
         return tl::unexpected(search.error());
-    MpiExecutor executor(std::move(*ranks), plan.options);
+    MpiExecutor executor(std::move(*ranks), plan.options); // from here on, every way out stops the ranks
     RunInfo info{.algorithm = plan.algorithm,
                  .backend = "mpi",
                  .objective = plan.plugin ? plan.plugin->metrics[find_metric(*plan.plugin, plan.metric).value_or(0)]
@@ -327,14 +442,22 @@ Result<RunOutcome> coordinate_ranks(const RunPlan &plan, const std::atomic<bool>
                  .direction = plan.options.direction,
                  .seed = plan.options.random_seed,
                  .workers = executor.workers(),
-                 .metric_names = plan.plugin ? plan.plugin->metrics : std::vector<std::string>{}};
-    return coordinate(RunRequest{.space = plan.space,
-                                 .search = **search,
-                                 .executor = executor,
-                                 .options = plan.options,
-                                 .info = std::move(info),
-                                 .progress = plan.progress,
-                                 .cancel = cancel});
+                 .metric_names = plan.plugin ? plan.plugin->metrics : std::vector<std::string>{},
+                 .plugin = plan.plugin ? plan.plugin->name : std::string()};
+    auto study = open_study(plan, info); // rank 0 owns the trial table, so it alone records it
+    if (!study)
+        return tl::unexpected(study.error());
+    auto outcome = coordinate(RunRequest{.space = plan.space,
+                                         .search = **search,
+                                         .executor = executor,
+                                         .options = plan.options,
+                                         .info = std::move(info),
+                                         .progress = plan.progress,
+                                         .cancel = cancel,
+                                         .store = study->get()});
+    if (outcome && *study)
+        close_study(**study, *outcome);
+    return outcome;
 }
 
 Result<RunOutcome> launch_mpi(const RunPlan &plan, const std::atomic<bool> &cancel)

@@ -135,7 +135,8 @@ Result<MpiLaunch> mpi_backend()
     return entry;
 }
 
-// The study a run records its trials in, when the options name one.
+} // namespace
+
 Result<std::unique_ptr<StudyWriter>> open_study(const RunPlan &plan, const RunInfo &info)
 {
     if (plan.options.study.empty())
@@ -154,8 +155,6 @@ Result<std::unique_ptr<StudyWriter>> open_study(const RunPlan &plan, const RunIn
                                             .options = &plan.options});
 }
 
-// Records how the run ended; a study that could not store every trial makes
-// a finished run a failed one.
 void close_study(StudyWriter &study, RunOutcome &outcome)
 {
     auto closed = study.finish(outcome.status, outcome.message, outcome.result);
@@ -164,8 +163,6 @@ void close_study(StudyWriter &study, RunOutcome &outcome)
         outcome.message = closed.error().message;
     }
 }
-
-} // namespace
 
 Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel)
 {
@@ -182,9 +179,6 @@ Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel)
     *workers = static_cast<unsigned>(std::min<std::uint64_t>(*workers, planned));
     const std::string backend = choose_backend(plan, *workers);
     if (backend == "mpi") {
-        if (!plan.options.study.empty())
-            return fail(BTOPT_ERR_UNSUPPORTED, "a study is not recorded by the MPI backend yet: use the process backend "
-                                               "on one machine, or leave out the study");
         auto entry = mpi_backend();
         if (!entry)
             return tl::unexpected(entry.error());

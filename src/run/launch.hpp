@@ -6,6 +6,7 @@
 #include "coordinator.hpp"
 
 #include "../plugin/plugin.hpp"
+#include "../study/writer.hpp"
 
 #include <optional>
 
@@ -38,6 +39,12 @@ struct Assembly {
 Result<void> assemble(const RunPlan &plan, const std::string &backend, unsigned workers, Assembly &a,
                       const std::atomic<bool> &cancel);
 RunInfo run_info(const RunPlan &plan, const std::string &backend, const Assembly &a);
+
+// The study a run records its trials in (nullptr when the options name
+// none), and its end: a study that could not store every trial makes a
+// finished run a failed one. Under MPI rank 0 alone opens it.
+Result<std::unique_ptr<StudyWriter>> open_study(const RunPlan &plan, const RunInfo &info);
+void close_study(StudyWriter &study, RunOutcome &outcome);
 
 // The MPI backend lives in libbtopt-mpi.so, loaded on first use, so hosts
 // that never use MPI never load MPI. Its one entry point:

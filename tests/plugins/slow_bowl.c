@@ -1,6 +1,7 @@
 /* A deterministic strategy that takes its time: each evaluation sleeps
  * delay_us microseconds (config, default 0), so a test can stop or kill a run
- * halfway. Scores use sin/exp so that every bit of them matters when a
+ * halfway; on the host named slow_host (config) it sleeps slow_delay_us
+ * instead, so one machine of a cluster is slower than the others. Scores use sin/exp so that every bit of them matters when a
  * resumed run is compared with an uninterrupted one; constant=K (config)
  * shifts every score, as a rebuilt plugin with a changed constant would. */
 #include <btopt/plugin.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef struct state {
     long delay_us;
@@ -40,6 +42,11 @@ static int32_t init(const btopt_plugin_config *config, void **out, char *error, 
         return 1;
     const char *delay = config_get(config, "delay_us");
     const char *constant = config_get(config, "constant");
+    const char *slow_host = config_get(config, "slow_host");
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    if (slow_host && strcmp(slow_host, host) == 0)
+        delay = config_get(config, "slow_delay_us");
     s->delay_us = delay ? atol(delay) : 0;
     s->constant = constant ? atof(constant) : 0.0;
     *out = s;
