@@ -32,26 +32,47 @@ the run. ``eval_timeout`` replaces a worker that got stuck.
 
 from __future__ import annotations
 
+import math
 import operator
 import os
 import signal
 import sys
 import threading
+import time
 import warnings
+from decimal import Decimal
+from typing import Any, Callable
 from collections import namedtuple
 import ctypes
 from ctypes import byref, c_char_p, c_double, c_int64, c_void_p
 
 from . import _lib
 from ._handle import Handle
-from .errors import NotFoundError, UnsupportedError, check, error_for
-from .result import OptimizationResult, Trial
+from .errors import CancelledError, NotFoundError, UnsupportedError, check, error_for
+from .result import OptimizationResult, Trial, TrialStatus
+from .searches import SearchAlgorithm
 from .space import ParameterSpace, ParamsReader
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
-EquityCurve = namedtuple("EquityCurve", ["equity", "buy_and_hold"])
-EquityCurve.__doc__ = "An equity curve and buy-and-hold over the same bars, both starting at 1."
+class EquityCurve(namedtuple("EquityCurve", ["equity", "buy_and_hold"])):
+    """An equity curve and buy-and-hold over the same bars, both starting at 1 (lists of floats)."""
+
+    __slots__ = ()
+
+    def to_pandas(self, index: Any = None) -> Any:
+        """Both curves as a pandas DataFrame (columns equity, buy_and_hold),
+        over ``index`` (e.g. the bars' dates, as many as the curve has bars)
+        or else the bar numbers. Needs pandas. btopt's C ABI does not carry
+        the bars' dates, so they come from the caller."""
+        try:
+            import pandas
+        except ImportError as e:
+            raise ImportError("EquityCurve.to_pandas needs pandas: pip install pandas") from e
+        if index is not None and len(index) != len(self.equity):
+            raise ValueError("index has %d entries, the curve %d bars" % (len(index), len(self.equity)))
+        frame_index = pandas.RangeIndex(len(self.equity), name="bar") if index is None else index
+        return pandas.DataFrame({"equity": self.equity, "buy_and_hold": self.buy_and_hold}, index=frame_index)
 
 _INT_OPTIONS = (
     "n_iterations",
@@ -276,6 +297,21 @@ class ParallelOptimizer:
         **algorithm_kwargs,
     ):
         lib = _lib.library()
+        search = next((s for s in (objective_function, algorithm) if isinstance(s, SearchAlgorithm)), None)
+        self._search = search
+        if search is not None:
+            # The original's ParallelOptimizer(algorithm=<search object>, n_jobs=...).run(objective).
+            if parameter_space is not None and parameter_space is not search.parameter_space:
+                raise TypeError("parameter_space comes from the search object; do not give another")
+            parameter_space = search.parameter_space
+            algorithm, engine_options = search._engine_setup()
+            algorithm_kwargs = {**engine_options, **_original_run_options(algorithm_kwargs)}
+            if eval_timeout is None:
+                eval_timeout = algorithm_kwargs.pop("eval_timeout", None)
+            objective_function = _objective_of_run
+            ignore_errors = True if ignore_errors is None else ignore_errors  # the original scores failures -inf
+            batch_size = None  # the original's batch_size is how many tasks are in flight, not btopt's
+            callback = _SearchWatch(search, callback)
         if (objective_function is None) == (plugin is None):
             raise TypeError("give either objective_function or plugin (exactly one)")
         if objective_function is not None and not (callable(objective_function) or isinstance(objective_function, str)):
@@ -373,6 +409,56 @@ class ParallelOptimizer:
                 check(lib.btopt_optimizer_set_objective_metric(self._pointer, _lib.encode(objective_metric)))
         check(lib.btopt_optimizer_set_progress(self._pointer, self._progress_fn, None))
         self._host = host
+        self._run_result: OptimizationResult | None = None
+        if isinstance(callback, _SearchWatch):
+            callback.optimizer = self
+
+    # -- the original's ParallelOptimizer(algorithm=<search object>) --------
+    def run(self, objective_function: Callable[[dict[str, Any]], Any]) -> None:
+        """Runs the search object given as ``algorithm`` on ``objective_function``
+        (the original's shape); then get_best_result(), get_best_params(), and
+        the search object's get_results() hold the outcome. Failed evaluations
+        count as -Infinity, as in the original."""
+        search = self._search
+        if search is None:
+            raise TypeError("run(objective) is for ParallelOptimizer(algorithm=<search object>); "
+                            "this optimizer was given its objective: call optimize()")
+        if not callable(objective_function):
+            raise TypeError("objective_function must be callable")
+        self._calls.objective = objective_function
+        watch = self._calls.callback
+        assert isinstance(watch, _SearchWatch)
+        watch.restart()
+        try:
+            result = self.optimize()
+        except CancelledError as e:
+            if watch.reason is None or e.partial_result is None:
+                raise
+            result = e.partial_result
+        self._run_result = result
+        for trial in result.trials:
+            if trial.status == TrialStatus.CANCELLED:  # never evaluated: the run stopped first
+                continue
+            search._record(trial.params, trial.score if trial.score is not None else -math.inf)
+
+    def _best_of_run(self) -> OptimizationResult:
+        result = self._run_result
+        if result is None or result.best_params is None or result.best_score is None:
+            raise ValueError("No successful results available yet")
+        return result
+
+    def get_best_params(self) -> dict[str, Any]:
+        """The best point of the last run(); ValueError when none succeeded."""
+        return dict(self._best_of_run().best_params or {})
+
+    def get_best_result(self) -> tuple[dict[str, Any], Decimal]:
+        """(best params, best score as a Decimal) of the last run(); ValueError when none succeeded."""
+        result = self._best_of_run()
+        return dict(result.best_params or {}), Decimal(repr(result.best_score))
+
+    def get_progress(self) -> float:
+        """Share of the search object's planned trials that run() recorded (0.0 to 1.0)."""
+        return self._search.progress if self._search is not None else 0.0
 
     # -- options -----------------------------------------------------------
     def _set_int(self, name, value):
@@ -543,13 +629,81 @@ class ParallelOptimizer:
 
 class Optimizer(ParallelOptimizer):
     """The sequential optimizer of the original: ParallelOptimizer with
-    ``n_jobs=1`` on the calling thread (backend 'inline' unless given)."""
+    ``n_jobs=1`` on the calling thread (backend 'inline' unless given).
+
+    ``Optimizer(parameter_space, search_algorithm, objective_function,
+    backtest_function, max_trials)``, the original's other shape, is the
+    suggest/update loop over a search object (btopt.search_loop)."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Optimizer":
+        if cls is Optimizer and _loop_shape(args, kwargs):
+            from .search_loop import SearchLoopOptimizer
+
+            return object.__new__(SearchLoopOptimizer)
+        return object.__new__(cls)
 
     def __init__(self, objective_function=None, parameter_space=None, algorithm="grid", n_iterations=None, **kwargs):
         n_jobs = kwargs.pop("n_jobs", 1)
         if n_jobs != 1:
             raise ValueError("Optimizer is sequential (n_jobs=1); use ParallelOptimizer for n_jobs=%r" % (n_jobs,))
         super().__init__(objective_function, parameter_space, algorithm, n_iterations, 1, **kwargs)
+
+
+def _loop_shape(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """True for the original's Optimizer(parameter_space, search_algorithm, ...)."""
+    return bool(args and isinstance(args[0], ParameterSpace)) or any(
+        k in kwargs for k in ("search_algorithm", "backtest_function", "max_trials"))
+
+
+def _objective_of_run(params: dict[str, Any]) -> Any:
+    raise RuntimeError("this ParallelOptimizer runs a search object: call run(objective)")
+
+
+_ORIGINAL_RUN_OPTIONS = ("max_eval_time", "verbose", "maxtasksperchild")
+
+
+def _original_run_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The original ParallelOptimizer's own arguments, checked as it checks
+    them, as btopt options: max_eval_time is eval_timeout; verbose (a tqdm bar)
+    and maxtasksperchild (btopt replaces a worker only when it dies) change
+    nothing in btopt."""
+    rest = {k: v for k, v in kwargs.items() if k not in _ORIGINAL_RUN_OPTIONS}
+    max_eval_time = kwargs.get("max_eval_time")
+    if max_eval_time is not None:
+        if max_eval_time <= 0:
+            raise ValueError("max_eval_time must be positive")
+        rest["eval_timeout"] = float(max_eval_time)
+    if kwargs.get("maxtasksperchild", 1) <= 0:
+        raise ValueError("maxtasksperchild must be positive")
+    return rest
+
+
+class _SearchWatch:
+    """The progress callback of a run(): applies the search object's stopping
+    rules that btopt's engine lacks, on the best score as trials finish in
+    trial order, and cancels the run when one fires."""
+
+    def __init__(self, search: SearchAlgorithm, user_callback: Any) -> None:
+        self.search = search
+        self.user_callback = user_callback
+        self.optimizer: ParallelOptimizer | None = None
+        self.restart()
+
+    def restart(self) -> None:
+        self.reason: str | None = None
+        self.started = time.monotonic()
+        self.best: float | None = None
+        self.best_at = 0
+
+    def __call__(self, done: int, total: int, best: float) -> None:
+        if math.isfinite(best) and (self.best is None or best > self.best):
+            self.best, self.best_at = best, done
+        if self.reason is None:
+            self.reason = self.search._stop_reason(self.best, done - self.best_at, time.monotonic() - self.started)
+            if self.reason is not None and self.optimizer is not None:
+                self.optimizer.cancel()
+        if self.user_callback is not None:
+            self.user_callback(done, total, best)
 
 
 def _config_text(value) -> str:

@@ -12,6 +12,7 @@ import json
 import math
 import os
 from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint64, c_void_p
+from typing import Any, Iterator, Mapping
 
 from . import _lib
 from ._handle import Detached, Handle
@@ -44,13 +45,20 @@ def _status_of(code: int):
         return code
 
 
-class Trial:
+_TRIAL_FIELDS = ("number", "params", "score", "status", "error", "metrics", "seconds")
+
+
+class Trial(Mapping[str, Any]):
     """One evaluated point.
 
     Attributes: ``number`` (position in proposal order), ``params`` (dict),
     ``score`` (float, None unless ok), ``status`` (TrialStatus), ``error``
     (why it did not end ok; '' when ok), ``metrics`` (dict of a plugin's
     metrics; empty for a Python objective), ``seconds`` (its evaluation time).
+
+    A trial is also a read-only mapping of those fields (``trial['score']``,
+    ``dict(trial)``), so ``pandas.DataFrame(result.trials)`` has one column
+    per field; ``result.to_pandas()`` has one per parameter and metric.
     """
 
     __slots__ = ("number", "params", "score", "status", "error", "metrics", "seconds", "_handle", "_index")
@@ -69,6 +77,17 @@ class Trial:
     @property
     def ok(self) -> bool:
         return self.status == TrialStatus.OK
+
+    def __getitem__(self, field: str) -> Any:
+        if field not in _TRIAL_FIELDS:
+            raise KeyError(field)
+        return getattr(self, field)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_TRIAL_FIELDS)
+
+    def __len__(self) -> int:
+        return len(_TRIAL_FIELDS)
 
     # Pickled as plain data: the C result it points into stays behind.
     def __getstate__(self):
@@ -223,13 +242,44 @@ class OptimizationResult:
             import pandas
         except ImportError as e:
             raise ImportError("OptimizationResult.to_pandas needs pandas: pip install pandas") from e
-        rows = []
-        for t in self.trials:
-            row = {"number": t.number, **t.params, "score": t.score, "status": str(t.status), "error": t.error,
-                   "seconds": t.seconds}
-            row.update(t.metrics)
-            rows.append(row)
-        return pandas.DataFrame(rows)
+        return pandas.DataFrame(self._rows(), columns=self._columns())
+
+    def _columns(self) -> list[str]:
+        """The flat columns: number, each parameter, score, status, error,
+        seconds, each metric; ValueError when a name is used twice."""
+        params = list(self.trials[0].params) if self.trials else list(self.best_params or {})
+        columns = ["number", *params, "score", "status", "error", "seconds", *self.metric_names]
+        clashes = sorted({c for c in columns if columns.count(c) > 1})
+        if clashes:
+            raise ValueError("parameter or metric names clash with other columns: %s" % ", ".join(clashes))
+        return columns
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [{"number": t.number, **t.params, "score": t.score, "status": str(t.status), "error": t.error,
+                 "seconds": t.seconds, **t.metrics} for t in self.trials]
+
+    def trials_array(self) -> Any:
+        """The kept trials as a numpy record array with the columns of
+        to_pandas(): ints and floats as numbers (a score that is not ok is
+        NaN), choices and texts as objects. Needs numpy."""
+        try:
+            import numpy
+        except ImportError as e:
+            raise ImportError("OptimizationResult.trials_array needs numpy: pip install numpy") from e
+        columns = self._columns()
+        rows = self._rows()
+        arrays = []
+        for name in columns:
+            values = [row[name] for row in rows]
+            if name == "score":
+                values = [math.nan if v is None else v for v in values]
+            array = numpy.asarray(values)
+            if array.dtype.kind not in "biuf":
+                array = numpy.asarray(values, dtype=object)
+            arrays.append(array)
+        if not rows:
+            return numpy.rec.fromarrays([numpy.empty(0)] * len(columns), names=columns)
+        return numpy.rec.fromarrays(arrays, names=columns)
 
     def write_json(self, path) -> None:
         """Writes the run and every kept trial as JSON (docs/RESULTS.md);

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import math
 import operator
+import re
+import statistics
 from ctypes import byref, c_char_p, c_double, c_int64, c_uint64, c_void_p
+from typing import Any, Mapping
 
 from . import _lib
 from ._handle import Handle
@@ -91,47 +94,79 @@ class DiscreteParameter(Parameter):
         return "DiscreteParameter(%r, %d, %d, step=%d)" % self._key()
 
 
+_PRIORS = ("uniform", "log-uniform", "normal")
+
+
 class ContinuousParameter(Parameter):
     """Floats in ``[min_value, max_value]``: continuous when ``step`` is None or 0
-    (random and genetic search only; a grid refuses it), else the values
+    (random, genetic and bayesian search; a grid refuses it), else the values
     ``min_value, min_value + step, ...`` like a DiscreteParameter.
 
-    ``prior`` is accepted for the original's signature; btopt samples
-    uniformly, so only ``'uniform'`` is allowed."""
+    ``prior`` (continuous only) is how random points spread: ``'uniform'``;
+    ``'log-uniform'`` (uniform in log(x); bounds must be positive) or
+    ``'normal'`` (mean mid-range, standard deviation a quarter of the range,
+    clipped to the bounds), as the original samples them. btopt's engine
+    samples uniformly, so a prior is a change of variable: the engine searches
+    log(x), or the normal's cumulative probability, and the objective and the
+    results get x. Constraints cannot name such a parameter (they would see
+    the engine's variable)."""
 
-    __slots__ = ("min_value", "max_value", "step")
+    __slots__ = ("min_value", "max_value", "step", "prior")
     kind = _lib.PARAM_FLOAT
 
-    def __init__(self, name: str, min_value: float, max_value: float, step=None, prior: str = "uniform"):
+    def __init__(self, name: str, min_value: float, max_value: float, step: float | None = None,
+                 prior: str = "uniform") -> None:
         super().__init__(name)
-        if prior != "uniform":
-            raise ValueError("prior %r: btopt samples continuous parameters uniformly (prior='uniform')" % (prior,))
+        if prior not in _PRIORS:
+            raise ValueError("prior of %r must be one of %s, not %r" % (name, ", ".join(map(repr, _PRIORS)), prior))
         self.min_value = _real(min_value, "min_value of %r" % name)
         self.max_value = _real(max_value, "max_value of %r" % name)
         self.step = 0.0 if step is None else _real(step, "step of %r" % name)
+        self.prior = prior
+        if prior != "uniform" and not self.continuous:
+            raise ValueError("%r: prior=%r needs a continuous parameter (step None), a stepped one is a grid"
+                             % (name, prior))
+        if prior == "log-uniform" and not 0 < self.min_value < self.max_value:
+            raise ValueError("%r: prior='log-uniform' needs 0 < min_value < max_value, got [%r, %r]"
+                             % (name, self.min_value, self.max_value))
 
     @property
     def continuous(self) -> bool:
         return self.step == 0.0
 
-    def _key(self):
-        return (self.name, self.min_value, self.max_value, self.step)
+    def _engine_range(self) -> tuple[float, float]:
+        """The bounds of the variable btopt's engine searches uniformly."""
+        if self.prior == "log-uniform":
+            return math.log(self.min_value), math.log(self.max_value)
+        if self.prior == "normal":
+            return 0.0, 1.0
+        return self.min_value, self.max_value
 
-    def _add_to(self, lib, space_pointer):
-        check(
-            lib.btopt_space_add_float(
-                space_pointer,
-                _lib.encode(self.name, "a parameter name"),
-                self.min_value,
-                self.max_value,
-                self.step,
-            )
-        )
+    def decode(self, engine_value: float) -> float:
+        """The value of this parameter at the engine's variable ``engine_value``."""
+        if self.prior == "log-uniform":
+            value = math.exp(engine_value)
+        elif self.prior == "normal":
+            if not 0.0 < engine_value < 1.0:
+                return self.min_value if engine_value <= 0.0 else self.max_value
+            spread = statistics.NormalDist((self.min_value + self.max_value) / 2, (self.max_value - self.min_value) / 4)
+            value = spread.inv_cdf(engine_value)
+        else:
+            return engine_value
+        return min(max(value, self.min_value), self.max_value)
 
-    def __repr__(self):
+    def _key(self) -> tuple[Any, ...]:
+        return (self.name, self.min_value, self.max_value, self.step, self.prior)
+
+    def _add_to(self, lib: Any, space_pointer: int) -> None:
+        lo, hi = self._engine_range()
+        check(lib.btopt_space_add_float(space_pointer, _lib.encode(self.name, "a parameter name"), lo, hi, self.step))
+
+    def __repr__(self) -> str:
+        prior = "" if self.prior == "uniform" else ", prior=%r" % self.prior
         if self.continuous:
-            return "ContinuousParameter(%r, %r, %r)" % (self.name, self.min_value, self.max_value)
-        return "ContinuousParameter(%r, %r, %r, step=%r)" % self._key()
+            return "ContinuousParameter(%r, %r, %r%s)" % (self.name, self.min_value, self.max_value, prior)
+        return "ContinuousParameter(%r, %r, %r, step=%r)" % (self.name, self.min_value, self.max_value, self.step)
 
 
 class CategoricalParameter(Parameter):
@@ -176,6 +211,36 @@ class CategoricalParameter(Parameter):
         return "CategoricalParameter(%r, %r)" % (self.name, self.choices)
 
 
+def _check_value(p: Parameter, value: Any) -> None:
+    """ValueError unless ``value`` lies in the domain of ``p``."""
+    if isinstance(p, CategoricalParameter):
+        if value not in p.choices and str(value) not in p.texts():
+            raise ValueError("Parameter %r value %r not in choices %r" % (p.name, value, p.choices))
+        return
+    assert isinstance(p, (DiscreteParameter, ContinuousParameter))
+    if isinstance(p, DiscreteParameter):
+        try:
+            value = _integer(value, "parameter %r" % p.name)
+        except TypeError as e:
+            raise ValueError(str(e)) from None
+    else:
+        try:
+            value = _real(value, "parameter %r" % p.name)
+        except (TypeError, ValueError) as e:
+            raise ValueError(str(e)) from None
+    if not p.min_value <= value <= p.max_value:
+        raise ValueError("Parameter %r value %r outside bounds [%r, %r]" % (p.name, value, p.min_value, p.max_value))
+    if p.step and not _on_step(value - p.min_value, p.step):
+        raise ValueError("Parameter %r value %r does not match step %r" % (p.name, value, p.step))
+
+
+def _on_step(offset: Any, step: float) -> bool:
+    if isinstance(offset, int) and isinstance(step, int):
+        return offset % step == 0
+    steps = float(offset) / step
+    return abs(steps - round(steps)) <= 1e-9 * max(1.0, abs(steps))
+
+
 class ParameterSpace:
     """The parameters to search, in declaration order (the grid's order: the
     last parameter varies fastest), and constraints every evaluated point
@@ -209,6 +274,10 @@ class ParameterSpace:
         """Adds a condition over the numeric parameters declared so far."""
         if callable(expression):
             raise TypeError("btopt constraints are expressions such as 'fast < slow', not Python callables")
+        for p in self._parameters:
+            if getattr(p, "prior", "uniform") != "uniform" and re.search(r"\b%s\b" % re.escape(p.name), expression):
+                raise ValueError("constraint %r names %r, whose prior=%r makes the engine search another variable: "
+                                 "btopt constraints cannot name a parameter with a prior" % (expression, p.name, p.prior))
         check(_lib.library().btopt_space_add_constraint(self._handle.pointer, _lib.encode(expression, "a constraint")))
         self._constraints.append(expression)
         return self
@@ -242,10 +311,29 @@ class ParameterSpace:
         return iter(list(self._parameters))
 
     def __getitem__(self, name: str) -> Parameter:
+        return self.get_parameter(name)
+
+    def get_parameter(self, name: str) -> Parameter:
+        """The parameter called ``name``; KeyError when there is none."""
         for p in self._parameters:
             if p.name == name:
                 return p
-        raise KeyError(name)
+        raise KeyError("Parameter %r not found" % (name,))
+
+    def validate_params(self, params: Mapping[str, Any]) -> bool:
+        """True when ``params`` names every parameter once and each value lies
+        in its parameter's domain (bounds, step, choices), as the original
+        checks; ValueError naming the first that does not. Constraints are not
+        evaluated here: btopt's search never proposes a point that breaks one."""
+        missing = [p.name for p in self._parameters if p.name not in params]
+        if missing:
+            raise ValueError("Missing parameters: %s" % ", ".join(missing))
+        unknown = [name for name in params if name not in self]
+        if unknown:
+            raise ValueError("Unknown parameters: %s" % ", ".join(map(str, unknown)))
+        for p in self._parameters:
+            _check_value(p, params[p.name])
+        return True
 
     def __contains__(self, name):
         return any(p.name == name for p in self._parameters)
@@ -268,12 +356,14 @@ class ParameterSpace:
     def _pointer(self) -> int:
         return self._handle.pointer
 
-    def _decoders(self):
-        """name -> CategoricalParameter for the choices that are not plain strings."""
+    def _decoders(self) -> dict[str, Parameter]:
+        """name -> the parameter, for those whose values the engine holds in
+        another form: choices that are not plain strings, floats with a prior."""
         return {
             p.name: p
             for p in self._parameters
             if isinstance(p, CategoricalParameter) and any(not isinstance(c, str) for c in p.choices)
+            or isinstance(p, ContinuousParameter) and p.prior != "uniform"
         }
 
     @classmethod
@@ -341,7 +431,8 @@ class ParamsReader:
             elif kind == _lib.PARAM_FLOAT:
                 out = c_double()
                 check(lib.btopt_params_get_double(view, raw, byref(out)))
-                values[name] = out.value
+                decoder = self._decoders.get(name)
+                values[name] = decoder.decode(out.value) if decoder is not None else out.value
             else:
                 out = c_char_p()
                 check(lib.btopt_params_get_string(view, raw, byref(out)))
