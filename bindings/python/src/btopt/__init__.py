@@ -46,7 +46,7 @@ def library_version() -> str:
 
 def abi_version() -> int:
     """The loaded libbtopt's ABI version (1)."""
-    return _lib.library().btopt_abi_version()
+    return int(_lib.library().btopt_abi_version())
 
 
 def library_path() -> str:
