@@ -174,6 +174,18 @@ def test_a_loop_left_early_ends_its_engine_thread():
     assert threading.active_count() == before
 
 
+def test_a_search_object_dropped_mid_loop_ends_its_engine_thread():
+    import gc
+
+    before = threading.active_count()
+    grid = GridSearchAlgorithm(small_space())
+    grid.suggest()
+    assert threading.active_count() == before + 1
+    del grid
+    gc.collect()
+    assert threading.active_count() == before
+
+
 def test_random_loop_proposes_what_the_engine_proposes():
     space = small_space()
     documented = DocumentedParallelOptimizer(objective_function=objective, parameter_space=space,
@@ -388,3 +400,18 @@ def test_results_report_the_parameter_not_the_engines_variable():
 def test_bad_space_values_raise_value_errors():
     with pytest.raises(InvalidArgumentError):
         ParameterSpace(parameters=[DiscreteParameter("a", 10, 5)])
+
+
+def test_the_readme_example_of_the_originals_code(capsys):
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## The original's code, beside its documentation", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    assert namespace["best_params"]["lookback"] == 30
+    assert isinstance(namespace["best_score"], Decimal)
+    assert namespace["best"].is_success and namespace["best"].params["lookback"] == 30
+    assert "lookback" in capsys.readouterr().out

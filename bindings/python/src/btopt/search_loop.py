@@ -85,7 +85,7 @@ class SearchLoopOptimizer(Optimizer):
             metrics = backtest_result.get("performance_metrics", {}) if hasattr(backtest_result, "get") else {}
             error = None
         except Exception as e:  # noqa: BLE001 - a failing backtest is a failed trial, as in the original
-            score, metrics, error = Decimal("-Infinity"), {}, "%s: %s" % (type(e).__name__, e)
+            score, metrics, error = Decimal("-Infinity"), {}, str(e) or type(e).__name__
         seconds = (datetime.now() - started).total_seconds()
         return TrialResult(trial_id=self.current_trial, params=params, score=score, timestamp=started,
                            backtest_metrics=metrics, error=error, duration_seconds=Decimal(str(seconds)))

@@ -24,6 +24,7 @@ import os
 import queue
 import threading
 import time
+import weakref
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
@@ -51,8 +52,11 @@ class _Steps:
         self._thread = threading.Thread(target=self._run, name="btopt-search-steps", daemon=True)
         self._next: Optional[Tuple[str, Any]] = None
         self.pending: Optional[Params] = None
+        self._stopping = False
 
     def _evaluate(self, params: Params) -> float:
+        if self._stopping:
+            raise StopIteration("the search was stopped")
         self._proposals.put(("point", params))
         score = self._scores.get()
         if isinstance(score, BaseException):
@@ -98,11 +102,11 @@ class _Steps:
 
     def stop(self) -> None:
         """Ends the engine's run now (a stopping rule fired, or the caller is done)."""
-        if self._thread.ident is None:
+        if self._thread.ident is None or not self._thread.is_alive():
             return
+        self._stopping = True
         self._optimizer.cancel()
-        if self.pending is not None or self._next is None:
-            self._scores.put(StopIteration("the search was stopped"))
+        self._scores.put(StopIteration("the search was stopped"))  # for an evaluation waiting on a score
         self.pending = None
         self._thread.join()
 
@@ -145,7 +149,10 @@ class SearchAlgorithm:
 
     def _driver(self) -> _Steps:
         if self._steps is None:
-            self._steps = _Steps(lambda objective: self._optimizer(objective, n_jobs=1, backend="inline"))
+            steps = _Steps(lambda objective: self._optimizer(objective, n_jobs=1, backend="inline"))
+            # A search object dropped mid-loop ends its engine thread (the thread holds the steps, not this).
+            weakref.finalize(self, steps.stop)
+            self._steps = steps
         return self._steps
 
     # -- the original's loop ----------------------------------------------
