@@ -415,3 +415,27 @@ def test_the_readme_example_of_the_originals_code(capsys):
     assert isinstance(namespace["best_score"], Decimal)
     assert namespace["best"].is_success and namespace["best"].params["lookback"] == 30
     assert "lookback" in capsys.readouterr().out
+
+
+def test_a_search_of_your_own_runs_in_the_optimizer_loop_only():
+    from btopt.optimization.base import SearchAlgorithm
+
+    class Diagonal(SearchAlgorithm):
+        def __init__(self, parameter_space):
+            super().__init__(parameter_space)
+            self._points = [{"a": 10, "m": "x"}, {"a": 30, "m": "x"}, {"a": 50, "m": "y"}]
+
+        def suggest(self):
+            return self._points[self._iteration]
+
+        def update(self, params, score):
+            self._iteration += 1  # as the original's searches count
+
+        def is_complete(self):
+            return self._iteration >= len(self._points)
+
+    space = small_space()
+    optimizer = Optimizer(space, Diagonal(space), ObjectiveFunction("sharpe_ratio"), backtest, 10)
+    assert optimizer.optimize().params == {"a": 30, "m": "x"} and len(optimizer.get_history()) == 3
+    with pytest.raises(UnsupportedError, match="Optimizer loop"):
+        ParallelOptimizer(algorithm=Diagonal(space), n_jobs=1)

@@ -133,7 +133,10 @@ class SearchAlgorithm:
     # -- the mapping onto btopt ------------------------------------------
     def _engine_setup(self) -> Tuple[str, Dict[str, Any]]:
         """btopt's algorithm name and the options that make it this search."""
-        raise NotImplementedError
+        raise UnsupportedError("%s is a search of your own: btopt's engine runs only its own searches "
+                               "(GridSearchAlgorithm, RandomSearchAlgorithm, GeneticAlgorithm, BayesianOptimizer); "
+                               "run it with the Optimizer loop, which calls its suggest()/update()"
+                               % type(self).__name__)
 
     def _stop_reason(self, best: Optional[float], rounds_without_improvement: int, elapsed: float) -> Optional[str]:
         """Why to stop now, for the rules btopt's engine does not have; None to go on."""
