@@ -258,6 +258,11 @@ class ParallelOptimizer:
     called on this thread as trials finish; it may call ``cancel()``.
     ``deterministic`` is accepted for the original's signature: btopt's
     results never depend on n_jobs, backend or timing.
+
+    The original's code shape works too: ``ParallelOptimizer(algorithm=
+    GridSearchAlgorithm(space), n_jobs=2).run(objective)``, then
+    ``get_best_result()`` (a search object from btopt.optimization.search;
+    the README lists what differs).
     """
 
     def __init__(
