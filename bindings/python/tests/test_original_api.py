@@ -6,7 +6,6 @@ get_parameter, priors."""
 import importlib
 import itertools
 import math
-import threading
 from datetime import datetime
 from decimal import Decimal
 
@@ -164,26 +163,36 @@ def test_one_point_at_a_time():
     assert grid.is_complete()
 
 
+def engine_thread(search):
+    return search._steps._thread
+
+
 def test_a_loop_left_early_ends_its_engine_thread():
-    before = threading.active_count()
     grid = GridSearchAlgorithm(small_space())
     grid.update(grid.suggest(), 1.0)
     grid.suggest()
-    assert threading.active_count() == before + 1
+    assert engine_thread(grid).is_alive()
     grid.close()
-    assert threading.active_count() == before
+    assert not engine_thread(grid).is_alive()
+
+
+def test_a_finished_loop_leaves_no_thread():
+    grid = GridSearchAlgorithm(small_space())
+    loop(grid)
+    assert not engine_thread(grid).is_alive()
 
 
 def test_a_search_object_dropped_mid_loop_ends_its_engine_thread():
     import gc
 
-    before = threading.active_count()
     grid = GridSearchAlgorithm(small_space())
     grid.suggest()
-    assert threading.active_count() == before + 1
+    thread = engine_thread(grid)
+    assert thread.is_alive()
     del grid
     gc.collect()
-    assert threading.active_count() == before
+    thread.join(10)
+    assert not thread.is_alive()
 
 
 def test_random_loop_proposes_what_the_engine_proposes():
@@ -278,14 +287,14 @@ def test_the_original_optimizer_loop():
 
 def test_the_optimizer_loop_keyword_shape_max_trials_and_direction():
     space = small_space()
-    before = threading.active_count()
-    optimizer = Optimizer(parameter_space=space, search_algorithm=GridSearchAlgorithm(space),
+    grid = GridSearchAlgorithm(space)
+    optimizer = Optimizer(parameter_space=space, search_algorithm=grid,
                           objective_function=ObjectiveFunction("max_drawdown", higher_is_better=False),
                           backtest_function=backtest, max_trials=4)
     best = optimizer.optimize()
     assert len(optimizer.get_history()) == 4 and best.params == {"a": 10, "m": "x"}
     assert best.score == Decimal("-0.1")
-    assert threading.active_count() == before  # the search's engine stopped with the loop
+    assert not engine_thread(grid).is_alive()  # the search's engine stopped with the loop
 
 
 def test_the_optimizer_loop_refusals():

@@ -74,6 +74,8 @@ class _Steps:
             if self._thread.ident is None:
                 self._thread.start()
             self._next = self._proposals.get()
+            if self._next[0] == "end":
+                self._thread.join()  # it has handed over its last word
         return self._next
 
     def exhausted(self) -> bool:

@@ -16,7 +16,7 @@ import operator
 import re
 import statistics
 from ctypes import byref, c_char_p, c_double, c_int64, c_uint64, c_void_p
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping
 
 from . import _lib
 from ._handle import Handle
