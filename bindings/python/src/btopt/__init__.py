@@ -11,7 +11,10 @@ The Python original's API over libbtopt's C ABI (ctypes; no compiler needed)::
     result.best_params, result.best_score, result.speedup
 
 The same names are importable from ``btopt.optimization`` and
-``btopt.optimization.parameter_space``, mirroring ``rustybt.optimization``.
+``btopt.optimization.parameter_space``, mirroring ``rustybt.optimization``;
+the original's code shape (search objects with suggest/update,
+``ParallelOptimizer(algorithm=<search>).run(objective)``, the ``Optimizer``
+loop) lives in the original's modules under ``btopt.optimization``.
 The library is found through BTOPT_LIBRARY (the path of libbtopt.so.1), else
 the loader's search path.
 """
@@ -46,7 +49,7 @@ def library_version() -> str:
 
 def abi_version() -> int:
     """The loaded libbtopt's ABI version (1)."""
-    return _lib.library().btopt_abi_version()
+    return int(_lib.library().btopt_abi_version())
 
 
 def library_path() -> str:

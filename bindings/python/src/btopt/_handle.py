@@ -11,9 +11,10 @@ callbacks) ride along in ``keepalive`` and are dropped only after the destroy.
 from __future__ import annotations
 
 import weakref
+from typing import Any, Callable
 
 
-def _release(destroy, pointer, keepalive):
+def _release(destroy: Callable[[int], Any], pointer: int, keepalive: Any) -> None:
     destroy(pointer)
     del keepalive  # the callbacks C held may go now, not before
 
@@ -21,7 +22,7 @@ def _release(destroy, pointer, keepalive):
 class Handle:
     __slots__ = ("_pointer", "_finalizer", "_what", "__weakref__")
 
-    def __init__(self, pointer: int, destroy, what: str, keepalive=()):
+    def __init__(self, pointer: int | None, destroy: Callable[[int], Any], what: str, keepalive: Any = ()) -> None:
         if not pointer:
             raise ValueError("btopt returned a NULL %s" % what)
         self._pointer = pointer

@@ -15,8 +15,10 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import glob
+import importlib
 import os
 import threading
+from typing import Any
 from ctypes import (
     CFUNCTYPE,
     POINTER,
@@ -220,6 +222,11 @@ class _Library:
             fn.argtypes = argtypes
             setattr(self, name, fn)
 
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for a name __init__ did not set (an optional function
+        # this library lacks): hasattr() stays False. Typed Any for the rest.
+        raise AttributeError(name)
+
 
 _lock = threading.Lock()
 _loaded: _Library | None = None
@@ -239,7 +246,7 @@ def _loaded_file(cdll: ctypes.CDLL, fallback: str) -> str:
     info = _DlInfo()
     address = ctypes.cast(cdll.btopt_abi_version, c_void_p)
     if dladdr(address, ctypes.byref(info)) and info.dli_fname:
-        return os.path.realpath(info.dli_fname.decode())
+        return os.path.realpath(bytes(info.dli_fname).decode())
     return fallback
 
 
@@ -250,7 +257,7 @@ def bundled_library() -> str | None:
     return hits[0] if hits else None
 
 
-def _candidates():
+def _candidates() -> list[str]:
     explicit = os.environ.get("BTOPT_LIBRARY")
     if explicit:
         return [explicit]
@@ -306,6 +313,15 @@ def encode(text: str, what: str = "a string") -> bytes:
     return data
 
 
-def decode(data) -> str:
+def decode(data: bytes | None) -> str:
     """A C string (bytes or None) as str."""
     return "" if data is None else data.decode("utf-8", "replace")
+
+
+def optional_module(name: str, needed_by: str) -> Any:
+    """An optional package (pandas, numpy) that btopt imports only when a
+    method needs it; ImportError saying which method and how to install it."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as e:
+        raise ImportError("%s needs %s: pip install %s" % (needed_by, name, name)) from e

@@ -7,6 +7,8 @@ unknown name.
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import _lib
 
 
@@ -23,7 +25,7 @@ class BtoptError(Exception):
 
     status: int | None = None
 
-    def __init__(self, message: str, status: int | None = None, partial_result=None):
+    def __init__(self, message: str, status: int | None = None, partial_result: Any = None) -> None:
         super().__init__(message)
         if status is not None:
             self.status = status
@@ -104,7 +106,7 @@ _BY_STATUS = {
 }
 
 
-def error_for(status: int, message: str, partial_result=None) -> BtoptError:
+def error_for(status: int, message: str, partial_result: Any = None) -> BtoptError:
     """The exception for a status code; an unknown code (from a newer library)
     is a plain BtoptError, still a failure."""
     cls = _BY_STATUS.get(status, BtoptError)

@@ -32,26 +32,45 @@ the run. ``eval_timeout`` replaces a worker that got stuck.
 
 from __future__ import annotations
 
+import math
 import operator
 import os
 import signal
 import sys
 import threading
+import time
 import warnings
+from decimal import Decimal
+from types import FrameType
+from typing import Any, Callable, Iterable, Mapping
 from collections import namedtuple
 import ctypes
 from ctypes import byref, c_char_p, c_double, c_int64, c_void_p
 
 from . import _lib
-from ._handle import Handle
-from .errors import NotFoundError, UnsupportedError, check, error_for
-from .result import OptimizationResult, Trial
+from ._handle import Detached, Handle
+from .errors import CancelledError, NotFoundError, UnsupportedError, check, error_for
+from .result import OptimizationResult, Trial, TrialStatus
+from .searches import SearchAlgorithm
 from .space import ParameterSpace, ParamsReader
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
-EquityCurve = namedtuple("EquityCurve", ["equity", "buy_and_hold"])
-EquityCurve.__doc__ = "An equity curve and buy-and-hold over the same bars, both starting at 1."
+class EquityCurve(namedtuple("EquityCurve", ["equity", "buy_and_hold"])):
+    """An equity curve and buy-and-hold over the same bars, both starting at 1 (lists of floats)."""
+
+    __slots__ = ()
+
+    def to_pandas(self, index: Any = None) -> Any:
+        """Both curves as a pandas DataFrame (columns equity, buy_and_hold),
+        over ``index`` (e.g. the bars' dates, as many as the curve has bars)
+        or else the bar numbers. Needs pandas. btopt's C ABI does not carry
+        the bars' dates, so they come from the caller."""
+        pandas = _lib.optional_module("pandas", "EquityCurve.to_pandas")
+        if index is not None and len(index) != len(self.equity):
+            raise ValueError("index has %d entries, the curve %d bars" % (len(index), len(self.equity)))
+        frame_index = pandas.RangeIndex(len(self.equity), name="bar") if index is None else index
+        return pandas.DataFrame({"equity": self.equity, "buy_and_hold": self.buy_and_hold}, index=frame_index)
 
 _INT_OPTIONS = (
     "n_iterations",
@@ -71,7 +90,7 @@ _STRING_OPTIONS = ("direction", "start_method", "study", "study_mode", "data_fin
 _BACKEND_ALIASES = {"multiprocessing": "process", "loky": "process", "threading": "thread", "sequential": "inline"}
 
 
-def option_catalogue() -> list:
+def option_catalogue() -> list[dict[str, str]]:
     """Every option an optimizer takes, from the library's catalogue: dicts
     with name, type ("int", "double" or "string"), default, applies_to,
     cli_flag and doc."""
@@ -86,7 +105,7 @@ def option_catalogue() -> list:
     return options
 
 
-def _score(value) -> float:
+def _score(value: Any) -> float:
     """A float from what the objective returned: float, int, Decimal, numpy scalar..."""
     if value is None or isinstance(value, (str, bytes)):
         raise TypeError("the objective returned %r: return a number (float, int or Decimal)" % (value,))
@@ -108,19 +127,22 @@ class _Calls:
     becomes the trial's failure (btopt_fail), the callback's cancels the run
     and is raised again by optimize()."""
 
-    def __init__(self, objective, callback, reader):
+    def __init__(self, objective: Callable[[dict[str, Any]], Any] | None, callback: Callable[..., Any] | None,
+                 reader: ParamsReader) -> None:
         self.lib = _lib.library()
         self.objective = objective
         self.callback = callback
         self.reader = reader
-        self.pointer = None  # the btopt_optimizer, for cancel
+        self.pointer: int | None = None  # the btopt_optimizer, for cancel
         self.owner_pid = os.getpid()
-        self.callback_error = None
+        self.callback_error: BaseException | None = None
         self.interrupted = False
 
-    def call_objective(self, user, view, score_out):
+    def call_objective(self, user: Any, view: int, score_out: Any) -> int:
         try:
             try:
+                if self.objective is None:
+                    raise RuntimeError("this optimizer has no Python objective")
                 score_out[0] = _score(self.objective(self.reader(view)))
                 return _lib.OK
             finally:
@@ -131,9 +153,9 @@ class _Calls:
                 message = _describe(exc)
             except BaseException:  # noqa: B902 - an exception whose str() raises
                 message = b"the objective raised an exception that cannot be described"
-            return self.lib.btopt_fail(message)
+            return int(self.lib.btopt_fail(message))
 
-    def call_progress(self, user, done, total, best):
+    def call_progress(self, user: Any, done: int, total: int, best: float) -> None:
         # Also the moment a pending Ctrl-C is handled (on_sigint), since the
         # run's thread is otherwise inside C.
         if self.callback is None or self.callback_error is not None:
@@ -144,7 +166,7 @@ class _Calls:
             self.callback_error = exc
             self.lib.btopt_optimizer_cancel(self.pointer)
 
-    def on_sigint(self, signum, frame):
+    def on_sigint(self, signum: int, frame: FrameType | None) -> None:
         """Ctrl-C during a run: cancel it, and raise KeyboardInterrupt only
         where it cannot reach C: inside the user's own code called by the
         objective trampoline on this thread (inline), so a long evaluation is
@@ -157,7 +179,7 @@ class _Calls:
             raise KeyboardInterrupt("the run was interrupted")
 
 
-def _inside_objective_user_code(frame) -> bool:
+def _inside_objective_user_code(frame: FrameType | None) -> bool:
     if frame is None or os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
         return False
     trampoline = _Calls.call_objective.__code__
@@ -168,7 +190,7 @@ def _inside_objective_user_code(frame) -> bool:
     return False
 
 
-def _flush_std():
+def _flush_std() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:
@@ -180,11 +202,11 @@ def _flush_std():
 # name -> (calls, trampoline) of the objectives this process registered. An
 # optimizer that uses one holds its entry, so replacing or unregistering a
 # name never frees a trampoline C may still call.
-_registered = {}
+_registered: dict[str, tuple[_Calls, Any]] = {}
 _registered_lock = threading.Lock()
 
 
-def register_objective(name: str, objective) -> None:
+def register_objective(name: str, objective: Callable[[dict[str, Any]], Any]) -> None:
     """Registers a Python objective process-wide under ``name``, for
     ``ParallelOptimizer(objective_function=name, ...)`` (btopt_register_objective).
     Registering a name again replaces it; optimizers already using the old
@@ -236,24 +258,29 @@ class ParallelOptimizer:
     called on this thread as trials finish; it may call ``cancel()``.
     ``deterministic`` is accepted for the original's signature: btopt's
     results never depend on n_jobs, backend or timing.
+
+    The original's code shape works too: ``ParallelOptimizer(algorithm=
+    GridSearchAlgorithm(space), n_jobs=2).run(objective)``, then
+    ``get_best_result()`` (a search object from btopt.optimization.search;
+    the README lists what differs).
     """
 
     def __init__(
         self,
-        objective_function=None,
+        objective_function: Callable[[dict[str, Any]], Any] | str | SearchAlgorithm | None = None,
         parameter_space: ParameterSpace | None = None,
-        algorithm: str = "grid",
+        algorithm: str | SearchAlgorithm = "grid",
         n_iterations: int | None = None,
         n_jobs: int = -1,
         backend: str | None = None,
         *,
-        plugin=None,
-        plugin_config=None,
+        plugin: str | os.PathLike[str] | None = None,
+        plugin_config: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
         objective_metric: str | None = None,
-        callback=None,
+        callback: Callable[[int, int, float], Any] | None = None,
         ignore_errors: bool | None = None,
         batch_size: int | None = None,
-        max_memory_per_worker=None,
+        max_memory_per_worker: int | str | None = None,
         random_seed: int | None = None,
         population_size: int | None = None,
         n_generations: int | None = None,
@@ -273,9 +300,24 @@ class ParallelOptimizer:
         study_mode: str | None = None,
         data_fingerprint: str | None = None,
         deterministic: bool = True,
-        **algorithm_kwargs,
-    ):
+        **algorithm_kwargs: Any,
+    ) -> None:
         lib = _lib.library()
+        search = next((s for s in (objective_function, algorithm) if isinstance(s, SearchAlgorithm)), None)
+        self._search = search
+        if search is not None:
+            # The original's ParallelOptimizer(algorithm=<search object>, n_jobs=...).run(objective).
+            if parameter_space is not None and parameter_space is not search.parameter_space:
+                raise TypeError("parameter_space comes from the search object; do not give another")
+            parameter_space = search.parameter_space
+            algorithm, engine_options = search._engine_setup()
+            algorithm_kwargs = {**engine_options, **_original_run_options(algorithm_kwargs)}
+            if eval_timeout is None:
+                eval_timeout = algorithm_kwargs.pop("eval_timeout", None)
+            objective_function = _objective_of_run
+            ignore_errors = True if ignore_errors is None else ignore_errors  # the original scores failures -inf
+            batch_size = None  # the original's batch_size is how many tasks are in flight, not btopt's
+            callback = _SearchWatch(search, callback)
         if (objective_function is None) == (plugin is None):
             raise TypeError("give either objective_function or plugin (exactly one)")
         if objective_function is not None and not (callable(objective_function) or isinstance(objective_function, str)):
@@ -328,29 +370,32 @@ class ParallelOptimizer:
         self._set_int("n_jobs", n_jobs)
         if backend is not None:
             self._set_string("backend", backend)
-        ints = dict(n_iterations=n_iterations, random_seed=random_seed, population_size=population_size,
+        ints: dict[str, int | None] = dict(n_iterations=n_iterations, random_seed=random_seed, population_size=population_size,
                     n_generations=n_generations, tournament_size=tournament_size, elite_count=elite_count,
                     batch_q=batch_q, patience=patience, batch_size=batch_size, keep_trials=keep_trials, threads_per_worker=threads_per_worker)
         for name in _INT_OPTIONS:
-            if ints[name] is not None:
-                self._set_int(name, ints[name])
-        doubles = dict(crossover_rate=crossover_rate, mutation_rate=mutation_rate, eval_timeout=eval_timeout,
+            value = ints[name]
+            if value is not None:
+                self._set_int(name, value)
+        doubles: dict[str, float | None] = dict(crossover_rate=crossover_rate, mutation_rate=mutation_rate, eval_timeout=eval_timeout,
                        init_timeout=init_timeout)
         for name in _DOUBLE_OPTIONS:
-            if doubles[name] is not None:
-                self._set_double(name, doubles[name])
-        strings = dict(direction=direction, start_method=start_method, study=study, study_mode=study_mode,
+            real = doubles[name]
+            if real is not None:
+                self._set_double(name, real)
+        strings: dict[str, str | None] = dict(direction=direction, start_method=start_method, study=study, study_mode=study_mode,
                        data_fingerprint=data_fingerprint)
         for name in _STRING_OPTIONS:
-            if strings[name] is not None:
-                self._set_string(name, strings[name])
+            text = strings[name]
+            if text is not None:
+                self._set_string(name, text)
         if ignore_errors is not None:
             self._set_int("ignore_errors", 1 if ignore_errors else 0)
         if max_memory_per_worker is not None:
             self.set_option("max_memory_per_worker", max_memory_per_worker)
-        for name, value in algorithm_kwargs.items():
+        for name, option in algorithm_kwargs.items():
             try:
-                self.set_option(name, value)
+                self.set_option(name, option)
             except NotFoundError:
                 raise TypeError("%s got an unexpected keyword argument %r (btopt has no option %r)"
                                 % (type(self).__name__, name, name)) from None
@@ -358,14 +403,15 @@ class ParallelOptimizer:
         if host:
             if callable(objective_function):
                 check(lib.btopt_optimizer_set_objective(self._pointer, self._objective_fn, None))
-            else:
+            elif isinstance(objective_function, str):
                 with _registered_lock:
                     check(lib.btopt_optimizer_use_objective(self._pointer, _lib.encode(objective_function)))
                     # The trampoline C now calls for this optimizer: it lives as long as the optimizer.
                     self._registered_entry = _registered.get(objective_function)
         else:
+            assert plugin is not None
             check(lib.btopt_optimizer_use_plugin(self._pointer, _lib.encode(os.fspath(plugin), "a plugin")))
-            config = plugin_config.items() if hasattr(plugin_config, "items") else (plugin_config or ())
+            config = plugin_config.items() if isinstance(plugin_config, Mapping) else (plugin_config or ())
             for key, value in config:
                 check(lib.btopt_optimizer_set_plugin_config(
                     self._pointer, _lib.encode(str(key), "a config key"), _lib.encode(_config_text(value), "a config value")))
@@ -373,20 +419,70 @@ class ParallelOptimizer:
                 check(lib.btopt_optimizer_set_objective_metric(self._pointer, _lib.encode(objective_metric)))
         check(lib.btopt_optimizer_set_progress(self._pointer, self._progress_fn, None))
         self._host = host
+        self._run_result: OptimizationResult | None = None
+        if isinstance(callback, _SearchWatch):
+            callback.optimizer = self
+
+    # -- the original's ParallelOptimizer(algorithm=<search object>) --------
+    def run(self, objective_function: Callable[[dict[str, Any]], Any]) -> None:
+        """Runs the search object given as ``algorithm`` on ``objective_function``
+        (the original's shape); then get_best_result(), get_best_params(), and
+        the search object's get_results() hold the outcome. Failed evaluations
+        count as -Infinity, as in the original."""
+        search = self._search
+        if search is None:
+            raise TypeError("run(objective) is for ParallelOptimizer(algorithm=<search object>); "
+                            "this optimizer was given its objective: call optimize()")
+        if not callable(objective_function):
+            raise TypeError("objective_function must be callable")
+        self._calls.objective = objective_function
+        watch = self._calls.callback
+        assert isinstance(watch, _SearchWatch)
+        watch.restart()
+        try:
+            result = self.optimize()
+        except CancelledError as e:
+            if watch.reason is None or e.partial_result is None:
+                raise
+            result = e.partial_result
+        self._run_result = result
+        for trial in result.trials:
+            if trial.status == TrialStatus.CANCELLED:  # never evaluated: the run stopped first
+                continue
+            search._record(trial.params, trial.score if trial.score is not None else -math.inf)
+
+    def _best_of_run(self) -> OptimizationResult:
+        result = self._run_result
+        if result is None or result.best_params is None or result.best_score is None:
+            raise ValueError("No successful results available yet")
+        return result
+
+    def get_best_params(self) -> dict[str, Any]:
+        """The best point of the last run(); ValueError when none succeeded."""
+        return dict(self._best_of_run().best_params or {})
+
+    def get_best_result(self) -> tuple[dict[str, Any], Decimal]:
+        """(best params, best score as a Decimal) of the last run(); ValueError when none succeeded."""
+        result = self._best_of_run()
+        return dict(result.best_params or {}), Decimal(repr(result.best_score))
+
+    def get_progress(self) -> float:
+        """Share of the search object's planned trials that run() recorded (0.0 to 1.0)."""
+        return self._search.progress if self._search is not None else 0.0
 
     # -- options -----------------------------------------------------------
-    def _set_int(self, name, value):
+    def _set_int(self, name: str, value: int) -> None:
         if isinstance(value, bool):
             value = int(value)
         check(_lib.library().btopt_optimizer_set_int(self._handle.pointer, _lib.encode(name), operator.index(value)))
 
-    def _set_double(self, name, value):
+    def _set_double(self, name: str, value: float) -> None:
         check(_lib.library().btopt_optimizer_set_double(self._handle.pointer, _lib.encode(name), float(value)))
 
-    def _set_string(self, name, value):
+    def _set_string(self, name: str, value: str) -> None:
         check(_lib.library().btopt_optimizer_set_string(self._handle.pointer, _lib.encode(name), _lib.encode(value)))
 
-    def get_option(self, name: str):
+    def get_option(self, name: str) -> int | float | str:
         """Reads an option back: the value set, or its default, as int, float
         or str by the option's type (option_catalogue() lists them).
         max_memory_per_worker reads back as bytes in decimal text.
@@ -395,15 +491,14 @@ class ParallelOptimizer:
         kind = next((o["type"] for o in option_catalogue() if o["name"] == name), None)
         if kind is None:
             raise NotFoundError("unknown option %r" % (name,), _lib.ERR_NOT_FOUND)
-        getter, value = {
-            "int": (lib.btopt_optimizer_get_int, c_int64()),
-            "double": (lib.btopt_optimizer_get_double, c_double()),
-            "string": (lib.btopt_optimizer_get_string, c_char_p()),
-        }[kind]
+        value: c_int64 | c_double | c_char_p = c_int64() if kind == "int" else c_double() if kind == "double" else c_char_p()
+        getter = getattr(lib, "btopt_optimizer_get_" + kind)
         check(getter(self._handle.pointer, _lib.encode(name), byref(value)))
-        return value.value.decode() if kind == "string" else value.value
+        if isinstance(value, c_char_p):
+            return _lib.decode(value.value)
+        return value.value
 
-    def set_option(self, name: str, value) -> None:
+    def set_option(self, name: str, value: int | float | str | bool) -> None:
         """Sets any btopt option by name, with the setter its Python type
         calls for (bool/int: set_int, float: set_double, str: set_string).
         NotFoundError for an unknown option, InvalidArgumentError for a bad value.
@@ -474,7 +569,7 @@ class ParallelOptimizer:
         result = OptimizationResult(out.value, self._decoders) if out.value else None
         if calls.interrupted:
             interrupt = KeyboardInterrupt("the run was interrupted")
-            interrupt.partial_result = result
+            interrupt.partial_result = result  # type: ignore[attr-defined]
             raise interrupt
         if calls.callback_error is not None:
             error = calls.callback_error
@@ -486,6 +581,7 @@ class ParallelOptimizer:
             raise error
         if status != _lib.OK:
             raise error_for(status, message, partial_result=result)
+        assert result is not None  # a run that succeeded made one
         return result
 
     def cancel(self) -> None:
@@ -494,11 +590,12 @@ class ParallelOptimizer:
         where a cancel between runs stops the next run at once, so does this.)"""
         _lib.library().btopt_optimizer_cancel(self._handle.pointer)
 
-    def equity_curve(self, point) -> EquityCurve:
+    def equity_curve(self, point: Trial | OptimizationResult) -> EquityCurve:
         """The equity curve and buy-and-hold of a point under this optimizer's
         plugin and config. ``point`` is a Trial of a result, or a result (its
         best trial). UnsupportedError when the plugin offers no equity curves,
         InvalidArgumentError without a plugin."""
+        handle: Handle | Detached | None
         if isinstance(point, OptimizationResult):
             if point.best_index is None:
                 raise ValueError("the result has no successful trial")
@@ -534,25 +631,95 @@ class ParallelOptimizer:
     def closed(self) -> bool:
         return self._handle.closed
 
-    def __enter__(self):
+    def __enter__(self) -> ParallelOptimizer:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
 class Optimizer(ParallelOptimizer):
     """The sequential optimizer of the original: ParallelOptimizer with
-    ``n_jobs=1`` on the calling thread (backend 'inline' unless given)."""
+    ``n_jobs=1`` on the calling thread (backend 'inline' unless given).
 
-    def __init__(self, objective_function=None, parameter_space=None, algorithm="grid", n_iterations=None, **kwargs):
+    ``Optimizer(parameter_space, search_algorithm, objective_function,
+    backtest_function, max_trials)``, the original's other shape, is the
+    suggest/update loop over a search object (btopt.search_loop)."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Optimizer":
+        if cls is Optimizer and _loop_shape(args, kwargs):
+            from .search_loop import SearchLoopOptimizer
+
+            return object.__new__(SearchLoopOptimizer)
+        return object.__new__(cls)
+
+    def __init__(self, objective_function: Callable[[dict[str, Any]], Any] | str | None = None,
+                 parameter_space: ParameterSpace | None = None, algorithm: str = "grid",
+                 n_iterations: int | None = None, **kwargs: Any) -> None:
         n_jobs = kwargs.pop("n_jobs", 1)
         if n_jobs != 1:
             raise ValueError("Optimizer is sequential (n_jobs=1); use ParallelOptimizer for n_jobs=%r" % (n_jobs,))
         super().__init__(objective_function, parameter_space, algorithm, n_iterations, 1, **kwargs)
 
 
-def _config_text(value) -> str:
+def _loop_shape(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """True for the original's Optimizer(parameter_space, search_algorithm, ...)."""
+    return bool(args and isinstance(args[0], ParameterSpace)) or any(
+        k in kwargs for k in ("search_algorithm", "backtest_function", "max_trials"))
+
+
+def _objective_of_run(params: dict[str, Any]) -> Any:
+    raise RuntimeError("this ParallelOptimizer runs a search object: call run(objective)")
+
+
+_ORIGINAL_RUN_OPTIONS = ("max_eval_time", "verbose", "maxtasksperchild")
+
+
+def _original_run_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The original ParallelOptimizer's own arguments, checked as it checks
+    them, as btopt options: max_eval_time is eval_timeout; verbose (a tqdm bar)
+    and maxtasksperchild (btopt replaces a worker only when it dies) change
+    nothing in btopt."""
+    rest = {k: v for k, v in kwargs.items() if k not in _ORIGINAL_RUN_OPTIONS}
+    max_eval_time = kwargs.get("max_eval_time")
+    if max_eval_time is not None:
+        if max_eval_time <= 0:
+            raise ValueError("max_eval_time must be positive")
+        rest["eval_timeout"] = float(max_eval_time)
+    if kwargs.get("maxtasksperchild", 1) <= 0:
+        raise ValueError("maxtasksperchild must be positive")
+    return rest
+
+
+class _SearchWatch:
+    """The progress callback of a run(): applies the search object's stopping
+    rules that btopt's engine lacks, on the best score as trials finish in
+    trial order, and cancels the run when one fires."""
+
+    def __init__(self, search: SearchAlgorithm, user_callback: Any) -> None:
+        self.search = search
+        self.user_callback = user_callback
+        self.optimizer: ParallelOptimizer | None = None
+        self.restart()
+
+    def restart(self) -> None:
+        self.reason: str | None = None
+        self.started = time.monotonic()
+        self.best: float | None = None
+        self.best_at = 0
+
+    def __call__(self, done: int, total: int, best: float) -> None:
+        if math.isfinite(best) and (self.best is None or best > self.best):
+            self.best, self.best_at = best, done
+        if self.reason is None:
+            self.reason = self.search._stop_reason(self.best, done - self.best_at, time.monotonic() - self.started)
+            if self.reason is not None and self.optimizer is not None:
+                self.optimizer.cancel()
+        if self.user_callback is not None:
+            self.user_callback(done, total, best)
+
+
+def _config_text(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
@@ -560,7 +727,7 @@ def _config_text(value) -> str:
     return str(value)
 
 
-def _install_sigint(handler):
+def _install_sigint(handler: Callable[[int, FrameType | None], None]) -> Any:
     """Routes Ctrl-C to cancel() for the run, when this is the main thread and
     SIGINT still has Python's default handler. Returns what to restore."""
     if threading.current_thread() is not threading.main_thread():
@@ -574,6 +741,6 @@ def _install_sigint(handler):
     return signal.default_int_handler
 
 
-def _restore_sigint(previous):
+def _restore_sigint(previous: Any) -> None:
     if previous is not None:
         signal.signal(signal.SIGINT, previous)

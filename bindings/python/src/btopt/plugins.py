@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 from ctypes import byref, c_void_p
+from typing import Any
 
 from . import _lib
 from ._handle import Handle
 from .errors import check
-from .space import ParameterSpace
+from .space import Parameter, ParameterSpace
 
 
-def describe_plugin(path_or_name) -> dict:
+def describe_plugin(path_or_name: str | os.PathLike[str]) -> dict[str, Any]:
     """Describes a strategy plugin without loading it into this process.
 
     ``path_or_name`` is a path, or a name looked up as NAME, libNAME.so or
@@ -44,11 +45,12 @@ def describe_plugin(path_or_name) -> dict:
         info.close()
 
 
-def _parameter_dict(parameter) -> dict:
-    from .space import CategoricalParameter, ContinuousParameter
+def _parameter_dict(parameter: Parameter) -> dict[str, Any]:
+    from .space import CategoricalParameter, ContinuousParameter, DiscreteParameter
 
     if isinstance(parameter, CategoricalParameter):
         return {"name": parameter.name, "kind": "choice", "choices": list(parameter.choices)}
+    assert isinstance(parameter, (DiscreteParameter, ContinuousParameter))
     kind = "float" if isinstance(parameter, ContinuousParameter) else "int"
     return {
         "name": parameter.name,

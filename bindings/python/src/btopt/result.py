@@ -12,11 +12,12 @@ import json
 import math
 import os
 from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint64, c_void_p
+from typing import Any, Iterator, Mapping
 
 from . import _lib
 from ._handle import Detached, Handle
 from .errors import check
-from .space import ParamsReader
+from .space import Parameter, ParamsReader
 
 
 class TrialStatus(enum.IntEnum):
@@ -33,29 +34,38 @@ class TrialStatus(enum.IntEnum):
         """The library's name for it: 'ok', 'failed', 'crashed', 'timeout', 'cancelled'."""
         return _lib.decode(_lib.library().btopt_trial_status_name(int(self)))
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.label
 
 
-def _status_of(code: int):
+def _status_of(code: int) -> TrialStatus | int:
     try:
         return TrialStatus(code)
     except ValueError:  # a status a newer library added: keep the number
         return code
 
 
-class Trial:
+_TRIAL_FIELDS = ("number", "params", "score", "status", "error", "metrics", "seconds")
+
+
+class Trial(Mapping[str, Any]):
     """One evaluated point.
 
     Attributes: ``number`` (position in proposal order), ``params`` (dict),
     ``score`` (float, None unless ok), ``status`` (TrialStatus), ``error``
     (why it did not end ok; '' when ok), ``metrics`` (dict of a plugin's
     metrics; empty for a Python objective), ``seconds`` (its evaluation time).
+
+    A trial is also a read-only mapping of those fields (``trial['score']``,
+    ``dict(trial)``), so ``pandas.DataFrame(result.trials)`` has one column
+    per field; ``result.to_pandas()`` has one per parameter and metric.
     """
 
     __slots__ = ("number", "params", "score", "status", "error", "metrics", "seconds", "_handle", "_index")
 
-    def __init__(self, number, params, score, status, error, metrics, seconds, handle=None, index=None):
+    def __init__(self, number: int, params: dict[str, Any], score: float | None, status: TrialStatus | int,
+                 error: str, metrics: dict[str, float | None], seconds: float, handle: Handle | Detached | None = None,
+                 index: int | None = None) -> None:
         self.number = number
         self.params = params
         self.score = score
@@ -68,19 +78,30 @@ class Trial:
 
     @property
     def ok(self) -> bool:
-        return self.status == TrialStatus.OK
+        return bool(self.status == TrialStatus.OK)
+
+    def __getitem__(self, field: str) -> Any:
+        if field not in _TRIAL_FIELDS:
+            raise KeyError(field)
+        return getattr(self, field)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_TRIAL_FIELDS)
+
+    def __len__(self) -> int:
+        return len(_TRIAL_FIELDS)
 
     # Pickled as plain data: the C result it points into stays behind.
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__ if not name.startswith("_")}
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
             setattr(self, name, value)
         self._handle = None
         self._index = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Trial(number=%d, params=%r, score=%r, status=%s%s)" % (
             self.number,
             self.params,
@@ -89,8 +110,8 @@ class Trial:
             ", error=%r" % self.error if self.error else "",
         )
 
-    def _params_pointer(self):
-        if self._handle is None:
+    def _params_pointer(self) -> int | None:
+        if self._handle is None or self._index is None:
             raise ValueError("this trial does not come from a result")
         lib = _lib.library()
         view = c_void_p()
@@ -98,11 +119,11 @@ class Trial:
         return view.value
 
 
-def _status_name(status):
+def _status_name(status: TrialStatus | int) -> str:
     return status.name if isinstance(status, TrialStatus) else str(status)
 
 
-def _finite_or_none(x: float):
+def _finite_or_none(x: float) -> float | None:
     return None if math.isnan(x) else x
 
 
@@ -117,56 +138,57 @@ class OptimizationResult:
     ``trials`` is the list of kept trials, in trial order.
     """
 
-    def __init__(self, pointer: int, decoders=None):
+    def __init__(self, pointer: int | None, decoders: Mapping[str, Parameter] | None = None) -> None:
         lib = _lib.library()
-        self._handle = Handle(pointer, lib.btopt_result_destroy, "OptimizationResult")
-        self._reader = ParamsReader(decoders)
-        self._trials = None
-        h = pointer
-        self.metric_names = [
+        self._handle: Handle | Detached = Handle(pointer, lib.btopt_result_destroy, "OptimizationResult")
+        self._reader: ParamsReader | None = ParamsReader(decoders)
+        self._trials: list[Trial] | None = None
+        h = self._handle.pointer
+        self.metric_names: list[str] = [
             _lib.decode(lib.btopt_result_metric_name(h, m)) for m in range(lib.btopt_result_metric_count(h))
         ]
-        self.wall_seconds = lib.btopt_result_wall_seconds(h)
-        self.eval_seconds = lib.btopt_result_eval_seconds(h)
-        self.speedup = lib.btopt_result_speedup(h)
-        self.workers = lib.btopt_result_workers(h)
-        self.n_trials = lib.btopt_result_evaluated_count(h)
+        self.wall_seconds: float = lib.btopt_result_wall_seconds(h)
+        self.eval_seconds: float = lib.btopt_result_eval_seconds(h)
+        self.speedup: float = lib.btopt_result_speedup(h)
+        self.workers: int = lib.btopt_result_workers(h)
+        self.n_trials: int = lib.btopt_result_evaluated_count(h)
         #: The MPI rank the result is from (0 without MPI; only rank 0's holds trials).
-        self.rank = lib.btopt_result_rank(h) if hasattr(lib, "btopt_result_rank") else 0
-        self.status_counts = {s: lib.btopt_result_status_count(h, int(s)) for s in TrialStatus}
+        self.rank: int = lib.btopt_result_rank(h) if hasattr(lib, "btopt_result_rank") else 0
+        self.status_counts: dict[TrialStatus, int] = {s: lib.btopt_result_status_count(h, int(s)) for s in TrialStatus}
         #: Trials whose outcome a study supplied instead of an evaluation.
-        self.reused_count = lib.btopt_result_reused_count(h)
+        self.reused_count: int = lib.btopt_result_reused_count(h)
         #: What produced the run (dict; docs/STUDIES.md), None without a study.
         provenance = _lib.decode(lib.btopt_result_provenance(h))
-        self.provenance = json.loads(provenance) if provenance else None
+        self.provenance: dict[str, Any] | None = json.loads(provenance) if provenance else None
         best = lib.btopt_result_best_params(h)
-        self.best_params = self._reader(best) if best else None
-        self.best_score = _finite_or_none(lib.btopt_result_best_score(h)) if best else None
+        self.best_params: dict[str, Any] | None = self._reader(best) if best else None
+        self.best_score: float | None = _finite_or_none(lib.btopt_result_best_score(h)) if best else None
         index = c_uint64()
-        self.best_index = None
-        self.best_metrics = None
+        self.best_index: int | None = None
+        self.best_metrics: dict[str, float | None] | None = None
         if best and lib.btopt_result_best_index(h, byref(index)) == _lib.OK:
             self.best_index = index.value
             self.best_metrics = self._metrics(index.value)
 
     # -- trials ----------------------------------------------------------
-    def _metrics(self, i):
+    def _metrics(self, i: int) -> dict[str, float | None]:
         lib = _lib.library()
         h = self._handle.pointer
-        out = {}
+        out: dict[str, float | None] = {}
         value = c_double()
         for m, name in enumerate(self.metric_names):
             check(lib.btopt_result_trial_metric(h, i, m, byref(value)))
             out[name] = _finite_or_none(value.value)
         return out
 
-    def _trial(self, i) -> Trial:
+    def _trial(self, i: int) -> Trial:
         lib = _lib.library()
         h = self._handle.pointer
         view, score, status = c_void_p(), c_double(), c_int32()
         number, error, seconds = c_uint64(), c_char_p(), c_double()
         check(lib.btopt_result_trial(h, i, byref(view), byref(score), byref(status)))
         check(lib.btopt_result_trial_info(h, i, byref(number), byref(error), byref(seconds)))
+        assert self._reader is not None and view.value is not None
         return Trial(
             number=number.value,
             params=self._reader(view.value),
@@ -180,7 +202,7 @@ class OptimizationResult:
         )
 
     @property
-    def trials(self):
+    def trials(self) -> list[Trial]:
         """The kept trials (all unless keep_trials was set), in trial order."""
         if self._trials is None:
             count = _lib.library().btopt_result_trial_count(self._handle.pointer)
@@ -188,19 +210,19 @@ class OptimizationResult:
         return self._trials
 
     @property
-    def best_trial(self):
+    def best_trial(self) -> Trial | None:
         """The best trial (a Trial), or None when no trial succeeded."""
         if self.best_index is None:
             return None
         return self.trials[self.best_index]
 
-    def __len__(self):
+    def __len__(self) -> int:
         if self._trials is not None:
             return len(self._trials)
-        return _lib.library().btopt_result_trial_count(self._handle.pointer)
+        return int(_lib.library().btopt_result_trial_count(self._handle.pointer))
 
     # -- pickling: plain data --------------------------------------------
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         """Every attribute and every kept trial, as plain data (the C result
         itself cannot leave this process): an unpickled result reads like the
         original; write_json, write_csv and equity curves need the original."""
@@ -208,35 +230,60 @@ class OptimizationResult:
         state["_trials"] = list(self.trials)
         return state
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._handle = Detached("OptimizationResult")
         self._reader = None
 
     # -- files -----------------------------------------------------------
-    def to_pandas(self):
+    def to_pandas(self) -> Any:
         """The kept trials as a pandas DataFrame, one row per trial: number,
         each parameter, score, status, error, seconds and each metric. Works
         the same on a live result and on one from open_study. Needs pandas,
         which btopt itself never imports."""
-        try:
-            import pandas
-        except ImportError as e:
-            raise ImportError("OptimizationResult.to_pandas needs pandas: pip install pandas") from e
-        rows = []
-        for t in self.trials:
-            row = {"number": t.number, **t.params, "score": t.score, "status": str(t.status), "error": t.error,
-                   "seconds": t.seconds}
-            row.update(t.metrics)
-            rows.append(row)
-        return pandas.DataFrame(rows)
+        pandas = _lib.optional_module("pandas", "OptimizationResult.to_pandas")
+        return pandas.DataFrame(self._rows(), columns=self._columns())
 
-    def write_json(self, path) -> None:
+    def _columns(self) -> list[str]:
+        """The flat columns: number, each parameter, score, status, error,
+        seconds, each metric; ValueError when a name is used twice."""
+        params = list(self.trials[0].params) if self.trials else list(self.best_params or {})
+        columns = ["number", *params, "score", "status", "error", "seconds", *self.metric_names]
+        clashes = sorted({c for c in columns if columns.count(c) > 1})
+        if clashes:
+            raise ValueError("parameter or metric names clash with other columns: %s" % ", ".join(clashes))
+        return columns
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [{"number": t.number, **t.params, "score": t.score, "status": str(t.status), "error": t.error,
+                 "seconds": t.seconds, **t.metrics} for t in self.trials]
+
+    def trials_array(self) -> Any:
+        """The kept trials as a numpy record array with the columns of
+        to_pandas(): ints and floats as numbers (a score that is not ok is
+        NaN), choices and texts as objects. Needs numpy."""
+        numpy = _lib.optional_module("numpy", "OptimizationResult.trials_array")
+        columns = self._columns()
+        rows = self._rows()
+        arrays = []
+        for name in columns:
+            values = [row[name] for row in rows]
+            if name == "score":
+                values = [math.nan if v is None else v for v in values]
+            array = numpy.asarray(values)
+            if array.dtype.kind not in "biuf":
+                array = numpy.asarray(values, dtype=object)
+            arrays.append(array)
+        if not rows:
+            return numpy.rec.fromarrays([numpy.empty(0)] * len(columns), names=columns)
+        return numpy.rec.fromarrays(arrays, names=columns)
+
+    def write_json(self, path: str | os.PathLike[str]) -> None:
         """Writes the run and every kept trial as JSON (docs/RESULTS.md);
         BtoptIOError when the file cannot be written."""
         check(_lib.library().btopt_result_write_json(self._handle.pointer, _lib.encode(os.fspath(path), "a path")))
 
-    def write_csv(self, path) -> None:
+    def write_csv(self, path: str | os.PathLike[str]) -> None:
         """One row per kept trial (docs/RESULTS.md); BtoptIOError when the file
         cannot be written."""
         check(_lib.library().btopt_result_write_csv(self._handle.pointer, _lib.encode(os.fspath(path), "a path")))
@@ -251,13 +298,13 @@ class OptimizationResult:
     def closed(self) -> bool:
         return self._handle.closed
 
-    def __enter__(self):
+    def __enter__(self) -> OptimizationResult:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "OptimizationResult(best_params=%r, best_score=%r, n_trials=%d, speedup=%.2f)" % (
             self.best_params,
             self.best_score,
@@ -266,7 +313,7 @@ class OptimizationResult:
         )
 
 
-def open_study(path, run: int = 0) -> OptimizationResult:
+def open_study(path: str | os.PathLike[str], run: int = 0) -> OptimizationResult:
     """A stored run of a study (run 0: the last one) as a result with every
     trial it recorded; it may be read while a run writes the study."""
     out = c_void_p()
@@ -274,7 +321,7 @@ def open_study(path, run: int = 0) -> OptimizationResult:
     return OptimizationResult(out.value)
 
 
-def study_runs(path) -> list:
+def study_runs(path: str | os.PathLike[str]) -> list[int]:
     """The ids of a study's runs, oldest first."""
     lib = _lib.library()
     encoded = _lib.encode(os.fspath(path), "a path")

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import math
 import operator
+import re
+import statistics
 from ctypes import byref, c_char_p, c_double, c_int64, c_uint64, c_void_p
+from typing import Any, Iterable, Iterator, Mapping
 
 from . import _lib
 from ._handle import Handle
 from .errors import check
 
 
-def _integer(value, what):
+def _integer(value: Any, what: str) -> int:
     if isinstance(value, bool):
         raise TypeError("%s must be an integer, not bool" % what)
     try:
@@ -29,7 +32,7 @@ def _integer(value, what):
         raise TypeError("%s must be an integer, not %s" % (what, type(value).__name__)) from None
 
 
-def _real(value, what):
+def _real(value: Any, what: str) -> float:
     if isinstance(value, (bool, str, bytes)):
         raise TypeError("%s must be a number, not %s" % (what, type(value).__name__))
     return float(value)
@@ -41,22 +44,26 @@ class Parameter:
     __slots__ = ("name",)
     kind: int
 
-    def __init__(self, name: str):
+    def __init__(self, name: str) -> None:
         if not isinstance(name, str):
             raise TypeError("a parameter name must be a str, not %s" % type(name).__name__)
         self.name = name
 
-    def __eq__(self, other):
-        return type(self) is type(other) and self._key() == other._key()
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and isinstance(other, Parameter) and self._key() == other._key()
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((type(self).__name__,) + self._key())
 
-    def _key(self):
+    def _key(self) -> tuple[Any, ...]:
         raise NotImplementedError
 
-    def _add_to(self, lib, space_pointer):
+    def _add_to(self, lib: Any, space_pointer: int) -> None:
         raise NotImplementedError
+
+    def decode(self, engine_value: Any) -> Any:
+        """The value the objective gets for the engine's ``engine_value``."""
+        return engine_value
 
 
 class DiscreteParameter(Parameter):
@@ -67,16 +74,16 @@ class DiscreteParameter(Parameter):
     __slots__ = ("min_value", "max_value", "step")
     kind = _lib.PARAM_INT
 
-    def __init__(self, name: str, min_value: int, max_value: int, step: int = 1):
+    def __init__(self, name: str, min_value: int, max_value: int, step: int = 1) -> None:
         super().__init__(name)
         self.min_value = _integer(min_value, "min_value of %r" % name)
         self.max_value = _integer(max_value, "max_value of %r" % name)
         self.step = _integer(step, "step of %r" % name)
 
-    def _key(self):
+    def _key(self) -> tuple[Any, ...]:
         return (self.name, self.min_value, self.max_value, self.step)
 
-    def _add_to(self, lib, space_pointer):
+    def _add_to(self, lib: Any, space_pointer: int) -> None:
         check(
             lib.btopt_space_add_int(
                 space_pointer,
@@ -87,51 +94,83 @@ class DiscreteParameter(Parameter):
             )
         )
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "DiscreteParameter(%r, %d, %d, step=%d)" % self._key()
+
+
+_PRIORS = ("uniform", "log-uniform", "normal")
 
 
 class ContinuousParameter(Parameter):
     """Floats in ``[min_value, max_value]``: continuous when ``step`` is None or 0
-    (random and genetic search only; a grid refuses it), else the values
+    (random, genetic and bayesian search; a grid refuses it), else the values
     ``min_value, min_value + step, ...`` like a DiscreteParameter.
 
-    ``prior`` is accepted for the original's signature; btopt samples
-    uniformly, so only ``'uniform'`` is allowed."""
+    ``prior`` (continuous only) is how random points spread: ``'uniform'``;
+    ``'log-uniform'`` (uniform in log(x); bounds must be positive) or
+    ``'normal'`` (mean mid-range, standard deviation a quarter of the range,
+    clipped to the bounds), as the original samples them. btopt's engine
+    samples uniformly, so a prior is a change of variable: the engine searches
+    log(x), or the normal's cumulative probability, and the objective and the
+    results get x. Constraints cannot name such a parameter (they would see
+    the engine's variable)."""
 
-    __slots__ = ("min_value", "max_value", "step")
+    __slots__ = ("min_value", "max_value", "step", "prior")
     kind = _lib.PARAM_FLOAT
 
-    def __init__(self, name: str, min_value: float, max_value: float, step=None, prior: str = "uniform"):
+    def __init__(self, name: str, min_value: float, max_value: float, step: float | None = None,
+                 prior: str = "uniform") -> None:
         super().__init__(name)
-        if prior != "uniform":
-            raise ValueError("prior %r: btopt samples continuous parameters uniformly (prior='uniform')" % (prior,))
+        if prior not in _PRIORS:
+            raise ValueError("prior of %r must be one of %s, not %r" % (name, ", ".join(map(repr, _PRIORS)), prior))
         self.min_value = _real(min_value, "min_value of %r" % name)
         self.max_value = _real(max_value, "max_value of %r" % name)
         self.step = 0.0 if step is None else _real(step, "step of %r" % name)
+        self.prior = prior
+        if prior != "uniform" and not self.continuous:
+            raise ValueError("%r: prior=%r needs a continuous parameter (step None), a stepped one is a grid"
+                             % (name, prior))
+        if prior == "log-uniform" and not 0 < self.min_value < self.max_value:
+            raise ValueError("%r: prior='log-uniform' needs 0 < min_value < max_value, got [%r, %r]"
+                             % (name, self.min_value, self.max_value))
 
     @property
     def continuous(self) -> bool:
         return self.step == 0.0
 
-    def _key(self):
-        return (self.name, self.min_value, self.max_value, self.step)
+    def _engine_range(self) -> tuple[float, float]:
+        """The bounds of the variable btopt's engine searches uniformly."""
+        if self.prior == "log-uniform":
+            return math.log(self.min_value), math.log(self.max_value)
+        if self.prior == "normal":
+            return 0.0, 1.0
+        return self.min_value, self.max_value
 
-    def _add_to(self, lib, space_pointer):
-        check(
-            lib.btopt_space_add_float(
-                space_pointer,
-                _lib.encode(self.name, "a parameter name"),
-                self.min_value,
-                self.max_value,
-                self.step,
-            )
-        )
+    def decode(self, engine_value: float) -> float:
+        """The value of this parameter at the engine's variable ``engine_value``."""
+        if self.prior == "log-uniform":
+            value = math.exp(engine_value)
+        elif self.prior == "normal":
+            if not 0.0 < engine_value < 1.0:
+                return self.min_value if engine_value <= 0.0 else self.max_value
+            spread = statistics.NormalDist((self.min_value + self.max_value) / 2, (self.max_value - self.min_value) / 4)
+            value = spread.inv_cdf(engine_value)
+        else:
+            return engine_value
+        return min(max(value, self.min_value), self.max_value)
 
-    def __repr__(self):
+    def _key(self) -> tuple[Any, ...]:
+        return (self.name, self.min_value, self.max_value, self.step, self.prior)
+
+    def _add_to(self, lib: Any, space_pointer: int) -> None:
+        lo, hi = self._engine_range()
+        check(lib.btopt_space_add_float(space_pointer, _lib.encode(self.name, "a parameter name"), lo, hi, self.step))
+
+    def __repr__(self) -> str:
+        prior = "" if self.prior == "uniform" else ", prior=%r" % self.prior
         if self.continuous:
-            return "ContinuousParameter(%r, %r, %r)" % (self.name, self.min_value, self.max_value)
-        return "ContinuousParameter(%r, %r, %r, step=%r)" % self._key()
+            return "ContinuousParameter(%r, %r, %r%s)" % (self.name, self.min_value, self.max_value, prior)
+        return "ContinuousParameter(%r, %r, %r, step=%r)" % (self.name, self.min_value, self.max_value, self.step)
 
 
 class CategoricalParameter(Parameter):
@@ -143,37 +182,67 @@ class CategoricalParameter(Parameter):
     __slots__ = ("choices", "_by_text")
     kind = _lib.PARAM_CHOICE
 
-    def __init__(self, name: str, choices):
+    def __init__(self, name: str, choices: Iterable[Any]) -> None:
         super().__init__(name)
         if isinstance(choices, (str, bytes)):
             raise TypeError("choices of %r must be a list of values, not a single %s" % (name, type(choices).__name__))
         self.choices = list(choices)
-        self._by_text = {}
+        self._by_text: dict[str, Any] = {}
         for choice in self.choices:
             text = choice if isinstance(choice, str) else str(choice)
             if text in self._by_text and self._by_text[text] is not choice:
                 raise ValueError("choices of %r: %r and %r both read %r" % (name, self._by_text[text], choice, text))
             self._by_text[text] = choice
 
-    def texts(self):
+    def texts(self) -> list[str]:
         return [c if isinstance(c, str) else str(c) for c in self.choices]
 
-    def decode(self, text: str):
+    def decode(self, text: str) -> Any:
         """The choice whose text is ``text`` (the text itself when unknown)."""
         return self._by_text.get(text, text)
 
-    def _key(self):
+    def _key(self) -> tuple[Any, ...]:
         return (self.name, tuple(self.texts()))
 
-    def _add_to(self, lib, space_pointer):
+    def _add_to(self, lib: Any, space_pointer: int) -> None:
         texts = [_lib.encode(t, "a choice") for t in self.texts()]
         array = (c_char_p * max(len(texts), 1))(*texts)
         check(
             lib.btopt_space_add_choice(space_pointer, _lib.encode(self.name, "a parameter name"), array, len(texts))
         )
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "CategoricalParameter(%r, %r)" % (self.name, self.choices)
+
+
+def _check_value(p: Parameter, value: Any) -> None:
+    """ValueError unless ``value`` lies in the domain of ``p``."""
+    if isinstance(p, CategoricalParameter):
+        if value not in p.choices and str(value) not in p.texts():
+            raise ValueError("Parameter %r value %r not in choices %r" % (p.name, value, p.choices))
+        return
+    assert isinstance(p, (DiscreteParameter, ContinuousParameter))
+    if isinstance(p, DiscreteParameter):
+        try:
+            value = _integer(value, "parameter %r" % p.name)
+        except TypeError as e:
+            raise ValueError(str(e)) from None
+    else:
+        try:
+            value = _real(value, "parameter %r" % p.name)
+        except (TypeError, ValueError) as e:
+            raise ValueError(str(e)) from None
+    if not p.min_value <= value <= p.max_value:
+        raise ValueError("Parameter %r value %r outside bounds [%r, %r]" % (p.name, value, p.min_value, p.max_value))
+    if p.step and not _on_step(value - p.min_value, p.step):
+        raise ValueError("Parameter %r value %r does not match step %r" % (p.name, value, p.step))
+
+
+def _on_step(offset: Any, step: float) -> bool:
+    if isinstance(offset, int) and isinstance(step, int):
+        return offset % step == 0
+    steps = float(offset) / step
+    return abs(steps - round(steps)) <= 1e-9 * max(1.0, abs(steps))
 
 
 class ParameterSpace:
@@ -182,13 +251,13 @@ class ParameterSpace:
     satisfies (``'fast < slow'``, ``'fast * 2 <= slow && x > 1'``; over numeric
     parameters)."""
 
-    def __init__(self, parameters=(), constraints=()):
+    def __init__(self, parameters: Iterable[Parameter] = (), constraints: str | Iterable[str] = ()) -> None:
         lib = _lib.library()
         out = c_void_p()
         check(lib.btopt_space_create(byref(out)))
         self._handle = Handle(out.value, lib.btopt_space_destroy, "ParameterSpace")
-        self._parameters = []
-        self._constraints = []
+        self._parameters: list[Parameter] = []
+        self._constraints: list[str] = []
         for parameter in parameters:
             self.add(parameter)
         if isinstance(constraints, str):
@@ -209,6 +278,10 @@ class ParameterSpace:
         """Adds a condition over the numeric parameters declared so far."""
         if callable(expression):
             raise TypeError("btopt constraints are expressions such as 'fast < slow', not Python callables")
+        for p in self._parameters:
+            if isinstance(p, ContinuousParameter) and p.prior != "uniform" and re.search(r"\b%s\b" % re.escape(p.name), expression):
+                raise ValueError("constraint %r names %r, whose prior=%r makes the engine search another variable: "
+                                 "btopt constraints cannot name a parameter with a prior" % (expression, p.name, p.prior))
         check(_lib.library().btopt_space_add_constraint(self._handle.pointer, _lib.encode(expression, "a constraint")))
         self._constraints.append(expression)
         return self
@@ -216,7 +289,7 @@ class ParameterSpace:
     constrain = add_constraint
 
     # -- reading ---------------------------------------------------------
-    def cardinality(self):
+    def cardinality(self) -> int | float:
         """Number of points before constraints: an int, or ``math.inf`` when a
         parameter is continuous or the count passes 2**64 - 1."""
         n = c_uint64()
@@ -224,33 +297,52 @@ class ParameterSpace:
         return math.inf if n.value == _lib.UINT64_MAX else n.value
 
     @property
-    def parameters(self):
+    def parameters(self) -> list[Parameter]:
         return list(self._parameters)
 
     @property
-    def constraints(self):
+    def constraints(self) -> list[str]:
         return list(self._constraints)
 
     @property
-    def names(self):
+    def names(self) -> list[str]:
         return [p.name for p in self._parameters]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._parameters)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Parameter]:
         return iter(list(self._parameters))
 
     def __getitem__(self, name: str) -> Parameter:
+        return self.get_parameter(name)
+
+    def get_parameter(self, name: str) -> Parameter:
+        """The parameter called ``name``; KeyError when there is none."""
         for p in self._parameters:
             if p.name == name:
                 return p
-        raise KeyError(name)
+        raise KeyError("Parameter %r not found" % (name,))
 
-    def __contains__(self, name):
+    def validate_params(self, params: Mapping[str, Any]) -> bool:
+        """True when ``params`` names every parameter once and each value lies
+        in its parameter's domain (bounds, step, choices), as the original
+        checks; ValueError naming the first that does not. Constraints are not
+        evaluated here: btopt's search never proposes a point that breaks one."""
+        missing = [p.name for p in self._parameters if p.name not in params]
+        if missing:
+            raise ValueError("Missing parameters: %s" % ", ".join(missing))
+        unknown = [name for name in params if name not in self]
+        if unknown:
+            raise ValueError("Unknown parameters: %s" % ", ".join(map(str, unknown)))
+        for p in self._parameters:
+            _check_value(p, params[p.name])
+        return True
+
+    def __contains__(self, name: object) -> bool:
         return any(p.name == name for p in self._parameters)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "ParameterSpace(parameters=%r, constraints=%r)" % (self._parameters, self._constraints)
 
     # -- ownership -------------------------------------------------------
@@ -258,36 +350,38 @@ class ParameterSpace:
         """Frees the C space now (optimizers copy it, so they are unaffected)."""
         self._handle.close()
 
-    def __enter__(self):
+    def __enter__(self) -> ParameterSpace:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @property
     def _pointer(self) -> int:
         return self._handle.pointer
 
-    def _decoders(self):
-        """name -> CategoricalParameter for the choices that are not plain strings."""
+    def _decoders(self) -> dict[str, Parameter]:
+        """name -> the parameter, for those whose values the engine holds in
+        another form: choices that are not plain strings, floats with a prior."""
         return {
             p.name: p
             for p in self._parameters
             if isinstance(p, CategoricalParameter) and any(not isinstance(c, str) for c in p.choices)
+            or isinstance(p, ContinuousParameter) and p.prior != "uniform"
         }
 
     @classmethod
-    def _read(cls, space_pointer) -> "ParameterSpace":
+    def _read(cls, space_pointer: int) -> ParameterSpace:
         """A new space equal to a C space this binding does not own (a plugin's)."""
         lib = _lib.library()
-        parameters = []
+        parameters: list[Parameter] = []
         for i in range(lib.btopt_space_param_count(space_pointer)):
             name = _lib.decode(lib.btopt_space_param_name(space_pointer, i))
             kind = lib.btopt_space_param_kind(space_pointer, i)
             if kind == _lib.PARAM_INT:
-                lo, hi, step = c_int64(), c_int64(), c_int64()
-                check(lib.btopt_space_param_int_range(space_pointer, i, byref(lo), byref(hi), byref(step)))
-                parameters.append(DiscreteParameter(name, lo.value, hi.value, step=step.value))
+                ilo, ihi, istep = c_int64(), c_int64(), c_int64()
+                check(lib.btopt_space_param_int_range(space_pointer, i, byref(ilo), byref(ihi), byref(istep)))
+                parameters.append(DiscreteParameter(name, ilo.value, ihi.value, step=istep.value))
             elif kind == _lib.PARAM_FLOAT:
                 lo, hi, step = c_double(), c_double(), c_double()
                 check(lib.btopt_space_param_float_range(space_pointer, i, byref(lo), byref(hi), byref(step)))
@@ -314,12 +408,12 @@ class ParamsReader:
 
     __slots__ = ("_lib", "_decoders", "_layout")
 
-    def __init__(self, decoders=None):
+    def __init__(self, decoders: Mapping[str, Parameter] | None = None) -> None:
         self._lib = _lib.library()
         self._decoders = decoders or {}
-        self._layout = None
+        self._layout: tuple[tuple[bytes, str, int], ...] | None = None
 
-    def _read_layout(self, view):
+    def _read_layout(self, view: int) -> tuple[tuple[bytes, str, int], ...]:
         lib = self._lib
         layout = []
         for i in range(lib.btopt_params_count(view)):
@@ -327,25 +421,26 @@ class ParamsReader:
             layout.append((raw, _lib.decode(raw), lib.btopt_params_kind(view, i)))
         return tuple(layout)
 
-    def __call__(self, view) -> dict:
+    def __call__(self, view: int) -> dict[str, Any]:
         lib = self._lib
         layout = self._layout
         if layout is None or len(layout) != lib.btopt_params_count(view):
             layout = self._layout = self._read_layout(view)
-        values = {}
+        values: dict[str, Any] = {}
         for raw, name, kind in layout:
+            value: Any
             if kind == _lib.PARAM_INT:
-                out = c_int64()
-                check(lib.btopt_params_get_int(view, raw, byref(out)))
-                values[name] = out.value
+                integer = c_int64()
+                check(lib.btopt_params_get_int(view, raw, byref(integer)))
+                value = integer.value
             elif kind == _lib.PARAM_FLOAT:
-                out = c_double()
-                check(lib.btopt_params_get_double(view, raw, byref(out)))
-                values[name] = out.value
+                real = c_double()
+                check(lib.btopt_params_get_double(view, raw, byref(real)))
+                value = real.value
             else:
-                out = c_char_p()
-                check(lib.btopt_params_get_string(view, raw, byref(out)))
-                text = _lib.decode(out.value)
-                decoder = self._decoders.get(name)
-                values[name] = decoder.decode(text) if decoder is not None else text
+                text = c_char_p()
+                check(lib.btopt_params_get_string(view, raw, byref(text)))
+                value = _lib.decode(text.value)
+            decoder = self._decoders.get(name)
+            values[name] = decoder.decode(value) if decoder is not None else value
         return values

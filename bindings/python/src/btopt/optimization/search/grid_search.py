@@ -1,0 +1,5 @@
+"""``btopt.optimization.search.grid_search``: mirrors ``rustybt.optimization.search.grid_search``."""
+
+from ...searches import GridSearchAlgorithm
+
+__all__ = ["GridSearchAlgorithm"]
