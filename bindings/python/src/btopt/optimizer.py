@@ -360,7 +360,8 @@ class ParallelOptimizer:
         if isinstance(backend, str):
             backend = _BACKEND_ALIASES.get(backend, backend)
         if backend in ("ray", "dask"):
-            raise UnsupportedError("backend %r: btopt runs on one machine ('inline', 'thread' or 'process')" % backend,
+            raise UnsupportedError("backend %r is not supported yet: use 'inline', 'thread' or 'process' on one "
+                                   "machine, or 'mpi' across machines (mpirun; docs/CLUSTER.md)" % backend,
                                    _lib.ERR_UNSUPPORTED)
         # A Python objective under threads is GIL-bound: processes by default
         # (see the module doc), chosen at each optimize().
