@@ -64,6 +64,8 @@ type Result struct {
 	EvalSeconds float64 // sum of the evaluations' own seconds
 	Speedup     float64 // EvalSeconds / WallSeconds
 	Workers     int     // NJobs resolved
+	Reused      uint64  // trials a study supplied instead of an evaluation
+	Provenance  string  // JSON: what produced the run (docs/STUDIES.md); "" without a study
 
 	statusCounts [5]uint64
 	mu           sync.RWMutex
@@ -123,6 +125,8 @@ func newResult(raw *C.btopt_result) (*Result, error) {
 	r.EvalSeconds = float64(C.btopt_result_eval_seconds(raw))
 	r.Speedup = float64(C.btopt_result_speedup(raw))
 	r.Workers = int(C.btopt_result_workers(raw))
+	r.Reused = uint64(C.btopt_result_reused_count(raw))
+	r.Provenance = C.GoString(C.btopt_result_provenance(raw))
 	return r, nil
 }
 

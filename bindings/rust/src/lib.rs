@@ -32,6 +32,7 @@ mod optimizer;
 mod plugin;
 mod result;
 mod space;
+mod study;
 pub mod sys;
 mod value;
 
@@ -41,6 +42,7 @@ pub use optimizer::{Backend, CancelHandle, Direction, Optimizer, StartMethod};
 pub use plugin::{PluginInfo, Series};
 pub use result::{OptimizationResult, Trial, TrialStatus};
 pub use space::{ParamSpec, Space, SpaceBuilder};
+pub use study::{export_study, open_study, study_runs};
 pub use value::{Params, Point, Value};
 
 /// The library's version, e.g. "0.1.0".

@@ -113,6 +113,8 @@ pub struct OptimizationResult {
     eval_seconds: f64,
     speedup: f64,
     workers: u32,
+    reused: u64,
+    provenance: String,
 }
 
 impl OptimizationResult {
@@ -166,6 +168,8 @@ impl OptimizationResult {
             eval_seconds: sys::btopt_result_eval_seconds(r),
             speedup: sys::btopt_result_speedup(r),
             workers: sys::btopt_result_workers(r),
+            reused: sys::btopt_result_reused_count(r),
+            provenance: string_from(sys::btopt_result_provenance(r)),
             handle,
         })
     }
@@ -233,6 +237,16 @@ impl OptimizationResult {
     /// Workers the run used (n_jobs resolved).
     pub fn workers(&self) -> u32 {
         self.workers
+    }
+
+    /// Trials a study supplied instead of an evaluation.
+    pub fn reused_count(&self) -> u64 {
+        self.reused
+    }
+
+    /// What produced the run, as JSON (docs/STUDIES.md); empty without a study.
+    pub fn provenance(&self) -> &str {
+        &self.provenance
     }
 
     /// Writes the run and every kept trial as JSON (docs/RESULTS.md). Io when it cannot.

@@ -134,9 +134,13 @@ extern "C" {
         option: *const c_char,
         value: *const c_char,
     ) -> btopt_status;
-    pub fn btopt_optimizer_get_int(opt: *const btopt_optimizer, option: *const c_char, value: *mut i64) -> btopt_status;
-    pub fn btopt_optimizer_get_double(opt: *const btopt_optimizer, option: *const c_char, value: *mut f64)
+    pub fn btopt_optimizer_get_int(opt: *const btopt_optimizer, option: *const c_char, value: *mut i64)
         -> btopt_status;
+    pub fn btopt_optimizer_get_double(
+        opt: *const btopt_optimizer,
+        option: *const c_char,
+        value: *mut f64,
+    ) -> btopt_status;
     pub fn btopt_optimizer_get_string(
         opt: *const btopt_optimizer,
         option: *const c_char,
@@ -216,4 +220,15 @@ extern "C" {
     pub fn btopt_result_workers(result: *const btopt_result) -> u32;
     pub fn btopt_result_write_json(result: *const btopt_result, path: *const c_char) -> btopt_status;
     pub fn btopt_result_write_csv(result: *const btopt_result, path: *const c_char) -> btopt_status;
+    pub fn btopt_result_reused_count(result: *const btopt_result) -> u64;
+    pub fn btopt_result_provenance(result: *const btopt_result) -> *const c_char;
+
+    pub fn btopt_study_open(out: *mut *mut btopt_result, path: *const c_char, run: i64) -> btopt_status;
+    pub fn btopt_study_runs(path: *const c_char, ids: *mut i64, capacity: usize, count: *mut usize) -> btopt_status;
+    pub fn btopt_study_export(
+        path: *const c_char,
+        run: i64,
+        json_path: *const c_char,
+        csv_path: *const c_char,
+    ) -> btopt_status;
 }
