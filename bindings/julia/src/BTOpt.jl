@@ -23,7 +23,7 @@ export ParameterSpace, Parameter, DiscreteParameter, ContinuousParameter, Catego
        ParallelOptimizer, Optimizer, OptimizationResult, Trial, TrialStatus, Status, BTOptError,
        optimize, cancel!, partial_result, set_option!, cardinality, add!, add_constraint!, parameters,
        constraints, trials, isok, label, describe_plugin, register_objective, unregister_objective,
-       write_json, write_csv, equity_curve, library_version, abi_version, status
+       write_json, write_csv, equity_curve, library_version, abi_version, status, open_study, study_runs
 
 const ABI_VERSION = 1
 # btopt_param_kind

@@ -154,5 +154,11 @@ btopt_result_write_json(result, path) =
 btopt_result_write_csv(result, path) =
     ccall((:btopt_result_write_csv, libbtopt), Cint, (Ptr{Cvoid}, Cstring), result, path)
 
+# Studies (added after ABI 1.0 shipped: call only when has_symbol(:btopt_study_open)).
+btopt_study_open(out, path, run) =
+    ccall((:btopt_study_open, libbtopt), Cint, (Ref{Ptr{Cvoid}}, Cstring, Int64), out, path, run)
+btopt_study_runs(path, ids, capacity, count) =
+    ccall((:btopt_study_runs, libbtopt), Cint, (Cstring, Ptr{Int64}, Csize_t, Ref{Csize_t}), path, ids, capacity, count)
+
 # A C string handed out by btopt, as a String ("" for NULL).
 cstr(p::Ptr{UInt8}) = p == C_NULL ? "" : unsafe_string(p)

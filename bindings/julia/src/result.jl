@@ -183,3 +183,33 @@ write_json(r::OptimizationResult, path::AbstractString) = check(btopt_result_wri
 One row per kept trial (docs/RESULTS.md).
 """
 write_csv(r::OptimizationResult, path::AbstractString) = check(btopt_result_write_csv(r, path))
+
+"""
+    open_study(path; run=0) -> OptimizationResult
+
+A stored run of a study (a SQLite file written by a run with the `study`
+option; `run` 0: the last one) with every trial it recorded. Choices come back
+as the strings the study stored.
+"""
+function open_study(path::AbstractString; run::Integer=0)
+    has_symbol(:btopt_study_open) || throw(BTOptError(ERR_UNSUPPORTED, "this libbtopt has no studies: update it"))
+    out = Ref{Ptr{Cvoid}}(C_NULL)
+    check(btopt_study_open(out, path, Int64(run)))
+    return OptimizationResult(out[], Dict{String,CategoricalParameter}())
+end
+
+"""
+    study_runs(path) -> Vector{Int64}
+
+The ids of a study's runs, oldest first.
+"""
+function study_runs(path::AbstractString)
+    count = Ref{Csize_t}(0)
+    while true
+        check(btopt_study_runs(path, Ptr{Int64}(C_NULL), 0, count))
+        ids = Vector{Int64}(undef, Int(count[]))
+        capacity = count[]
+        check(btopt_study_runs(path, ids, capacity, count))
+        count[] <= capacity && return ids[1:Int(count[])]  # else a run began meanwhile: ask again
+    end
+end

@@ -225,4 +225,20 @@ end
     end
 end
 
+@testset "studies read back" begin
+    dir = mktempdir()
+    path = joinpath(dir, "s.db")
+    space = ParameterSpace([DiscreteParameter("a", 0, 9), DiscreteParameter("b", 0, 4)])
+    run() = optimize(ParallelOptimizer(objective_function=p -> p["a"] * 10 - (p["b"] - 2)^2, parameter_space=space,
+                                       algorithm="grid", n_jobs=1, study=path, data_fingerprint="julia-study-test"))
+    live = run()
+    stored = open_study(path)
+    @test length(trials(stored)) == 50
+    @test stored.best_score == live.best_score
+    run()
+    @test length(study_runs(path)) == 2
+    err = try open_study(joinpath(dir, "missing.db")) catch e; e end
+    @test err isa BTOptError && status(err) == BTOpt.ERR_NOT_FOUND
+end
+
 end # @testset
