@@ -62,10 +62,13 @@ type Result struct {
 	Evaluated   uint64 // trials evaluated, kept or not
 	WallSeconds float64
 	EvalSeconds float64 // sum of the evaluations' own seconds
-	Speedup     float64 // EvalSeconds / WallSeconds
-	Workers     int     // NJobs resolved
-	Reused      uint64  // trials a study supplied instead of an evaluation
-	Provenance  string  // JSON: what produced the run (docs/STUDIES.md); "" without a study
+	Speedup     float64 // one core's time for the evaluations (CPU time; wall time where they mostly wait) / WallSeconds
+	Efficiency  float64 // Speedup / Workers
+	// SpeedupCPUShare is the share of Speedup's basis that is CPU time.
+	SpeedupCPUShare float64
+	Workers         int    // NJobs resolved
+	Reused          uint64 // trials a study supplied instead of an evaluation
+	Provenance      string // JSON: what produced the run (docs/STUDIES.md); "" without a study
 
 	statusCounts [5]uint64
 	mu           sync.RWMutex
@@ -124,6 +127,8 @@ func newResult(raw *C.btopt_result) (*Result, error) {
 	r.WallSeconds = float64(C.btopt_result_wall_seconds(raw))
 	r.EvalSeconds = float64(C.btopt_result_eval_seconds(raw))
 	r.Speedup = float64(C.btopt_result_speedup(raw))
+	r.Efficiency = float64(C.btopt_result_efficiency(raw))
+	r.SpeedupCPUShare = float64(C.btopt_result_speedup_cpu_share(raw))
 	r.Workers = int(C.btopt_result_workers(raw))
 	r.Reused = uint64(C.btopt_result_reused_count(raw))
 	r.Provenance = C.GoString(C.btopt_result_provenance(raw))

@@ -127,6 +127,13 @@ double btopt_result_eval_seconds(const btopt_result *result) { return result ? r
 
 double btopt_result_speedup(const btopt_result *result) { return result ? result->run.speedup() : not_a_number; }
 
+double btopt_result_efficiency(const btopt_result *result) { return result ? result->run.efficiency() : not_a_number; }
+
+double btopt_result_speedup_cpu_share(const btopt_result *result)
+{
+    return result ? result->run.cpu_share() : not_a_number;
+}
+
 int32_t btopt_result_rank(const btopt_result *result) { return result ? result->run.info.rank : 0; }
 
 uint32_t btopt_result_workers(const btopt_result *result) { return result ? result->run.info.workers : 0; }

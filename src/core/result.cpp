@@ -161,6 +161,8 @@ void TrialTable::finish(RunResult &result)
     result.status_counts = status_counts_;
     result.evaluated = evaluated();
     result.eval_seconds = eval_seconds_;
+    result.sequential_seconds = std::max(sequential_seconds_, 0.0);
+    result.cpu_seconds = std::max(cpu_seconds_, 0.0);
     result.best.reset();
     if (!best_)
         return;

@@ -6,7 +6,9 @@
 #include "options.hpp"
 #include "trial.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -85,9 +87,24 @@ struct RunResult {
     std::uint64_t reused = 0; // trials whose outcome came from a study instead of an evaluation
     double wall_seconds = 0.0;
     double eval_seconds = 0.0; // of the trials evaluated by this run (reused ones excluded)
+    // What those evaluations would have taken one after another on one core:
+    // their CPU time, or their wall time where they mostly waited (Evaluator).
+    // 0 for a run read back from a study, which stores wall times only.
+    double sequential_seconds = 0.0;
+    double cpu_seconds = 0.0; // the part of sequential_seconds measured as CPU time
     std::string provenance; // a JSON object saying what produced the run (runs with a study); empty: none
 
-    double speedup() const { return wall_seconds > 0 ? eval_seconds / wall_seconds : 0.0; }
+    // sequential_seconds / wall_seconds: how many cores' worth of evaluation
+    // the run kept busy. A run from a study falls back to eval_seconds.
+    double speedup() const
+    {
+        const double work = sequential_seconds > 0 ? sequential_seconds : eval_seconds;
+        return wall_seconds > 0 ? work / wall_seconds : 0.0;
+    }
+    double efficiency() const { return info.workers > 0 ? speedup() / info.workers : 0.0; }
+    // How much of the speedup's basis is CPU time (1: all; 0: all wall time of
+    // evaluations that mostly waited, or a run read back from a study).
+    double cpu_share() const { return sequential_seconds > 0 ? std::min(cpu_seconds / sequential_seconds, 1.0) : 0.0; }
 };
 
 class TrialTable {
@@ -101,6 +118,15 @@ public:
     // the evaluation time of this one.
     void record(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds,
                 bool reused = false);
+    // Adds an evaluated outcome's sequential cost (Outcome::cost); a
+    // non-finite one (a worker breaking the protocol) adds nothing.
+    void add_cost(double cost, double cpu_cost)
+    {
+        if (std::isfinite(cost) && std::isfinite(cpu_cost)) {
+            sequential_seconds_ += cost;
+            cpu_seconds_ += cpu_cost;
+        }
+    }
     // The best ok trial's score so far.
     std::optional<double> best_score() const { return best_ ? std::optional(best_->score) : std::nullopt; }
     // Recorded trials that were evaluated (not cancelled before they ran).
@@ -129,6 +155,8 @@ private:
     std::array<std::uint64_t, trial_status_count> status_counts_{};
     std::uint64_t recorded_ = 0;
     double eval_seconds_ = 0.0;
+    double sequential_seconds_ = 0.0;
+    double cpu_seconds_ = 0.0;
 };
 
 // One trial as the result files see it, wherever it is stored.

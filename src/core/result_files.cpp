@@ -215,6 +215,12 @@ void json_header(std::string &out, const RunResult &r, const JsonKeys &keys)
     key("speedup");
     json_number(out, r.speedup());
     out.append(",\n");
+    key("efficiency");
+    json_number(out, r.efficiency());
+    out.append(",\n");
+    key("speedup_cpu_share");
+    json_number(out, r.cpu_share());
+    out.append(",\n");
     if (!r.provenance.empty()) {
         fmt::format_to(std::back_inserter(out), "  \"n_reused\": {},\n", r.reused);
         key("provenance");

@@ -53,6 +53,14 @@ struct Outcome {
     std::uint64_t number = 0;
     Evaluation evaluation;
     double seconds = 0.0;
+    // What this outcome adds to the run's sequential cost: what the
+    // evaluations would have taken one after another on one core (summed by
+    // the coordinator into the speedup). The evaluator measures CPU time per
+    // window of evaluations, so one outcome may carry its window's correction;
+    // alone, a single outcome's cost means nothing. Outcomes made without an
+    // evaluator (a crash, a timeout) cost their wall seconds.
+    double cost = 0.0;
+    double cpu_cost = 0.0; // the part of cost measured as CPU time (the rest is wall time)
 };
 
 struct Trial {

@@ -401,6 +401,7 @@ private:
                                       ? " (probably over max_memory_per_worker)"
                                       : "");
         o.seconds = std::chrono::duration<double>(Clock::now() - slot.started).count();
+        o.cost = o.seconds; // what it held the worker for
         slot.assigned.drop_front();
         return o;
     }

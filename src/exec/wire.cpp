@@ -89,6 +89,8 @@ void append_outcome(std::string &out, const Outcome &o)
     put(out, static_cast<std::int32_t>(o.evaluation.status));
     put(out, o.evaluation.score);
     put(out, o.seconds);
+    put(out, o.cost);
+    put(out, o.cpu_cost);
     put(out, static_cast<std::uint32_t>(o.evaluation.metrics.size()));
     out.append(reinterpret_cast<const char *>(o.evaluation.metrics.data()), o.evaluation.metrics.size() * sizeof(double));
     const std::string_view error = std::string_view(o.evaluation.error).substr(0, max_error_bytes);
@@ -136,6 +138,8 @@ Parsed take_outcome(std::string_view in, std::size_t &at, Outcome &o)
     o.evaluation.status = static_cast<TrialStatus>(status);
     o.evaluation.score = r.get<double>();
     o.seconds = r.get<double>();
+    o.cost = r.get<double>();
+    o.cpu_cost = r.get<double>();
     const auto n = r.get<std::uint32_t>();
     if (!r.complete())
         return Parsed::Partial;

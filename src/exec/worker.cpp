@@ -213,7 +213,7 @@ void serve_tasks(int fd, Objective &objective, bool answer_each)
     std::string in, encoded;
     std::vector<Task> tasks;
     std::size_t next = 0, parsed = 0, unsent_count = 0;
-    Evaluator evaluate(objective);
+    Evaluator evaluate(objective, CLOCK_PROCESS_CPUTIME_ID); // this process is the worker: its threads all count
     for (;;) {
         while (wire::take_batch(in, parsed, tasks)) {
         }

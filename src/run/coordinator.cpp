@@ -199,6 +199,8 @@ private:
                                                       o.evaluation.error));
         }
         table_.record(o.number, {point.data(), point.size()}, o.evaluation, o.seconds, reused);
+        if (!reused)
+            table_.add_cost(o.cost, o.cpu_cost);
         if (r_.store)
             r_.store->record(o.number, {point.data(), point.size()}, o.evaluation, o.seconds, reused);
         reused_ += reused ? 1 : 0;

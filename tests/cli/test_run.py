@@ -16,7 +16,8 @@ from conftest import BTOPT, ok_trials, test_plugin
 METRICS = ["sharpe", "sortino", "total_return", "cagr", "max_drawdown", "trades", "exposure"]
 SMA_GRID = [(f, s) for f in range(10, 51, 5) for s in range(50, 201, 25) if f < s]  # 62 points
 JSON_KEYS = {"plugin", "algorithm", "objective", "direction", "n_jobs", "backend", "seed", "best_params",
-             "best_score", "best_metrics", "n_trials", "wall_seconds", "eval_seconds", "speedup", "trials"}
+             "best_score", "best_metrics", "n_trials", "wall_seconds", "eval_seconds", "speedup", "efficiency",
+             "speedup_cpu_share", "trials"}
 TRIAL_KEYS = {"id", "params", "score", "metrics", "status", "error", "seconds"}
 
 

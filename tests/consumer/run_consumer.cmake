@@ -223,8 +223,11 @@ if(GO AND SOURCE_DIR)
   string(FIND "${go_program}" "```" end)
   string(SUBSTRING "${go_program}" 0 ${end} go_program)
   file(WRITE "${go_dir}/main.go" "${go_program}")
+  # Its own build cache: Go does not key a cached cgo package on what
+  # pkg-config said, so sharing the user's cache would hand this prefix's
+  # link flags to the repository's own Go builds (and theirs to this one).
   execute_process(COMMAND "${CMAKE_COMMAND}" -E env "PKG_CONFIG_PATH=${pc_dir}" "LD_LIBRARY_PATH=${libdir}"
-      GOFLAGS=-mod=mod GOPROXY=off "${GO}" run .
+      GOFLAGS=-mod=mod GOPROXY=off "GOCACHE=${WORK_DIR}/go-cache" "${GO}" run .
     WORKING_DIRECTORY "${go_dir}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0 OR NOT out MATCHES "best -?[0-9]")
     message(FATAL_ERROR "run_consumer: the Go README example failed against ${prefix} (${rc}):\n${out}\n${err}")

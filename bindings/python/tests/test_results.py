@@ -82,3 +82,28 @@ def test_no_successful_trial():
     assert result.best_params is None and result.best_score is None and result.best_index is None
     assert result.best_metrics is None and result.best_trial is None
     assert all(t.score is None and t.status == TrialStatus.FAILED for t in result.trials)
+
+
+def test_a_gil_bound_objective_on_threads_reports_no_speedup():
+    # Pure Python on the thread backend runs one evaluation at a time (the
+    # GIL): two workers take about as long as one. The sum of the
+    # evaluations' wall times over the run's said ~2; the speedup now counts
+    # CPU time and says ~1, with the efficiency to match.
+    import time
+
+    from btopt import DiscreteParameter, ParallelOptimizer, ParameterSpace
+
+    def spin(params):
+        until = time.thread_time() + 0.001
+        x = 0
+        while time.thread_time() < until:
+            x += 1
+        return float(params["a"])
+
+    space = ParameterSpace(parameters=[DiscreteParameter("a", 0, 199)])
+    result = ParallelOptimizer(objective_function=spin, parameter_space=space, n_jobs=2, backend="thread",
+                               batch_size=1).optimize()
+    assert result.eval_seconds / result.wall_seconds > 1.5  # what the old figure would have said
+    assert result.speedup < 1.35, result.speedup
+    assert result.efficiency == result.speedup / 2
+    assert result.speedup_cpu_share > 0.9

@@ -112,6 +112,8 @@ pub struct OptimizationResult {
     wall_seconds: f64,
     eval_seconds: f64,
     speedup: f64,
+    efficiency: f64,
+    speedup_cpu_share: f64,
     workers: u32,
     reused: u64,
     provenance: String,
@@ -167,6 +169,8 @@ impl OptimizationResult {
             wall_seconds: sys::btopt_result_wall_seconds(r),
             eval_seconds: sys::btopt_result_eval_seconds(r),
             speedup: sys::btopt_result_speedup(r),
+            efficiency: sys::btopt_result_efficiency(r),
+            speedup_cpu_share: sys::btopt_result_speedup_cpu_share(r),
             workers: sys::btopt_result_workers(r),
             reused: sys::btopt_result_reused_count(r),
             provenance: string_from(sys::btopt_result_provenance(r)),
@@ -229,9 +233,20 @@ impl OptimizationResult {
         self.eval_seconds
     }
 
-    /// eval_seconds / wall_seconds.
+    /// What the evaluations would have taken one after another on one core
+    /// (CPU time; wall time where they mostly wait), over the wall time.
     pub fn speedup(&self) -> f64 {
         self.speedup
+    }
+
+    /// speedup / workers.
+    pub fn efficiency(&self) -> f64 {
+        self.efficiency
+    }
+
+    /// The share of the speedup's basis that is CPU time.
+    pub fn speedup_cpu_share(&self) -> f64 {
+        self.speedup_cpu_share
     }
 
     /// Workers the run used (n_jobs resolved).

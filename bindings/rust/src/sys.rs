@@ -217,6 +217,8 @@ extern "C" {
     pub fn btopt_result_wall_seconds(result: *const btopt_result) -> f64;
     pub fn btopt_result_eval_seconds(result: *const btopt_result) -> f64;
     pub fn btopt_result_speedup(result: *const btopt_result) -> f64;
+    pub fn btopt_result_efficiency(result: *const btopt_result) -> f64;
+    pub fn btopt_result_speedup_cpu_share(result: *const btopt_result) -> f64;
     pub fn btopt_result_workers(result: *const btopt_result) -> u32;
     pub fn btopt_result_write_json(result: *const btopt_result, path: *const c_char) -> btopt_status;
     pub fn btopt_result_write_csv(result: *const btopt_result, path: *const c_char) -> btopt_status;

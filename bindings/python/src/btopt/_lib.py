@@ -64,7 +64,7 @@ PROGRESS_FN = CFUNCTYPE(None, c_void_p, c_uint64, c_uint64, c_double)
 
 #: Functions added after ABI 1.0 shipped: bound when the loaded library has
 #: them (``hasattr(lib, name)``), so the binding also runs on an older build.
-OPTIONAL = frozenset({"btopt_result_rank", "btopt_unregister_objective", "btopt_option_count", "btopt_option_info",
+OPTIONAL = frozenset({"btopt_result_rank", "btopt_result_efficiency", "btopt_result_speedup_cpu_share", "btopt_unregister_objective", "btopt_option_count", "btopt_option_info",
                       "btopt_optimizer_get_int", "btopt_optimizer_get_double", "btopt_optimizer_get_string"})
 
 # btopt_option_type
@@ -185,6 +185,8 @@ PROTOTYPES = {
     "btopt_result_wall_seconds": (c_double, [_p]),
     "btopt_result_eval_seconds": (c_double, [_p]),
     "btopt_result_speedup": (c_double, [_p]),
+    "btopt_result_efficiency": (c_double, [_p]),
+    "btopt_result_speedup_cpu_share": (c_double, [_p]),
     "btopt_result_workers": (c_uint32, [_p]),
     "btopt_result_rank": (c_int32, [_p]),
     "btopt_result_write_json": (_status, [_p, c_char_p]),

@@ -132,7 +132,9 @@ class OptimizationResult:
 
     Attributes (read once, at construction): ``best_params`` (dict, None when
     no trial succeeded), ``best_score`` (float or None), ``best_metrics``,
-    ``speedup`` (evaluation seconds / wall seconds), ``wall_seconds``,
+    ``speedup`` (what the evaluations would have taken one after another on
+    one core, over the wall time: CPU time, or wall time for evaluations that
+    mostly wait; btopt.h), ``efficiency`` (speedup / workers), ``wall_seconds``,
     ``eval_seconds``, ``workers``, ``n_trials`` (evaluated, kept or not),
     ``metric_names``, ``status_counts`` ({TrialStatus: count}).
     ``trials`` is the list of kept trials, in trial order.
@@ -150,6 +152,10 @@ class OptimizationResult:
         self.wall_seconds: float = lib.btopt_result_wall_seconds(h)
         self.eval_seconds: float = lib.btopt_result_eval_seconds(h)
         self.speedup: float = lib.btopt_result_speedup(h)
+        #: speedup / workers; speedup_cpu_share: how much of its basis is CPU time (btopt.h).
+        has = hasattr(lib, "btopt_result_efficiency")
+        self.efficiency: float = lib.btopt_result_efficiency(h) if has else self.speedup / max(lib.btopt_result_workers(h), 1)
+        self.speedup_cpu_share: float = lib.btopt_result_speedup_cpu_share(h) if has else 0.0
         self.workers: int = lib.btopt_result_workers(h)
         self.n_trials: int = lib.btopt_result_evaluated_count(h)
         #: The MPI rank the result is from (0 without MPI; only rank 0's holds trials).
