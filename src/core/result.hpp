@@ -4,6 +4,7 @@
 #pragma once
 
 #include "options.hpp"
+#include "selection.hpp"
 #include "trial.hpp"
 
 #include <array>
@@ -86,6 +87,7 @@ struct RunResult {
     double wall_seconds = 0.0;
     double eval_seconds = 0.0; // of the trials evaluated by this run (reused ones excluded)
     std::string provenance; // a JSON object saying what produced the run (runs with a study); empty: none
+    SelectionStats selection; // computed by src/analysis once the run has ended
 
     double speedup() const { return wall_seconds > 0 ? eval_seconds / wall_seconds : 0.0; }
 };
