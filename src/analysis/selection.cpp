@@ -13,6 +13,7 @@
 #include <numbers>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace btopt::internal::analysis {
@@ -129,8 +130,8 @@ GroupReturns group_returns(const Columns &c, const std::vector<Row> &rows, std::
         g.length[k / per_group] += static_cast<double>((k + 1) * n / blocks - k * n / blocks);
     for (std::size_t s = 0; s < rows.size(); ++s)
         for (std::size_t k = 0; k < blocks; ++k) {
-            g.sum[s * groups + k / per_group] += rows[s].metrics[c.block_sum[k]];
-            g.sumsq[s * groups + k / per_group] += rows[s].metrics[c.block_sumsq[k]];
+            g.sum[(k / per_group) * rows.size() + s] += rows[s].metrics[c.block_sum[k]];
+            g.sumsq[(k / per_group) * rows.size() + s] += rows[s].metrics[c.block_sumsq[k]];
         }
     return g;
 }
@@ -171,46 +172,185 @@ std::vector<std::uint64_t> splits(std::size_t groups, std::uint64_t count, std::
     return masks;
 }
 
-// λ of one split: the logit of the relative rank out of sample of the in-sample best.
-double split_logit(const GroupReturns &d, std::uint64_t mask, const std::vector<double> &total_sum,
-                   const std::vector<double> &total_sumsq, double total_length, std::vector<double> &oos)
+// A number in the same order as sharpe(sum, sumsq, length) among series of
+// one length n, without its square root (CSCV needs only the order):
+// SR |SR| = S |S| (n - 1) / (n (n Q - S²)), so S |S| / (n Q - S²). 0 where SR is 0.
+double sharpe_order(double sum, double sumsq, double length)
 {
-    std::vector<std::size_t> in;
-    double in_length = 0.0;
-    for (std::size_t g = 0; g < d.groups; ++g)
-        if (mask >> g & 1) {
-            in.push_back(g);
-            in_length += d.length[g];
-        }
-    std::size_t best = 0;
-    double best_sharpe = -HUGE_VAL;
-    for (std::size_t s = 0; s < d.strategies; ++s) {
-        double sum = 0.0, sumsq = 0.0;
-        for (const std::size_t g : in) {
-            sum += d.sum[s * d.groups + g];
-            sumsq += d.sumsq[s * d.groups + g];
-        }
-        const double is = sharpe(sum, sumsq, in_length);
-        if (is > best_sharpe) {
-            best_sharpe = is;
-            best = s;
-        }
-        oos[s] = sharpe(total_sum[s] - sum, total_sumsq[s] - sumsq, total_length - in_length);
-    }
-    const double x = oos[best];
-    std::size_t below = 0, equal = 0;
-    for (const double v : oos) {
-        below += v < x;
-        equal += v == x;
-    }
-    // The average rank among ties (1 = worst), as scipy's rankdata gives it.
-    const double rank = static_cast<double>(below) + (static_cast<double>(equal) + 1.0) / 2.0;
-    const double omega = rank / (static_cast<double>(d.strategies) + 1.0);
-    return std::log(omega / (1.0 - omega));
+    const double spread = sumsq * length - sum * sum; // (n - 1) n var: > 0 iff var > 0
+    return length >= 2 && spread > 0.0 ? sum * std::abs(sum) / spread : 0.0;
 }
 
+// One split: its in-sample groups (ascending) and the lengths of both sides.
+struct Split {
+    std::vector<std::size_t> in;
+    double in_length = 0.0, out_length = 0.0;
+};
+
+Split split_of(const GroupReturns &d, std::uint64_t mask)
+{
+    Split split;
+    for (std::size_t g = 0; g < d.groups; ++g)
+        if (mask >> g & 1) {
+            split.in.push_back(g);
+            split.in_length += d.length[g];
+        } else {
+            split.out_length += d.length[g];
+        }
+    return split;
+}
+
+// The in-sample sums of strategies first .. first + count - 1, added group by group.
+void in_sample_sums(const GroupReturns &d, const Split &split, std::size_t first, std::size_t count, double *sum,
+                    double *sumsq)
+{
+    std::fill_n(sum, count, 0.0);
+    std::fill_n(sumsq, count, 0.0);
+    for (const std::size_t g : split.in) {
+        const double *from = d.sum.data() + g * d.strategies + first, *from_sq = d.sumsq.data() + g * d.strategies + first;
+        for (std::size_t i = 0; i < count; ++i) {
+            sum[i] += from[i];
+            sumsq[i] += from_sq[i];
+        }
+    }
+}
+
+// The strategies go through in chunks that stay in the cache while every
+// split reads them: first the in-sample best of each split, then how many
+// strategies do worse or as well out of sample. Contiguous ranges of chunks
+// go to `threads` threads, merged in order, so the result never depends on
+// how many there were.
+class Cscv {
+public:
+    Cscv(const GroupReturns &d, const std::vector<std::uint64_t> &masks, unsigned threads) : d_(d), threads_(threads)
+    {
+        for (const std::uint64_t mask : masks)
+            splits_.push_back(split_of(d, mask));
+        total_.assign(d.strategies, 0.0);
+        total_sq_.assign(d.strategies, 0.0);
+        for (std::size_t g = 0; g < d.groups; ++g)
+            for (std::size_t s = 0; s < d.strategies; ++s) {
+                total_[s] += d.sum[g * d.strategies + s];
+                total_sq_[s] += d.sumsq[g * d.strategies + s];
+            }
+    }
+
+    // λ of each split: the logit of the relative rank out of sample of the in-sample best.
+    std::vector<double> logits() const
+    {
+        const std::size_t k = splits_.size();
+        struct Best {
+            std::vector<std::size_t> at;
+            std::vector<double> key;
+        };
+        const auto bests = in_parallel<Best>([&](std::size_t first, std::size_t last) {
+            Best b{std::vector<std::size_t>(k, 0), std::vector<double>(k, -HUGE_VAL)};
+            each_chunk(first, last, [&](std::size_t j, std::size_t from, std::size_t count, const double *sum,
+                                        const double *sumsq) {
+                for (std::size_t i = 0; i < count; ++i) {
+                    const double is = sharpe_order(sum[i], sumsq[i], splits_[j].in_length);
+                    if (is > b.key[j]) {
+                        b.key[j] = is;
+                        b.at[j] = from + i;
+                    }
+                }
+            });
+            return b;
+        });
+        std::vector<double> x(k);
+        for (std::size_t j = 0; j < k; ++j) {
+            std::size_t best = 0;
+            double key = -HUGE_VAL;
+            for (const Best &b : bests) // in order of strategies: ties go to the first
+                if (b.key[j] > key) {
+                    key = b.key[j];
+                    best = b.at[j];
+                }
+            x[j] = out_of_sample(j, best);
+        }
+        using Counts = std::vector<std::pair<std::uint64_t, std::uint64_t>>; // below, equal
+        const auto counts = in_parallel<Counts>([&](std::size_t first, std::size_t last) {
+            Counts c(k);
+            each_chunk(first, last, [&](std::size_t j, std::size_t from, std::size_t count, const double *sum,
+                                        const double *sumsq) {
+                std::uint64_t below = 0, equal = 0;
+                for (std::size_t i = 0; i < count; ++i) {
+                    const double v =
+                        sharpe_order(total_[from + i] - sum[i], total_sq_[from + i] - sumsq[i], splits_[j].out_length);
+                    below += v < x[j];
+                    equal += v == x[j];
+                }
+                c[j].first += below;
+                c[j].second += equal;
+            });
+            return c;
+        });
+        std::vector<double> out(k);
+        for (std::size_t j = 0; j < k; ++j) {
+            std::uint64_t below = 0, equal = 0;
+            for (const Counts &c : counts) {
+                below += c[j].first;
+                equal += c[j].second;
+            }
+            // The average rank among ties (1 = worst), as scipy's rankdata gives it.
+            const double rank = static_cast<double>(below) + (static_cast<double>(equal) + 1.0) / 2.0;
+            const double omega = rank / (static_cast<double>(d_.strategies) + 1.0);
+            out[j] = std::log(omega / (1.0 - omega));
+        }
+        return out;
+    }
+
+private:
+    static constexpr std::size_t chunk = 2048;
+
+    // work(first, last) on contiguous ranges of strategies, one per thread; the results in order.
+    template <class R, class Work>
+    std::vector<R> in_parallel(const Work &work) const
+    {
+        const std::size_t chunks = (d_.strategies + chunk - 1) / chunk;
+        const std::size_t parts = std::max<std::size_t>(1, std::min<std::size_t>(threads_, chunks));
+        std::vector<R> results(parts);
+        std::vector<std::jthread> running;
+        for (std::size_t t = 0; t < parts; ++t) {
+            const std::size_t first = chunks * t / parts * chunk,
+                              last = std::min(d_.strategies, chunks * (t + 1) / parts * chunk);
+            if (t + 1 == parts)
+                results[t] = work(first, last); // this thread does the last part
+            else
+                running.emplace_back([&results, &work, t, first, last] { results[t] = work(first, last); });
+        }
+        running.clear(); // joins
+        return results;
+    }
+
+    template <class Visit>
+    void each_chunk(std::size_t first, std::size_t last, const Visit &visit) const
+    {
+        std::vector<double> sum(chunk), sumsq(chunk);
+        for (std::size_t from = first; from < last; from += chunk) {
+            const std::size_t count = std::min(chunk, last - from);
+            for (std::size_t j = 0; j < splits_.size(); ++j) {
+                in_sample_sums(d_, splits_[j], from, count, sum.data(), sumsq.data());
+                visit(j, from, count, sum.data(), sumsq.data());
+            }
+        }
+    }
+
+    double out_of_sample(std::size_t j, std::size_t s) const
+    {
+        double sum = 0.0, sumsq = 0.0;
+        in_sample_sums(d_, splits_[j], s, 1, &sum, &sumsq);
+        return sharpe_order(total_[s] - sum, total_sq_[s] - sumsq, splits_[j].out_length);
+    }
+
+    const GroupReturns &d_;
+    unsigned threads_;
+    std::vector<Split> splits_;
+    std::vector<double> total_, total_sq_;
+};
+
 std::optional<OverfitStats> overfit_stats(const Columns &c, const std::vector<Row> &rows, std::uint32_t blocks,
-                                          std::uint64_t seed, std::string &note)
+                                          std::uint64_t seed, unsigned threads, std::string &note)
 {
     if (rows.size() < 2) {
         note = "the PBO needs at least 2 successful trials";
@@ -222,9 +362,11 @@ std::optional<OverfitStats> overfit_stats(const Columns &c, const std::vector<Ro
                            blocks, c.block_sum.size());
         return std::nullopt;
     }
-    // A budget of strategy-splits that keeps the statistics a small part of any run (bench/analysis_bench.cpp).
-    constexpr std::uint64_t budget = 50'000'000, least = 256;
-    return cscv(group_returns(c, rows, blocks), std::max<std::uint64_t>(least, budget / rows.size()), seed);
+    // A budget of strategy-splits (about 13 ns each on one thread) that keeps
+    // the statistics a small part of a large run (bench/analysis_bench.cpp);
+    // past it, fewer splits drawn at random, never fewer than `least`.
+    constexpr std::uint64_t budget = std::uint64_t{1} << 25, least = 32;
+    return cscv(group_returns(c, rows, blocks), std::max<std::uint64_t>(least, budget / rows.size()), seed, threads);
 }
 
 } // namespace
@@ -279,7 +421,7 @@ double expected_max_sharpe(double variance, double trials)
                                   gamma * normal_quantile(1.0 - 1.0 / (trials * std::numbers::e)));
 }
 
-OverfitStats cscv(const GroupReturns &d, std::uint64_t max_splits, std::uint64_t seed)
+OverfitStats cscv(const GroupReturns &d, std::uint64_t max_splits, std::uint64_t seed, unsigned threads)
 {
     OverfitStats o;
     o.blocks = static_cast<std::uint32_t>(d.groups);
@@ -287,19 +429,9 @@ OverfitStats cscv(const GroupReturns &d, std::uint64_t max_splits, std::uint64_t
     o.all_combinations = choose(d.groups, d.groups / 2);
     const std::vector<std::uint64_t> masks = splits(d.groups, max_splits, o.all_combinations, seed);
     o.combinations = masks.size();
-    std::vector<double> total_sum(d.strategies), total_sumsq(d.strategies), oos(d.strategies);
-    double total_length = 0.0;
-    for (std::size_t g = 0; g < d.groups; ++g)
-        total_length += d.length[g];
-    for (std::size_t s = 0; s < d.strategies; ++s)
-        for (std::size_t g = 0; g < d.groups; ++g) {
-            total_sum[s] += d.sum[s * d.groups + g];
-            total_sumsq[s] += d.sumsq[s * d.groups + g];
-        }
     std::uint64_t overfit = 0;
     double logits = 0.0;
-    for (const std::uint64_t mask : masks) {
-        const double logit = split_logit(d, mask, total_sum, total_sumsq, total_length, oos);
+    for (const double logit : Cscv(d, masks, threads).logits()) {
         overfit += logit <= 0.0;
         logits += logit;
     }
@@ -331,7 +463,9 @@ void bias_stats(const RunResult &result, const Options &options, SelectionStats 
         out.sharpe = *s;
     }
     if (auto o = overfit_stats(*c, rows, static_cast<std::uint32_t>(options.pbo_blocks),
-                               static_cast<std::uint64_t>(options.random_seed), overfit_note)) {
+                               static_cast<std::uint64_t>(options.random_seed),
+                               std::clamp(result.info.workers, 1u, std::max(1u, std::thread::hardware_concurrency())),
+                               overfit_note)) {
         out.has_overfit = true;
         out.overfit = *o;
     }

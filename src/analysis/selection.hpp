@@ -28,8 +28,8 @@ double probabilistic_sharpe(double sr, double sr_star, double returns, double sk
 double expected_max_sharpe(double variance, double trials);
 
 // Per strategy per group: the sum of its returns, of their squares, and the
-// group's length (the same for all strategies). Row-major: strategy s, group g
-// at s * groups + g.
+// group's length (the same for all strategies). By group: strategy s of group
+// g at g * strategies + s.
 struct GroupReturns {
     std::size_t strategies = 0;
     std::size_t groups = 0;
@@ -39,7 +39,8 @@ struct GroupReturns {
 
 // CSCV over the groups (S = groups, even); the performance of a strategy on a
 // set of groups is the Sharpe ratio of their returns put together. At most
-// `max_splits` splits, drawn with `seed` when C(S, S/2) is more.
-OverfitStats cscv(const GroupReturns &data, std::uint64_t max_splits, std::uint64_t seed);
+// `max_splits` splits, drawn with `seed` when C(S, S/2) is more; on `threads`
+// threads (the run's workers), with the same result for any number.
+OverfitStats cscv(const GroupReturns &data, std::uint64_t max_splits, std::uint64_t seed, unsigned threads);
 
 } // namespace btopt::internal::analysis

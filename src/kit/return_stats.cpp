@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 #include <gsl/assert>
 
@@ -22,6 +23,19 @@ struct Powers {
         s[3] += r2 * r2;
     }
 };
+
+// The first i in [from, to) with p[i] != held, or `to`: eight positions at a
+// time, since a strategy's positions change rarely.
+std::size_t run_end(const Position* p, std::size_t from, std::size_t to, Position held) {
+    const std::uint64_t pattern = 0x0101010101010101ULL * static_cast<std::uint8_t>(held);
+    std::size_t i = from;
+    for (std::uint64_t word = 0; i + 8 <= to; i += 8) {
+        std::memcpy(&word, p + i, 8);
+        if (word != pattern) break;
+    }
+    while (i < to && p[i] == held) ++i;
+    return i;
+}
 
 void central_moments(const Powers& p, std::size_t count, ReturnStats& out) {
     if (count == 0) return;
@@ -59,8 +73,7 @@ ReturnStats ReturnMoments::compute(std::span<const Position> p, double commissio
         Powers block;
         for (std::size_t t = lo; t < hi;) {
             const int held = p[t - 1];
-            std::size_t end = t + 1;
-            while (end < hi && p[end - 1] == held) ++end;
+            const std::size_t end = run_end(p.data(), t, hi - 1, p[t - 1]) + 1;  // p[end - 1] differs, or end = hi
             const int before = t >= 2 ? p[t - 2] : 0;
             block.add(held * changes_[t] - commission * std::abs(held - before));
             if (held != 0 && end > t + 1) {
