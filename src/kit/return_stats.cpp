@@ -54,11 +54,11 @@ void central_moments(const Powers& p, std::size_t count, ReturnStats& out) {
 ReturnMoments::ReturnMoments(const Prices& prices)
     : changes_(prices.changes().begin(), prices.changes().end()) {
     const std::size_t bars = changes_.size();
-    for (std::size_t j = 0; j < 4; ++j) prefix_[j].assign(bars + 1, 0.0);
+    prefix_.assign(bars + 1, {0.0, 0.0, 0.0, 0.0});
     for (std::size_t t = 1; t < bars; ++t) {
         const double c = changes_[t], c2 = c * c;
         const double powers[] = {c, c2, c2 * c, c2 * c2};
-        for (std::size_t j = 0; j < 4; ++j) prefix_[j][t + 1] = prefix_[j][t] + powers[j];
+        for (std::size_t j = 0; j < 4; ++j) prefix_[t + 1][j] = prefix_[t][j] + powers[j];
     }
 }
 
@@ -75,9 +75,16 @@ ReturnStats ReturnMoments::compute(std::span<const Position> p, double commissio
             const int held = p[t - 1];
             const std::size_t end = run_end(p.data(), t, hi - 1, p[t - 1]) + 1;  // p[end - 1] differs, or end = hi
             const int before = t >= 2 ? p[t - 2] : 0;
-            block.add(held * changes_[t] - commission * std::abs(held - before));
-            if (held != 0 && end > t + 1) {
-                const auto range = [&](std::size_t j) { return prefix_[j][end] - prefix_[j][t + 1]; };
+            // The run's first return pays for the change of position made before it, if any.
+            const double cost = commission * std::abs(held - before);
+            std::size_t first = t;  // the first return summed from the prefix sums
+            if (cost != 0.0) {
+                block.add(held * changes_[t] - cost);
+                first = t + 1;
+            }
+            if (held != 0 && end > first) {
+                const auto &to = prefix_[end], &from = prefix_[first];
+                const auto range = [&](std::size_t j) { return to[j] - from[j]; };
                 block.s[0] += held * range(0);  // held^odd = held, held^even = 1
                 block.s[1] += range(1);
                 block.s[2] += held * range(2);

@@ -48,7 +48,8 @@ public:
 
 private:
     std::vector<double> changes_;
-    std::array<std::vector<double>, 4> prefix_;  // prefix_[j][t] = sum of changes[1..t-1]^(j+1)
+    // prefix_[t][j] = sum of changes[1..t-1]^(j+1): the four side by side, one cache line per run's end.
+    std::vector<std::array<double, 4>> prefix_;
 };
 
 }  // namespace btopt::kit
