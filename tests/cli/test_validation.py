@@ -118,6 +118,23 @@ def test_psr_and_dsr_equal_the_papers_formulas_on_fixed_series(btopt, config):
         assert got[key] == pytest.approx(want[key], rel=1e-9, abs=1e-12), key
 
 
+def test_n_counts_failed_trials_too(btopt):
+    """N of the deflated Sharpe is every evaluated trial: a failed one could have been selected too."""
+    _, data = coin_flip(btopt, 60, "seed=4", "fail_mod=4", extra=("--ignore-errors",))
+    failed = [t for t in data["trials"] if t["status"] == "failed"]
+    assert len(failed) == 15
+    got, want = data["selection"], expected_selection(data)
+    assert got["n_trials"] == want["n_trials"] == 60 and got["pbo_strategies"] == 45
+    assert got["dsr"] == pytest.approx(want["dsr"], rel=1e-9, abs=1e-12)
+
+
+def test_runs_that_keep_only_some_trials_say_why_there_are_no_statistics(btopt):
+    _, data = btopt.json("run", "sma_crossover", "--jobs", "2", "--keep", "5")
+    s = data["selection"]
+    assert s["dsr"] is None and s["pbo"] is None and s["robust_trial"] is None
+    assert "the run kept 5 of its 62 trials (keep_trials): the statistics need every one" in s["note"]
+
+
 @pytest.mark.parametrize("groups", [16, 8, 2])
 def test_pbo_equals_an_independent_cscv(btopt, groups):
     _, data = coin_flip(btopt, 40, "seed=5", extra=("--pbo-blocks", str(groups)))

@@ -2,7 +2,8 @@
 // strategy k holds, for each period of `hold` bars, long or short as a coin
 // seeded by k and the period says, on a driftless GBM series. With edge=1,
 // strategy 0 instead knows each period's direction in advance: a real edge,
-// the same in every part of the data. Reports the sample plugins' metrics.
+// the same in every part of the data. With fail_mod=N, strategies k with
+// k % N == N - 1 fail. Reports the sample plugins' metrics.
 #include "../../plugins/backtest.hpp"
 
 #include <cstdint>
@@ -34,12 +35,14 @@ public:
                                             ConfigInteger("seed", 1, 0, 1e15, "seed of the series"),
                                             ConfigInteger("hold", 21, 1, 1e9, "bars each coin flip holds"),
                                             ConfigInteger("edge", 0, 0, 1, "1: strategy 0 knows each period's "
-                                                                           "direction in advance")}};
+                                                                           "direction in advance"),
+                                            ConfigInteger("fail_mod", 0, 0, 1e9, "N > 0: strategies k with "
+                                                                                 "k % N == N - 1 fail")}};
     }
 
     explicit CoinFlip(const btopt::strategy::Config &config)
         : prices_(closes(config)), moments_(prices_), hold_(static_cast<std::size_t>(config.number("hold", 21))),
-          edge_(config.number("edge", 0) != 0)
+          edge_(config.number("edge", 0) != 0), fail_mod_(static_cast<std::uint64_t>(config.number("fail_mod", 0)))
     {
     }
 
@@ -48,6 +51,8 @@ public:
         const auto c = prices_.closes();
         std::vector<btopt::kit::Position> positions(c.size());
         const auto k = static_cast<std::uint64_t>(p.integer(0));
+        if (fail_mod_ > 0 && k % fail_mod_ == fail_mod_ - 1)
+            throw std::runtime_error("strategy " + std::to_string(k) + " fails (fail_mod)");
         for (std::size_t start = 0; start < c.size(); start += hold_) {
             const std::size_t end = std::min(start + hold_, c.size() - 1);
             const bool up = edge_ && k == 0 ? c[end] > c[start] : (splitmix64(k * 1'000'003 + start) & 1) != 0;
@@ -71,6 +76,7 @@ private:
     btopt::kit::ReturnMoments moments_;
     std::size_t hold_;
     bool edge_;
+    std::uint64_t fail_mod_;
 };
 
 } // namespace
