@@ -7,10 +7,13 @@
 #include <btopt/kit/cache.hpp>
 #include <btopt/kit/metrics.hpp>
 #include <btopt/kit/prices.hpp>
+#include <btopt/kit/return_stats.hpp>
 #include <btopt/kit/segments.hpp>
 #include <btopt/kit/synthetic.hpp>
 #include <btopt/strategy.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <optional>
 #include <span>
@@ -20,9 +23,30 @@
 
 namespace btopt::plugins {
 
+// After the seven metrics of docs/METRICS.md, what the host's selection-bias
+// statistics read (docs/VALIDATION.md): skewness and kurtosis of the returns,
+// and, under names starting "btopt." that summaries do not show, the number of
+// returns and each block's sum and sum of squares.
 inline std::vector<std::string> metric_names()
 {
-    return {"sharpe", "sortino", "total_return", "cagr", "max_drawdown", "trades", "exposure"};
+    std::vector<std::string> names{"sharpe", "sortino", "total_return", "cagr", "max_drawdown", "trades", "exposure",
+                                   "skewness", "kurtosis", "btopt.returns"};
+    for (const char *what : {"btopt.block_sum.", "btopt.block_sumsq."})
+        for (std::size_t k = 1; k <= btopt::kit::kReturnBlocks; ++k)
+            names.push_back(what + std::to_string(k));
+    return names;
+}
+
+// The values of metric_names(), in its order, into `out` (as many as fit).
+inline void write_metrics(const btopt::kit::Metrics &m, const btopt::kit::ReturnStats &r, std::span<double> out)
+{
+    constexpr std::size_t blocks = btopt::kit::kReturnBlocks;
+    std::array<double, 10 + 2 * blocks> values{m.sharpe,     m.sortino,  m.total_return, m.cagr, m.max_drawdown,
+                                               static_cast<double>(m.trades), m.exposure, r.skewness, r.kurtosis,
+                                               static_cast<double>(r.n)};
+    std::copy(r.block_sum.begin(), r.block_sum.end(), values.begin() + 10);
+    std::copy(r.block_sumsq.begin(), r.block_sumsq.end(), values.begin() + 10 + blocks);
+    std::copy_n(values.begin(), std::min(out.size(), values.size()), out.begin());
 }
 
 // The config keys every sample strategy understands; the host refuses any
@@ -44,7 +68,7 @@ inline std::vector<btopt::strategy::ConfigKey> config_keys()
 // Config keys: see config_keys().
 class Backtest {
 public:
-    explicit Backtest(const btopt::strategy::Config &config) : prices_(load_closes(config))
+    explicit Backtest(const btopt::strategy::Config &config) : prices_(load_closes(config)), moments_(prices_)
     {
         options_.commission = config.number("commission", 0.0);
         options_.periods_per_year = config.number("periods_per_year", 252.0);
@@ -86,10 +110,7 @@ public:
     {
         const auto m = segments_ ? btopt::kit::compute_metrics(prices_, *segments_, positions, options_)
                                  : btopt::kit::compute_metrics(prices_, positions, options_);
-        const double values[] = {m.sharpe,       m.sortino, m.total_return, m.cagr,
-                                 m.max_drawdown, static_cast<double>(m.trades), m.exposure};
-        for (std::size_t i = 0; i < metrics.size() && i < std::size(values); ++i)
-            metrics[i] = values[i];
+        write_metrics(m, moments_.compute(positions, options_.commission), metrics);
     }
 
 private:
@@ -132,6 +153,7 @@ private:
     }
 
     btopt::kit::Prices prices_;
+    btopt::kit::ReturnMoments moments_;
     std::optional<btopt::kit::SegmentIndex> segments_;
     btopt::kit::MetricsOptions options_;
 };

@@ -161,6 +161,15 @@ func (o *Optimizer) SetBatchSize(n int) error { return o.SetInt("batch_size", in
 // SetKeepTrials keeps only the best n trials in the result (0 = all).
 func (o *Optimizer) SetKeepTrials(n int) error { return o.SetInt("keep_trials", int64(n)) }
 
+// SetPboBlocks sets S, the blocks the probability of backtest overfitting cross-validates (docs/VALIDATION.md).
+func (o *Optimizer) SetPboBlocks(n int) error { return o.SetInt("pbo_blocks", int64(n)) }
+
+// SetRobustRadius sets k, the grid steps a trial's neighbourhood score looks at (docs/VALIDATION.md).
+func (o *Optimizer) SetRobustRadius(n int) error { return o.SetInt("robust_radius", int64(n)) }
+
+// SetSelect sets the point a run carries forward: "best" or "robust".
+func (o *Optimizer) SetSelect(how string) error { return o.SetString("select", how) }
+
 // SetIgnoreErrors records failed trials and goes on instead of stopping the run.
 func (o *Optimizer) SetIgnoreErrors(on bool) error {
 	v := int64(0)

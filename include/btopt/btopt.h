@@ -253,6 +253,15 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *   keep_trials (int, default -1; every run): keep only the best that
  *       many trials in memory; 0: all; unset (-1): all, or the best 10000
  *       with a study
+ *   pbo_blocks (int, default 16; runs with a plugin that reports block
+ *       returns): S: blocks of the return series the probability of
+ *       backtest overfitting cross-validates (even, dividing the plugin's
+ *       blocks)
+ *   select (string, default best; grid): the point a run carries forward
+ *       (walk-forward): best (the best score) or robust (the best
+ *       neighbourhood score, docs/VALIDATION.md)
+ *   robust_radius (int, default 1; grid): k: a trial's neighbourhood
+ *       score is the worst score within k grid steps on every parameter
  *   ignore_errors (int, default 0; every run): 1: record failing trials
  *       and go on; 0: stop at the first
  *   direction (string, default maximize; every run): maximize or minimize
@@ -480,6 +489,54 @@ BTOPT_API uint64_t btopt_result_reused_count(const btopt_result *result);
  * XXH3-128, data hashes, config, space, options, command line, host, times),
  * valid while the result lives; "" for a run without a study. */
 BTOPT_API const char *btopt_result_provenance(const btopt_result *result);
+
+/* Selection-bias statistics over the run's trials (docs/VALIDATION.md),
+ * computed when the run ended from the metrics a plugin reports for them
+ * (the sample plugins do): the Probabilistic and Deflated Sharpe Ratio of the
+ * best trial, and the Probability of Backtest Overfitting by combinatorially
+ * symmetric cross-validation. The caller sets struct_size to
+ * sizeof(btopt_selection); the library fills only the fields that fit, so the
+ * struct can grow. A statistic the run could not give has its has_ flag 0;
+ * btopt_result_selection_note says why. */
+typedef struct btopt_selection {
+    size_t struct_size;
+    int32_t has_sharpe;         /* 1: the fields down to kurtosis hold values */
+    double psr;                 /* P(the best trial's true Sharpe > 0) */
+    double dsr;                 /* P(its true Sharpe > expected_max_sharpe): the deflated Sharpe */
+    double sharpe;              /* the best trial's Sharpe ratio per return (not annualised) */
+    double expected_max_sharpe; /* SR0: the best Sharpe expected of n_trials trials without skill */
+    double sharpe_variance;     /* of the successful trials' Sharpe ratios per return */
+    uint64_t n_trials;          /* N: every evaluated trial, failed ones too */
+    uint64_t n_returns;         /* T: the best trial's returns */
+    double skewness;            /* of the best trial's returns */
+    double kurtosis;            /* of the best trial's returns (3 for a normal law) */
+    int32_t has_pbo;            /* 1: the fields below hold values */
+    double pbo;                 /* share of splits whose in-sample best ranks below the median out of sample */
+    double pbo_logit_mean;      /* mean of the splits' logits */
+    uint32_t pbo_blocks;        /* S (option pbo_blocks) */
+    uint64_t pbo_strategies;    /* trials compared (the successful ones) */
+    uint64_t pbo_splits;        /* splits evaluated */
+    uint64_t pbo_all_splits;    /* C(S, S/2); more than pbo_splits when the splits were sampled */
+    /* Robustness of the optimum (grid runs): each trial's neighbourhood score
+     * is the worst score of the successful trials within robust_radius grid
+     * steps of it on every parameter (itself included). */
+    int32_t has_robust;         /* 1: the fields below hold values */
+    uint32_t robust_radius;     /* k (option robust_radius) */
+    uint64_t robust_index;      /* the trial (index for btopt_result_trial) whose neighbourhood score is best */
+    double robust_score;        /* its neighbourhood score */
+    double best_neighbourhood;  /* the best trial's neighbourhood score */
+    uint64_t chosen_index;      /* the point option `select` picks: the best trial, or robust_index */
+} btopt_selection;
+/* INVALID_ARGUMENT for a NULL out or a struct_size smaller than up to has_sharpe. */
+BTOPT_API btopt_status btopt_result_selection(const btopt_result *result, btopt_selection *out);
+/* The sensitivity of the score to parameter k (grid runs, has_robust): over
+ * the successful trials that differ from the best trial in parameter k only,
+ * the lowest and highest score and how many there are (the best included).
+ * NOT_FOUND when the run has no such table or k is past the last parameter. */
+BTOPT_API btopt_status btopt_result_sensitivity(const btopt_result *result, size_t k, double *min_score,
+                                                double *max_score, uint64_t *points);
+/* Why a selection statistic is missing, in words; "" when none is. Valid while the result lives. */
+BTOPT_API const char *btopt_result_selection_note(const btopt_result *result);
 
 /* ---- Studies ------------------------------------------------------------- */
 /* A stored run of a study as a result (run 0: the last one), with every trial

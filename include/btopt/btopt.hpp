@@ -311,6 +311,8 @@ struct Options {
     // Added after the first release, so at the end: designated initializers
     // written for older members keep their order.
     std::optional<std::string> study{}, study_mode{}, data_fingerprint{}; // docs/STUDIES.md
+    std::optional<std::int64_t> pbo_blocks{}, robust_radius{}; // docs/VALIDATION.md
+    std::optional<std::string> select{};                         // "best" or "robust"
     std::function<void(std::uint64_t done, std::uint64_t total, double best_score)> callback{};
 };
 
@@ -596,6 +598,12 @@ private:
             detail::check(btopt_optimizer_set_double(handle_.get(), "init_timeout", *o.init_timeout));
         if (o.threads_per_worker)
             detail::check(btopt_optimizer_set_int(handle_.get(), "threads_per_worker", *o.threads_per_worker));
+        if (o.pbo_blocks)
+            detail::check(btopt_optimizer_set_int(handle_.get(), "pbo_blocks", *o.pbo_blocks));
+        if (o.robust_radius)
+            detail::check(btopt_optimizer_set_int(handle_.get(), "robust_radius", *o.robust_radius));
+        if (o.select)
+            detail::check(btopt_optimizer_set_string(handle_.get(), "select", o.select->c_str()));
         if (o.ignore_errors)
             detail::check(btopt_optimizer_set_int(handle_.get(), "ignore_errors", *o.ignore_errors ? 1 : 0));
     }

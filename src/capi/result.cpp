@@ -1,6 +1,9 @@
 // Results at the C ABI. Everything handed out points into the result.
 #include "handles.hpp"
 
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
 #include <limits>
 
 using namespace btopt::internal;
@@ -150,6 +153,69 @@ btopt_status btopt_result_write_csv(const btopt_result *result, const char *path
     BTOPT_REQUIRE(result);
     BTOPT_REQUIRE(path);
     return guarded([&] { return status_of(write_csv(result->run, path)); });
+}
+
+btopt_status btopt_result_selection(const btopt_result *result, btopt_selection *out)
+{
+    BTOPT_REQUIRE(result);
+    BTOPT_REQUIRE(out);
+    constexpr std::size_t least = offsetof(btopt_selection, has_sharpe) + sizeof out->has_sharpe;
+    if (out->struct_size < least)
+        return set_error(BTOPT_ERR_INVALID_ARGUMENT,
+                         fmt::format("btopt_result_selection: struct_size {} is smaller than the {} bytes up to "
+                                     "'has_sharpe'; set it to sizeof(btopt_selection)",
+                                     out->struct_size, least));
+    const btopt::internal::SelectionStats &s = result->run.selection;
+    btopt_selection full{};
+    full.struct_size = std::min(out->struct_size, sizeof full);
+    full.has_sharpe = s.has_sharpe;
+    full.psr = s.sharpe.psr;
+    full.dsr = s.sharpe.dsr;
+    full.sharpe = s.sharpe.sharpe;
+    full.expected_max_sharpe = s.sharpe.expected_max;
+    full.sharpe_variance = s.sharpe.sharpe_variance;
+    full.n_trials = s.sharpe.trials;
+    full.n_returns = s.sharpe.returns;
+    full.skewness = s.sharpe.skewness;
+    full.kurtosis = s.sharpe.kurtosis;
+    full.has_pbo = s.has_overfit;
+    full.pbo = s.overfit.pbo;
+    full.pbo_logit_mean = s.overfit.logit_mean;
+    full.pbo_blocks = s.overfit.blocks;
+    full.pbo_strategies = s.overfit.strategies;
+    full.pbo_splits = s.overfit.combinations;
+    full.pbo_all_splits = s.overfit.all_combinations;
+    full.has_robust = s.has_robust;
+    full.robust_radius = s.robust.radius;
+    full.robust_index = s.robust.robust_row;
+    full.robust_score = s.robust.robust_score;
+    full.best_neighbourhood = s.robust.best_neighbourhood;
+    full.chosen_index = s.chosen_row;
+    std::memcpy(out, &full, full.struct_size); // only the fields the caller's struct has
+    return BTOPT_OK;
+}
+
+btopt_status btopt_result_sensitivity(const btopt_result *result, size_t k, double *min_score, double *max_score,
+                                      uint64_t *points)
+{
+    BTOPT_REQUIRE(result);
+    const auto &table = result->run.selection.robust.sensitivity;
+    if (!result->run.selection.has_robust || k >= table.size())
+        return set_error(BTOPT_ERR_NOT_FOUND,
+                         fmt::format("no sensitivity of parameter {}: the run has a table for {} parameters", k,
+                                     result->run.selection.has_robust ? table.size() : 0));
+    if (min_score)
+        *min_score = table[k].min_score;
+    if (max_score)
+        *max_score = table[k].max_score;
+    if (points)
+        *points = table[k].points;
+    return BTOPT_OK;
+}
+
+const char *btopt_result_selection_note(const btopt_result *result)
+{
+    return result ? result->run.selection.note.c_str() : "";
 }
 
 } // extern "C"

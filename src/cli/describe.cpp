@@ -73,13 +73,25 @@ int describe_command(const std::string &plugin)
 
     fmt::print("\nMetrics\n");
     const std::size_t chosen = btopt_plugin_info_default_metric(info.get());
-    std::size_t metric_width = 0;
+    // Names starting "btopt." are what the selection-bias statistics read (docs/VALIDATION.md), counted only.
+    const auto for_statistics = [&](std::size_t m) {
+        return std::string_view(btopt_plugin_info_metric(info.get(), m)).starts_with("btopt.");
+    };
+    std::size_t metric_width = 0, statistics = 0;
     for (std::size_t m = 0; m < btopt_plugin_info_metric_count(info.get()); ++m)
-        metric_width = std::max(metric_width, std::string_view(btopt_plugin_info_metric(info.get(), m)).size());
-    for (std::size_t m = 0; m < btopt_plugin_info_metric_count(info.get()); ++m)
+        if (!for_statistics(m))
+            metric_width = std::max(metric_width, std::string_view(btopt_plugin_info_metric(info.get(), m)).size());
+    for (std::size_t m = 0; m < btopt_plugin_info_metric_count(info.get()); ++m) {
+        if (for_statistics(m)) {
+            ++statistics;
+            continue;
+        }
         fmt::print("  {:<{}}  {}{}\n", btopt_plugin_info_metric(info.get(), m), metric_width,
                    btopt_plugin_info_metric_lower_is_better(info.get(), m) ? "lower is better" : "higher is better",
                    m == chosen ? "  (default objective)" : "");
+    }
+    if (statistics > 0)
+        fmt::print("  and {} numbers for the selection-bias statistics (btopt.*, docs/VALIDATION.md)\n", statistics);
     fmt::print("\nDefault objective: {}\n", btopt_plugin_info_metric(info.get(), chosen));
 
     std::uint64_t cardinality = 0;

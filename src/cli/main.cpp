@@ -103,6 +103,15 @@ void add_run_flags(CLI::App &run, RunOptions &o)
         ->group(search)->check(at_least(1));
     run.add_option("--patience", o.patience, "genetic, bayesian, cmaes: stop after N trials without improvement")
         ->group(search)->check(at_least(1));
+    run.add_option("--pbo-blocks", o.pbo_blocks,
+                   "S: blocks the probability of backtest overfitting cross-validates (even, default 16; "
+                   "docs/VALIDATION.md)")
+        ->group(search)->type_name("S");
+    run.add_option("--select", o.select,
+                   "grid: the point carried forward, best or robust (the best worst score over its grid neighbours)")
+        ->group(search)->check(CLI::IsMember({"best", "robust"}));
+    run.add_option("--robust-radius", o.robust_radius, "grid: neighbours within K steps on every parameter (default 1)")
+        ->group(search)->type_name("K");
     run.add_option("--objective", o.objective, "the metric to optimise (default: the plugin's)")
         ->group(search)->type_name("METRIC");
     run.add_flag("--minimize", o.minimize, "lower scores are better")->group(search);

@@ -237,6 +237,35 @@ std::string failures_card(const RunData &run)
                        total, total > max_listed_failures ? fmt::format(" in all; the first {} are listed", max_listed_failures) : "",
                        rows);
 }
+// Is the best real? The selection-bias statistics (docs/VALIDATION.md).
+std::string selection_card(const RunData &run)
+{
+    const btopt_selection &sel = run.selection;
+    if (!run.best || (!sel.has_sharpe && !sel.has_pbo))
+        return run.selection_note.empty()
+                   ? std::string()
+                   : fmt::format(R"(<section class="card"><h2>Selection bias</h2><p class="note">Not computed: {}</p>)"
+                                 R"(</section>)",
+                                 esc(run.selection_note));
+    std::string out = R"(<section class="card" id="selection"><h2>Selection bias</h2><p class="lead">Is the best )"
+                      R"(real, after this many trials? (docs/VALIDATION.md)</p><table><tbody>)";
+    const auto row = [&](const std::string &name, double value, const std::string &what) {
+        out += fmt::format(R"(<tr><td class="left">{}</td><td>{:.3f}</td><td class="left">{}</td></tr>)", name, value,
+                           esc(what));
+    };
+    if (sel.has_sharpe) {
+        row("deflated Sharpe", sel.dsr,
+            fmt::format("P(true Sharpe above the best that {} trials without skill would show)", sel.n_trials));
+        row("probabilistic Sharpe", sel.psr, fmt::format("P(true Sharpe > 0), over {} returns", sel.n_returns));
+    }
+    if (sel.has_pbo)
+        row("overfitting probability (PBO)", sel.pbo,
+            fmt::format("{} blocks, {} of {} splits", sel.pbo_blocks, sel.pbo_splits, sel.pbo_all_splits));
+    out += "</tbody></table>";
+    if (!run.selection_note.empty())
+        out += fmt::format(R"(<p class="note">Not computed: {}</p>)", esc(run.selection_note));
+    return out + "</section>";
+}
 
 } // namespace
 
@@ -254,6 +283,7 @@ std::string render_report(const RunSettings &settings, const RunData &run, const
         page += heatmap_card(settings, run);
     if (settings.options.algorithm != "grid")
         page += convergence_card(settings, run);
+    page += selection_card(run);
     page += equity_card(curves);
     page += top_card(settings, run);
     page += failures_card(run);

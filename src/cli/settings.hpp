@@ -35,6 +35,9 @@ struct RunOptions {
     bool quiet = false;
     std::string study, study_mode; // --study FILE, --study-mode resume|new
     std::optional<std::int64_t> keep; // --keep N: trials kept in memory
+    std::optional<std::int64_t> pbo_blocks; // --pbo-blocks S
+    std::optional<std::int64_t> robust_radius; // --robust-radius K
+    std::string select; // --select best|robust; empty: the library's default
 };
 
 // The run as it was set up: the options plus what the plugin said.

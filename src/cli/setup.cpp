@@ -177,7 +177,8 @@ void refuse_flags_that_do_not_apply(const RunOptions &o)
     const std::pair<const char *, bool> given[] = {
         {"--iterations", o.iterations.has_value()}, {"--seed", o.seed.has_value()},
         {"--population", o.population.has_value()}, {"--generations", o.generations.has_value()},
-        {"--batch-q", o.batch_q.has_value()},       {"--patience", o.patience.has_value()}};
+        {"--batch-q", o.batch_q.has_value()},       {"--patience", o.patience.has_value()},
+        {"--select", !o.select.empty()},            {"--robust-radius", o.robust_radius.has_value()}};
     for (const auto &[flag, was_given] : given) {
         const std::vector<std::string> where = algorithms_of(flag);
         if (was_given && std::find(where.begin(), where.end(), o.algorithm) == where.end())
@@ -202,7 +203,9 @@ void set_options(btopt_optimizer *opt, const RunOptions &o)
                 {"--batch-q", "batch_q", o.batch_q},
                 {"--patience", "patience", o.patience},
                 {"--batch-size", "batch_size", o.batch_size},
-                {"--keep", "keep_trials", o.keep}};
+                {"--keep", "keep_trials", o.keep},
+                {"--pbo-blocks", "pbo_blocks", o.pbo_blocks},
+                {"--robust-radius", "robust_radius", o.robust_radius}};
     for (const auto &[flag, option, value] : ints)
         if (value)
             check(btopt_optimizer_set_int(opt, option, *value), fmt::format("{} {}", flag, *value));
@@ -212,6 +215,8 @@ void set_options(btopt_optimizer *opt, const RunOptions &o)
         check(btopt_optimizer_set_string(opt, "max_memory_per_worker", o.max_memory.c_str()), "--max-memory " + o.max_memory);
     if (o.ignore_errors)
         check(btopt_optimizer_set_int(opt, "ignore_errors", 1), "--ignore-errors");
+    if (!o.select.empty())
+        check(btopt_optimizer_set_string(opt, "select", o.select.c_str()), "--select " + o.select);
     if (o.minimize)
         check(btopt_optimizer_set_string(opt, "direction", "minimize"), "--minimize");
     set_study_options(opt, o);

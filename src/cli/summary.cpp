@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace btopt::cli {
 
@@ -52,6 +53,76 @@ void print_best(std::FILE *out, const RunSettings &settings, const RunData &run)
         fmt::print(out, "    {:<{}}  {}\n", run.metric_names[m], width, number_text(best.metrics[m]));
 }
 
+// The Sharpe ratio per return as the plugin's annualised "sharpe" metric gives
+// it, from the best trial's ratio of the two; 1 when there is no such metric.
+double annual_factor(const RunData &run)
+{
+    const auto sharpe = run.metric_index("sharpe");
+    if (!sharpe || !run.best || !(run.selection.sharpe != 0.0))
+        return 1.0;
+    const double factor = run.trials[*run.best].metrics[*sharpe] / run.selection.sharpe;
+    return std::isfinite(factor) && factor > 0.0 ? factor : 1.0;
+}
+
+// Is the best real? The selection-bias statistics of docs/VALIDATION.md.
+void print_selection(std::FILE *out, const RunData &run)
+{
+    const btopt_selection &s = run.selection;
+    if (!run.best || (!s.has_sharpe && !s.has_pbo && run.selection_note.empty()))
+        return;
+    fmt::print(out, "  selection bias (docs/VALIDATION.md)\n");
+    if (s.has_sharpe) {
+        const double annual = annual_factor(run);
+        fmt::print(out, "    deflated Sharpe  {:.3f}  P(true Sharpe > {}, the best {} trials without skill would show)\n",
+                   s.dsr, number_text(s.expected_max_sharpe * annual), s.n_trials);
+        fmt::print(out, "    probabilistic Sharpe  {:.3f}  P(true Sharpe > 0), over {} returns, skewness {}, kurtosis {}\n",
+                   s.psr, s.n_returns, number_text(s.skewness), number_text(s.kurtosis));
+    }
+    if (s.has_pbo)
+        fmt::print(out, "    overfitting probability (PBO)  {:.3f}  {} blocks, {} of {} splits, {} trials\n", s.pbo,
+                   s.pbo_blocks, s.pbo_splits, s.pbo_all_splits, s.pbo_strategies);
+    if (!run.selection_note.empty())
+        fmt::print(out, "    not computed: {}\n", run.selection_note);
+    if (s.has_sharpe && s.dsr < 0.95)
+        fmt::print(out, "    WARNING: after {} trials the best's Sharpe is not significant (deflated Sharpe {:.2f} < 0.95): "
+                        "it may be luck\n", s.n_trials, s.dsr);
+    if (s.has_pbo && s.pbo > 0.5)
+        fmt::print(out, "    WARNING: the in-sample best is more likely than not below the median out of sample "
+                        "(PBO {:.2f})\n", s.pbo);
+}
+
+// The best and the most robust point side by side, and how the score varies
+// along each parameter through the best.
+void print_robustness(std::FILE *out, const RunSettings &settings, const RunData &run)
+{
+    const btopt_selection &s = run.selection;
+    if (!run.best || !s.has_robust || s.robust_index >= run.trials.size())
+        return;
+    const TrialRow &best = run.trials[*run.best], &robust = run.trials[s.robust_index];
+    const bool robust_chosen = s.chosen_index == s.robust_index && s.robust_index != *run.best;
+    std::vector<std::vector<std::string>> rows{{"trial", fmt::format("{}", best.number), fmt::format("{}", robust.number)}};
+    for (std::size_t k = 0; k < run.param_names.size(); ++k)
+        rows.push_back({run.param_names[k], value_text(best.values[k]), value_text(robust.values[k])});
+    rows.push_back({settings.objective, number_text(best.score), number_text(robust.score)});
+    rows.push_back({fmt::format("worst within {} step{}", s.robust_radius, s.robust_radius == 1 ? "" : "s"),
+                    number_text(s.best_neighbourhood), number_text(s.robust_score)});
+    fmt::print(out, "\nRobustness: the best and the most robust point (the best worst score over its grid "
+                    "neighbours){}\n",
+               robust_chosen ? "; --select robust carries the robust one forward" : "");
+    print_table(out, {"", "best", "most robust"}, rows);
+    if (run.sensitivity.size() != run.param_names.size())
+        return;
+    std::vector<std::vector<std::string>> table;
+    for (std::size_t k = 0; k < run.param_names.size(); ++k) {
+        const auto &v = run.sensitivity[k];
+        table.push_back({run.param_names[k], number_text(v.min_score), number_text(v.max_score),
+                         number_text(v.max_score - v.min_score), fmt::format("{}", v.points)});
+    }
+    fmt::print(out, "\nSensitivity of {} along each parameter through the best (the others fixed)\n",
+               settings.objective);
+    print_table(out, {"parameter", "lowest", "highest", "spread", "points"}, table);
+}
+
 void print_top(std::FILE *out, const RunSettings &settings, const RunData &run)
 {
     const std::vector<std::size_t> order = ranked(run, settings.options.minimize);
@@ -94,6 +165,8 @@ void print_summary(std::FILE *out, const RunSettings &settings, const RunData &r
                settings.plugin_version, o.algorithm, o.backend, o.minimize ? "minimize" : "maximize",
                settings.objective, settings.cancelled ? " · CANCELLED: partial results" : "", settings.data_label());
     print_best(out, settings, run);
+    print_selection(out, run);
+    print_robustness(out, settings, run);
     print_top(out, settings, run);
     const auto &c = run.status_counts;
     fmt::print(out, "\nTrials: {} evaluated: {} ok, {} failed, {} crashed, {} timed out, {} cancelled\n", run.evaluated,

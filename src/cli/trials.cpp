@@ -47,8 +47,12 @@ Value read_value(const btopt_params *params, std::size_t k)
 RunData collect(const btopt_result *result)
 {
     RunData run;
+    std::vector<std::size_t> shown; // the result's index of each of run.metric_names
     for (std::size_t m = 0; m < btopt_result_metric_count(result); ++m)
-        run.metric_names.emplace_back(btopt_result_metric_name(result, m));
+        if (const std::string name = btopt_result_metric_name(result, m); !name.starts_with("btopt.")) {
+            run.metric_names.push_back(name);
+            shown.push_back(m);
+        }
     const std::uint64_t count = btopt_result_trial_count(result);
     run.trials.reserve(static_cast<std::size_t>(count));
     for (std::uint64_t i = 0; i < count; ++i) {
@@ -65,7 +69,7 @@ RunData collect(const btopt_result *result)
             row.values.push_back(read_value(params, k));
         row.metrics.resize(run.metric_names.size(), std::numeric_limits<double>::quiet_NaN());
         for (std::size_t m = 0; m < run.metric_names.size(); ++m)
-            btopt_result_trial_metric(result, i, m, &row.metrics[m]);
+            btopt_result_trial_metric(result, i, shown[m], &row.metrics[m]);
         run.trials.push_back(std::move(row));
     }
     if (std::uint64_t best = 0; btopt_result_best_index(result, &best) == BTOPT_OK)
@@ -77,6 +81,15 @@ RunData collect(const btopt_result *result)
     run.eval_seconds = btopt_result_eval_seconds(result);
     run.speedup = btopt_result_speedup(result);
     run.workers = btopt_result_workers(result);
+    run.selection.struct_size = sizeof run.selection;
+    if (btopt_result_selection(result, &run.selection) != BTOPT_OK)
+        run.selection = btopt_selection{};
+    run.selection_note = btopt_result_selection_note(result);
+    for (std::size_t k = 0; run.selection.has_robust && k < run.param_names.size(); ++k) {
+        RunData::Sensitivity s{};
+        if (btopt_result_sensitivity(result, k, &s.min_score, &s.max_score, &s.points) == BTOPT_OK)
+            run.sensitivity.push_back(s);
+    }
     return run;
 }
 

@@ -27,13 +27,20 @@ struct TrialRow {
 
 struct RunData {
     std::vector<std::string> param_names;
-    std::vector<std::string> metric_names;
+    std::vector<std::string> metric_names; // without the "btopt." ones, which are for the statistics only
     std::vector<TrialRow> trials;
     std::optional<std::size_t> best; // index into trials
     std::uint64_t evaluated = 0;
     std::array<std::uint64_t, 5> status_counts{}; // by btopt_trial_status
     double wall_seconds = 0.0, eval_seconds = 0.0, speedup = 0.0;
     std::uint32_t workers = 1;
+    btopt_selection selection{}; // docs/VALIDATION.md
+    std::string selection_note;
+    struct Sensitivity {
+        double min_score, max_score;
+        std::uint64_t points;
+    };
+    std::vector<Sensitivity> sensitivity; // by parameter, with selection.has_robust
 
     double efficiency() const { return workers > 0 ? speedup / workers : 0.0; }
     // Trials that ran to an end of their own: ok, failed, crashed or timed out.

@@ -158,6 +158,15 @@ Result<void> set_ignore_errors(Options &o, std::string_view, const OptionValue &
     return {};
 }
 
+Result<void> set_pbo_blocks(Options &o, std::string_view, const OptionValue &v)
+{
+    const std::int64_t value = std::get<std::int64_t>(v);
+    if (value < 2 || value > 32 || value % 2 != 0)
+        return fail(BTOPT_ERR_INVALID_ARGUMENT, "option 'pbo_blocks' = {}: use an even number from 2 to 32", value);
+    o.pbo_blocks = value;
+    return {};
+}
+
 template <auto Field>
 Result<void> set_seconds(Options &o, std::string_view name, const OptionValue &v)
 {
@@ -186,6 +195,7 @@ Result<void> set_choice(Options &o, std::string_view name, const OptionValue &v)
 constexpr std::array<std::string_view, 4> backends{"inline", "thread", "process", "mpi"};
 constexpr std::array<std::string_view, 2> start_methods{"server", "fork"};
 constexpr std::array<std::string_view, 2> study_modes{"resume", "new"};
+constexpr std::array<std::string_view, 2> selections{"best", "robust"};
 
 // A string option that takes any text.
 template <auto Field>
@@ -236,7 +246,7 @@ constexpr auto Double = OptionType::Double;
 constexpr auto String = OptionType::String;
 
 // Every option, in the order the documentation lists them.
-constexpr std::array<OptionSpec, 24> catalogue{{
+constexpr std::array<OptionSpec, 27> catalogue{{
     {"n_jobs", Int, "-1", "every run", "--jobs",
      "workers: N, -1 every CPU this process may use, -2 all but one, ...", set_jobs, get_field<&Options::n_jobs>},
     {"backend", String, "", "every run", "--backend",
@@ -272,6 +282,17 @@ constexpr std::array<OptionSpec, 24> catalogue{{
     {"keep_trials", Int, "-1", "every run", "--keep",
      "keep only the best that many trials in memory; 0: all; unset (-1): all, or the best 10000 with a study",
      set_at_least<&Options::keep_trials, 0>, get_field<&Options::keep_trials>},
+    {"pbo_blocks", Int, "16", "runs with a plugin that reports block returns", "--pbo-blocks",
+     "S: blocks of the return series the probability of backtest overfitting cross-validates (even, dividing "
+     "the plugin's blocks)",
+     set_pbo_blocks, get_field<&Options::pbo_blocks>},
+    {"select", String, "best", "grid", "--select",
+     "the point a run carries forward (walk-forward): best (the best score) or robust (the best neighbourhood score, "
+     "docs/VALIDATION.md)",
+     set_choice<&Options::select, selections>, get_field<&Options::select>},
+    {"robust_radius", Int, "1", "grid", "--robust-radius",
+     "k: a trial's neighbourhood score is the worst score within k grid steps on every parameter",
+     set_at_least<&Options::robust_radius, 1>, get_field<&Options::robust_radius>},
     {"ignore_errors", Int, "0", "every run", "--ignore-errors",
      "1: record failing trials and go on; 0: stop at the first", set_ignore_errors,
      [](const Options &o) -> OptionValue { return std::int64_t{o.ignore_errors}; }},

@@ -28,6 +28,9 @@ struct Options {
     std::int64_t batch_size = 0; // 0: automatic
     std::int64_t batch_q = 1;    // bayesian: points proposed before their results are known
     std::int64_t patience = 0;   // adaptive searches: stop after that many trials without improvement; 0: never
+    std::int64_t pbo_blocks = 16; // S of the PBO's cross-validation (docs/VALIDATION.md)
+    std::string select = "best"; // the point a run carries forward: "best" or "robust"
+    std::int64_t robust_radius = 1; // k of the neighbourhood scores (docs/VALIDATION.md)
     std::int64_t keep_trials = -1; // 0: all; -1 (unset): all, or default_kept_with_study with a study
     bool ignore_errors = false;
     double crossover_rate = 0.8;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "options.hpp"
+#include "selection.hpp"
 #include "trial.hpp"
 
 #include <algorithm>
@@ -93,6 +94,7 @@ struct RunResult {
     double sequential_seconds = 0.0;
     double cpu_seconds = 0.0; // the part of sequential_seconds measured as CPU time
     std::string provenance; // a JSON object saying what produced the run (runs with a study); empty: none
+    SelectionStats selection; // computed by src/analysis once the run has ended
 
     // sequential_seconds / wall_seconds: how many cores' worth of evaluation
     // the run kept busy. A run from a study falls back to eval_seconds.

@@ -170,6 +170,69 @@ void json_trial(std::string &out, const Space &space, const JsonKeys &keys, cons
     out.push_back('}');
 }
 
+// The selection-bias statistics (docs/VALIDATION.md); a statistic that could
+// not be computed is null, and "note" says why.
+void json_selection(std::string &out, const SelectionStats &s, const Space &space, const Trials &trials, bool best)
+{
+    const auto number = [&](std::string_view name, bool has, double x) {
+        fmt::format_to(std::back_inserter(out), "\"{}\": ", name);
+        json_number(out, has ? x : NAN);
+        out.append(", ");
+    };
+    const auto count = [&](std::string_view name, bool has, std::uint64_t x) {
+        if (has)
+            fmt::format_to(std::back_inserter(out), "\"{}\": {}, ", name, x);
+        else
+            fmt::format_to(std::back_inserter(out), "\"{}\": null, ", name);
+    };
+    const SharpeStats &h = s.sharpe;
+    const OverfitStats &o = s.overfit;
+    out.append("{");
+    number("psr", s.has_sharpe, h.psr);
+    number("dsr", s.has_sharpe, h.dsr);
+    number("sharpe_per_return", s.has_sharpe, h.sharpe);
+    number("expected_max_sharpe", s.has_sharpe, h.expected_max);
+    number("sharpe_variance", s.has_sharpe, h.sharpe_variance);
+    count("n_trials", s.has_sharpe, h.trials);
+    count("n_returns", s.has_sharpe, h.returns);
+    number("skewness", s.has_sharpe, h.skewness);
+    number("kurtosis", s.has_sharpe, h.kurtosis);
+    number("pbo", s.has_overfit, o.pbo);
+    number("pbo_logit_mean", s.has_overfit, o.logit_mean);
+    count("pbo_blocks", s.has_overfit, o.blocks);
+    count("pbo_strategies", s.has_overfit, o.strategies);
+    count("pbo_splits", s.has_overfit, o.combinations);
+    count("pbo_all_splits", s.has_overfit, o.all_combinations);
+    const RobustStats &r = s.robust;
+    count("robust_radius", s.has_robust, r.radius);
+    // A result streamed from a study holds only its best trial: rows past it are not there.
+    const bool robust = s.has_robust && r.robust_row < trials.size();
+    count("robust_trial", robust, robust ? trials.number(r.robust_row) : 0);
+    number("robust_score", s.has_robust, r.robust_score);
+    number("best_neighbourhood", s.has_robust, r.best_neighbourhood);
+    const bool chosen = best && s.chosen_row < trials.size();
+    count("chosen_trial", chosen, chosen ? trials.number(s.chosen_row) : 0);
+    out.append("\"sensitivity\": ");
+    if (!s.has_robust)
+        out.append("null, ");
+    else {
+        out.append("{");
+        for (std::size_t k = 0; k < r.sensitivity.size(); ++k) {
+            json_string(out, space.parameters()[k].name);
+            out.append(": {\"min_score\": ");
+            json_number(out, r.sensitivity[k].min_score);
+            out.append(", \"max_score\": ");
+            json_number(out, r.sensitivity[k].max_score);
+            fmt::format_to(std::back_inserter(out), ", \"points\": {}}}{}", r.sensitivity[k].points,
+                           k + 1 < r.sensitivity.size() ? ", " : "");
+        }
+        out.append("}, ");
+    }
+    out.append("\"note\": ");
+    json_string(out, s.note);
+    out.append("}");
+}
+
 // Every key before "trials", one per line.
 void json_header(std::string &out, const RunResult &r, const JsonKeys &keys)
 {
@@ -220,6 +283,9 @@ void json_header(std::string &out, const RunResult &r, const JsonKeys &keys)
     out.append(",\n");
     key("speedup_cpu_share");
     json_number(out, r.cpu_share());
+    out.append(",\n");
+    key("selection");
+    json_selection(out, r.selection, *r.space, r.trials, r.best.has_value());
     out.append(",\n");
     if (!r.provenance.empty()) {
         fmt::format_to(std::back_inserter(out), "  \"n_reused\": {},\n", r.reused);

@@ -1,5 +1,6 @@
 #include "coordinator.hpp"
 
+#include "../analysis/selection.hpp"
 #include "../core/ring.hpp"
 #include "../core/rng.hpp"
 
@@ -58,6 +59,7 @@ public:
         outcome_.result.info = r_.info;
         outcome_.result.reused = reused_;
         table_.finish(outcome_.result);
+        outcome_.result.selection = analysis::selection_stats(outcome_.result, r_.options);
         outcome_.result.wall_seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         return std::move(outcome_);

@@ -19,6 +19,9 @@ def test_describe_a_sample_plugin_by_name(btopt):
     assert re.search(r"\n  max_drawdown +lower is better\n", out)
     assert re.search(r"\n  sharpe +higher is better  \(default objective\)\n", out)
     assert "Default objective: sharpe" in out
+    # What the selection-bias statistics read is counted, not listed (docs/VALIDATION.md).
+    assert "btopt.block" not in out
+    assert "\n  and 33 numbers for the selection-bias statistics (btopt.*, docs/VALIDATION.md)\n" in out
     assert "Grid size: 63 points before constraints" in out
 
 

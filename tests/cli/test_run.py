@@ -13,11 +13,14 @@ import pytest
 
 from conftest import BTOPT, ok_trials, test_plugin
 
-METRICS = ["sharpe", "sortino", "total_return", "cagr", "max_drawdown", "trades", "exposure"]
+METRICS = ["sharpe", "sortino", "total_return", "cagr", "max_drawdown", "trades", "exposure", "skewness", "kurtosis"]
+# What the selection-bias statistics read (docs/VALIDATION.md): in the files, never in the summary.
+STAT_METRICS = ["btopt.returns", *(f"btopt.block_sum.{k}" for k in range(1, 17)),
+                *(f"btopt.block_sumsq.{k}" for k in range(1, 17))]
 SMA_GRID = [(f, s) for f in range(10, 51, 5) for s in range(50, 201, 25) if f < s]  # 62 points
 JSON_KEYS = {"plugin", "algorithm", "objective", "direction", "n_jobs", "backend", "seed", "best_params",
              "best_score", "best_metrics", "n_trials", "wall_seconds", "eval_seconds", "speedup", "efficiency",
-             "speedup_cpu_share", "trials"}
+             "speedup_cpu_share", "selection", "trials"}
 TRIAL_KEYS = {"id", "params", "score", "metrics", "status", "error", "seconds"}
 
 
@@ -49,6 +52,8 @@ def test_summary_shows_best_metrics_top_counts_and_times(btopt):
     best_block = out.split("Best: trial ")[1].split("Top ")[0]
     for name in ["fast", "slow", *METRICS]:
         assert f"\n    {name} " in best_block, name
+    assert "btopt." not in out  # the statistics' own metrics are not shown
+    assert "deflated Sharpe" in best_block and "probabilistic Sharpe" in best_block
     table = out.split("Top 3 of 62 successful trials by sharpe")[1].split("\n\n")[0].splitlines()
     assert table[1].split()[:4] == ["rank", "trial", "fast", "slow"]
     assert [row.split()[0] for row in table[2:]] == ["1", "2", "3"]
@@ -65,7 +70,7 @@ def test_json_has_the_documented_schema_and_the_plugin(btopt):
     assert data["n_jobs"] == 2 and data["n_trials"] == 62 == len(data["trials"])
     for trial in data["trials"]:
         assert set(trial) == TRIAL_KEYS
-        assert trial["status"] == "ok" and set(trial["metrics"]) == set(METRICS)
+        assert trial["status"] == "ok" and set(trial["metrics"]) == set(METRICS + STAT_METRICS)
         assert all(isinstance(v, int) for v in trial["params"].values())
     assert sorted(points(data)) == sorted(SMA_GRID)
     best = max(ok_trials(data), key=lambda t: (t["score"], -t["id"]))
@@ -81,7 +86,7 @@ def test_csv_has_a_row_per_trial(btopt):
     assert result.returncode == 0, result.stderr
     with open(btopt.cwd / "out.csv", newline="") as f:
         rows = list(csv.reader(f))
-    assert rows[0] == ["id", "fast", "slow", "score", *METRICS, "status", "seconds", "error"]
+    assert rows[0] == ["id", "fast", "slow", "score", *METRICS, *STAT_METRICS, "status", "seconds", "error"]
     assert len(rows) == 63
     assert f"Wrote out.csv" in result.stdout
 

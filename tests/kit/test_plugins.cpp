@@ -9,7 +9,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <functional>
+#include <string>
 
 namespace {
 
@@ -19,6 +21,21 @@ using Reference = std::function<std::vector<Position>(std::span<const double>, c
 std::int64_t get(const btopt::ParamMap &p, const char *name) { return std::get<std::int64_t>(p.at(name)); }
 
 std::size_t sz(const btopt::ParamMap &p, const char *name) { return static_cast<std::size_t>(get(p, name)); }
+
+// The blocks the selection-bias statistics read (docs/VALIDATION.md) put
+// together give the same Sharpe ratio as the reference's returns.
+void check_block_returns(const btopt::TrialRecord &t, double sharpe)
+{
+    double sum = 0.0, sumsq = 0.0;
+    for (int k = 1; k <= 16; ++k) {
+        sum += t.metrics.at("btopt.block_sum." + std::to_string(k));
+        sumsq += t.metrics.at("btopt.block_sumsq." + std::to_string(k));
+    }
+    const double n = t.metrics.at("btopt.returns"), mean = sum / n, variance = (sumsq - sum * mean) / (n - 1);
+    CHECK(kit_test::close_rel(variance > 0 ? mean / std::sqrt(variance) * std::sqrt(252.0) : 0.0, sharpe, 1e-9));
+    CHECK(std::isfinite(t.metrics.at("skewness")));
+    CHECK(t.metrics.at("kurtosis") >= 0.0);
+}
 
 void check_against_reference(const btopt::OptimizationResult &result, std::span<const double> closes,
                              const Reference &reference, double commission = 0.0)
@@ -37,6 +54,7 @@ void check_against_reference(const btopt::OptimizationResult &result, std::span<
             CHECK(kit_test::close_rel(t.metrics.at(name), value));
         }
         CHECK(t.score == t.metrics.at("sharpe"));
+        check_block_returns(t, m.sharpe);
     }
 }
 

@@ -186,7 +186,9 @@ end
 @testset "plugins" begin
     info = describe_plugin("sma_crossover")
     @test info.name == "sma_crossover" && info.default_metric == "sharpe"
-    @test info.metrics == ["sharpe", "sortino", "total_return", "cagr", "max_drawdown", "trades", "exposure"]
+    @test info.metrics[1:9] == ["sharpe", "sortino", "total_return", "cagr", "max_drawdown", "trades", "exposure",
+                                "skewness", "kurtosis"]
+    @test length(info.metrics) == 9 + 1 + 2 * 16  # and what the selection-bias statistics read (docs/VALIDATION.md)
     @test info.constraints == ["fast < slow"] && cardinality(info.space) == 63
     @test_throws BTOptError describe_plugin("no_such_strategy")
 

@@ -16,7 +16,9 @@ from btopt import (
     UnsupportedError,
 )
 
-METRICS = ['sharpe', 'sortino', 'total_return', 'cagr', 'max_drawdown', 'trades', 'exposure']
+METRICS = ['sharpe', 'sortino', 'total_return', 'cagr', 'max_drawdown', 'trades', 'exposure', 'skewness', 'kurtosis',
+           'btopt.returns', *('btopt.block_sum.%d' % k for k in range(1, 17)),
+           *('btopt.block_sumsq.%d' % k for k in range(1, 17))]
 
 
 def test_describe_plugin():
@@ -169,3 +171,32 @@ def test_equity_curve_unsupported(test_plugin):
         [DiscreteParameter('x', 1, 2)]), n_jobs=1)
     with pytest.raises(InvalidArgumentError):
         host.equity_curve(host.optimize())
+
+
+def test_selection_statistics_match_the_result_file(tmp_path):
+    """result.selection (through btopt_result_selection) says what the JSON file says, and the robust point
+    and sensitivity table come from the trials themselves (docs/VALIDATION.md)."""
+    import json
+
+    result = ParallelOptimizer(plugin='sma_crossover', algorithm='grid', n_jobs=2, select='robust').optimize()
+    result.write_json(str(tmp_path / 'out.json'))
+    written = json.loads((tmp_path / 'out.json').read_text())['selection']
+    s = result.selection
+    for key in ('psr', 'dsr', 'expected_max_sharpe', 'pbo', 'pbo_logit_mean', 'robust_score', 'best_neighbourhood'):
+        assert s[key] == pytest.approx(written[key], rel=1e-15), key
+    assert s['n_trials'] == written['n_trials'] == 62 and s['pbo_splits'] == 12870
+    assert 0 < s['dsr'] <= s['psr'] < 1
+    trials = result.trials
+    robust = trials[s['robust_index']]
+    assert s['chosen_index'] == s['robust_index'] and written['chosen_trial'] == robust.number
+    # The robust point's worst neighbour (within one grid step on each axis) is its neighbourhood score.
+    step = {'fast': 5, 'slow': 25}
+    neighbours = [t.score for t in trials if t.ok and all(abs(t.params[p] - robust.params[p]) <= step[p] for p in step)]
+    assert s['robust_score'] == min(neighbours)
+    assert all(s['robust_score'] >= min(t.score for t in trials if t.ok and
+                                        all(abs(t.params[p] - u.params[p]) <= step[p] for p in step))
+               for u in trials if u.ok)
+    best = result.best_params
+    for p, (lo, hi, n) in s['sensitivity'].items():
+        line = [t.score for t in trials if t.ok and all(t.params[q] == best[q] for q in step if q != p)]
+        assert (lo, hi, n) == (min(line), max(line), len(line))

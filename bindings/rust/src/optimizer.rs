@@ -278,6 +278,18 @@ impl Optimizer {
     pub fn keep_trials(&mut self, n: i64) -> Result<&mut Self> {
         self.set_int("keep_trials", n)
     }
+    /// S, the blocks the probability of backtest overfitting cross-validates (docs/VALIDATION.md).
+    pub fn pbo_blocks(&mut self, n: i64) -> Result<&mut Self> {
+        self.set_int("pbo_blocks", n)
+    }
+    /// k, the grid steps a trial's neighbourhood score looks at (docs/VALIDATION.md).
+    pub fn robust_radius(&mut self, n: i64) -> Result<&mut Self> {
+        self.set_int("robust_radius", n)
+    }
+    /// The point a run carries forward: "best" or "robust".
+    pub fn select(&mut self, how: &str) -> Result<&mut Self> {
+        self.set_str("select", how)
+    }
     /// Record failed trials and go on instead of stopping the run.
     pub fn ignore_errors(&mut self, on: bool) -> Result<&mut Self> {
         self.set_int("ignore_errors", i64::from(on))

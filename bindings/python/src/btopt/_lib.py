@@ -64,8 +64,10 @@ PROGRESS_FN = CFUNCTYPE(None, c_void_p, c_uint64, c_uint64, c_double)
 
 #: Functions added after ABI 1.0 shipped: bound when the loaded library has
 #: them (``hasattr(lib, name)``), so the binding also runs on an older build.
-OPTIONAL = frozenset({"btopt_result_rank", "btopt_result_efficiency", "btopt_result_speedup_cpu_share", "btopt_unregister_objective", "btopt_option_count", "btopt_option_info",
-                      "btopt_optimizer_get_int", "btopt_optimizer_get_double", "btopt_optimizer_get_string"})
+OPTIONAL = frozenset({"btopt_result_rank", "btopt_result_efficiency", "btopt_result_speedup_cpu_share",
+                      "btopt_unregister_objective", "btopt_option_count", "btopt_option_info",
+                      "btopt_optimizer_get_int", "btopt_optimizer_get_double", "btopt_optimizer_get_string",
+                      "btopt_result_selection", "btopt_result_selection_note", "btopt_result_sensitivity"})
 
 # btopt_option_type
 OPTION_INT = 0
@@ -85,6 +87,37 @@ class OptionDesc(Structure):
         ("cli_flag", c_char_p),
         ("doc", c_char_p),
     ]
+
+class Selection(Structure):
+    """btopt_selection: the selection-bias statistics of a run (docs/VALIDATION.md)."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("has_sharpe", c_int32),
+        ("psr", c_double),
+        ("dsr", c_double),
+        ("sharpe", c_double),
+        ("expected_max_sharpe", c_double),
+        ("sharpe_variance", c_double),
+        ("n_trials", c_uint64),
+        ("n_returns", c_uint64),
+        ("skewness", c_double),
+        ("kurtosis", c_double),
+        ("has_pbo", c_int32),
+        ("pbo", c_double),
+        ("pbo_logit_mean", c_double),
+        ("pbo_blocks", c_uint32),
+        ("pbo_strategies", c_uint64),
+        ("pbo_splits", c_uint64),
+        ("pbo_all_splits", c_uint64),
+        ("has_robust", c_int32),
+        ("robust_radius", c_uint32),
+        ("robust_index", c_uint64),
+        ("robust_score", c_double),
+        ("best_neighbourhood", c_double),
+        ("chosen_index", c_uint64),
+    ]
+
 
 # name: (restype, argtypes), in the order of btopt.h.
 PROTOTYPES = {
@@ -193,6 +226,9 @@ PROTOTYPES = {
     "btopt_result_write_csv": (_status, [_p, c_char_p]),
     "btopt_result_reused_count": (c_uint64, [_p]),
     "btopt_result_provenance": (c_char_p, [_p]),
+    "btopt_result_selection": (_status, [_p, POINTER(Selection)]),
+    "btopt_result_sensitivity": (_status, [_p, c_size_t, POINTER(c_double), POINTER(c_double), POINTER(c_uint64)]),
+    "btopt_result_selection_note": (c_char_p, [_p]),
     "btopt_study_open": (_status, [POINTER(_p), c_char_p, c_int64]),
     "btopt_study_runs": (_status, [c_char_p, POINTER(c_int64), c_size_t, POINTER(c_size_t)]),
     "btopt_study_export": (_status, [c_char_p, c_int64, c_char_p, c_char_p]),

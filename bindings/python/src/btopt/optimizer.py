@@ -84,9 +84,11 @@ _INT_OPTIONS = (
     "batch_size",
     "keep_trials",
     "threads_per_worker",
+    "pbo_blocks",
+    "robust_radius",
 )
 _DOUBLE_OPTIONS = ("crossover_rate", "mutation_rate", "eval_timeout", "init_timeout")
-_STRING_OPTIONS = ("direction", "start_method", "study", "study_mode", "data_fingerprint")
+_STRING_OPTIONS = ("direction", "start_method", "study", "study_mode", "data_fingerprint", "select")
 _BACKEND_ALIASES = {"multiprocessing": "process", "loky": "process", "threading": "thread", "sequential": "inline"}
 
 
@@ -251,7 +253,7 @@ class ParallelOptimizer:
     'thread', 'process'; 'multiprocessing' means 'process'), random_seed,
     population_size, n_generations, tournament_size, elite_count,
     crossover_rate, mutation_rate, batch_q (bayesian), patience (genetic,
-    bayesian, cmaes), batch_size, keep_trials, ignore_errors, eval_timeout
+    bayesian, cmaes), batch_size, keep_trials, pbo_blocks, robust_radius, select, ignore_errors, eval_timeout
     (seconds), max_memory_per_worker ('2GB' or bytes), threads_per_worker,
     direction ('maximize'/'minimize'), start_method, and any option a newer
     btopt adds, by its name. ``callback(iteration, total, best_score)`` is
@@ -295,6 +297,9 @@ class ParallelOptimizer:
         direction: str | None = None,
         keep_trials: int | None = None,
         threads_per_worker: int | None = None,
+        pbo_blocks: int | None = None,
+        robust_radius: int | None = None,
+        select: str | None = None,
         start_method: str | None = None,
         study: str | None = None,
         study_mode: str | None = None,
@@ -373,7 +378,8 @@ class ParallelOptimizer:
             self._set_string("backend", backend)
         ints: dict[str, int | None] = dict(n_iterations=n_iterations, random_seed=random_seed, population_size=population_size,
                     n_generations=n_generations, tournament_size=tournament_size, elite_count=elite_count,
-                    batch_q=batch_q, patience=patience, batch_size=batch_size, keep_trials=keep_trials, threads_per_worker=threads_per_worker)
+                    batch_q=batch_q, patience=patience, batch_size=batch_size, keep_trials=keep_trials, threads_per_worker=threads_per_worker,
+                    pbo_blocks=pbo_blocks, robust_radius=robust_radius)
         for name in _INT_OPTIONS:
             value = ints[name]
             if value is not None:
@@ -385,7 +391,7 @@ class ParallelOptimizer:
             if real is not None:
                 self._set_double(name, real)
         strings: dict[str, str | None] = dict(direction=direction, start_method=start_method, study=study, study_mode=study_mode,
-                       data_fingerprint=data_fingerprint)
+                       data_fingerprint=data_fingerprint, select=select)
         for name in _STRING_OPTIONS:
             text = strings[name]
             if text is not None:

@@ -11,7 +11,7 @@ import enum
 import json
 import math
 import os
-from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint64, c_void_p
+from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint64, c_void_p, sizeof
 from typing import Any, Iterator, Mapping
 
 from . import _lib
@@ -136,9 +136,45 @@ class OptimizationResult:
     one core, over the wall time: CPU time, or wall time for evaluations that
     mostly wait; btopt.h), ``efficiency`` (speedup / workers), ``wall_seconds``,
     ``eval_seconds``, ``workers``, ``n_trials`` (evaluated, kept or not),
-    ``metric_names``, ``status_counts`` ({TrialStatus: count}).
+    ``metric_names``, ``status_counts`` ({TrialStatus: count}), ``selection``
+    (the selection-bias statistics of docs/VALIDATION.md, a dict; see _selection).
     ``trials`` is the list of kept trials, in trial order.
     """
+
+    def _selection(self, lib: Any, h: int) -> dict[str, Any] | None:
+        """The selection-bias statistics (docs/VALIDATION.md) as a dict: ``psr``, ``dsr``,
+        ``sharpe`` (per return), ``expected_max_sharpe``, ``sharpe_variance``, ``n_trials``,
+        ``n_returns``, ``skewness``, ``kurtosis`` (None when not computed), ``pbo``,
+        ``pbo_logit_mean``, ``pbo_blocks``, ``pbo_strategies``, ``pbo_splits``,
+        ``pbo_all_splits`` (None when not computed); for grid runs ``robust_radius``, ``robust_index``
+        (the trial index of the most robust point), ``robust_score``, ``best_neighbourhood`` and
+        ``sensitivity`` ({parameter: (min_score, max_score, points)} along each axis through the best);
+        ``chosen_index`` (the trial option ``select`` picks) and ``note`` (why one is missing)."""
+        if not hasattr(lib, "btopt_result_selection"):
+            return None
+        s = _lib.Selection()
+        s.struct_size = sizeof(_lib.Selection)
+        if lib.btopt_result_selection(h, byref(s)) != _lib.OK:
+            return None
+        sharpe = ("psr", "dsr", "sharpe", "expected_max_sharpe", "sharpe_variance", "n_trials", "n_returns",
+                  "skewness", "kurtosis")
+        pbo = ("pbo", "pbo_logit_mean", "pbo_blocks", "pbo_strategies", "pbo_splits", "pbo_all_splits")
+        out: dict[str, Any] = {name: getattr(s, name) if s.has_sharpe else None for name in sharpe}
+        out.update({name: getattr(s, name) if s.has_pbo else None for name in pbo})
+        robust = ("robust_radius", "robust_index", "robust_score", "best_neighbourhood")
+        out.update({name: getattr(s, name) if s.has_robust else None for name in robust})
+        out["sensitivity"] = None
+        if s.has_robust:
+            sensitivity: dict[str, tuple[float, float, int]] = {}
+            out["sensitivity"] = sensitivity
+            params = lib.btopt_result_best_params(h)
+            lo, hi, n = c_double(), c_double(), c_uint64()
+            for k in range(lib.btopt_params_count(params)):
+                check(lib.btopt_result_sensitivity(h, k, byref(lo), byref(hi), byref(n)))
+                sensitivity[_lib.decode(lib.btopt_params_name(params, k))] = (lo.value, hi.value, n.value)
+        out["chosen_index"] = s.chosen_index
+        out["note"] = _lib.decode(lib.btopt_result_selection_note(h))
+        return out
 
     def __init__(self, pointer: int | None, decoders: Mapping[str, Parameter] | None = None) -> None:
         lib = _lib.library()
@@ -154,7 +190,8 @@ class OptimizationResult:
         self.speedup: float = lib.btopt_result_speedup(h)
         #: speedup / workers; speedup_cpu_share: how much of its basis is CPU time (btopt.h).
         has = hasattr(lib, "btopt_result_efficiency")
-        self.efficiency: float = lib.btopt_result_efficiency(h) if has else self.speedup / max(lib.btopt_result_workers(h), 1)
+        self.efficiency: float = (lib.btopt_result_efficiency(h) if has
+                                  else self.speedup / max(lib.btopt_result_workers(h), 1))
         self.speedup_cpu_share: float = lib.btopt_result_speedup_cpu_share(h) if has else 0.0
         self.workers: int = lib.btopt_result_workers(h)
         self.n_trials: int = lib.btopt_result_evaluated_count(h)
@@ -166,6 +203,7 @@ class OptimizationResult:
         #: What produced the run (dict; docs/STUDIES.md), None without a study.
         provenance = _lib.decode(lib.btopt_result_provenance(h))
         self.provenance: dict[str, Any] | None = json.loads(provenance) if provenance else None
+        self.selection: dict[str, Any] | None = self._selection(lib, h)
         best = lib.btopt_result_best_params(h)
         self.best_params: dict[str, Any] | None = self._reader(best) if best else None
         self.best_score: float | None = _finite_or_none(lib.btopt_result_best_score(h)) if best else None
