@@ -35,6 +35,13 @@ struct RunOptions {
     bool quiet = false;
     std::string study, study_mode; // --study FILE, --study-mode resume|new
     std::optional<std::int64_t> keep; // --keep N: trials kept in memory
+    std::string start, end;           // --start, --end: the bars the run trades
+};
+
+// The windows of `btopt walkforward`: lengths in bars or periods (2y, 6m, 30d).
+struct WalkForwardOptions {
+    std::string train, test, step;
+    bool anchored = false;
 };
 
 // The run as it was set up: the options plus what the plugin said.

@@ -195,6 +195,15 @@ impl Optimizer {
     pub fn study_mode(&mut self, mode: &str) -> Result<&mut Self> {
         self.set_str("study_mode", mode)
     }
+    /// The first bar a plugin's run trades: a date "YYYY-MM-DD" or a bar
+    /// number; earlier bars only warm indicators up.
+    pub fn start(&mut self, bar: &str) -> Result<&mut Self> {
+        self.set_str("start", bar)
+    }
+    /// The last bar a plugin's run trades (included): a date or a bar number.
+    pub fn end(&mut self, bar: &str) -> Result<&mut Self> {
+        self.set_str("end", bar)
+    }
     /// What a host objective's data is, for a study's provenance.
     pub fn data_fingerprint(&mut self, text: &str) -> Result<&mut Self> {
         self.set_str("data_fingerprint", text)

@@ -67,7 +67,7 @@ _INT_OPTIONS = (
     "threads_per_worker",
 )
 _DOUBLE_OPTIONS = ("crossover_rate", "mutation_rate", "eval_timeout", "init_timeout")
-_STRING_OPTIONS = ("direction", "start_method", "study", "study_mode", "data_fingerprint")
+_STRING_OPTIONS = ("direction", "start_method", "study", "study_mode", "data_fingerprint", "start", "end")
 _BACKEND_ALIASES = {"multiprocessing": "process", "loky": "process", "threading": "thread", "sequential": "inline"}
 
 
@@ -272,6 +272,8 @@ class ParallelOptimizer:
         study: str | None = None,
         study_mode: str | None = None,
         data_fingerprint: str | None = None,
+        start: str | int | None = None,
+        end: str | int | None = None,
         deterministic: bool = True,
         **algorithm_kwargs,
     ):
@@ -339,8 +341,10 @@ class ParallelOptimizer:
         for name in _DOUBLE_OPTIONS:
             if doubles[name] is not None:
                 self._set_double(name, doubles[name])
+        # start and end: a date "YYYY-MM-DD" or a bar number (an int is one).
         strings = dict(direction=direction, start_method=start_method, study=study, study_mode=study_mode,
-                       data_fingerprint=data_fingerprint)
+                       data_fingerprint=data_fingerprint, start=None if start is None else str(start),
+                       end=None if end is None else str(end))
         for name in _STRING_OPTIONS:
             if strings[name] is not None:
                 self._set_string(name, strings[name])
