@@ -391,6 +391,9 @@ typedef struct btopt_walkforward_spec {
     const char *test;  /* each window's test length */
     const char *step;  /* how far each window moves on; NULL or "": the test length */
     int32_t anchored;  /* 1: every train window starts at the first bar (expanding) */
+    /* NULL or "": none. Else bars between train and test: the 10 best train
+     * points are evaluated on them and the best there goes to the test. */
+    const char *validation;
 } btopt_walkforward_spec;
 typedef struct btopt_walkforward btopt_walkforward; /* what a walk-forward found */
 

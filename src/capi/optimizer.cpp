@@ -403,6 +403,12 @@ Result<WindowSpec> window_spec(const btopt_walkforward_spec &spec)
         w.step = *parsed;
     }
     w.anchored = BTOPT_SPEC_FIELD(spec, anchored, 0) != 0;
+    if (const auto validation = text(BTOPT_SPEC_FIELD(spec, validation, nullptr)); !validation.empty()) {
+        auto parsed = parse_period(validation, "walk-forward validation length (--validation)");
+        if (!parsed)
+            return tl::unexpected(parsed.error());
+        w.validation = *parsed;
+    }
     return w;
 }
 

@@ -165,6 +165,10 @@ int dispatch(int argc, char **argv)
         ->group(wf_group)->required()->type_name("LENGTH");
     walkforward->add_option("--step", windows.step, "how far each window moves on (default: the test length)")
         ->group(wf_group)->type_name("LENGTH");
+    walkforward->add_option("--validation", windows.validation,
+                            "bars between train and test: the 10 best train points are evaluated on them and the "
+                            "best there is traded on the test bars")
+        ->group(wf_group)->type_name("LENGTH");
     walkforward->add_flag("--anchored", windows.anchored,
                           "every train window starts at the first bar (expanding) instead of rolling")
         ->group(wf_group);

@@ -257,8 +257,9 @@ std::string period_of(const nlohmann::json &range)
 void print_walk_forward(std::FILE *out, const nlohmann::json &wf)
 {
     const std::string objective = wf["objective"];
-    fmt::print(out, "Walk-forward of {}: {} windows ({} train, {} test, step {}{}), {} search, objective {}\n\n",
+    fmt::print(out, "Walk-forward of {}: {} windows ({} train, {}{} test, step {}{}), {} search, objective {}\n\n",
                wf["plugin"].get<std::string>(), wf["windows"].size(), wf["train"].get<std::string>(),
+               wf["validation"].is_string() ? wf["validation"].get<std::string>() + " validation, " : "",
                wf["test"].get<std::string>(), wf["step"].get<std::string>(), wf["anchored"].get<bool>() ? ", anchored" : "",
                wf["algorithm"].get<std::string>(), objective);
     fmt::print(out, "{:>3}  {:<24}  {:<24}  {:>10}  {:>10}  {}\n", "#", "train", "test", "IS " + objective,
@@ -325,7 +326,8 @@ int walkforward_command(const RunOptions &options, const WalkForwardOptions &wf_
     WindowProgress progress(options.quiet, !options.ignore_errors);
     btopt_optimizer_set_progress(opt, &WindowProgress::report, &progress);
     const btopt_walkforward_spec spec{sizeof(btopt_walkforward_spec), wf_options.train.c_str(), wf_options.test.c_str(),
-                                      wf_options.step.c_str(), wf_options.anchored ? 1 : 0};
+                                      wf_options.step.c_str(), wf_options.anchored ? 1 : 0,
+                                      wf_options.validation.c_str()};
     btopt_walkforward *raw = nullptr;
     btopt_status status = BTOPT_OK;
     {

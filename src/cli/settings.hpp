@@ -40,7 +40,7 @@ struct RunOptions {
 
 // The windows of `btopt walkforward`: lengths in bars or periods (2y, 6m, 30d).
 struct WalkForwardOptions {
-    std::string train, test, step;
+    std::string train, test, step, validation;
     bool anchored = false;
 };
 

@@ -173,29 +173,39 @@ Result<Period> parse_period(std::string_view text, std::string_view what)
 Result<std::vector<Window>> make_windows(const Timeline &t, const WindowSpec &spec)
 {
     const bool calendar = spec.train.unit != Period::Unit::Bars || spec.test.unit != Period::Unit::Bars ||
-                          spec.step.unit != Period::Unit::Bars;
+                          spec.step.unit != Period::Unit::Bars ||
+                          (spec.validation && spec.validation->unit != Period::Unit::Bars);
     if (calendar && t.dates.empty())
         return fail(BTOPT_ERR_INVALID_ARGUMENT, "walk-forward windows in days, weeks, months or years need dated bars, "
                                                 "and the plugin's bars have no dates: give the lengths in bars");
-    // Test windows start `train` after the first bar and each `step` after
-    // the last, so with step = test they tile the data exactly; each window's
-    // train bars are the `train` before its test (all before, anchored).
+    // Test windows start `train` (and `validation`) after the first bar and
+    // each `step` after the last, so with step = test they tile the data
+    // exactly; each window's validation bars are the `validation` before its
+    // test, its train bars the `train` before those (all before, anchored).
+    const std::uint64_t first_split = advance(t, 0, spec.train);
     std::vector<Window> windows;
-    for (std::uint64_t test_start = advance(t, 0, spec.train);; test_start = advance(t, test_start, spec.step)) {
+    for (std::uint64_t test_start = spec.validation ? advance(t, first_split, *spec.validation) : first_split;;
+         test_start = advance(t, test_start, spec.step)) {
         Window w;
         const bool first_or_anchored = windows.empty() || spec.anchored;
-        w.train = BarRange{first_or_anchored ? 0 : retreat(t, std::min(test_start, t.bars - 1), spec.train), test_start};
+        const std::uint64_t split = !spec.validation ? test_start
+                                    : windows.empty()
+                                        ? first_split
+                                        : retreat(t, std::min(test_start, t.bars - 1), *spec.validation);
+        if (spec.validation)
+            w.validation = BarRange{split, test_start};
+        w.train = BarRange{first_or_anchored ? 0 : retreat(t, std::min(split, t.bars - 1), spec.train), split};
         w.test = BarRange{test_start, advance(t, test_start, spec.test)};
         if (w.test.end > t.bars) {
             if (windows.empty())
                 return fail(BTOPT_ERR_INVALID_ARGUMENT,
-                            "walk-forward window 1 does not fit the data: its train and test periods need more than "
-                            "the {} bars ({}) there are; shorten --train or --test",
-                            t.bars, bars_text(t, BarRange{0, t.bars}));
+                            "walk-forward window 1 does not fit the data: its periods need more than the {} bars ({}) "
+                            "there are; shorten --train{} or --test",
+                            t.bars, bars_text(t, BarRange{0, t.bars}), spec.validation ? ", --validation" : "");
             break;
         }
-        for (const auto &[range, name] : {std::pair{w.train, "train"}, {w.test, "test"}})
-            if (range.end < range.first + 2)
+        for (const auto &[range, name] : {std::pair{w.train, "train"}, {w.validation, "validation"}, {w.test, "test"}})
+            if (!(name == std::string_view("validation") && !spec.validation) && range.end < range.first + 2)
                 return fail(BTOPT_ERR_INVALID_ARGUMENT,
                             "walk-forward window {} has a {} period of {} bar(s) ({}): at least 2 are needed for one "
                             "return; lengthen --{}",

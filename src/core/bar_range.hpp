@@ -7,6 +7,7 @@
 #include "trial.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,12 +50,14 @@ Result<Period> parse_period(std::string_view text, std::string_view what);
 struct WindowSpec {
     Period train, test, step; // step: how far each window moves on (usually the test length)
     bool anchored = false;    // every train window starts at the first bar (expanding)
+    std::optional<Period> validation{}; // bars between train and test that choose among the top train points
 };
 
 // One walk-forward window: it searches on `train` and trades its choice on `test`,
 // the bars right after.
 struct Window {
     BarRange train, test;
+    BarRange validation{}; // between them; whole() (end 0): no validation period
 };
 
 // Every window that fits the data, in order: train windows from the first

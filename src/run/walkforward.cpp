@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <algorithm>
 #include <map>
 
 namespace btopt::internal {
@@ -26,19 +27,67 @@ Result<void> refuse_what_walk_forward_cannot_do(const RunPlan &plan, const std::
     return {};
 }
 
-// Evaluates one point on `range` through the executor the windows share.
-Outcome evaluate_on(Executor &executor, const Point &point, std::uint64_t seed, BarRange range,
-                    const std::atomic<bool> &cancel)
+// Evaluates points on `range` through the executor the windows share; the
+// outcomes in the points' order (task i is point i, seeded as trial i).
+std::vector<Outcome> evaluate_on(Executor &executor, const std::vector<Point> &points, std::uint64_t run_seed,
+                                 BarRange range, const std::atomic<bool> &cancel)
 {
-    std::vector<Task> tasks{Task{0, point, seed, range}};
+    std::vector<Task> tasks;
+    for (std::size_t i = 0; i < points.size(); ++i)
+        tasks.push_back(Task{i, points[i], trial_seed(run_seed, i), range});
     executor.submit(tasks);
     std::vector<Outcome> out;
-    while (out.empty()) {
+    while (out.size() < points.size()) {
         if (cancel.load())
             executor.cancel();
         executor.collect(out);
     }
-    return out.front();
+    std::sort(out.begin(), out.end(), [](const Outcome &a, const Outcome &b) { return a.number < b.number; });
+    return out;
+}
+
+bool better(double a, double b, Direction d) { return d == Direction::Maximize ? a > b : a < b; }
+
+// The rows of the best ok trials, best first (ties: the earlier trial).
+std::vector<std::size_t> top_rows(const RunResult &r, std::size_t count)
+{
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < r.trials.size(); ++i)
+        if (r.trials.status(i) == TrialStatus::Ok)
+            rows.push_back(i);
+    std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
+        return better(r.trials.score(a), r.trials.score(b), r.info.direction);
+    });
+    rows.resize(std::min(rows.size(), count));
+    return rows;
+}
+
+// With a validation period: the in-sample top points, each evaluated on the
+// validation bars; the row of the best there (ties: the better in sample).
+Result<std::size_t> validate(const RunResult &r, const Window &w, std::size_t index, Executor &executor,
+                             const RunPlan &plan, const std::atomic<bool> &cancel, WindowOutcome &wo)
+{
+    const std::vector<std::size_t> rows = top_rows(r, validation_candidates);
+    std::vector<Point> points;
+    for (std::size_t row : rows)
+        points.emplace_back(r.trials.point(row).begin(), r.trials.point(row).end());
+    const auto outcomes =
+        evaluate_on(executor, points, static_cast<std::uint64_t>(plan.options.random_seed), w.validation, cancel);
+    std::optional<std::size_t> chosen;
+    for (std::size_t i = 0; i < outcomes.size(); ++i)
+        if (outcomes[i].evaluation.status == TrialStatus::Ok &&
+            (!chosen || better(outcomes[i].evaluation.score, outcomes[*chosen].evaluation.score, r.info.direction)))
+            chosen = i;
+    if (cancel.load())
+        return fail(BTOPT_ERR_CANCELLED, "walk-forward window {}: cancelled while validating", index + 1);
+    if (!chosen)
+        return fail(BTOPT_ERR_OBJECTIVE, "walk-forward window {}: none of its {} best train points succeeded on its "
+                                         "validation bars",
+                    index + 1, outcomes.size());
+    wo.candidates = outcomes.size();
+    wo.validation_score = outcomes[*chosen].evaluation.score;
+    wo.validation = outcomes[*chosen].evaluation.metrics;
+    return rows[*chosen];
 }
 
 // Searches one window's train bars and trades its best point on the test bars.
@@ -67,13 +116,26 @@ Result<WindowOutcome> run_window(const RunPlan &plan, const Window &w, std::size
         return wo;
     if (!r.best)
         return fail(BTOPT_ERR_OBJECTIVE, "walk-forward window {}: no trial succeeded on its train bars", index + 1);
-    const auto point = r.trials.point(*r.best);
+    std::size_t row = *r.best;
+    if (!w.validation.whole()) {
+        auto validated = validate(r, w, index, *a.executor, plan, cancel, wo);
+        if (!validated && validated.error().code == BTOPT_ERR_CANCELLED) {
+            search_outcome.status = BTOPT_ERR_CANCELLED; // the windows before it are kept
+            search_outcome.message = "cancelled";
+            return wo;
+        }
+        if (!validated)
+            return tl::unexpected(validated.error());
+        row = *validated;
+    }
+    const auto point = r.trials.point(row);
     wo.chosen.assign(point.begin(), point.end());
-    wo.in_sample_score = r.trials.score(*r.best);
-    const auto metrics = r.trials.metrics(*r.best);
+    wo.in_sample_score = r.trials.score(row);
+    const auto metrics = r.trials.metrics(row);
     wo.in_sample.assign(metrics.begin(), metrics.end());
-    const Outcome test = evaluate_on(*a.executor, wo.chosen, trial_seed(static_cast<std::uint64_t>(plan.options.random_seed), 0),
-                                     w.test, cancel);
+    const Outcome test = evaluate_on(*a.executor, {wo.chosen}, static_cast<std::uint64_t>(plan.options.random_seed),
+                                     w.test, cancel)
+                             .front();
     wo.out_of_sample_status = test.evaluation.status;
     wo.out_of_sample_score = test.evaluation.score;
     wo.out_of_sample = test.evaluation.metrics;
@@ -288,6 +350,12 @@ std::string walk_forward_json(const WalkForwardOutcome &wf)
                     {"out_of_sample", std::move(oos)}};
         if (!w.out_of_sample_error.empty())
             window["out_of_sample_error"] = w.out_of_sample_error;
+        if (!w.window.validation.whole()) {
+            window["validation"] = range_json(wf.timeline, w.window.validation);
+            window["validation_candidates"] = w.candidates;
+            window["validation_score"] = w.validation_score;
+            window["validation_metrics"] = metrics_json(wf.info.metric_names, w.validation);
+        }
         windows.push_back(std::move(window));
     }
     const Json stitched = stitched_json(wf);
@@ -301,6 +369,7 @@ std::string walk_forward_json(const WalkForwardOutcome &wf)
            {"test", period_text(wf.spec.test)},
            {"step", period_text(wf.spec.step)},
            {"anchored", wf.spec.anchored},
+           {"validation", wf.spec.validation ? Json(period_text(*wf.spec.validation)) : Json(nullptr)},
            {"status", btopt_status_name(wf.status)},
            {"wall_seconds", wf.seconds},
            {"windows", std::move(windows)},

@@ -20,7 +20,14 @@ struct WindowOutcome {
     double out_of_sample_score = 0.0;
     Metrics out_of_sample{};       // its metrics on the test bars
     std::string out_of_sample_error{};
+    std::size_t candidates = 0;   // with a validation period: the train points tried on it
+    double validation_score = 0.0; // the chosen point's score on the validation bars
+    Metrics validation{};
 };
+
+// With a validation period, how many of a window's best train points are
+// evaluated on it to choose the one carried to the test bars.
+inline constexpr std::size_t validation_candidates = 10;
 
 struct WalkForwardOutcome {
     // BTOPT_OK, or how the walk-forward stopped (cancelled, a failed trial):

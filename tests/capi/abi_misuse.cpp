@@ -1002,7 +1002,7 @@ TEST_CASE("last error is per thread")
 TEST_CASE("walk-forward: NULL handles, a short spec, a host objective, bad lengths")
 {
     btopt_walkforward *wf = nullptr;
-    const btopt_walkforward_spec spec{sizeof(btopt_walkforward_spec), "40", "20", nullptr, 0};
+    const btopt_walkforward_spec spec{sizeof(btopt_walkforward_spec), "40", "20", nullptr, 0, nullptr};
     btopt_walkforward_destroy(nullptr);
     CHECK(btopt_walkforward_window_count(nullptr) == 0u);
     CHECK(std::string(btopt_walkforward_json(nullptr)).empty());

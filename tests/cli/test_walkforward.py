@@ -46,6 +46,22 @@ def test_anchored_windows_all_train_from_the_first_bar(btopt):
             for w in data["windows"]] == [(0, 999, 1000, 1499), (0, 1499, 1500, 1999), (0, 1999, 2000, 2499)]
 
 
+def test_a_validation_period_chooses_the_best_of_the_top_train_points_on_its_own_bars(btopt):
+    _, data = btopt.json("walkforward", test_plugin("snooper"), "--train", "500", "--validation", "250", "--test",
+                         "250", "--jobs", "2", "--quiet")
+    windows = data["windows"]
+    assert len(windows) == 7 and data["validation"] == "250"
+    for w in windows:
+        assert (w["train"]["last_bar"] + 1, w["validation"]["last_bar"] + 1) == (w["validation"]["first_bar"],
+                                                                                  w["test"]["first_bar"])
+        assert w["validation_candidates"] == 10
+    # The chosen point is the best on the validation bars among the 10 best on the train
+    # bars: its in-sample score is one of those, and not always the very best.
+    _, plain = btopt.json("walkforward", test_plugin("snooper"), "--train", "500", "--test", "250", "--jobs", "2",
+                          "--quiet", name="plain.json")
+    assert any(w["in_sample_score"] < p["in_sample_score"] for w, p in zip(windows, plain["windows"]))
+
+
 def test_the_plugin_is_initialised_once_for_every_window(btopt, tmp_path):
     log = tmp_path / "init.log"
     _, data = btopt.json("walkforward", test_plugin("snooper"), "--train", "500", "--test", "250", "--param",

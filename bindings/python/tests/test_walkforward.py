@@ -26,11 +26,18 @@ def test_rolling_and_expanding_windows(test_plugin):
     assert [(w['train']['first_bar'], w['test']['first_bar']) for w in expanding.windows] == [(0, 1000), (0, 1500), (0, 2000)]
 
 
+def test_a_validation_period_chooses_among_the_best_train_points(test_plugin):
+    result = WalkForwardOptimizer(snooper(test_plugin), WindowConfig(500, 250, 250)).run()
+    assert len(result.windows) == 7  # 750 + 250 k + 250 <= 2520
+    for w in result.windows:
+        assert w['validation']['first_bar'] == w['train']['last_bar'] + 1
+        assert w['test']['first_bar'] == w['validation']['last_bar'] + 1
+        assert w['validation_candidates'] == 10
+
+
 def test_refusals(test_plugin):
     with pytest.raises(InvalidArgumentError, match='window 1 does not fit'):
         WalkForwardOptimizer(snooper(test_plugin), WindowConfig(train_period=2500, test_period=100)).run()
-    with pytest.raises(UnsupportedError, match='validation_period'):
-        WalkForwardOptimizer(snooper(test_plugin), WindowConfig(500, 100, 250)).run()
     with pytest.raises(ValueError, match='window_type'):
         WalkForwardOptimizer(snooper(test_plugin), WindowConfig(500, None, 250, window_type='sliding')).run()
     space = ParameterSpace(parameters=[DiscreteParameter('x', 0, 3)])

@@ -80,6 +80,7 @@ class WalkForwardSpec(Structure):
         ("test", c_char_p),
         ("step", c_char_p),
         ("anchored", c_int32),
+        ("validation", c_char_p),
     ]
 
 

@@ -36,8 +36,9 @@ class WindowConfig:
     """The windows: lengths in bars (int) or calendar periods ("30d", "4w",
     "6m", "2y"). ``step_size`` defaults to ``test_period``; ``window_type``
     'rolling' moves the train window, 'expanding' keeps it starting at the
-    first bar. ``validation_period`` (choosing among the top in-sample points)
-    is not built yet: giving one raises UnsupportedError."""
+    first bar. ``validation_period``: bars between train and test; the 10 best
+    train points are evaluated on them and the best there is traded on the
+    test bars."""
 
     train_period: int | str
     validation_period: int | str | None = None
@@ -46,17 +47,17 @@ class WindowConfig:
     window_type: str = "rolling"
 
     def _spec(self) -> _lib.WalkForwardSpec:
-        if self.validation_period is not None:
-            raise UnsupportedError("WindowConfig.validation_period is not supported by btopt yet", _lib.ERR_UNSUPPORTED)
         if self.test_period is None:
             raise TypeError("WindowConfig needs test_period")
         if self.window_type not in _WINDOW_TYPES:
             raise ValueError("window_type must be 'rolling' or 'expanding', not %r" % (self.window_type,))
         step = None if self.step_size is None else _length(self.step_size, "step_size")
+        validation = None if self.validation_period is None else _length(self.validation_period, "validation_period")
         return _lib.WalkForwardSpec(sizeof(_lib.WalkForwardSpec), _lib.encode(_length(self.train_period, "train_period")),
                                     _lib.encode(_length(self.test_period, "test_period")),
                                     None if step is None else _lib.encode(step),
-                                    1 if self.window_type == "expanding" else 0)
+                                    1 if self.window_type == "expanding" else 0,
+                                    None if validation is None else _lib.encode(validation))
 
 
 class WalkForwardResult:
