@@ -16,7 +16,9 @@ func TestWalkForward(t *testing.T) {
 	must(t, err)
 	var out struct {
 		Windows []struct {
-			Train          struct{ FirstBar int `json:"first_bar"` }
+			Train struct {
+				FirstBar int `json:"first_bar"`
+			}
 			InSampleScore  float64 `json:"in_sample_score"`
 			OutOfSampleRaw float64 `json:"out_of_sample_score"`
 		}
