@@ -122,3 +122,14 @@ def test_sma_crossover_walks_forward_on_the_other_shared_data(btopt, data_file, 
                          test, "--jobs", "2", "--quiet")
     assert len(data["windows"]) >= 2
     assert all(w["out_of_sample_status"] == "ok" for w in data["windows"])
+
+
+def test_what_a_walk_forward_cannot_do_yet_is_refused_by_name(btopt):
+    common = ("walkforward", "momentum", "--train", "500", "--test", "250")
+    for extra, words, code in ((("--study", "s.db"), "not recorded in a study yet", 1),
+                               (("--start", "10"), "leave out options 'start' and 'end'", 1),
+                               (("--backend", "mpi"), "not mpi yet", 1),
+                               (("--report", "r.html"), "--report is written by `btopt run`", 2)):
+        result = btopt(*common, *extra)
+        assert result.returncode == code and words in result.stderr, result.stderr
+        assert "Walk-forward of" not in result.stdout
