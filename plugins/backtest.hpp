@@ -68,7 +68,11 @@ inline std::vector<btopt::strategy::ConfigKey> config_keys()
 // Config keys: see config_keys().
 class Backtest {
 public:
-    explicit Backtest(const btopt::strategy::Config &config) : prices_(load_closes(config)), moments_(prices_)
+    explicit Backtest(const btopt::strategy::Config &config) : Backtest(config, load(config)) {}
+
+    Backtest(const btopt::strategy::Config &config, const btopt::kit::Bars &bars)
+        : prices_(pick_closes(bars, config.get("price", "close"), source_of(config))), moments_(prices_),
+          dates_(days_of(bars))
     {
         options_.commission = config.number("commission", 0.0);
         options_.periods_per_year = config.number("periods_per_year", 252.0);
@@ -79,6 +83,8 @@ public:
     }
 
     const btopt::kit::Prices &prices() const { return prices_; }
+    // Each bar's date, as days since 1970-01-01 (UTC).
+    const std::vector<std::int64_t> &dates() const { return dates_; }
 
     // Metrics per segment of constant position from now on, for strategies
     // whose positions change rarely (each evaluation still falls back to the
@@ -108,19 +114,42 @@ public:
 
     void report(std::span<const btopt::kit::Position> positions, std::span<double> metrics) const
     {
-        const auto m = segments_ ? btopt::kit::compute_metrics(prices_, *segments_, positions, options_)
-                                 : btopt::kit::compute_metrics(prices_, positions, options_);
-        write_metrics(m, moments_.compute(positions, options_.commission), metrics);
+        write_metrics(segments_ ? btopt::kit::compute_metrics(prices_, *segments_, positions, options_)
+                                : btopt::kit::compute_metrics(prices_, positions, options_),
+                      moments_.compute(positions, options_.commission), metrics);
+    }
+
+    // The metrics of trading bars first..end-1 only: positions decided
+    // before `first` (the warm-up) are not held into the range.
+    void report(std::span<const btopt::kit::Position> positions, std::size_t first, std::size_t end,
+                std::span<double> metrics) const
+    {
+        const std::size_t n = end - first;
+        // The selection-bias inputs (moments, blocks) describe the whole
+        // series: on a range they are not measured (NaN), and the host
+        // computes no such statistics for the run.
+        std::fill(metrics.begin(), metrics.end(), std::nan(""));
+        write_metrics(btopt::kit::compute_metrics(prices_.closes().subspan(first, n), positions.subspan(first, n),
+                                                  options_),
+                      unmeasured_, metrics.first(std::min<std::size_t>(metrics.size(), 7)));
     }
 
 private:
-    // Only the chosen closes are kept (copied into the Prices): the bars, with
-    // their other columns, are freed or unmapped when this returns.
-    static btopt::kit::Prices load_closes(const btopt::strategy::Config &config)
+    static std::string source_of(const btopt::strategy::Config &config)
     {
-        const btopt::kit::Bars bars = load(config);
-        const std::string source = config.has("data") ? config.get("data") + ": " : "the synthetic series: ";
-        return btopt::kit::Prices(pick_closes(bars, config.get("price", "close"), source));
+        return config.has("data") ? config.get("data") + ": " : "the synthetic series: ";
+    }
+
+    // Only the chosen closes and the dates are kept: the bars, with their
+    // other columns, are freed or unmapped once init is done.
+    static std::vector<std::int64_t> days_of(const btopt::kit::Bars &bars)
+    {
+        constexpr std::int64_t seconds_per_day = 86400;
+        std::vector<std::int64_t> days;
+        days.reserve(bars.size());
+        for (const std::int64_t t : bars.timestamps())
+            days.push_back(t >= 0 ? t / seconds_per_day : -((-t + seconds_per_day - 1) / seconds_per_day));
+        return days;
     }
 
     static btopt::kit::Bars load(const btopt::strategy::Config &config)
@@ -154,6 +183,8 @@ private:
 
     btopt::kit::Prices prices_;
     btopt::kit::ReturnMoments moments_;
+    std::vector<std::int64_t> dates_;
+    btopt::kit::ReturnStats unmeasured_{}; // for ranges: write_metrics takes the first seven only
     std::optional<btopt::kit::SegmentIndex> segments_;
     btopt::kit::MetricsOptions options_;
 };
@@ -188,6 +219,18 @@ public:
         const auto positions = backtest_.positions();
         run(p, positions);
         backtest_.report(positions, metrics);
+    }
+
+    // Bar ranges (include/btopt/strategy.hpp): the signal runs over every bar
+    // up to `end`, so the bars before `first` warm its indicators up.
+    std::size_t bar_count() const { return backtest_.prices().size(); }
+    std::vector<std::int64_t> bar_dates() const { return backtest_.dates(); }
+    void evaluate_range(const btopt::strategy::Point &p, std::uint64_t, std::size_t first, std::size_t end,
+                        std::span<double> metrics) const
+    {
+        const auto positions = backtest_.positions();
+        run(p, positions);
+        backtest_.report(positions, first, end, metrics);
     }
 
     void equity_curve(const btopt::strategy::Point &p, std::uint64_t, std::vector<double> &equity,

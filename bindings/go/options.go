@@ -81,6 +81,13 @@ func (o *Optimizer) SetStudy(path string) error { return o.SetString("study", pa
 // SetStudyMode is "resume" (default: reuse what a matching study holds) or "new".
 func (o *Optimizer) SetStudyMode(mode string) error { return o.SetString("study_mode", mode) }
 
+// SetStart is the first bar a plugin's run trades: a date "YYYY-MM-DD" or a bar
+// number; earlier bars only warm indicators up.
+func (o *Optimizer) SetStart(bar string) error { return o.SetString("start", bar) }
+
+// SetEnd is the last bar a plugin's run trades (included): a date or a bar number.
+func (o *Optimizer) SetEnd(bar string) error { return o.SetString("end", bar) }
+
 // SetDataFingerprint names a host objective's data for a study's provenance.
 func (o *Optimizer) SetDataFingerprint(text string) error { return o.SetString("data_fingerprint", text) }
 

@@ -287,11 +287,21 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *   study_mode (string, default resume; runs with a study): resume: reuse
  *       the outcomes a matching study holds; new: evaluate every point
  *       again
+ *   start (string, default ""; runs with a plugin): the first bar the run
+ *       trades: a date (YYYY-MM-DD) or a bar number; earlier bars only
+ *       warm indicators up
+ *   end (string, default ""; runs with a plugin): the last bar the run
+ *       trades (included): a date (YYYY-MM-DD) or a bar number; later
+ *       bars are not read
  *   data_fingerprint (string, default ""; runs with a study): what a host
  *       objective's data is (e.g. a hash), recorded in the study's
  *       provenance and compared on resume
  * This list is the catalogue (btopt_option_info) written out; a test keeps
- * them equal. More on some of them: batch_size 0 lets threads take about 2 ms
+ * them equal. More on some of them: start and end need a plugin with bar
+ * ranges (plugin.h: bars and evaluate_range; every sample plugin has them):
+ * another objective is refused (UNSUPPORTED) before anything starts, and a
+ * bar outside the data is INVALID_ARGUMENT naming the option and the data's
+ * first and last date; batch_size 0 lets threads take about 2 ms
  * of work at a time and processes a share of the queue up to 64, and a worker
  * process still holds ~1 ms of short tasks so it never waits for a round
  * trip. backend "thread" runs a host objective on several threads at once (it
@@ -376,6 +386,42 @@ BTOPT_API btopt_status btopt_optimizer_run(btopt_optimizer *opt, btopt_result **
  * it stops the next run at once. Safe from another thread, from the progress
  * callback and from a signal handler. */
 BTOPT_API void btopt_optimizer_cancel(btopt_optimizer *opt);
+
+/* ---- Walk-forward ------------------------------------------------------- */
+
+/* Walk-forward (docs/VALIDATION.md): the optimizer's plugin, initialised
+ * once, is searched (the optimizer's algorithm and options) on each window's
+ * train bars, and the best point of each is traded on the test bars right
+ * after. Lengths are bars ("500") or calendar periods ("30d", "4w", "6m",
+ * "2y"). Grows at the end; set struct_size to sizeof(btopt_walkforward_spec). */
+typedef struct btopt_walkforward_spec {
+    uint32_t struct_size;
+    const char *train; /* each window's train length */
+    const char *test;  /* each window's test length */
+    const char *step;  /* how far each window moves on; NULL or "": the test length */
+    int32_t anchored;  /* 1: every train window starts at the first bar (expanding) */
+    /* NULL or "": none. Else bars between train and test: the 10 best train
+     * points are evaluated on them and the best there goes to the test. */
+    const char *validation;
+} btopt_walkforward_spec;
+typedef struct btopt_walkforward btopt_walkforward; /* what a walk-forward found */
+
+/* Runs a walk-forward. UNSUPPORTED without a plugin, with a plugin that has
+ * no bar ranges (plugin.h: bars, evaluate_range), with the mpi backend or a
+ * study (not yet); INVALID_ARGUMENT for a length that is not one, options
+ * start/end (the windows choose the bars), or windows that do not fit the
+ * data (naming the window). Cancelled (btopt_optimizer_cancel) or stopped by
+ * a failed trial, it returns that status with *out holding the windows done
+ * before; on any other error *out is NULL. */
+BTOPT_API btopt_status btopt_optimizer_walkforward(btopt_optimizer *opt, const btopt_walkforward_spec *spec,
+                                                   btopt_walkforward **out);
+BTOPT_API void btopt_walkforward_destroy(btopt_walkforward *wf);
+/* The whole outcome as JSON, valid while wf lives: each window's train and
+ * test bars (and dates), chosen params, in-sample and out-of-sample metrics;
+ * the stitched out-of-sample returns, walk-forward efficiency and parameter
+ * stability (docs/VALIDATION.md names every key). */
+BTOPT_API const char *btopt_walkforward_json(const btopt_walkforward *wf);
+BTOPT_API size_t btopt_walkforward_window_count(const btopt_walkforward *wf);
 
 /* ---- Plugins ------------------------------------------------------------ */
 

@@ -314,6 +314,8 @@ struct Options {
     std::optional<std::int64_t> pbo_blocks{}, robust_radius{}; // docs/VALIDATION.md
     std::optional<std::string> select{};                         // "best" or "robust"
     std::function<void(std::uint64_t done, std::uint64_t total, double best_score)> callback{};
+    // The bars a plugin's run trades: a date "YYYY-MM-DD" or a bar number each.
+    std::optional<std::string> start{}, end{};
 };
 
 // A strategy plugin as the objective: a path or a name on the plugin search
@@ -588,7 +590,9 @@ private:
             {"max_memory_per_worker", &o.max_memory_per_worker},
             {"study", &o.study},
             {"study_mode", &o.study_mode},
-            {"data_fingerprint", &o.data_fingerprint}};
+            {"data_fingerprint", &o.data_fingerprint},
+            {"start", &o.start},
+            {"end", &o.end}};
         for (const auto &[name, value] : strings)
             if (*value)
                 detail::check(btopt_optimizer_set_string(handle_.get(), name, (*value)->c_str()));

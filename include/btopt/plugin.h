@@ -149,7 +149,24 @@ typedef struct btopt_plugin_descriptor {
      * (ignored for a choice). The host refuses a searched range that leaves
      * it, naming the parameter, before anything runs. NULL: any value. */
     const btopt_plugin_domain *param_domains;
+    /* Added for bar ranges (walk-forward, `start`/`end`); both set, or the
+     * plugin cannot evaluate a range and the host refuses a run that asks
+     * for one. The data init loaded is one series of bars, numbered from 0.
+     * bars: writes the number of bars into *count and, when `dates` is not
+     * NULL, up to `capacity` of their dates as days since 1970-01-01 (UTC);
+     * a plugin whose bars have no dates writes *count only and returns
+     * BTOPT_PLUGIN_NO_DATES, and the host then takes bar numbers only. */
+    int32_t (*bars)(void *state, int64_t *dates, size_t capacity, size_t *count, char *error, size_t error_size);
+    /* As evaluate, trading only bars first .. end-1 (first < end <= count):
+     * bars before `first` feed indicators (warm-up) but no position is held
+     * into bar `first`, and nothing after end-1 is read. The metrics are of
+     * that range alone. */
+    int32_t (*evaluate_range)(void *state, const btopt_plugin_value *point, uint64_t seed, uint64_t first,
+                              uint64_t end, double *metrics, char *error, size_t error_size);
 } btopt_plugin_descriptor;
+
+/* What bars() returns when the plugin's bars carry no dates. */
+#define BTOPT_PLUGIN_NO_DATES 2
 
 typedef const btopt_plugin_descriptor *(*btopt_plugin_entry_fn)(void);
 

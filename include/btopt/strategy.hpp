@@ -17,6 +17,11 @@
 //       // optional, for reports:
 //       void equity_curve(const btopt::strategy::Point &p, std::uint64_t seed,
 //                         std::vector<double> &equity, std::vector<double> &buy_and_hold);
+//       // optional, for bar ranges (walk-forward, start/end): all three or none.
+//       std::size_t bar_count() const;                   // the bars init loaded
+//       std::vector<std::int64_t> bar_dates() const;     // days since 1970-01-01, one per bar; empty: no dates
+//       void evaluate_range(const btopt::strategy::Point &p, std::uint64_t seed, std::size_t first,
+//                           std::size_t end, std::span<double> metrics); // trade bars first..end-1 only
 //   };
 //   BTOPT_STRATEGY(SmaCrossover)
 //
@@ -29,6 +34,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
@@ -204,6 +210,13 @@ private:
 namespace detail {
 
 template <class S>
+concept HasRanges = requires(const S &s, S &m, const Point &p, std::span<double> metrics) {
+    { s.bar_count() } -> std::convertible_to<std::size_t>;
+    { s.bar_dates() } -> std::convertible_to<std::vector<std::int64_t>>;
+    m.evaluate_range(p, uint64_t{}, std::size_t{}, std::size_t{}, metrics);
+};
+
+template <class S>
 concept HasEquityCurve = requires(S &s, const Point &p, std::vector<double> &v) { s.equity_curve(p, uint64_t{}, v, v); };
 
 inline void copy_error(const char *what, char *error, size_t size)
@@ -288,9 +301,15 @@ struct Registry {
                                              nullptr,
                                              0,
                                              nullptr,
+                                             nullptr,
+                                             nullptr,
                                              nullptr};
         if constexpr (HasEquityCurve<S>)
             descriptor.equity_curve = &equity_curve;
+        if constexpr (HasRanges<S>) {
+            descriptor.bars = &bars;
+            descriptor.evaluate_range = &evaluate_range;
+        }
         declare_config();
     }
 
@@ -330,6 +349,49 @@ struct Registry {
     }
 
     static void finish(void *state) noexcept { delete static_cast<S *>(state); }
+
+    static int32_t bars(void *state, int64_t *dates, size_t capacity, size_t *count, char *error,
+                        size_t size) noexcept
+    {
+        try {
+            const S &s = *static_cast<const S *>(state);
+            *count = s.bar_count();
+            const std::vector<std::int64_t> d = s.bar_dates();
+            if (d.empty())
+                return BTOPT_PLUGIN_NO_DATES;
+            if (d.size() != *count)
+                throw std::logic_error("bar_dates() gives " + std::to_string(d.size()) + " dates for " +
+                                       std::to_string(*count) + " bars");
+            for (size_t t = 0; dates && t < capacity && t < d.size(); ++t)
+                dates[t] = d[t];
+            return BTOPT_PLUGIN_OK;
+        } catch (const std::exception &e) {
+            copy_error(e.what(), error, size);
+        } catch (...) {
+            copy_error("bars threw an exception that is not a std::exception", error, size);
+        }
+        return 1;
+    }
+
+    static int32_t evaluate_range(void *state, const btopt_plugin_value *point, uint64_t seed, uint64_t first,
+                                  uint64_t end, double *metrics, char *error, size_t size) noexcept
+    {
+        try {
+            const Registry &r = get();
+            S &s = *static_cast<S *>(state);
+            if (!(first < end && end <= s.bar_count()))
+                throw std::out_of_range("bars " + std::to_string(first) + ".." + std::to_string(end) +
+                                        " are not a range of the " + std::to_string(s.bar_count()) + " bars");
+            s.evaluate_range(Point(point, r.schema.params), seed, static_cast<std::size_t>(first),
+                             static_cast<std::size_t>(end), std::span<double>(metrics, r.schema.metrics.size()));
+            return BTOPT_PLUGIN_OK;
+        } catch (const std::exception &e) {
+            copy_error(e.what(), error, size);
+        } catch (...) {
+            copy_error("evaluate_range threw an exception that is not a std::exception", error, size);
+        }
+        return 1;
+    }
 
     static int32_t equity_curve(void *state, const btopt_plugin_value *point, uint64_t seed, double *equity,
                                 double *hold, size_t capacity, size_t *count, char *error, size_t size) noexcept

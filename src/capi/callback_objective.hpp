@@ -15,7 +15,7 @@ public:
     {
     }
 
-    Evaluation evaluate(const Point &point, std::uint64_t /*seed*/) override
+    Evaluation evaluate(const Point &point, std::uint64_t /*seed*/, BarRange /*whole*/) override
     {
         const btopt_params view{&space_, point.data()};
         // The objective may give its reason through btopt_fail: then the

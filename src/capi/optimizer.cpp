@@ -7,6 +7,7 @@
 #include "../plugin/plugin_json.hpp"
 #include "../plugin/plugin_objective.hpp"
 #include "../run/launch.hpp"
+#include "../run/walkforward.hpp"
 
 #include <cstddef>
 #include <cstring>
@@ -40,18 +41,12 @@ Direction run_direction(const btopt_optimizer &opt)
     return lower ? Direction::Minimize : Direction::Maximize;
 }
 
-Result<RunOutcome> run_optimizer(btopt_optimizer &opt)
+RunPlan make_plan(btopt_optimizer &opt, Objective *callback)
 {
-    if (!opt.space)
-        return fail(BTOPT_ERR_INVALID_ARGUMENT,
-                    "no parameter space: create the optimizer with a space, or use a plugin (its parameters are the space)");
-    std::optional<capi::CallbackObjective> callback;
-    if (opt.objective)
-        callback.emplace(*opt.space, opt.objective, opt.objective_user, opt.objective_name);
     RunPlan plan{.space = opt.space,
                  .algorithm = opt.algorithm,
                  .options = opt.options,
-                 .host_objective = callback ? &*callback : nullptr,
+                 .host_objective = callback,
                  .plugin = opt.plugin,
                  .plugin_config = with_space_bounds(opt.plugin_config, *opt.space),
                  .metric = opt.metric,
@@ -61,6 +56,18 @@ Result<RunOutcome> run_optimizer(btopt_optimizer &opt)
         plan.progress = [&opt](std::uint64_t done, std::uint64_t total, double best) {
             opt.progress(opt.progress_user, done, total, best);
         };
+    return plan;
+}
+
+Result<RunOutcome> run_optimizer(btopt_optimizer &opt)
+{
+    if (!opt.space)
+        return fail(BTOPT_ERR_INVALID_ARGUMENT,
+                    "no parameter space: create the optimizer with a space, or use a plugin (its parameters are the space)");
+    std::optional<capi::CallbackObjective> callback;
+    if (opt.objective)
+        callback.emplace(*opt.space, opt.objective, opt.objective_user, opt.objective_name);
+    const RunPlan plan = make_plan(opt, callback ? &*callback : nullptr);
     // The flag is cleared when a run ends, not when it starts, so a cancel
     // that lands just before run begins still stops it.
     auto outcome = launch(plan, opt.cancel);
@@ -364,3 +371,88 @@ void btopt_optimizer_cancel(btopt_optimizer *opt)
 }
 
 } // extern "C"
+
+struct btopt_walkforward {
+    std::string json;
+    std::size_t windows = 0;
+};
+
+namespace {
+
+// A field of the caller's spec, read only when its struct_size covers it.
+#define BTOPT_SPEC_FIELD(spec, field, fallback)                                                                       \
+    ((spec).struct_size >= offsetof(btopt_walkforward_spec, field) + sizeof((spec).field) ? (spec).field : (fallback))
+
+Result<WindowSpec> window_spec(const btopt_walkforward_spec &spec)
+{
+    const auto text = [](const char *value) { return std::string_view(value ? value : ""); };
+    WindowSpec w;
+    auto train = parse_period(text(spec.train), "walk-forward train length (--train)");
+    if (!train)
+        return tl::unexpected(train.error());
+    auto test = parse_period(text(spec.test), "walk-forward test length (--test)");
+    if (!test)
+        return tl::unexpected(test.error());
+    w.train = *train;
+    w.test = *test;
+    w.step = *test; // by default each window moves on by its test length
+    if (const auto step = text(BTOPT_SPEC_FIELD(spec, step, nullptr)); !step.empty()) {
+        auto parsed = parse_period(step, "walk-forward step (--step)");
+        if (!parsed)
+            return tl::unexpected(parsed.error());
+        w.step = *parsed;
+    }
+    w.anchored = BTOPT_SPEC_FIELD(spec, anchored, 0) != 0;
+    if (const auto validation = text(BTOPT_SPEC_FIELD(spec, validation, nullptr)); !validation.empty()) {
+        auto parsed = parse_period(validation, "walk-forward validation length (--validation)");
+        if (!parsed)
+            return tl::unexpected(parsed.error());
+        w.validation = *parsed;
+    }
+    return w;
+}
+
+Result<WalkForwardOutcome> run_walk_forward(btopt_optimizer &opt, const WindowSpec &spec)
+{
+    if (!opt.plugin)
+        return fail(BTOPT_ERR_UNSUPPORTED, "a walk-forward trades a strategy plugin's bars: use a plugin "
+                                           "(btopt_optimizer_use_plugin), not a host objective");
+    auto outcome = walk_forward(make_plan(opt, nullptr), spec, opt.cancel);
+    opt.cancel.store(false);
+    return outcome;
+}
+
+} // namespace
+
+btopt_status btopt_optimizer_walkforward(btopt_optimizer *opt, const btopt_walkforward_spec *spec,
+                                         btopt_walkforward **out)
+{
+    BTOPT_REQUIRE(out);
+    *out = nullptr;
+    BTOPT_REQUIRE(opt);
+    BTOPT_REQUIRE(spec);
+    if (spec->struct_size < offsetof(btopt_walkforward_spec, test) + sizeof spec->test)
+        return set_error(BTOPT_ERR_INVALID_ARGUMENT, "btopt_walkforward_spec.struct_size is too small: set it to "
+                                                     "sizeof(btopt_walkforward_spec)");
+    if (opt->running.exchange(true))
+        return set_error(BTOPT_ERR_INVALID_ARGUMENT, "the optimizer is already running: an objective may not run it again");
+    const struct Done {
+        std::atomic<bool> &running;
+        ~Done() { running = false; }
+    } done{opt->running};
+    return guarded([&] {
+        auto outcome = window_spec(*spec).and_then([&](const WindowSpec &w) { return run_walk_forward(*opt, w); });
+        if (!outcome)
+            return set_error(outcome.error());
+        *out = new btopt_walkforward{walk_forward_json(*outcome), outcome->windows.size()};
+        if (outcome->status != BTOPT_OK)
+            return set_error(outcome->status, std::move(outcome->message));
+        return BTOPT_OK;
+    });
+}
+
+void btopt_walkforward_destroy(btopt_walkforward *wf) { delete wf; }
+
+const char *btopt_walkforward_json(const btopt_walkforward *wf) { return wf ? wf->json.c_str() : ""; }
+
+size_t btopt_walkforward_window_count(const btopt_walkforward *wf) { return wf ? wf->windows : 0; }

@@ -9,6 +9,8 @@
 namespace btopt::cli {
 
 int run_command(const RunOptions &options);
+// `btopt walkforward`: the run flags plus the windows.
+int walkforward_command(const RunOptions &options, const WalkForwardOptions &windows);
 int describe_command(const std::string &plugin);
 int demo_command();
 

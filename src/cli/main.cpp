@@ -112,6 +112,11 @@ void add_run_flags(CLI::App &run, RunOptions &o)
         ->group(search)->check(CLI::IsMember({"best", "robust"}));
     run.add_option("--robust-radius", o.robust_radius, "grid: neighbours within K steps on every parameter (default 1)")
         ->group(search)->type_name("K");
+    run.add_option("--start", o.start, "the first bar traded: a date YYYY-MM-DD or a bar number (earlier bars "
+                                       "only warm indicators up)")
+        ->group(search)->type_name("DATE|BAR");
+    run.add_option("--end", o.end, "the last bar traded (included): a date YYYY-MM-DD or a bar number")
+        ->group(search)->type_name("DATE|BAR");
     run.add_option("--objective", o.objective, "the metric to optimise (default: the plugin's)")
         ->group(search)->type_name("METRIC");
     run.add_flag("--minimize", o.minimize, "lower scores are better")->group(search);
@@ -157,6 +162,27 @@ int dispatch(int argc, char **argv)
     add_run_flags(*run, options);
     run->footer(footer);
 
+    RunOptions wf_options;
+    WalkForwardOptions windows;
+    CLI::App *walkforward = app.add_subcommand(
+        "walkforward", "Search each window's train bars, trade its best point on the test bars after (walk-forward)");
+    add_run_flags(*walkforward, wf_options);
+    auto *wf_group = "Walk-forward windows (bars, or periods: 30d, 4w, 6m, 2y)";
+    walkforward->add_option("--train", windows.train, "each window's train length, e.g. 2y or 500")
+        ->group(wf_group)->required()->type_name("LENGTH");
+    walkforward->add_option("--test", windows.test, "each window's test length, right after its train bars, e.g. 6m")
+        ->group(wf_group)->required()->type_name("LENGTH");
+    walkforward->add_option("--step", windows.step, "how far each window moves on (default: the test length)")
+        ->group(wf_group)->type_name("LENGTH");
+    walkforward->add_option("--validation", windows.validation,
+                            "bars between train and test: the 10 best train points are evaluated on them and the "
+                            "best there is traded on the test bars")
+        ->group(wf_group)->type_name("LENGTH");
+    walkforward->add_flag("--anchored", windows.anchored,
+                          "every train window starts at the first bar (expanding) instead of rolling")
+        ->group(wf_group);
+    walkforward->footer(footer);
+
     std::string described;
     CLI::App *describe =
         app.add_subcommand("describe", "Show a plugin's parameters, default ranges, constraints and metrics");
@@ -177,6 +203,8 @@ int dispatch(int argc, char **argv)
         return export_command(exported);
     if (*run)
         return run_command(options);
+    if (*walkforward)
+        return walkforward_command(wf_options, windows);
     if (*describe)
         return describe_command(described);
     if (*demo)

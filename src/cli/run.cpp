@@ -15,6 +15,7 @@
 #include <btopt/btopt.h>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <signal.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <memory>
 
 namespace btopt::cli {
 
@@ -219,6 +221,138 @@ int demo_command()
     if (code == exit_ok)
         fmt::print("Open {} in a browser to see the report.\n", options.report);
     return code;
+}
+
+} // namespace btopt::cli
+
+namespace btopt::cli {
+namespace {
+
+// The flags `btopt walkforward` shares with `btopt run` but has no use for yet.
+void refuse_run_only_flags(const RunOptions &o)
+{
+    for (const auto &[flag, given] : {std::pair{"--csv", !o.csv.empty()}, {"--report", !o.report.empty()},
+                                      {"--heatmap", !o.heatmap.empty()}})
+        if (given)
+            throw UsageError(fmt::format("{} is written by `btopt run`; `btopt walkforward` writes --json FILE", flag));
+}
+
+std::string number(const nlohmann::json &j, const char *format = "{:.3f}")
+{
+    return j.is_number() ? fmt::format(fmt::runtime(format), j.get<double>()) : std::string("-");
+}
+
+std::string percent(const nlohmann::json &j)
+{
+    return j.is_number() ? fmt::format("{:.2f}%", 100.0 * j.get<double>()) : std::string("-");
+}
+
+std::string period_of(const nlohmann::json &range)
+{
+    if (range.contains("start"))
+        return fmt::format("{} .. {}", range["start"].get<std::string>(), range["end"].get<std::string>());
+    return fmt::format("bars {} .. {}", range["first_bar"].get<std::uint64_t>(), range["last_bar"].get<std::uint64_t>());
+}
+
+void print_walk_forward(std::FILE *out, const nlohmann::json &wf)
+{
+    const std::string objective = wf["objective"];
+    fmt::print(out, "Walk-forward of {}: {} windows ({} train, {}{} test, step {}{}), {} search, objective {}\n\n",
+               wf["plugin"].get<std::string>(), wf["windows"].size(), wf["train"].get<std::string>(),
+               wf["validation"].is_string() ? wf["validation"].get<std::string>() + " validation, " : "",
+               wf["test"].get<std::string>(), wf["step"].get<std::string>(), wf["anchored"].get<bool>() ? ", anchored" : "",
+               wf["algorithm"].get<std::string>(), objective);
+    fmt::print(out, "{:>3}  {:<24}  {:<24}  {:>10}  {:>10}  {}\n", "#", "train", "test", "IS " + objective,
+               "OOS " + objective, "chosen");
+    for (const auto &w : wf["windows"]) {
+        std::string params;
+        for (const auto &[name, value] : w["params"].items())
+            params += fmt::format("{}{}={}", params.empty() ? "" : " ", name,
+                                  value.is_string() ? value.get<std::string>() : value.dump());
+        fmt::print(out, "{:>3}  {:<24}  {:<24}  {:>10}  {:>10}  {}\n", w["window"].get<int>(), period_of(w["train"]),
+                   period_of(w["test"]), number(w["in_sample_score"]), number(w["out_of_sample_score"]), params);
+    }
+    const auto &oos = wf["out_of_sample"];
+    if (oos.contains("total_return"))
+        fmt::print(out, "\nOut of sample, stitched: total return {}, annualised {}\n", percent(oos["total_return"]),
+                   percent(oos["cagr"]));
+    const auto &e = wf["walk_forward_efficiency"];
+    fmt::print(out, "Walk-forward efficiency: {} (out-of-sample {} {} / in-sample {})\n", number(e["efficiency"], "{:.2f}"),
+               e["metric"].get<std::string>(), number(e["out_of_sample"]), number(e["in_sample"]));
+    fmt::print(out, "Parameter stability across windows:\n");
+    for (const auto &[name, p] : wf["parameter_stability"].items())
+        fmt::print(out, "  {}: {} distinct, changed {} times{}\n", name, p["distinct"].get<int>(), p["changes"].get<int>(),
+                   p.contains("mean") ? fmt::format(", mean {} stdev {}", number(p["mean"], "{:.4g}"),
+                                                    number(p["stdev"], "{:.4g}"))
+                                      : "");
+}
+
+// One progress line per window: each window is a search of its own, whose
+// counts and rate start from zero (one Progress across them would divide a
+// window's count by the whole walk-forward's time).
+class WindowProgress {
+public:
+    WindowProgress(bool quiet, bool stop_on_error) : quiet_(quiet), stop_on_error_(stop_on_error) {}
+    static void report(void *user, std::uint64_t done, std::uint64_t total, double best) noexcept
+    {
+        auto &self = *static_cast<WindowProgress *>(user);
+        if (!self.current_ || done < self.last_done_) {
+            if (self.current_)
+                self.current_->finish();
+            self.current_.emplace(Progress::mode_for(self.quiet_), self.stop_on_error_);
+        }
+        self.last_done_ = done;
+        Progress::report(&*self.current_, done, total, best);
+    }
+    void finish(std::string_view note)
+    {
+        if (current_)
+            current_->finish(note);
+    }
+
+private:
+    bool quiet_, stop_on_error_;
+    std::optional<Progress> current_;
+    std::uint64_t last_done_ = 0;
+};
+
+} // namespace
+
+int walkforward_command(const RunOptions &options, const WalkForwardOptions &wf_options)
+{
+    refuse_run_only_flags(options);
+    PreparedRun prepared = prepare_run(options);
+    btopt_optimizer *opt = prepared.optimizer.get();
+    WindowProgress progress(options.quiet, !options.ignore_errors);
+    btopt_optimizer_set_progress(opt, &WindowProgress::report, &progress);
+    const btopt_walkforward_spec spec{sizeof(btopt_walkforward_spec), wf_options.train.c_str(), wf_options.test.c_str(),
+                                      wf_options.step.c_str(), wf_options.anchored ? 1 : 0,
+                                      wf_options.validation.c_str()};
+    btopt_walkforward *raw = nullptr;
+    btopt_status status = BTOPT_OK;
+    {
+        const InterruptGuard guard(opt);
+        status = btopt_optimizer_walkforward(opt, &spec, &raw);
+    }
+    const std::unique_ptr<btopt_walkforward, decltype(&btopt_walkforward_destroy)> wf(raw, &btopt_walkforward_destroy);
+    const std::string error = status == BTOPT_OK ? "" : btopt_last_error();
+    progress.finish(status == BTOPT_ERR_CANCELLED ? "cancelled" : status == BTOPT_OK ? "" : "stopped");
+    if (!wf)
+        throw RunError(error);
+    const auto json = nlohmann::json::parse(btopt_walkforward_json(wf.get()));
+    if (!options.quiet)
+        print_walk_forward(summary_stream(options), json);
+    for (const Output &output : requested_outputs(options))
+        deliver(output, [&](const std::string &path) {
+            std::ofstream file(path, std::ios::trunc | std::ios::binary);
+            file << json.dump(2) << '\n';
+            if (!file.flush())
+                throw RunError(fmt::format("--json {}: cannot write the file: {}", output.path, std::strerror(errno)));
+        });
+    if (status == BTOPT_OK)
+        return exit_ok;
+    fmt::print(stderr, "btopt: error: {}\n", error);
+    return status == BTOPT_ERR_CANCELLED ? exit_cancelled : exit_failure;
 }
 
 } // namespace btopt::cli

@@ -38,6 +38,13 @@ struct RunOptions {
     std::optional<std::int64_t> pbo_blocks; // --pbo-blocks S
     std::optional<std::int64_t> robust_radius; // --robust-radius K
     std::string select; // --select best|robust; empty: the library's default
+    std::string start, end;           // --start, --end: the bars the run trades
+};
+
+// The windows of `btopt walkforward`: lengths in bars or periods (2y, 6m, 30d).
+struct WalkForwardOptions {
+    std::string train, test, step, validation;
+    bool anchored = false;
 };
 
 // The run as it was set up: the options plus what the plugin said.

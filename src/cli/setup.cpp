@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <tuple>
 
 namespace btopt::cli {
 
@@ -209,6 +210,9 @@ void set_options(btopt_optimizer *opt, const RunOptions &o)
     for (const auto &[flag, option, value] : ints)
         if (value)
             check(btopt_optimizer_set_int(opt, option, *value), fmt::format("{} {}", flag, *value));
+    for (const auto &[flag, option, value] : {std::tuple{"--start", "start", &o.start}, {"--end", "end", &o.end}})
+        if (!value->empty())
+            check(btopt_optimizer_set_string(opt, option, value->c_str()), fmt::format("{} {}", flag, *value));
     if (o.timeout)
         check(btopt_optimizer_set_double(opt, "eval_timeout", *o.timeout), fmt::format("--timeout {}", *o.timeout));
     if (!o.max_memory.empty())

@@ -13,8 +13,10 @@ class Objective {
 public:
     virtual ~Objective() = default;
     // Never throws: failures come back as a failed Evaluation with the reason.
-    // A NaN or infinite score is turned into a failure by the caller.
-    virtual Evaluation evaluate(const Point &point, std::uint64_t seed) = 0;
+    // A NaN or infinite score is turned into a failure by the caller. A
+    // range other than the whole data reaches only objectives that take
+    // ranges (launch refuses the rest before the run).
+    virtual Evaluation evaluate(const Point &point, std::uint64_t seed, BarRange range) = 0;
     // Names of the metrics each evaluation reports, in order (none for a bare score).
     virtual std::vector<std::string> metric_names() const { return {}; }
     // How the result files name the objective.

@@ -3,6 +3,8 @@
 // header, btopt.hpp, the CLI and every binding in step with it.
 #include "options.hpp"
 
+#include "bar_range.hpp"
+
 #include <sched.h>
 #include <sys/resource.h>
 
@@ -197,6 +199,18 @@ constexpr std::array<std::string_view, 2> start_methods{"server", "fork"};
 constexpr std::array<std::string_view, 2> study_modes{"resume", "new"};
 constexpr std::array<std::string_view, 2> selections{"best", "robust"};
 
+// A bar: a date or a bar number (bar_range.hpp).
+template <auto Field>
+Result<void> set_bar_mark(Options &o, std::string_view name, const OptionValue &v)
+{
+    const std::string &text = std::get<std::string>(v);
+    if (!text.empty())
+        if (auto mark = parse_bar_mark(text, fmt::format("option '{}'", name)); !mark)
+            return tl::unexpected(mark.error());
+    o.*Field = text;
+    return {};
+}
+
 // A string option that takes any text.
 template <auto Field>
 Result<void> set_text(Options &o, std::string_view, const OptionValue &v)
@@ -246,7 +260,7 @@ constexpr auto Double = OptionType::Double;
 constexpr auto String = OptionType::String;
 
 // Every option, in the order the documentation lists them.
-constexpr std::array<OptionSpec, 27> catalogue{{
+constexpr std::array<OptionSpec, 29> catalogue{{
     {"n_jobs", Int, "-1", "every run", "--jobs",
      "workers: N, -1 every CPU this process may use, -2 all but one, ...", set_jobs, get_field<&Options::n_jobs>},
     {"backend", String, "", "every run", "--backend",
@@ -320,6 +334,12 @@ constexpr std::array<OptionSpec, 27> catalogue{{
     {"study_mode", String, "resume", "runs with a study", "--study-mode",
      "resume: reuse the outcomes a matching study holds; new: evaluate every point again",
      set_choice<&Options::study_mode, study_modes>, get_field<&Options::study_mode>},
+    {"start", String, "", "runs with a plugin", "--start",
+     "the first bar the run trades: a date (YYYY-MM-DD) or a bar number; earlier bars only warm indicators up",
+     set_bar_mark<&Options::start>, get_field<&Options::start>},
+    {"end", String, "", "runs with a plugin", "--end",
+     "the last bar the run trades (included): a date (YYYY-MM-DD) or a bar number; later bars are not read",
+     set_bar_mark<&Options::end>, get_field<&Options::end>},
     {"data_fingerprint", String, "", "runs with a study", "",
      "what a host objective's data is (e.g. a hash), recorded in the study's provenance and compared on resume",
      set_text<&Options::data_fingerprint>, get_field<&Options::data_fingerprint>},

@@ -45,6 +45,7 @@ struct Options {
     std::string study;            // a study file (SQLite) every trial goes to; empty: none
     std::string study_mode = "resume"; // "resume": reuse what a matching study holds; "new": evaluate everything
     std::string data_fingerprint; // what a host objective's data is, for a study's provenance
+    std::string start, end;       // the bars a run trades: a date (YYYY-MM-DD) or a bar number; empty: all
 
     static constexpr std::int64_t default_kept_with_study = 10000;
     // Trials the run keeps in memory: 0 for all.

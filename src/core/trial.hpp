@@ -32,10 +32,19 @@ constexpr const char *trial_status_name(TrialStatus status) noexcept
     return i < trial_status_count ? names[i] : "unknown";
 }
 
+// The bars an evaluation trades, first .. end-1; end 0: all of them (what
+// every objective can do). Only plugins with bar ranges take another.
+struct BarRange {
+    std::uint64_t first = 0, end = 0;
+    bool whole() const { return end == 0; }
+    bool operator==(const BarRange &) const = default;
+};
+
 struct Task {
     std::uint64_t number = 0; // trial number: position in proposal order
     Point point;
     std::uint64_t seed = 0; // for evaluations that draw random numbers
+    BarRange range{};       // on the wire only when it changes (wire::append_range)
 };
 
 // A trial's metrics: inline up to 8, so passing an outcome along allocates nothing.

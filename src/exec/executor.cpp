@@ -46,7 +46,7 @@ void Evaluator::close_window(Outcome &closing)
 Outcome Evaluator::operator()(const Task &task)
 {
     const auto start = last_;
-    Outcome outcome{.number = task.number, .evaluation = objective_.evaluate(task.point, task.seed)};
+    Outcome outcome{.number = task.number, .evaluation = objective_.evaluate(task.point, task.seed, task.range)};
     last_ = std::chrono::steady_clock::now();
     outcome.seconds = std::chrono::duration<double>(last_ - start).count();
     outcome.cost = outcome.seconds;

@@ -121,12 +121,15 @@ RunOutcome empty_outcome(const RunPlan &plan, int rank)
 }
 
 // Serves batches from rank 0 with this rank's process pool until told to stop.
-void serve_batches(Executor &executor)
+// Rank 0 never lists the plugin's bars: each rank resolved the run's range
+// (start, end) itself, and rank 0's tasks trade it until it says otherwise.
+void serve_batches(Executor &executor, BarRange run_range)
 {
     std::size_t in_flight = 0;
     std::string out;
     std::vector<Task> batch;
     std::vector<Outcome> outcomes;
+    BarRange range = run_range;
     for (bool stop = false; !stop;) {
         MPI_Status status;
         bool heard = false;
@@ -134,7 +137,8 @@ void serve_batches(Executor &executor)
             heard = true;
             if (status.MPI_TAG == tasks_tag) {
                 std::size_t at = 0;
-                wire::take_batch(*bytes, at, batch);
+                while (at < bytes->size() && wire::take_batch(*bytes, at, batch, range)) {
+                }
                 in_flight += batch.size();
                 executor.submit(batch);
             } else if (status.MPI_TAG == stop_tag) {
@@ -173,7 +177,7 @@ Result<RunOutcome> serve_rank(const RunPlan &plan, int rank)
     int go = 0;
     MPI_Bcast(&go, 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (go)
-        serve_batches(*a.executor);
+        serve_batches(*a.executor, a.range);
     return empty_outcome(plan, rank);
 }
 
@@ -232,6 +236,7 @@ struct RemoteRank {
     unsigned workers = 0;
     std::unordered_set<std::uint64_t> in_flight; // the numbers of the trials it holds
     double seconds_per_task = 0.0;               // running average of its evaluations
+    BarRange range{};                            // the range its next task trades unless told another (wire::append_range)
 };
 
 class MpiExecutor final : public Executor {
@@ -354,9 +359,15 @@ private:
         for (RemoteRank &r : ranks_) {
             const std::size_t batch = batch_for(r);
             while (!queue_.empty() && r.in_flight.size() < 2 * batch) {
-                const std::size_t n = std::min(batch, queue_.size());
+                std::size_t n = 1; // one message, one range
+                while (n < std::min(batch, queue_.size()) && queue_[n].range == queue_.front().range)
+                    ++n;
                 const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(n);
                 std::string bytes;
+                if (r.range != queue_.front().range) {
+                    r.range = queue_.front().range;
+                    wire::append_range(bytes, r.range);
+                }
                 wire::append_batch(bytes, queue_.begin(), end);
                 for (auto t = queue_.begin(); t != end; ++t)
                     r.in_flight.insert(t->number);

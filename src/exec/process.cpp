@@ -42,6 +42,7 @@ struct Slot {
     bool leaving = false;   // it said it answered every task it started (wire::Notice::Leaving)
     bool ready = false;     // it said it is set up (wire::Notice::Ready): its tasks' clock runs
     Clock::time_point spawned = Clock::now(); // for init_timeout until it is ready
+    BarRange range{};       // the range its next task trades unless told another (wire::append_range)
 };
 
 class ProcessExecutor final : public Executor {
@@ -183,9 +184,10 @@ private:
             const std::size_t held = std::max(2 * batch, least_held());
             message_.clear();
             while (!queue_.empty() && slot.assigned.size() < held) {
-                const std::size_t n = std::min(batch, queue_.size());
+                const std::size_t n = tasks_of_one_range(std::min(batch, queue_.size()));
                 if (slot.assigned.empty())
                     slot.started = Clock::now();
+                tell_range(slot, queue_[0].range);
                 wire::append_batch_size(message_, n);
                 for (std::size_t t = 0; t < n; ++t) {
                     Task &task = slot.assigned.push_back_slot();
@@ -196,6 +198,25 @@ private:
             if (!message_.empty())
                 wire::write_all(slot.handle.fd, message_.data(), message_.size()); // a failure: the read side finds the death
         }
+    }
+
+    // How many of the first `most` queued tasks trade the first one's range:
+    // one batch holds one range.
+    std::size_t tasks_of_one_range(std::size_t most) const
+    {
+        std::size_t n = 1;
+        while (n < most && queue_[n].range == queue_[0].range)
+            ++n;
+        return n;
+    }
+
+    // Appends a range message to message_ when the worker's range is another.
+    void tell_range(Slot &slot, const BarRange &range)
+    {
+        if (slot.range == range)
+            return;
+        wire::append_range(message_, range);
+        slot.range = range;
     }
 
     // Two until tasks have been timed, then about held_seconds of them.
@@ -213,6 +234,7 @@ private:
         slot.started = Clock::now();
         slot.probing = true;
         message_.clear();
+        tell_range(slot, slot.assigned.front().range);
         wire::append_batch_size(message_, 1);
         wire::append_task(message_, slot.assigned.front());
         wire::write_all(slot.handle.fd, message_.data(), message_.size());

@@ -58,7 +58,12 @@ int wait_for(pid_t pid)
 
 class ServerSpawner final : public Spawner {
 public:
-    ServerSpawner(pid_t server, int control) : server_(server), control_(control) {}
+    ServerSpawner(pid_t server, int control, std::optional<Timeline> timeline)
+        : server_(server), control_(control), timeline_(std::move(timeline))
+    {
+    }
+
+    std::optional<Timeline> timeline() const override { return timeline_; }
 
     // The server kills and reaps its workers, runs the plugin's finish and
     // leaves; a finish that does not return in shutdown_grace is killed.
@@ -96,6 +101,7 @@ public:
 private:
     pid_t server_;
     int control_;
+    std::optional<Timeline> timeline_;
 };
 
 std::optional<std::string> executable_in(const fs::path &dir)
@@ -171,8 +177,11 @@ Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup)
         return tl::unexpected(waited.error());
     }
     const auto hello = control::receive_text(sv[0]);
-    if (hello && *hello == "ok")
-        return std::make_unique<ServerSpawner>(*pid, sv[0]);
+    if (hello && *hello == "ok") {
+        // Then the plugin's bars: empty when it has no ranges or inits per worker.
+        const auto bars = control::receive_text(sv[0]);
+        return std::make_unique<ServerSpawner>(*pid, sv[0], bars ? timeline_from_bytes(*bars) : std::nullopt);
+    }
     close(sv[0]);
     const int status = wait_for(*pid);
     if (hello)

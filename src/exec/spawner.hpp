@@ -39,6 +39,9 @@ public:
     // Closes the worker's socket, kills it first when asked, waits for it and
     // says how it ended.
     virtual WorkerExit retire(const WorkerHandle &worker, bool kill) = 0;
+    // The bars of the plugin the workers serve, when it evaluates ranges of
+    // bars and its init ran once (in the worker server).
+    virtual std::optional<Timeline> timeline() const { return std::nullopt; }
 };
 
 // How a waitpid status reads to a person.

@@ -61,7 +61,19 @@ private:
 
 } // namespace
 
+namespace {
+// A batch of this many tasks is a range message instead.
+constexpr std::uint32_t range_marker = ~std::uint32_t{0};
+} // namespace
+
 void append_batch_size(std::string &out, std::size_t count) { put(out, static_cast<std::uint32_t>(count)); }
+
+void append_range(std::string &out, const BarRange &range)
+{
+    put(out, range_marker);
+    put(out, range.first);
+    put(out, range.end);
+}
 
 void append_task(std::string &out, const Task &task)
 {
@@ -106,13 +118,22 @@ void append_notice(std::string &out, Notice notice, std::string_view why)
     append_outcome(out, o);
 }
 
-bool take_batch(std::string_view in, std::size_t &at, std::vector<Task> &out)
+bool take_batch(std::string_view in, std::size_t &at, std::vector<Task> &out, BarRange &range)
 {
     Reader r(in, at);
     const std::size_t before = out.size();
     const auto count = r.get<std::uint32_t>();
+    if (count == range_marker) {
+        const BarRange next{r.get<std::uint64_t>(), r.get<std::uint64_t>()};
+        if (!r.complete())
+            return false;
+        range = next;
+        at = r.used();
+        return true;
+    }
     for (std::uint32_t t = 0; t < count && r.complete(); ++t) {
         Task &task = out.emplace_back();
+        task.range = range;
         task.number = r.get<std::uint64_t>();
         task.seed = r.get<std::uint64_t>();
         const auto n = r.get<std::uint32_t>();

@@ -23,6 +23,10 @@ void append_batch(std::string &out, Iterator first, Iterator last)
     for (; first != last; ++first)
         append_task(out, *first);
 }
+// The bars every task after it trades, until the next range: sent to a
+// worker only when its tasks' range changes (a walk-forward window), so a
+// task costs no more bytes than without ranges. Where a batch size would be.
+void append_range(std::string &out, const BarRange &range);
 // An outcome. An error text past max_error_bytes is cut there.
 void append_outcome(std::string &out, const Outcome &outcome);
 
@@ -49,7 +53,9 @@ void append_notice(std::string &out, Notice notice, std::string_view why = {});
 // fills `out` with the outcome) and moves `at` past it. False, with `at` as
 // it was, when only part of one is there (a batch leaves `out` as it was too). Reading by offset lets
 // a caller parse everything one read brought before it drops those bytes once.
-bool take_batch(std::string_view in, std::size_t &at, std::vector<Task> &out);
+// A range message appends no task: it sets `range`, which every task read
+// after it carries (the reader keeps it from call to call).
+bool take_batch(std::string_view in, std::size_t &at, std::vector<Task> &out, BarRange &range);
 enum class Parsed { Complete, Partial, Invalid };
 // Invalid (with `at` as it was) when a field is out of bounds: a status
 // that is not a TrialStatus, more than max_metrics metrics or

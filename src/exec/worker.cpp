@@ -213,9 +213,10 @@ void serve_tasks(int fd, Objective &objective, bool answer_each)
     std::string in, encoded;
     std::vector<Task> tasks;
     std::size_t next = 0, parsed = 0, unsent_count = 0;
+    BarRange range{}; // the coordinator says when its tasks trade another
     Evaluator evaluate(objective, CLOCK_PROCESS_CPUTIME_ID); // this process is the worker: its threads all count
     for (;;) {
-        while (wire::take_batch(in, parsed, tasks)) {
+        while (wire::take_batch(in, parsed, tasks, range)) {
         }
         in.erase(0, std::exchange(parsed, 0));
         if (next >= 256 && next < tasks.size()) { // a steady stream never runs dry: drop the done ones

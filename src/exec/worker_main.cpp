@@ -105,6 +105,16 @@ public:
         return {};
     }
 
+    // The plugin's bars for the host (timeline_to_bytes), or nothing when it
+    // has no ranges or no state here (init per worker).
+    std::string timeline_bytes() const
+    {
+        if (!state_ || !plugin_.info().has_ranges)
+            return {};
+        auto timeline = read_timeline(plugin_, *state_);
+        return timeline ? timeline_to_bytes(*timeline) : std::string();
+    }
+
     void serve()
     {
         char request = 0;
@@ -226,6 +236,7 @@ int serve(const ServeArgs &args)
         return exit_code::refused;
     }
     control::send_text(control_fd, "ok");
+    control::send_text(control_fd, server.timeline_bytes());
     server.serve();
     return exit_code::done;
 }

@@ -66,6 +66,9 @@ Result<void> check_descriptor(const btopt_plugin_descriptor *d, const std::strin
         return fail(BTOPT_ERR_PLUGIN, "plugin '{}': it must report at least one metric and name a default one", path);
     if (d->n_params == 0 || !d->params)
         return fail(BTOPT_ERR_PLUGIN, "plugin '{}': it declares no parameters", path);
+    if ((d->bars == nullptr) != (d->evaluate_range == nullptr))
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}': bar ranges need both bars and evaluate_range in the descriptor",
+                    path);
     return {};
 }
 
@@ -162,7 +165,8 @@ Result<PluginInfo> read_info(const btopt_plugin_descriptor *d, const std::string
                     .metrics = {},
                     .default_metric = d->default_metric,
                     .init_per_worker = (d->flags & BTOPT_PLUGIN_INIT_PER_WORKER) != 0,
-                    .has_equity_curve = d->equity_curve != nullptr};
+                    .has_equity_curve = d->equity_curve != nullptr,
+                    .has_ranges = d->evaluate_range != nullptr};
     for (std::size_t k = 0; k < d->n_params; ++k)
         if (auto ok = add_parameter(info.space, d->params[k]); !ok)
             return fail(BTOPT_ERR_PLUGIN, "plugin '{}': {}", path, ok.error().message);

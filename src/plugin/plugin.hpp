@@ -6,6 +6,7 @@
 
 #include <btopt/plugin.h>
 
+#include "../core/bar_range.hpp"
 #include "../core/space.hpp"
 
 #include <memory>
@@ -39,6 +40,7 @@ struct PluginInfo {
     std::size_t default_metric = 0;
     bool init_per_worker = false;
     bool has_equity_curve = false;
+    bool has_ranges = false; // evaluates a range of bars (bars and evaluate_range)
     std::optional<std::vector<ConfigKey>> config_keys{}; // nullopt: the plugin does not declare its keys
     std::vector<bool> lower_is_better{};                 // one per metric
     std::vector<std::pair<double, double>> domains{};    // one per parameter (lo, hi), or none
@@ -87,6 +89,13 @@ struct EquityCurves {
 };
 
 class PluginState;
+
+// Asks a plugin with bar ranges for its bars (UNSUPPORTED without).
+Result<Timeline> read_timeline(const Plugin &plugin, const PluginState &state);
+// How a timeline crosses the worker server's control socket.
+std::string timeline_to_bytes(const Timeline &timeline);
+std::optional<Timeline> timeline_from_bytes(const std::string &bytes);
+
 // The plugin's equity curve of one point (UNSUPPORTED when it has none).
 Result<EquityCurves> equity_curve(const Plugin &plugin, const PluginState &state, const Space &space,
                                   const Point &point);

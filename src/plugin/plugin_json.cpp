@@ -66,6 +66,7 @@ std::string plugin_info_to_json(const PluginInfo &info)
                           {"default_metric", info.default_metric},
                           {"init_per_worker", info.init_per_worker},
                           {"has_equity_curve", info.has_equity_curve},
+                          {"has_ranges", info.has_ranges},
                           {"config_keys", keys_to_json(info.config_keys)},
                           {"lower_is_better", info.lower_is_better},
                           {"domains", domains_to_json(info.domains)}}
@@ -88,6 +89,7 @@ Result<PluginInfo> plugin_info_from_json(const std::string &text)
                           .default_metric = json.at("default_metric"),
                           .init_per_worker = json.at("init_per_worker"),
                           .has_equity_curve = json.at("has_equity_curve"),
+                          .has_ranges = json.at("has_ranges"),
                           .config_keys = keys_from_json(json.at("config_keys")),
                           .lower_is_better = json.at("lower_is_better").get<std::vector<bool>>(),
                           .domains = domains_from_json(json.at("domains"))};

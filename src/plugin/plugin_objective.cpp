@@ -1,5 +1,6 @@
 #include "plugin_objective.hpp"
 
+#include <cstring>
 #include <limits>
 
 namespace btopt::internal {
@@ -41,7 +42,53 @@ Result<EquityCurves> equity_curve(const Plugin &plugin, const PluginState &state
     return curves;
 }
 
-Evaluation PluginObjective::evaluate(const Point &point, std::uint64_t seed)
+Result<Timeline> read_timeline(const Plugin &plugin, const PluginState &state)
+{
+    if (!plugin.info().has_ranges)
+        return fail(BTOPT_ERR_UNSUPPORTED, "plugin '{}' cannot evaluate a range of bars", plugin.info().name);
+    char error[1024] = "";
+    std::size_t count = 0;
+    Timeline t;
+    int32_t status = plugin.descriptor().bars(state.get(), nullptr, 0, &count, error, sizeof error);
+    if (status == BTOPT_PLUGIN_OK) {
+        t.dates.resize(count);
+        status = plugin.descriptor().bars(state.get(), t.dates.data(), t.dates.size(), &count, error, sizeof error);
+    }
+    error[sizeof error - 1] = '\0';
+    if (status == BTOPT_PLUGIN_NO_DATES) {
+        t.dates.clear();
+        status = BTOPT_PLUGIN_OK;
+    }
+    if (status != BTOPT_PLUGIN_OK)
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}' could not list its bars: {}", plugin.info().name, error);
+    if (!t.dates.empty() && t.dates.size() != count)
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}' gave {} dates for {} bars", plugin.info().name, t.dates.size(),
+                    count);
+    t.bars = count;
+    return t;
+}
+
+std::string timeline_to_bytes(const Timeline &timeline)
+{
+    std::string bytes(reinterpret_cast<const char *>(&timeline.bars), sizeof timeline.bars);
+    bytes.append(reinterpret_cast<const char *>(timeline.dates.data()), timeline.dates.size() * sizeof(std::int64_t));
+    return bytes;
+}
+
+std::optional<Timeline> timeline_from_bytes(const std::string &bytes)
+{
+    Timeline t;
+    if (bytes.size() < sizeof t.bars || (bytes.size() - sizeof t.bars) % sizeof(std::int64_t) != 0)
+        return std::nullopt;
+    std::memcpy(&t.bars, bytes.data(), sizeof t.bars);
+    t.dates.resize((bytes.size() - sizeof t.bars) / sizeof(std::int64_t));
+    std::memcpy(t.dates.data(), bytes.data() + sizeof t.bars, t.dates.size() * sizeof(std::int64_t));
+    if (!t.dates.empty() && t.dates.size() != t.bars)
+        return std::nullopt;
+    return t;
+}
+
+Evaluation PluginObjective::evaluate(const Point &point, std::uint64_t seed, BarRange range)
 {
     // Per thread, so the thread backend can share one objective: no
     // allocation for the values after the first evaluation.
@@ -51,8 +98,11 @@ Evaluation PluginObjective::evaluate(const Point &point, std::uint64_t seed)
     e.metrics.assign(plugin_.info().metrics.size(), std::numeric_limits<double>::quiet_NaN());
     char error[1024];
     error[0] = '\0'; // not the whole buffer: this runs once per evaluation
-    const int32_t status =
-        plugin_.descriptor().evaluate(state_.get(), values.data(), seed, e.metrics.data(), error, sizeof error);
+    const btopt_plugin_descriptor &d = plugin_.descriptor();
+    const int32_t status = range.whole() ? d.evaluate(state_.get(), values.data(), seed, e.metrics.data(), error,
+                                                      sizeof error)
+                                         : d.evaluate_range(state_.get(), values.data(), seed, range.first,
+                                                            range.end, e.metrics.data(), error, sizeof error);
     error[sizeof error - 1] = '\0';
     if (status != BTOPT_PLUGIN_OK) {
         e.status = TrialStatus::Failed;

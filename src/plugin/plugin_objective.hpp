@@ -16,7 +16,7 @@ public:
     {
     }
 
-    Evaluation evaluate(const Point &point, std::uint64_t seed) override;
+    Evaluation evaluate(const Point &point, std::uint64_t seed, BarRange range) override;
     std::vector<std::string> metric_names() const override { return plugin_.info().metrics; }
     std::string name() const override { return plugin_.info().metrics[metric_]; }
 

@@ -93,7 +93,8 @@ private:
                     ++finished_;
                     continue;
                 }
-                tasks_.push_back(Task{number, point, trial_seed(static_cast<std::uint64_t>(r_.options.random_seed), number)});
+                tasks_.push_back(Task{number, point, trial_seed(static_cast<std::uint64_t>(r_.options.random_seed), number),
+                                      r_.range});
             }
             in_flight_ += tasks_.size();
             if (!tasks_.empty())

@@ -25,6 +25,7 @@ struct RunRequest {
     ProgressFn progress;              // may be empty
     const std::atomic<bool> &cancel; // set from anywhere to stop the run
     TrialStore *store = nullptr;      // a study: records every trial, may supply stored outcomes
+    BarRange range{};                 // the bars every evaluation trades
 };
 
 struct RunOutcome {

@@ -9,7 +9,6 @@
 #include <dlfcn.h>
 
 namespace btopt::internal {
-namespace {
 
 std::string choose_backend(const RunPlan &plan, unsigned workers)
 {
@@ -19,6 +18,26 @@ std::string choose_backend(const RunPlan &plan, unsigned workers)
         return "process";
     return workers == 1 ? "inline" : "thread";
 }
+
+Result<void> refuse_without_ranges(const RunPlan &plan, std::string_view asked_by)
+{
+    if (!plan.plugin)
+        return fail(BTOPT_ERR_UNSUPPORTED, "{} choose bars of a strategy plugin's data; a host objective has none",
+                    asked_by);
+    if (!plan.plugin->has_ranges)
+        return fail(BTOPT_ERR_UNSUPPORTED,
+                    "plugin '{}' cannot evaluate a range of bars (its descriptor has no evaluate_range), which {} "
+                    "need: give it bar ranges (include/btopt/strategy.hpp: bar_count, bar_dates, evaluate_range)",
+                    plan.plugin->name, asked_by);
+    if (plan.plugin->init_per_worker)
+        return fail(BTOPT_ERR_UNSUPPORTED,
+                    "plugin '{}' runs its init in every worker (BTOPT_PLUGIN_INIT_PER_WORKER), so its bars are never "
+                    "listed once, which {} need",
+                    plan.plugin->name, asked_by);
+    return {};
+}
+
+namespace {
 
 Result<std::string> choose_start_method(const RunPlan &plan)
 {
@@ -52,13 +71,40 @@ Result<void> load_plugin_here(const RunPlan &plan, std::size_t metric, Assembly 
         return tl::unexpected(state.error());
     a.state = std::move(*state);
     a.plugin_objective = std::make_unique<PluginObjective>(*a.plugin, *a.state, *plan.space, metric);
+    if (a.plugin->info().has_ranges) {
+        auto timeline = read_timeline(*a.plugin, *a.state);
+        if (!timeline)
+            return tl::unexpected(timeline.error());
+        a.timeline = std::move(*timeline);
+    }
     return {};
 }
 
-} // namespace
+// Before anything starts: only a plugin with bar ranges trades part of its data.
+Result<void> refuse_range_without_support(const RunPlan &plan)
+{
+    if (plan.options.start.empty() && plan.options.end.empty())
+        return {};
+    return refuse_without_ranges(plan, "options 'start' and 'end' (--start, --end)");
+}
 
-Result<void> assemble(const RunPlan &plan, const std::string &backend, unsigned workers, Assembly &a,
-                      const std::atomic<bool> &cancel)
+// The bars the run trades, once the plugin listed its bars.
+Result<void> resolve_run_range(const RunPlan &plan, Assembly &a)
+{
+    if (plan.options.start.empty() && plan.options.end.empty())
+        return {};
+    if (!a.timeline)
+        return fail(BTOPT_ERR_PLUGIN, "plugin '{}' did not list its bars, so --start and --end cannot be placed",
+                    plan.plugin->name);
+    auto range = resolve_range(plan.options.start, plan.options.end, *a.timeline);
+    if (!range)
+        return tl::unexpected(range.error());
+    a.range = *range;
+    return {};
+}
+
+Result<void> assemble_executor(const RunPlan &plan, const std::string &backend, unsigned workers, Assembly &a,
+                               const std::atomic<bool> &cancel)
 {
     std::size_t metric = 0;
     if (plan.plugin) {
@@ -82,6 +128,7 @@ Result<void> assemble(const RunPlan &plan, const std::string &backend, unsigned 
                                                              plan.options.init_timeout});
         if (!spawner)
             return tl::unexpected(spawner.error());
+        a.timeline = (*spawner)->timeline();
         auto executor = make_process_executor(std::move(*spawner), plan.options, workers);
         if (!executor)
             return tl::unexpected(executor.error());
@@ -95,6 +142,16 @@ Result<void> assemble(const RunPlan &plan, const std::string &backend, unsigned 
     a.executor = backend == "inline" ? make_inline_executor(objective, plan.options)
                                      : make_thread_executor(objective, plan.options, workers);
     return {};
+}
+
+} // namespace
+
+Result<void> assemble(const RunPlan &plan, const std::string &backend, unsigned workers, Assembly &a,
+                      const std::atomic<bool> &cancel)
+{
+    return refuse_range_without_support(plan)
+        .and_then([&] { return assemble_executor(plan, backend, workers, a, cancel); })
+        .and_then([&] { return resolve_run_range(plan, a); });
 }
 
 RunInfo run_info(const RunPlan &plan, const std::string &backend, const Assembly &a)
@@ -135,8 +192,20 @@ Result<MpiLaunch> mpi_backend()
     return entry;
 }
 
+// What a study compares of the config: the user's keys, and the bars the
+// run trades (outcomes on other bars are other outcomes).
+PluginConfig study_config(const RunPlan &plan)
+{
+    PluginConfig config = user_config(plan.plugin_config);
+    for (const auto &[key, value] : {std::pair{"btopt.start", &plan.options.start}, {"btopt.end", &plan.options.end}})
+        if (!value->empty())
+            config.emplace_back(key, *value);
+    return config;
+}
+
 } // namespace
 
+// The study a run records its trials in, when the options name one.
 Result<std::unique_ptr<StudyWriter>> open_study(const RunPlan &plan, const RunInfo &info)
 {
     if (plan.options.study.empty())
@@ -145,7 +214,7 @@ Result<std::unique_ptr<StudyWriter>> open_study(const RunPlan &plan, const RunIn
                              RunDescription{.plugin_path = plan.plugin ? plan.plugin->path : std::string(),
                                             .plugin_name = plan.plugin ? plan.plugin->name : std::string(),
                                             .plugin_version = plan.plugin ? plan.plugin->version : std::string(),
-                                            .config = user_config(plan.plugin_config),
+                                            .config = study_config(plan),
                                             .objective = info.objective,
                                             .metric_names = info.metric_names,
                                             .space = plan.space.get(),
@@ -202,6 +271,7 @@ Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel)
         .progress = plan.progress,
         .cancel = cancel,
         .store = study->get(),
+        .range = a.range,
     });
     if (outcome && *study)
         close_study(**study, *outcome);

@@ -25,6 +25,12 @@ struct RunPlan {
 
 Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel);
 
+// The backend option, or what a run without it uses.
+std::string choose_backend(const RunPlan &plan, unsigned workers);
+// UNSUPPORTED unless the plan's plugin evaluates ranges of bars and lists its
+// bars once; `asked_by` names what needs them ("options 'start' and 'end'").
+Result<void> refuse_without_ranges(const RunPlan &plan, std::string_view asked_by);
+
 // The pieces of a run that must outlive the coordinator's loop.
 struct Assembly {
     std::optional<Plugin> plugin; // loaded in this process (inline and thread backends only)
@@ -33,9 +39,12 @@ struct Assembly {
     std::unique_ptr<Executor> executor;
     std::vector<std::string> metric_names;
     std::string objective_name;
+    std::optional<Timeline> timeline; // the plugin's bars, when it evaluates ranges of them
+    BarRange range{};                 // the bars the run trades (options start and end)
 };
 
-// Builds the objective and an inline, thread or process executor for the plan.
+// Builds the objective and an inline, thread or process executor for the
+// plan, and resolves the bars it trades (options start and end).
 Result<void> assemble(const RunPlan &plan, const std::string &backend, unsigned workers, Assembly &a,
                       const std::atomic<bool> &cancel);
 RunInfo run_info(const RunPlan &plan, const std::string &backend, const Assembly &a);

@@ -998,3 +998,26 @@ TEST_CASE("last error is per thread")
     CHECK(own == "other thread's failure");
     CHECK(last_error() == "main thread's failure");
 }
+
+TEST_CASE("walk-forward: NULL handles, a short spec, a host objective, bad lengths")
+{
+    btopt_walkforward *wf = nullptr;
+    const btopt_walkforward_spec spec{sizeof(btopt_walkforward_spec), "40", "20", nullptr, 0, nullptr};
+    btopt_walkforward_destroy(nullptr);
+    CHECK(btopt_walkforward_window_count(nullptr) == 0u);
+    CHECK(std::string(btopt_walkforward_json(nullptr)).empty());
+    CHECK_ERR(btopt_optimizer_walkforward(nullptr, &spec, &wf), BTOPT_ERR_INVALID_ARGUMENT, "");
+    btopt_optimizer *opt = make_optimizer("grid");
+    CHECK_ERR(btopt_optimizer_walkforward(opt, nullptr, &wf), BTOPT_ERR_INVALID_ARGUMENT, "");
+    CHECK_ERR(btopt_optimizer_walkforward(opt, &spec, nullptr), BTOPT_ERR_INVALID_ARGUMENT, "");
+    btopt_walkforward_spec short_spec = spec;
+    short_spec.struct_size = sizeof(uint32_t);
+    CHECK_ERR(btopt_optimizer_walkforward(opt, &short_spec, &wf), BTOPT_ERR_INVALID_ARGUMENT, "struct_size");
+    btopt_walkforward_spec bad = spec;
+    bad.train = "2q";
+    CHECK_ERR(btopt_optimizer_walkforward(opt, &bad, &wf), BTOPT_ERR_INVALID_ARGUMENT, "--train");
+    CHECK_OK(btopt_optimizer_set_objective(opt, constant_objective, nullptr));
+    CHECK_ERR(btopt_optimizer_walkforward(opt, &spec, &wf), BTOPT_ERR_UNSUPPORTED, "plugin");
+    CHECK(wf == nullptr);
+    btopt_optimizer_destroy(opt);
+}

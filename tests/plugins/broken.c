@@ -47,7 +47,7 @@ static void finish(void *state) { (void)state; }
 
 static const btopt_plugin_descriptor descriptor = {
     ABI, sizeof(btopt_plugin_descriptor), "broken", "1.0", "refused before it runs", params, 1, NULL, 0, metrics, 1, 0,
-    0, init, evaluate, finish, NULL, NULL, 0, NULL, NULL};
+    0, init, evaluate, finish, NULL, NULL, 0, NULL, NULL, NULL, NULL};
 
 #if defined(BROKEN_NO_SYMBOL)
 BTOPT_PLUGIN_EXPORT const btopt_plugin_descriptor *some_other_entry(void) { return &descriptor; }

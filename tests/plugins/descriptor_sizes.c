@@ -109,7 +109,7 @@ static long_descriptor descriptor;
 
 BTOPT_PLUGIN_EXPORT const btopt_plugin_descriptor *btopt_plugin_entry(void)
 {
-    const btopt_plugin_descriptor known = {FIRST_FIELDS, keys, 4, directions, domains};
+    const btopt_plugin_descriptor known = {FIRST_FIELDS, keys, 4, directions, domains, NULL, NULL};
     descriptor.known = known;
     descriptor.known.struct_size = (uint32_t)sizeof descriptor;
     for (size_t i = 0; i < 8; ++i)

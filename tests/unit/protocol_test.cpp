@@ -138,3 +138,31 @@ TEST_CASE("a worker's notices travel under a number no trial has")
     CHECK(o.number == wire::notice_number);
     CHECK(static_cast<wire::Notice>(o.evaluation.status) == wire::Notice::Crashing);
 }
+
+TEST_CASE("a range message sets the bars of every task read after it, and costs a task nothing")
+{
+    Task task{7, {Value{3, 0.0}}, 11, {}};
+    std::string plain;
+    wire::append_batch(plain, &task, &task + 1);
+    std::string ranged;
+    wire::append_range(ranged, BarRange{100, 200});
+    const std::size_t header = ranged.size();
+    wire::append_batch(ranged, &task, &task + 1);
+    wire::append_batch(ranged, &task, &task + 1);
+    CHECK(ranged.size() == header + 2 * plain.size()); // a task's bytes are the same with a range
+
+    std::vector<Task> tasks;
+    BarRange range{};
+    std::size_t at = 0;
+    CHECK_FALSE(wire::take_batch(std::string_view(ranged).substr(0, header - 1), at, tasks, range));
+    CHECK(at == 0);
+    CHECK(range == BarRange{});
+    while (wire::take_batch(ranged, at, tasks, range)) {
+    }
+    CHECK(at == ranged.size());
+    REQUIRE(tasks.size() == 2);
+    CHECK(tasks[0].range == BarRange{100, 200});
+    CHECK(tasks[1].range == BarRange{100, 200});
+    CHECK(tasks[1].number == 7);
+    CHECK(range == BarRange{100, 200}); // kept for the next read
+}

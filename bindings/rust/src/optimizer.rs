@@ -196,6 +196,15 @@ impl Optimizer {
     pub fn study_mode(&mut self, mode: &str) -> Result<&mut Self> {
         self.set_str("study_mode", mode)
     }
+    /// The first bar a plugin's run trades: a date "YYYY-MM-DD" or a bar
+    /// number; earlier bars only warm indicators up.
+    pub fn start(&mut self, bar: &str) -> Result<&mut Self> {
+        self.set_str("start", bar)
+    }
+    /// The last bar a plugin's run trades (included): a date or a bar number.
+    pub fn end(&mut self, bar: &str) -> Result<&mut Self> {
+        self.set_str("end", bar)
+    }
     /// What a host objective's data is, for a study's provenance.
     pub fn data_fingerprint(&mut self, text: &str) -> Result<&mut Self> {
         self.set_str("data_fingerprint", text)
@@ -424,6 +433,55 @@ impl Optimizer {
             result.ok_or_else(|| Error::new(Status::Internal, "btopt_optimizer_run succeeded without a result"))
         } else {
             Err(Error::with_partial(Status::from_code(status), message, result))
+        }
+    }
+
+    /// A walk-forward with this optimizer's plugin, algorithm and options
+    /// (docs/VALIDATION.md): lengths in bars ("500") or periods ("30d", "4w",
+    /// "6m", "2y"); `step` and `validation` may be empty (step: the test
+    /// length; validation: none). Returns the outcome as JSON (windows,
+    /// out_of_sample, walk_forward_efficiency, parameter_stability).
+    /// Unsupported without a plugin with bar ranges; InvalidArgument for
+    /// windows that do not fit the data, naming the window.
+    pub fn walk_forward(
+        &mut self,
+        train: &str,
+        test: &str,
+        step: &str,
+        validation: &str,
+        anchored: bool,
+    ) -> Result<String> {
+        let texts = [
+            c_string(train, "train length")?,
+            c_string(test, "test length")?,
+            c_string(step, "step")?,
+            c_string(validation, "validation length")?,
+        ];
+        let spec = sys::btopt_walkforward_spec {
+            struct_size: std::mem::size_of::<sys::btopt_walkforward_spec>() as u32,
+            train: texts[0].as_ptr(),
+            test: texts[1].as_ptr(),
+            step: texts[2].as_ptr(),
+            anchored: i32::from(anchored),
+            validation: texts[3].as_ptr(),
+        };
+        let mut raw = std::ptr::null_mut();
+        // SAFETY: valid handle, spec and out pointer; the strings outlive the call.
+        let status = unsafe { sys::btopt_optimizer_walkforward(self.raw(), &spec, &mut raw) };
+        let message = if status == sys::BTOPT_OK { String::new() } else { last_error() };
+        let json = if raw.is_null() {
+            String::new()
+        } else {
+            // SAFETY: a walk-forward we own; its text lives until destroy.
+            let text =
+                unsafe { std::ffi::CStr::from_ptr(sys::btopt_walkforward_json(raw)) }.to_string_lossy().into_owned();
+            unsafe { sys::btopt_walkforward_destroy(raw) };
+            text
+        };
+        if status == sys::BTOPT_OK {
+            Ok(json)
+        } else {
+            Err(Error::new(Status::from_code(status), message))
         }
     }
 

@@ -42,7 +42,17 @@ macro_rules! opaque {
         }
     )*};
 }
-opaque!(btopt_space, btopt_params, btopt_optimizer, btopt_result, btopt_plugin_info, btopt_series);
+opaque!(btopt_space, btopt_params, btopt_optimizer, btopt_result, btopt_plugin_info, btopt_series, btopt_walkforward);
+
+#[repr(C)]
+pub struct btopt_walkforward_spec {
+    pub struct_size: u32,
+    pub train: *const c_char,
+    pub test: *const c_char,
+    pub step: *const c_char,
+    pub anchored: i32,
+    pub validation: *const c_char,
+}
 
 pub type btopt_objective_fn =
     Option<unsafe extern "C" fn(user: *mut c_void, params: *const btopt_params, score: *mut f64) -> btopt_status>;
@@ -166,6 +176,16 @@ extern "C" {
     pub fn btopt_optimizer_set_objective_metric(opt: *mut btopt_optimizer, metric: *const c_char) -> btopt_status;
     pub fn btopt_optimizer_run(opt: *mut btopt_optimizer, out: *mut *mut btopt_result) -> btopt_status;
     pub fn btopt_optimizer_cancel(opt: *mut btopt_optimizer);
+
+    // Walk-forward
+    pub fn btopt_optimizer_walkforward(
+        opt: *mut btopt_optimizer,
+        spec: *const btopt_walkforward_spec,
+        out: *mut *mut btopt_walkforward,
+    ) -> btopt_status;
+    pub fn btopt_walkforward_destroy(wf: *mut btopt_walkforward);
+    pub fn btopt_walkforward_json(wf: *const btopt_walkforward) -> *const c_char;
+    pub fn btopt_walkforward_window_count(wf: *const btopt_walkforward) -> usize;
 
     // Plugins
     pub fn btopt_plugin_describe(out: *mut *mut btopt_plugin_info, path_or_name: *const c_char) -> btopt_status;

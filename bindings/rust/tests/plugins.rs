@@ -143,3 +143,16 @@ fn undeclared_or_out_of_range_plugin_config_is_refused_when_set() {
     let e = opt.plugin_config("a=b", "1").unwrap_err();
     assert_eq!(e.status(), Status::InvalidArgument);
 }
+
+#[test]
+fn walk_forward_windows_and_a_window_that_does_not_fit() {
+    let snooper = common::test_plugin("snooper");
+    let mut opt = Optimizer::with_plugin(&snooper, None, "grid").unwrap();
+    opt.n_jobs(2).unwrap();
+    let json = opt.walk_forward("500", "250", "", "", false).unwrap();
+    assert_eq!(json.matches("\"window\":").count(), 8, "{json}");
+    assert!(json.contains("\"walk_forward_efficiency\""));
+    let err = opt.walk_forward("2500", "100", "", "", false).unwrap_err();
+    assert_eq!(err.status(), Status::InvalidArgument);
+    assert!(err.to_string().contains("window 1 does not fit"), "{err}");
+}

@@ -38,6 +38,7 @@ from .optimizer import (EquityCurve, Optimizer, ParallelOptimizer, option_catalo
 from .plugins import describe_plugin
 from .result import OptimizationResult, Trial, TrialStatus, open_study, study_runs
 from .space import CategoricalParameter, ContinuousParameter, DiscreteParameter, Parameter, ParameterSpace
+from .walkforward import WalkForwardOptimizer, WalkForwardResult, WindowConfig
 
 __version__ = "0.1.0"
 
@@ -78,6 +79,9 @@ __all__ = [
     "Trial",
     "TrialStatus",
     "UnsupportedError",
+    "WalkForwardOptimizer",
+    "WalkForwardResult",
+    "WindowConfig",
     "open_study",
     "study_runs",
     "abi_version",

@@ -67,12 +67,27 @@ PROGRESS_FN = CFUNCTYPE(None, c_void_p, c_uint64, c_uint64, c_double)
 OPTIONAL = frozenset({"btopt_result_rank", "btopt_result_efficiency", "btopt_result_speedup_cpu_share",
                       "btopt_unregister_objective", "btopt_option_count", "btopt_option_info",
                       "btopt_optimizer_get_int", "btopt_optimizer_get_double", "btopt_optimizer_get_string",
-                      "btopt_result_selection", "btopt_result_selection_note", "btopt_result_sensitivity"})
+                      "btopt_result_selection", "btopt_result_selection_note", "btopt_result_sensitivity",
+                      "btopt_optimizer_walkforward", "btopt_walkforward_destroy", "btopt_walkforward_json",
+                      "btopt_walkforward_window_count"})
 
 # btopt_option_type
 OPTION_INT = 0
 OPTION_DOUBLE = 1
 OPTION_STRING = 2
+
+
+class WalkForwardSpec(Structure):
+    """btopt_walkforward_spec: the windows of a walk-forward."""
+
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("train", c_char_p),
+        ("test", c_char_p),
+        ("step", c_char_p),
+        ("anchored", c_int32),
+        ("validation", c_char_p),
+    ]
 
 
 class OptionDesc(Structure):
@@ -180,6 +195,11 @@ PROTOTYPES = {
     "btopt_optimizer_set_objective_metric": (_status, [_p, c_char_p]),
     "btopt_optimizer_run": (_status, [_p, POINTER(_p)]),
     "btopt_optimizer_cancel": (None, [_p]),
+    # Walk-forward
+    "btopt_optimizer_walkforward": (_status, [_p, POINTER(WalkForwardSpec), POINTER(_p)]),
+    "btopt_walkforward_destroy": (None, [_p]),
+    "btopt_walkforward_json": (c_char_p, [_p]),
+    "btopt_walkforward_window_count": (c_size_t, [_p]),
     # Plugins
     "btopt_plugin_describe": (_status, [POINTER(_p), c_char_p]),
     "btopt_plugin_info_destroy": (None, [_p]),

@@ -88,7 +88,7 @@ _INT_OPTIONS = (
     "robust_radius",
 )
 _DOUBLE_OPTIONS = ("crossover_rate", "mutation_rate", "eval_timeout", "init_timeout")
-_STRING_OPTIONS = ("direction", "start_method", "study", "study_mode", "data_fingerprint", "select")
+_STRING_OPTIONS = ("direction", "start_method", "study", "study_mode", "data_fingerprint", "select", "start", "end")
 _BACKEND_ALIASES = {"multiprocessing": "process", "loky": "process", "threading": "thread", "sequential": "inline"}
 
 
@@ -304,6 +304,8 @@ class ParallelOptimizer:
         study: str | None = None,
         study_mode: str | None = None,
         data_fingerprint: str | None = None,
+        start: str | int | None = None,
+        end: str | int | None = None,
         deterministic: bool = True,
         **algorithm_kwargs: Any,
     ) -> None:
@@ -390,8 +392,11 @@ class ParallelOptimizer:
             real = doubles[name]
             if real is not None:
                 self._set_double(name, real)
-        strings: dict[str, str | None] = dict(direction=direction, start_method=start_method, study=study, study_mode=study_mode,
-                       data_fingerprint=data_fingerprint, select=select)
+        # start and end: a date "YYYY-MM-DD" or a bar number (an int is one).
+        strings: dict[str, str | None] = dict(
+            direction=direction, start_method=start_method, study=study, study_mode=study_mode,
+            data_fingerprint=data_fingerprint, select=select, start=None if start is None else str(start),
+            end=None if end is None else str(end))
         for name in _STRING_OPTIONS:
             text = strings[name]
             if text is not None:
