@@ -10,6 +10,7 @@ packages=(build-essential cmake ninja-build pkg-config libboost-dev libboost-fil
 
 packages+=(libxxhash-dev) # XXH3-128: the kit's CSV cache is keyed by the file's content
 packages+=(clang libclang-rt-14-dev) # libFuzzer for fuzz/run.sh
+packages+=(libcpp-httplib-dev) # the HTTP server of btopt dashboard (docs/DASHBOARD.md)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,6 +2,7 @@
 // stderr and Ctrl-C as a clean stop; then the summary on stdout and the
 // requested files, partial ones too when the run was cancelled.
 #include "commands.hpp"
+#include "dashboard/server.hpp"
 #include "errors.hpp"
 #include "outputs.hpp"
 #include "progress.hpp"
@@ -24,6 +25,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
 namespace btopt::cli {
 
@@ -144,9 +146,31 @@ int no_trial_succeeded(const RunData &run)
 
 } // namespace
 
+namespace {
+int run_prepared(PreparedRun &prepared, const RunOptions &options);
+} // namespace
+
 int run_command(const RunOptions &options)
 {
     PreparedRun prepared = prepare_run(options);
+    // It reads the study from its own connection and threads, and serves on
+    // after the run (whatever its end) until Ctrl-C.
+    std::optional<Dashboard> dashboard;
+    if (options.dashboard)
+        dashboard.emplace(DashboardOptions{.study = options.study});
+    const int code = run_prepared(prepared, options);
+    if (dashboard) {
+        fmt::print(stderr, "btopt: the run ended; the dashboard serves on at {} until Ctrl-C\n", dashboard->url());
+        std::fflush(stderr);
+        dashboard->serve_until_signal();
+    }
+    return code;
+}
+
+namespace {
+
+int run_prepared(PreparedRun &prepared, const RunOptions &options)
+{
     RunSettings &s = prepared.settings;
     btopt_optimizer *opt = prepared.optimizer.get();
 
@@ -198,6 +222,8 @@ int run_command(const RunOptions &options)
         fmt::print(stderr, "btopt: error: {}\n", error);
     return exit_failure;
 }
+
+} // namespace
 
 int demo_command()
 {
