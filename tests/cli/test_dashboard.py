@@ -151,7 +151,7 @@ def test_refusals(btopt, tmp_path):
     assert result.returncode == 1 and "is not a btopt study" in result.stderr
 
 
-def wait_for(page, expression, timeout=30):
+def wait_for(page, expression, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = page.evaluate(expression)
@@ -169,10 +169,11 @@ HEATMAP_CELLS = """(() => { const c = window.echarts && echarts.getInstanceByDom
 
 @pytest.mark.skipif(find_chromium() is None, reason="no Chromium")
 def test_a_run_with_its_dashboard_in_a_browser(tmp_path):
-    # About 8 s of work on one worker: long enough to watch the counter rise.
-    with Server(tmp_path, "run", "sma_crossover", *GRID, "--set", "synthetic_bars=3000000", "--jobs", "1",
-                "--backend", "inline", "--study", "s.db", "--dashboard", "--quiet") as server, \
-            Page(find_chromium(), width=1280, height=800) as page:
+    # About 8 s of work on one worker: long enough to watch the counter rise
+    # (the browser starts first: on a loaded machine that alone takes seconds).
+    with Page(find_chromium(), width=1280, height=800) as page, \
+            Server(tmp_path, "run", "sma_crossover", *GRID, "--set", "synthetic_bars=3000000", "--jobs", "1",
+                   "--backend", "inline", "--study", "s.db", "--dashboard", "--quiet") as server:
         page.load(server.url)
         seen = []
         while True:

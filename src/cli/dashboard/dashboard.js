@@ -267,17 +267,29 @@ function loadHeatmap() {
   return api("heatmap", { x, y, metric }).then(drawHeatmap).catch(report);
 }
 
-// Redraws what changed: at most once per `every` ms per part, the last change always drawn.
-function throttled(fn, every) {
-  let timer = null, last = 0;
-  return () => {
-    if (timer) return;
-    const wait = Math.max(0, last + every - Date.now());
-    timer = setTimeout(() => { timer = null; last = Date.now(); fn(); }, wait);
+// Redraws what changed: at most once per `every` ms per part (or 5 times as
+// long as the last answer took: a large study is asked less often), the last
+// change always drawn.
+function throttled(fn, every, adaptive = true) {
+  let busy = false, again = false, last = 0, took = 0;
+  const run = () => {
+    if (busy) { again = true; return; }
+    busy = true;
+    again = false;
+    const wait = Math.max(0, last + (adaptive ? Math.max(every, 5 * took) : every) - Date.now());
+    setTimeout(() => {
+      last = Date.now();
+      Promise.resolve(fn()).finally(() => {
+        took = Date.now() - last;
+        busy = false;
+        if (again) run();
+      });
+    }, wait);
   };
+  return run;
 }
 
-const refreshSummary = throttled(() => api("summary").then(drawSummary).catch(report), 250);
+const refreshSummary = throttled(() => api("summary").then(drawSummary).catch(report), 250, false); // cheap
 const refreshConvergence = throttled(() => api("convergence").then(drawConvergence).catch(report), 500);
 const refreshHeatmap = throttled(loadHeatmap, 1000);
 const refreshTable = throttled(loadTable, 1000);

@@ -151,17 +151,18 @@ Trial trial_of(const Statement &q, const Run &run)
 {
     Trial t;
     t.number = sqlite3_column_int64(q.stmt, 0);
-    const Json point = Json::parse(q.text(1), nullptr, false);
+    // The point's exact values: per parameter an int64 (an int, a choice's
+    // index) and a double (a float), as src/study/writer.cpp stores them.
     t.params.assign(run.params.size(), nan);
-    for (std::size_t k = 0; k < run.params.size(); ++k) {
-        const Json &v = point.is_object() && point.contains(run.params[k].name) ? point[run.params[k].name] : Json();
-        if (v.is_number())
-            t.params[k] = v.get<double>();
-        else if (v.is_string()) {
-            const auto &choices = run.params[k].choices;
-            t.params[k] = static_cast<double>(std::find(choices.begin(), choices.end(), v.get<std::string>()) - choices.begin());
+    const auto *vals = static_cast<const unsigned char *>(sqlite3_column_blob(q.stmt, 1));
+    if (vals && static_cast<std::size_t>(sqlite3_column_bytes(q.stmt, 1)) == run.params.size() * 16)
+        for (std::size_t k = 0; k < run.params.size(); ++k) {
+            std::int64_t i = 0;
+            double f = 0;
+            std::memcpy(&i, vals + 16 * k, sizeof i);
+            std::memcpy(&f, vals + 16 * k + 8, sizeof f);
+            t.params[k] = run.params[k].kind == "float" ? f : static_cast<double>(i);
         }
-    }
     t.score = sqlite3_column_type(q.stmt, 2) == SQLITE_NULL ? nan : sqlite3_column_double(q.stmt, 2);
     t.metrics.assign(run.metrics.size(), nan);
     const auto bytes = static_cast<std::size_t>(sqlite3_column_bytes(q.stmt, 3));
@@ -284,7 +285,7 @@ void Mirror::read_runs()
 
 void Mirror::read_trials(Run &run)
 {
-    Statement q(db_, "SELECT number, point, score, metrics, status, error, seconds, reused FROM trials "
+    Statement q(db_, "SELECT number, vals, score, metrics, status, error, seconds, reused FROM trials "
                      "WHERE run = ? AND number > ? ORDER BY number");
     sqlite3_bind_int64(q.stmt, 1, run.id);
     sqlite3_bind_int64(q.stmt, 2, run.trials.empty() ? -1 : run.trials.back().number);

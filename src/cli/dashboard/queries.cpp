@@ -323,15 +323,20 @@ Json table(const Run &run, const TableQuery &q)
     for (std::size_t i = 0; i < run.trials.size(); ++i)
         if (filter.matches(run.trials[i]))
             rows.push_back(i);
-    // NaN (no value) sorts last either way.
-    std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
+    // Only the rows up to the page are put in order. NaN (no value) sorts
+    // last either way; ties keep trial order.
+    const std::size_t end = std::min(rows.size(), q.offset + std::min(q.limit, most_rows));
+    const auto before = [&](std::size_t a, std::size_t b) {
         const double va = key.of(run.trials[a]), vb = key.of(run.trials[b]);
-        if (std::isnan(va) || std::isnan(vb))
-            return !std::isnan(va) && std::isnan(vb);
+        if (std::isnan(va) || std::isnan(vb) || va == vb)
+            return std::isnan(va) == std::isnan(vb) ? a < b : std::isnan(vb);
         return q.descending ? va > vb : va < vb;
-    });
+    };
+    const auto first = rows.begin() + static_cast<std::ptrdiff_t>(std::min(q.offset, rows.size()));
+    std::nth_element(rows.begin(), first, rows.end(), before);
+    std::partial_sort(first, rows.begin() + static_cast<std::ptrdiff_t>(end), rows.end(), before);
     Json page = Json::array();
-    for (std::size_t i = q.offset; i < rows.size() && page.size() < std::min(q.limit, most_rows); ++i)
+    for (std::size_t i = q.offset; i < end; ++i)
         page.push_back(trial_json(run, run.trials[rows[i]]));
     return {{"matched", rows.size()}, {"total", run.trials.size()}, {"offset", q.offset}, {"rows", page}};
 }
