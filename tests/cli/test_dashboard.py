@@ -235,3 +235,39 @@ def test_dashboard_page_at_other_sizes(finished_study, width, height):
         assert page.problems() == []
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(ARTIFACTS / f"dashboard-{width}x{height}.png")
+
+
+def test_heatmap_tells_failed_cancelled_and_not_evaluated_apart(tmp_path):
+    """faulty fails where (10a + b) % 7 == 0 and never returns at a == 9, so
+    a Ctrl-C cancels those; the constraint leaves out a + b == 5."""
+    from conftest import test_plugin
+    run = subprocess.Popen([BTOPT, "run", test_plugin("faulty"), "--set", "fail_mod=7", "--set", "hang_at=9",
+                            "--constraint", "a + b != 5", "--ignore-errors", "--backend", "process", "--jobs", "2",
+                            "--study", "s.db", "--quiet"], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    study = tmp_path / "s.db"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # until every point but a == 9 finished
+        time.sleep(0.3)
+        if study.exists() and len([t for t in study_trials(study) if t["status"] != "cancelled"]) == 84:
+            break
+    run.send_signal(signal.SIGINT)
+    assert run.wait(timeout=30) == 130, run.stderr.read()
+    with sqlite3.connect(f"file:{study}?mode=ro", uri=True) as db:
+        stored = {tuple(json.loads(point).values()): status
+                  for point, status in db.execute("SELECT point, status FROM trials")}
+    assert set(stored.values()) == {"ok", "failed", "cancelled"}
+
+    with Server(tmp_path, "dashboard", study) as server:
+        summary = server.api("summary")
+        assert summary["run"]["status"] == "cancelled"
+        assert summary["statuses"] == {s: list(stored.values()).count(s) for s in ("ok", "failed", "cancelled")}
+        heatmap = server.api("heatmap", x="a", y="b", metric="a_plus_b")
+        assert heatmap["x"]["labels"] == [str(v) for v in range(10)] == heatmap["y"]["labels"]  # integers, no ".0"
+        assert len(heatmap["cells"]) == 100
+        for x, y, value, state, count, number in heatmap["cells"]:
+            expected = {"ok": "ok", "failed": "failed", "cancelled": "cancelled", None: "none"}[stored.get((x, y))]
+            assert state == expected, (x, y)
+            assert (value == x + y) if state == "ok" else value is None
+            assert count == (0 if state == "none" else 1)
+            if x + y == 5:
+                assert state == "none"  # infeasible: never proposed
