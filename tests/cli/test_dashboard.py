@@ -132,6 +132,17 @@ def test_requests_need_the_token_only_get_and_only_its_files(finished_study):
         trials = study_trials(finished_study)
         assert summary["done"] == len(trials) == summary["total"] == 484
         assert summary["best"]["score"] == max(t["score"] for t in trials if t["status"] == "ok")
+
+        slices = server.api("slices")["params"]
+        assert [s["name"] for s in slices] == ["fast", "slow"] and len(slices[0]["points"]) == 20
+        with sqlite3.connect(f"file:{finished_study}?mode=ro", uri=True) as db:
+            best_at_fast = dict(db.execute("SELECT json_extract(point, '$.fast'), max(score) FROM trials "
+                                           "WHERE status = 'ok' GROUP BY 1"))
+        for at, value, ok, failed, cancelled in slices[0]["points"]:
+            assert value == best_at_fast[int(slices[0]["labels"][at])] and failed == cancelled == 0
+        best = server.api("best", limit=10)
+        scores = sorted((t["score"] for t in trials if t["status"] == "ok"), reverse=True)
+        assert [row[-1] for row in best["rows"]] == scores[:10] and best["of"] == 484
     assert hashlib.sha256(finished_study.read_bytes()).hexdigest() == before  # never writes the study
 
 

@@ -157,7 +157,7 @@ function drawHeatmap(h) {
     yAxis: { type: "category", data: h.y.labels, name: h.y.name, nameLocation: "end", nameGap: 10,
       axisLabel: { interval: many(h.y.labels) } },
     visualMap: { seriesIndex: 0, min: lo, max: hi === lo ? lo + 1 : hi, calculable: true, orient: "horizontal",
-      left: "center", bottom: 8, itemHeight: 240, text: [show(hi), show(lo)], dimension: 2,
+      left: "center", bottom: 8, itemHeight: 240, formatter: (v) => show(v), dimension: 2,
       inRange: { color: ["#3b4cc0", "#dddddd", "#b40426"] } },
     series,
   }, { replaceMerge: ["series"] });
@@ -165,6 +165,50 @@ function drawHeatmap(h) {
   $("heatmap-note").textContent = `${h.cells.length} cells: ${groups.ok.length} with a successful trial, ` +
     `${counts.none} not evaluated (infeasible, or not yet run), ${counts.failed} only failed, ${counts.cancelled} only cancelled.` +
     (h.x.binned || h.y.binned ? " Binned: a cell covers a range of values." : "");
+}
+
+// ---- one parameter at a time ---------------------------------------------
+
+function drawSlices(sl) {
+  const n = sl.params.length;
+  const columns = Math.min(n, innerWidth < 700 ? 1 : 3), rows = Math.ceil(n / columns);
+  const el = $("slices");
+  el.style.height = `${rows * 220}px`;
+  const c = chart("slices");
+  c.resize();
+  const grids = [], xAxis = [], yAxis = [], series = [], titles = [];
+  sl.params.forEach((p, i) => {
+    const left = (i % columns) * (100 / columns), top = Math.floor(i / columns) * (100 / rows);
+    grids.push({ left: `${left + 6}%`, width: `${100 / columns - 9}%`, top: `${top + 12 / rows}%`,
+      height: `${100 / rows - 26 / rows}%` });
+    titles.push({ text: p.name, left: `${left + 6}%`, top: `${top + 2 / rows}%`, textStyle: { fontSize: 12 } });
+    xAxis.push({ type: "category", gridIndex: i, data: p.labels, axisLabel: { hideOverlap: true } });
+    yAxis.push({ type: "value", gridIndex: i, scale: true, name: i % columns === 0 ? sl.metric : "" });
+    series.push({ name: p.name, type: "line", xAxisIndex: i, yAxisIndex: i, connectNulls: false, symbolSize: 4,
+      data: p.points.map(([at, value, ok, failed, cancelled]) => ({ value: [at, value], ok, failed, cancelled })) });
+  });
+  c.setOption({
+    animation: false, title: titles, grid: grids, xAxis, yAxis, series,
+    tooltip: { trigger: "item", formatter: (q) => `${q.seriesName} ${sl.params[q.seriesIndex].labels[q.data.value[0]]}<br>` +
+      `${sl.metric}: ${show(q.data.value[1])}<br>ok ${q.data.ok}, failed ${q.data.failed}, cancelled ${q.data.cancelled}` },
+  }, { notMerge: true });
+}
+
+function drawParallel(b) {
+  const axes = b.params.map((p, i) => p.kind === "choice" ? { dim: i, name: p.name, type: "category", data: p.choices }
+    : { dim: i, name: p.name, min: p.lo, max: p.hi, minInterval: p.kind === "int" ? 1 : undefined });
+  axes.push({ dim: b.params.length, name: b.objective, scale: true });
+  const scores = b.rows.map((r) => r[r.length - 1]);
+  $("parallel-note").textContent = `(the best ${show(b.rows.length)} of ${show(b.of)} successful trials)`;
+  chart("parallel").setOption({
+    animation: false,
+    parallel: { left: 60, right: 80, top: 40, bottom: 30 },
+    parallelAxis: axes,
+    visualMap: { type: "continuous", dimension: b.params.length, min: scores.length ? Math.min(...scores) : 0,
+      max: scores.length ? Math.max(...scores) : 1, right: 0, formatter: (v) => show(v), top: "middle", itemHeight: 160,
+      calculable: true, inRange: { color: ["#3b4cc0", "#dddddd", "#b40426"] } },
+    series: [{ type: "parallel", data: b.rows, lineStyle: { width: 1, opacity: 0.45 } }],
+  }, { notMerge: true });
 }
 
 // ---- table ----------------------------------------------------------------
@@ -263,8 +307,10 @@ function loadTable() {
 
 function loadHeatmap() {
   const { x, y, metric } = state.heatmap;
-  if (!x || !y || x === y) return Promise.resolve();
-  return api("heatmap", { x, y, metric }).then(drawHeatmap).catch(report);
+  const parts = [api("slices", { metric: metric || "score" }).then(drawSlices),
+    api("best", { limit: 500 }).then(drawParallel)];
+  if (x && y && x !== y) parts.push(api("heatmap", { x, y, metric }).then(drawHeatmap));
+  return Promise.all(parts).catch(report);
 }
 
 // Redraws what changed: at most once per `every` ms per part (or 5 times as

@@ -36,11 +36,6 @@ double epoch_of(const Json &text)
     return static_cast<double>(timegm(&tm));
 }
 
-bool failed(const std::string &status)
-{
-    return status == "failed" || status == "crashed" || status == "timeout";
-}
-
 // The column a name means: a parameter, a metric, or score, number, seconds.
 struct Column {
     enum Kind { Param, Metric, Score, Number, Seconds } kind;
@@ -179,10 +174,23 @@ Axis axis_of(const Run &run, const std::string &name)
     return axis;
 }
 
+// The trials of a heatmap cell or a slice's value.
 struct Cell {
     std::optional<std::size_t> best; // the best ok trial by the objective
     std::uint64_t ok = 0, failed = 0, cancelled = 0;
     const char *state() const { return ok ? "ok" : failed ? "failed" : cancelled ? "cancelled" : "none"; }
+    void add(const Run &run, std::size_t i)
+    {
+        const Trial &t = run.trials[i];
+        if (t.status == "ok") {
+            ++ok;
+            if (!std::isnan(t.score) && (!best || run.better(t.score, run.trials[*best].score)))
+                best = i;
+        } else if (t.status == "cancelled")
+            ++cancelled;
+        else
+            ++failed; // failed, crashed, timeout
+    }
 };
 
 std::string shell_quote(const std::string &word)
@@ -287,15 +295,7 @@ Json heatmap(const Run &run, const std::string &x, const std::string &y, const s
         const auto cx = ax.cell_of(t.params[xi]), cy = ay.cell_of(t.params[yi]);
         if (!cx || !cy)
             continue;
-        Cell &c = cells[*cy * ax.values.size() + *cx];
-        if (t.status == "ok") {
-            ++c.ok;
-            if (!std::isnan(t.score) && (!c.best || run.better(t.score, run.trials[*c.best].score)))
-                c.best = i;
-        } else if (t.status == "cancelled")
-            ++c.cancelled;
-        else if (failed(t.status))
-            ++c.failed;
+        cells[*cy * ax.values.size() + *cx].add(run, i);
     }
     Json list = Json::array();
     for (std::size_t cy = 0; cy < ay.values.size(); ++cy)
@@ -313,6 +313,52 @@ Json heatmap(const Run &run, const std::string &x, const std::string &y, const s
             {"metric", metric},
             {"cells", list}, // [x index, y index, value, state, trials, best trial number]
             {"best", best_cell}};
+}
+
+Json slices(const Run &run, const std::string &metric)
+{
+    const Column value = require_column(run, metric, "slices");
+    Json list = Json::array();
+    for (std::size_t k = 0; k < run.params.size(); ++k) {
+        const Axis axis = axis_of(run, run.params[k].name);
+        std::vector<Cell> cells(axis.values.size());
+        for (std::size_t i = 0; i < run.trials.size(); ++i) {
+            if (const auto at = axis.cell_of(run.trials[i].params[k]))
+                cells[*at].add(run, i);
+        }
+        Json points = Json::array();
+        for (std::size_t i = 0; i < cells.size(); ++i)
+            points.push_back({i, cells[i].best ? number(value.of(run.trials[*cells[i].best])) : Json(nullptr),
+                              cells[i].ok, cells[i].failed, cells[i].cancelled});
+        list.push_back({{"name", run.params[k].name}, {"labels", axis.labels}, {"binned", axis.width > 0},
+                        {"points", points}}); // [index, best value, ok, failed, cancelled]
+    }
+    return {{"metric", metric}, {"params", list}};
+}
+
+Json best_trials(const Run &run, std::size_t limit)
+{
+    std::vector<std::size_t> ok;
+    for (std::size_t i = 0; i < run.trials.size(); ++i)
+        if (run.trials[i].status == "ok" && !std::isnan(run.trials[i].score))
+            ok.push_back(i);
+    const std::size_t n = std::min({limit, ok.size(), most_scores});
+    std::partial_sort(ok.begin(), ok.begin() + static_cast<std::ptrdiff_t>(n), ok.end(), [&](std::size_t a, std::size_t b) {
+        return run.trials[a].score == run.trials[b].score ? a < b : run.better(run.trials[a].score, run.trials[b].score);
+    });
+    Json rows = Json::array();
+    for (std::size_t i = 0; i < n; ++i) {
+        const Trial &t = run.trials[ok[i]];
+        Json row = Json::array();
+        for (std::size_t k = 0; k < run.params.size(); ++k)
+            row.push_back(run.params[k].show(t.params[k]));
+        row.push_back(t.score);
+        rows.push_back(std::move(row));
+    }
+    Json params = Json::array();
+    for (const Param &p : run.params)
+        params.push_back({{"name", p.name}, {"kind", p.kind}, {"choices", p.choices}, {"lo", p.lo}, {"hi", p.hi}});
+    return {{"params", params}, {"objective", run.objective}, {"of", ok.size()}, {"rows", rows}};
 }
 
 Json table(const Run &run, const TableQuery &q)

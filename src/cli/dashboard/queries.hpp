@@ -28,6 +28,12 @@ nlohmann::json convergence(const Run &run);
 // continuous or over 60 values): the best trial's value of `metric` ("score"
 // or a metric) and the cell's state (ok, failed, cancelled, none).
 nlohmann::json heatmap(const Run &run, const std::string &x, const std::string &y, const std::string &metric);
+// Per parameter, per value (or bin, as the heatmap's axes): the best trial's
+// value of `metric` and how many trials ended ok or not.
+nlohmann::json slices(const Run &run, const std::string &metric);
+// The best `limit` successful trials (at most 2,000) by the objective, for
+// parallel coordinates: their parameters and score.
+nlohmann::json best_trials(const Run &run, std::size_t limit);
 struct TableQuery {
     std::string filter, sort = "number";
     bool descending = false;

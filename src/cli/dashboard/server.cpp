@@ -194,6 +194,16 @@ void Dashboard::State::routes()
                                       req.has_param("metric") ? req.get_param_value("metric") : "score");
         });
     });
+    server.Get("/api/slices", [this](const httplib::Request &req, httplib::Response &res) {
+        answer(req, res, [&](const dashboard::Run &run) {
+            return dashboard::slices(run, req.has_param("metric") ? req.get_param_value("metric") : "score");
+        });
+    });
+    server.Get("/api/best", [this](const httplib::Request &req, httplib::Response &res) {
+        answer(req, res, [&](const dashboard::Run &run) {
+            return dashboard::best_trials(run, static_cast<std::size_t>(std::max<std::int64_t>(1, integer_param(req, "limit", 500))));
+        });
+    });
     server.Get("/api/table", [this](const httplib::Request &req, httplib::Response &res) {
         answer(req, res, [&](const dashboard::Run &run) {
             dashboard::TableQuery q;
