@@ -32,6 +32,11 @@ function show(value) {
   return String(value);
 }
 
+// ECharts renders tooltips as HTML: study text in them (names, choices) is escaped.
+function escape(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 function duration(seconds) {
   if (seconds === null || seconds === undefined) return "–";
   if (seconds < 60) return `${Math.round(seconds)} s`;
@@ -147,8 +152,9 @@ function drawHeatmap(h) {
     tooltip: {
       formatter: (p) => {
         const d = p.data;
-        const where = `${h.x.name} ${h.x.labels[d.value[0]]}, ${h.y.name} ${h.y.labels[d.value[1]]}`;
-        if (p.seriesName === "ok") return `${where}<br>${h.metric}: ${show(d.value[2])} (trial ${d.number}; ${d.count} trials)`;
+        const where = escape(`${h.x.name} ${h.x.labels[d.value[0]]}, ${h.y.name} ${h.y.labels[d.value[1]]}`);
+        if (p.seriesName === "ok")
+          return `${where}<br>${escape(h.metric)}: ${show(d.value[2])} (trial ${d.number}; ${d.count} trials)`;
         return `${where}<br>${p.seriesName}${d.count ? ` (${d.count} trials)` : ""}`;
       },
     },
@@ -189,8 +195,8 @@ function drawSlices(sl) {
   });
   c.setOption({
     animation: false, title: titles, grid: grids, xAxis, yAxis, series,
-    tooltip: { trigger: "item", formatter: (q) => `${q.seriesName} ${sl.params[q.seriesIndex].labels[q.data.value[0]]}<br>` +
-      `${sl.metric}: ${show(q.data.value[1])}<br>ok ${q.data.ok}, failed ${q.data.failed}, cancelled ${q.data.cancelled}` },
+    tooltip: { trigger: "item", formatter: (q) => escape(`${q.seriesName} ${sl.params[q.seriesIndex].labels[q.data.value[0]]}`) +
+      `<br>${escape(sl.metric)}: ${show(q.data.value[1])}<br>ok ${q.data.ok}, failed ${q.data.failed}, cancelled ${q.data.cancelled}` },
   }, { notMerge: true });
 }
 
