@@ -9,6 +9,7 @@ import hashlib
 import http.client
 import json
 import signal
+import socket
 import sqlite3
 import struct
 import subprocess
@@ -152,6 +153,17 @@ def test_host_names_the_bound_address(finished_study):
         assert server.get("/api/runs")[0] == 200
 
 
+def test_an_address_it_cannot_listen_on_is_refused(btopt, finished_study):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = btopt("dashboard", finished_study, "--port", port, timeout=30)
+        assert result.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    result = btopt("dashboard", finished_study, "--host", "203.0.113.7", timeout=30)  # not this machine's
+    assert result.returncode == 2 and "cannot listen on 203.0.113.7:a free port" in result.stderr
+
+
 def test_refusals(btopt, tmp_path):
     result = btopt("run", "sma_crossover", "--dashboard", "--quiet")
     assert result.returncode == 2 and "--dashboard needs --study FILE" in result.stderr
@@ -257,19 +269,25 @@ def test_heatmap_tells_failed_cancelled_and_not_evaluated_apart(tmp_path):
     from conftest import test_plugin
     run = subprocess.Popen([BTOPT, "run", test_plugin("faulty"), "--set", "fail_mod=7", "--set", "hang_at=9",
                             "--constraint", "a + b != 5", "--ignore-errors", "--backend", "process", "--jobs", "2",
+                            "--batch-size", "1",  # a batch's outcomes come back together: none waits on a hung one
                             "--study", "s.db", "--quiet"], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
     study = tmp_path / "s.db"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # until every point but a == 9 finished
+    # Until the workers reach a == 9 (a worker may hold its last outcomes
+    # until the stop, which keeps them): trials 0..83 are every a < 9.
+    deadline, finished = time.monotonic() + 60, [0]
+    while time.monotonic() < deadline and finished[-1] < 80:
         time.sleep(0.3)
-        if study.exists() and len([t for t in study_trials(study) if t["status"] != "cancelled"]) == 84:
-            break
+        if study.exists():
+            finished.append(len([t for t in study_trials(study) if t["status"] != "cancelled"]))
+    assert finished[-1] >= 80, finished
+    time.sleep(1)
     run.send_signal(signal.SIGINT)
     assert run.wait(timeout=30) == 130, run.stderr.read()
     with sqlite3.connect(f"file:{study}?mode=ro", uri=True) as db:
         stored = {tuple(json.loads(point).values()): status
                   for point, status in db.execute("SELECT point, status FROM trials")}
     assert set(stored.values()) == {"ok", "failed", "cancelled"}
+    assert {(a, b) for (a, b), status in stored.items() if status == "cancelled"} == {(9, b) for b in range(10)}
 
     with Server(tmp_path, "dashboard", study) as server:
         summary = server.api("summary")
