@@ -168,8 +168,9 @@ Axis axis_of(const Run &run, const std::string &name)
             axis.labels.push_back(it->kind == "int" ? fmt::format("{:.0f}–{:.0f}", std::ceil(lo), std::ceil(lo + axis.width) - 1)
                                                     : fmt::format("{:.4g}–{:.4g}", lo, lo + axis.width));
     } else {
+        // 10 significant digits: -0.4 for the grid's -0.3999999999999999 (lo + 4 × step).
         for (double v : axis.values)
-            axis.labels.push_back(it->show(v).is_string() ? it->show(v).get<std::string>() : it->show(v).dump());
+            axis.labels.push_back(it->kind == "choice" ? it->show(v).get<std::string>() : fmt::format("{:.10g}", v));
     }
     return axis;
 }
