@@ -144,31 +144,7 @@ int no_trial_succeeded(const RunData &run)
     return exit_none_ok;
 }
 
-} // namespace
-
-namespace {
-int run_prepared(PreparedRun &prepared, const RunOptions &options);
-} // namespace
-
-int run_command(const RunOptions &options)
-{
-    PreparedRun prepared = prepare_run(options);
-    // It reads the study from its own connection and threads, and serves on
-    // after the run (whatever its end) until Ctrl-C.
-    std::optional<Dashboard> dashboard;
-    if (options.dashboard)
-        dashboard.emplace(DashboardOptions{.study = options.study});
-    const int code = run_prepared(prepared, options);
-    if (dashboard) {
-        fmt::print(stderr, "btopt: the run ended; the dashboard serves on at {} until Ctrl-C\n", dashboard->url());
-        std::fflush(stderr);
-        dashboard->serve_until_signal();
-    }
-    return code;
-}
-
-namespace {
-
+// The run, its summary and files: the exit code.
 int run_prepared(PreparedRun &prepared, const RunOptions &options)
 {
     RunSettings &s = prepared.settings;
@@ -224,6 +200,23 @@ int run_prepared(PreparedRun &prepared, const RunOptions &options)
 }
 
 } // namespace
+
+int run_command(const RunOptions &options)
+{
+    PreparedRun prepared = prepare_run(options);
+    // It reads the study from its own connection and threads, and serves on
+    // after the run (whatever its end) until Ctrl-C.
+    std::optional<Dashboard> dashboard;
+    if (options.dashboard)
+        dashboard.emplace(DashboardOptions{.study = options.study});
+    const int code = run_prepared(prepared, options);
+    if (dashboard) {
+        fmt::print(stderr, "btopt: the run ended; the dashboard serves on at {} until Ctrl-C\n", dashboard->url());
+        std::fflush(stderr);
+        dashboard->serve_until_signal();
+    }
+    return code;
+}
 
 int demo_command()
 {

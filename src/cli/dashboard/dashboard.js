@@ -346,6 +346,7 @@ const refreshConvergence = throttled(() => api("convergence").then(drawConvergen
 const refreshHeatmap = throttled(loadHeatmap, 1000);
 const refreshTable = throttled(loadTable, 1000);
 
+// The runs; resolves to how many there are (none yet: a run is about to begin).
 function refreshRuns() {
   return api("runs").then((r) => {
     $("study").textContent = r.study;
@@ -354,20 +355,29 @@ function refreshRuns() {
     const labels = r.runs.map((x) => `${x.id}: ${x.status}, ${x.started}`);
     select.replaceChildren(new Option("the last", "0"), ...ids.map((id, i) => new Option(labels[i], id)));
     select.value = String(state.run);
+    $("live").textContent = r.runs.length ? $("live").textContent : "waiting for the run to begin";
+    return r.runs.length;
   });
 }
 
 function refreshAll() {
-  return api("summary").then((s) => {
-    drawSummary(s);
-    return Promise.all([api("convergence").then(drawConvergence), loadHeatmap(), loadTable(),
-      api("provenance").then(drawProvenance)]);
+  return refreshRuns().then((runs) => {
+    if (!runs) return undefined;
+    return api("summary").then((s) => {
+      drawSummary(s);
+      return Promise.all([api("convergence").then(drawConvergence), loadHeatmap(), loadTable(),
+        api("provenance").then(drawProvenance)]);
+    });
   }).catch(report);
 }
 
 function listen() {
   const events = new EventSource(`api/events?token=${encodeURIComponent(token)}`);
   events.onmessage = () => {
+    if (!state.summary) { // the first run just began
+      refreshAll();
+      return;
+    }
     $("live").textContent = "live";
     refreshSummary();
     refreshConvergence();
@@ -416,7 +426,7 @@ function wire() {
 
 function start() {
   wire();
-  refreshRuns().then(refreshAll).catch(report).finally(listen);
+  refreshAll().finally(listen);
 }
 
 window.btoptDashboard = state; // for tests and the curious: the page's state, read-only by convention
