@@ -12,6 +12,7 @@ packages+=(libxxhash-dev) # XXH3-128: the kit's CSV cache is keyed by the file's
 packages+=(clang libclang-rt-14-dev) # libFuzzer for fuzz/run.sh
 packages+=(dpkg-dev) # dpkg-shlibdeps: cpack -G DEB works out the packages' dependencies
 packages+=(iproute2 util-linux) # ip netns and unshare: the MPI tests' three hosts (tests/mpi/three_hosts.sh)
+packages+=(libcpp-httplib-dev) # the HTTP server of btopt dashboard (docs/DASHBOARD.md)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

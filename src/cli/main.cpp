@@ -3,6 +3,7 @@
 // 0 success (at least one trial succeeded), 1 run-time error, 2 usage error,
 // 3 no point meets the constraints, 4 no trial succeeded, 130 cancelled.
 #include "commands.hpp"
+#include "dashboard/server.hpp"
 #include "errors.hpp"
 #include "study.hpp"
 
@@ -193,6 +194,8 @@ int dispatch(int argc, char **argv)
 
     ExportOptions exported;
     CLI::App *export_study = add_export_command(app, exported);
+    DashboardOptions shown;
+    CLI::App *dashboard = add_dashboard_command(app, shown);
 
     try {
         app.parse(argc, argv);
@@ -201,6 +204,8 @@ int dispatch(int argc, char **argv)
     }
     if (*export_study)
         return export_command(exported);
+    if (*dashboard)
+        return dashboard_command(shown);
     if (*run)
         return run_command(options);
     if (*walkforward)

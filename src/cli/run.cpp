@@ -2,6 +2,7 @@
 // stderr and Ctrl-C as a clean stop; then the summary on stdout and the
 // requested files, partial ones too when the run was cancelled.
 #include "commands.hpp"
+#include "dashboard/server.hpp"
 #include "errors.hpp"
 #include "outputs.hpp"
 #include "progress.hpp"
@@ -26,6 +27,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 
 namespace btopt::cli {
 
@@ -144,11 +146,9 @@ int no_trial_succeeded(const RunData &run)
     return exit_none_ok;
 }
 
-} // namespace
-
-int run_command(const RunOptions &options)
+// The run, its summary and files: the exit code.
+int run_prepared(PreparedRun &prepared, const RunOptions &options)
 {
-    PreparedRun prepared = prepare_run(options);
     RunSettings &s = prepared.settings;
     btopt_optimizer *opt = prepared.optimizer.get();
 
@@ -199,6 +199,25 @@ int run_command(const RunOptions &options)
     if (status != BTOPT_ERR_OBJECTIVE)
         fmt::print(stderr, "btopt: error: {}\n", error);
     return exit_failure;
+}
+
+} // namespace
+
+int run_command(const RunOptions &options)
+{
+    PreparedRun prepared = prepare_run(options);
+    // It reads the study from its own connection and threads, and serves on
+    // after the run (whatever its end) until Ctrl-C.
+    std::optional<Dashboard> dashboard;
+    if (options.dashboard)
+        dashboard.emplace(DashboardOptions{.study = options.study});
+    const int code = run_prepared(prepared, options);
+    if (dashboard) {
+        fmt::print(stderr, "btopt: the run ended; the dashboard serves on at {} until Ctrl-C\n", dashboard->url());
+        std::fflush(stderr);
+        dashboard->serve_until_signal();
+    }
+    return code;
 }
 
 int demo_command()

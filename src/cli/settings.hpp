@@ -34,6 +34,7 @@ struct RunOptions {
     std::int64_t top = 10;
     bool quiet = false;
     std::string study, study_mode; // --study FILE, --study-mode resume|new
+    bool dashboard = false;        // --dashboard: serve the study while the run writes it
     std::optional<std::int64_t> keep; // --keep N: trials kept in memory
     std::optional<std::int64_t> pbo_blocks; // --pbo-blocks S
     std::optional<std::int64_t> robust_radius; // --robust-radius K

@@ -35,12 +35,18 @@ void add_study_flags(CLI::App &run, RunOptions &o)
         ->group(group)->check(CLI::IsMember({"resume", "new"}));
     run.add_option("--keep", o.keep, "trials kept in memory, the best (default: all; 10000 with --study, which holds all)")
         ->group(group)->check(CLI::NonNegativeNumber)->type_name("N");
+    run.add_flag("--dashboard", o.dashboard,
+                 "show the run live in the browser (needs --study): prints a URL on 127.0.0.1 with an access token, "
+                 "and keeps serving after the run until Ctrl-C")
+        ->group(group);
 }
 
 void set_study_options(btopt_optimizer *opt, const RunOptions &o)
 {
     if (!o.study_mode.empty() && o.study.empty())
         throw UsageError("--study-mode needs --study FILE");
+    if (o.dashboard && o.study.empty())
+        throw UsageError("--dashboard needs --study FILE: the dashboard shows the study the run writes");
     if (!o.study.empty() && btopt_optimizer_set_string(opt, "study", o.study.c_str()) != BTOPT_OK)
         throw UsageError(fmt::format("--study {}: {}", o.study, btopt_last_error()));
     if (!o.study_mode.empty() && btopt_optimizer_set_string(opt, "study_mode", o.study_mode.c_str()) != BTOPT_OK)

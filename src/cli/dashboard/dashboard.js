@@ -1,0 +1,433 @@
+// The btopt dashboard: reads the server's JSON API (aggregated there, never
+// every trial), redraws on its server-sent events. Text from the study is
+// only ever set as textContent, and the table filter is sent to the server,
+// which parses it (muparser): nothing the user types runs as script.
+"use strict";
+
+const token = new URLSearchParams(location.search).get("token") || "";
+const $ = (id) => document.getElementById(id);
+const colours = { ok: "#2a7d4f", failed: "#c0392b", crashed: "#8e1b10", timeout: "#e67e22", cancelled: "#d08c00",
+  none: "#d9dce3" };
+const state = { run: 0, summary: null, sort: "number", order: "asc", offset: 0, limit: 50, filter: "",
+  heatmap: { x: "", y: "", metric: "" }, charts: {} };
+
+function api(path, params = {}) {
+  const query = new URLSearchParams({ ...params, token });
+  if (state.run) query.set("run", state.run);
+  return fetch(`api/${path}?${query}`).then(async (response) => {
+    const body = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
+    if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
+    return body;
+  });
+}
+
+function show(value) {
+  if (value === null || value === undefined) return "–";
+  if (typeof value === "number") {
+    const size = Math.abs(value);
+    if (size >= 1e9 || (size < 1e-3 && value !== 0)) return value.toExponential(3);
+    if (Number.isInteger(value)) return value.toLocaleString("en-US");
+    return value.toLocaleString("en-US", { maximumSignificantDigits: 5 });
+  }
+  return String(value);
+}
+
+// ECharts renders tooltips as HTML: study text in them (names, choices) is escaped.
+function escape(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function duration(seconds) {
+  if (seconds === null || seconds === undefined) return "–";
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+}
+
+function fillValues(list, pairs) {
+  list.replaceChildren(...pairs.map(([name, value]) => {
+    const row = document.createElement("div");
+    const dt = document.createElement("dt");
+    const dd = document.createElement("dd");
+    dt.textContent = name;
+    dt.title = name;
+    dd.textContent = show(value);
+    row.append(dt, dd);
+    return row;
+  }));
+}
+
+function chart(id) {
+  if (!state.charts[id]) state.charts[id] = echarts.init($(id), null, { renderer: "canvas" });
+  return state.charts[id];
+}
+
+function fillSelect(select, names, chosen) {
+  if (select.options.length !== names.length || [...select.options].some((o, i) => o.value !== names[i]))
+    select.replaceChildren(...names.map((name) => new Option(name, name)));
+  select.value = chosen;
+}
+
+// ---- counters -------------------------------------------------------------
+
+function drawSummary(s) {
+  const ended = state.summary && state.summary.run.id === s.run.id && state.summary.run.status !== s.run.status;
+  state.summary = s;
+  const run = s.run;
+  if (ended) { // its provenance has its end now
+    refreshRuns();
+    api("provenance").then(drawProvenance).catch(report);
+  }
+  $("status").textContent = run.status;
+  $("status").className = `badge ${run.status}`;
+  $("done").textContent = show(s.done);
+  $("total").textContent = s.total === null ? "?" : show(s.total);
+  $("bar").style.width = s.total ? `${Math.min(100, (100 * s.done) / s.total)}%` : "0";
+  $("reused").textContent = s.reused ? `${show(s.reused)} reused from earlier runs` : "";
+  $("rate").textContent = s.evals_per_second === null ? "–" : show(Number(s.evals_per_second.toPrecision(3)));
+  $("eta").textContent = run.status === "running" ? duration(s.eta_seconds) : `done (${run.status})`;
+  $("statuses").replaceChildren(...["ok", "failed", "crashed", "timeout", "cancelled"].map((name) => {
+    const item = document.createElement("li");
+    item.style.setProperty("--c", colours[name]);
+    item.dataset.status = name;
+    item.textContent = `${name}: ${show(s.statuses[name] || 0)}`;
+    return item;
+  }));
+  $("objective").textContent = `(${s.direction} ${s.objective})`;
+  $("best-score").textContent = s.best ? show(s.best.score) : "–";
+  $("best-score").dataset.value = s.best ? String(s.best.score) : "";
+  $("best-number").textContent = s.best ? String(s.best.number) : "–";
+  $("best-values").replaceChildren();
+  if (s.best) fillValues($("best-values"), [...Object.entries(s.best.params), ...Object.entries(s.best.metrics)]);
+
+  const names = s.params.map((p) => p.name);
+  if (!state.heatmap.x && names.length >= 2) Object.assign(state.heatmap, { x: names[0], y: names[1] });
+  if (!state.heatmap.metric) state.heatmap.metric = "score";
+  fillSelect($("hx"), names, state.heatmap.x);
+  fillSelect($("hy"), names, state.heatmap.y);
+  fillSelect($("hmetric"), ["score", ...s.metrics], state.heatmap.metric);
+}
+
+// ---- convergence ----------------------------------------------------------
+
+function drawConvergence(c) {
+  chart("convergence").setOption({
+    animation: false,
+    grid: { left: 64, right: 24, top: 30, bottom: 44 },
+    legend: { top: 0 },
+    tooltip: { trigger: "axis" },
+    xAxis: { type: "value", name: "trial", nameLocation: "middle", nameGap: 28, minInterval: 1 },
+    yAxis: { type: "value", name: c.objective, scale: true },
+    series: [
+      { name: "trial score", type: "scatter", symbolSize: 3, itemStyle: { color: "#9aa5b8" }, data: c.scores },
+      { name: "best so far", type: "line", step: "end", showSymbol: false, lineStyle: { width: 2 },
+        itemStyle: { color: "#2563eb" }, data: c.best },
+    ],
+  });
+}
+
+// ---- heatmap --------------------------------------------------------------
+
+function drawHeatmap(h) {
+  const groups = { ok: [], none: [], failed: [], cancelled: [] };
+  for (const [x, y, value, cellState, count, number] of h.cells)
+    groups[cellState].push({ value: [x, y, value], count, number });
+  const values = groups.ok.map((c) => c.value[2]).filter((v) => v !== null);
+  const lo = values.length ? Math.min(...values) : 0, hi = values.length ? Math.max(...values) : 1;
+  const flat = (name, colour) => ({ name, type: "heatmap", data: groups[name === "not evaluated or infeasible" ? "none" : name],
+    itemStyle: { color: colour, borderColor: "#fff", borderWidth: 0.5 }, emphasis: { disabled: true } });
+  const series = [
+    { name: "ok", type: "heatmap", data: groups.ok, itemStyle: { borderColor: "#fff", borderWidth: 0.5 } },
+    flat("not evaluated or infeasible", colours.none),
+    flat("failed", colours.failed),
+    flat("cancelled", colours.cancelled),
+  ];
+  if (h.best) series.push({ name: "best", type: "scatter", data: [h.best], symbol: "rect", symbolSize: 14, z: 5,
+    itemStyle: { color: "rgba(0,0,0,0)", borderColor: "#111", borderWidth: 2.5 }, tooltip: { show: false } });
+  const many = (labels) => Math.max(0, Math.ceil(labels.length / 25) - 1);
+  chart("heatmap").setOption({
+    animation: false,
+    grid: { left: 70, right: 24, top: 36, bottom: 110, containLabel: false },
+    legend: { top: 0, data: ["ok", "not evaluated or infeasible", "failed", "cancelled", "best"] },
+    tooltip: {
+      formatter: (p) => {
+        const d = p.data;
+        const where = escape(`${h.x.name} ${h.x.labels[d.value[0]]}, ${h.y.name} ${h.y.labels[d.value[1]]}`);
+        if (p.seriesName === "ok")
+          return `${where}<br>${escape(h.metric)}: ${show(d.value[2])} (trial ${d.number}; ${d.count} trials)`;
+        return `${where}<br>${p.seriesName}${d.count ? ` (${d.count} trials)` : ""}`;
+      },
+    },
+    xAxis: { type: "category", data: h.x.labels, name: h.x.name, nameLocation: "middle", nameGap: 34,
+      axisLabel: { interval: many(h.x.labels), rotate: h.x.binned ? 30 : 0 }, splitArea: { show: false } },
+    yAxis: { type: "category", data: h.y.labels, name: h.y.name, nameLocation: "end", nameGap: 10,
+      axisLabel: { interval: many(h.y.labels) } },
+    visualMap: { seriesIndex: 0, min: lo, max: hi === lo ? lo + 1 : hi, calculable: true, orient: "horizontal",
+      left: "center", bottom: 8, itemHeight: 240, formatter: (v) => show(v), dimension: 2,
+      inRange: { color: ["#3b4cc0", "#dddddd", "#b40426"] } },
+    series,
+  }, { replaceMerge: ["series"] });
+  const counts = { none: groups.none.length, failed: groups.failed.length, cancelled: groups.cancelled.length };
+  $("heatmap-note").textContent = `${h.cells.length} cells: ${groups.ok.length} with a successful trial, ` +
+    `${counts.none} not evaluated (infeasible, or not yet run), ${counts.failed} only failed, ${counts.cancelled} only cancelled.` +
+    (h.x.binned || h.y.binned ? " Binned: a cell covers a range of values." : "");
+}
+
+// ---- one parameter at a time ---------------------------------------------
+
+function drawSlices(sl) {
+  const n = sl.params.length;
+  const columns = Math.min(n, innerWidth < 700 ? 1 : 3), rows = Math.ceil(n / columns);
+  const el = $("slices");
+  el.style.height = `${rows * 220}px`;
+  const c = chart("slices");
+  c.resize();
+  const grids = [], xAxis = [], yAxis = [], series = [], titles = [];
+  sl.params.forEach((p, i) => {
+    const left = (i % columns) * (100 / columns), top = Math.floor(i / columns) * (100 / rows);
+    grids.push({ left: `${left + 6}%`, width: `${100 / columns - 9}%`, top: `${top + 12 / rows}%`,
+      height: `${100 / rows - 26 / rows}%` });
+    titles.push({ text: p.name, left: `${left + 6}%`, top: `${top + 2 / rows}%`, textStyle: { fontSize: 12 } });
+    xAxis.push({ type: "category", gridIndex: i, data: p.labels, axisLabel: { hideOverlap: true } });
+    yAxis.push({ type: "value", gridIndex: i, scale: true, name: i % columns === 0 ? sl.metric : "" });
+    series.push({ name: p.name, type: "line", xAxisIndex: i, yAxisIndex: i, connectNulls: false, symbolSize: 4,
+      data: p.points.map(([at, value, ok, failed, cancelled]) => ({ value: [at, value], ok, failed, cancelled })) });
+  });
+  c.setOption({
+    animation: false, title: titles, grid: grids, xAxis, yAxis, series,
+    tooltip: { trigger: "item", formatter: (q) => escape(`${q.seriesName} ${sl.params[q.seriesIndex].labels[q.data.value[0]]}`) +
+      `<br>${escape(sl.metric)}: ${show(q.data.value[1])}<br>ok ${q.data.ok}, failed ${q.data.failed}, cancelled ${q.data.cancelled}` },
+  }, { notMerge: true });
+}
+
+function drawParallel(b) {
+  const axes = b.params.map((p, i) => p.kind === "choice" ? { dim: i, name: p.name, type: "category", data: p.choices }
+    : { dim: i, name: p.name, min: p.lo, max: p.hi, minInterval: p.kind === "int" ? 1 : undefined });
+  axes.push({ dim: b.params.length, name: b.objective, scale: true });
+  const scores = b.rows.map((r) => r[r.length - 1]);
+  $("parallel-note").textContent = `(the best ${show(b.rows.length)} of ${show(b.of)} successful trials)`;
+  chart("parallel").setOption({
+    animation: false,
+    parallel: { left: 60, right: 80, top: 40, bottom: 30 },
+    parallelAxis: axes,
+    visualMap: { type: "continuous", dimension: b.params.length, min: scores.length ? Math.min(...scores) : 0,
+      max: scores.length ? Math.max(...scores) : 1, right: 0, formatter: (v) => show(v), top: "middle", itemHeight: 160,
+      calculable: true, inRange: { color: ["#3b4cc0", "#dddddd", "#b40426"] } },
+    series: [{ type: "parallel", data: b.rows, lineStyle: { width: 1, opacity: 0.45 } }],
+  }, { notMerge: true });
+}
+
+// ---- table ----------------------------------------------------------------
+
+function columns() {
+  const s = state.summary;
+  return ["number", "status", "score", ...s.params.map((p) => p.name), ...s.metrics];
+}
+
+function drawTable(t) {
+  const cols = columns();
+  const head = document.createElement("tr");
+  for (const name of cols) {
+    const th = document.createElement("th");
+    th.textContent = name;
+    th.dataset.column = name;
+    if (name === state.sort) th.setAttribute("aria-sort", state.order === "desc" ? "descending" : "ascending");
+    head.append(th);
+  }
+  $("table").tHead.replaceChildren(head);
+  const params = new Set(state.summary.params.map((p) => p.name));
+  $("table").tBodies[0].replaceChildren(...t.rows.map((row) => {
+    const tr = document.createElement("tr");
+    tr.dataset.number = row.number;
+    for (const name of cols) {
+      const td = document.createElement("td");
+      const value = name in row && name !== "params" && name !== "metrics" ? row[name]
+        : params.has(name) ? row.params[name] : row.metrics[name];
+      td.textContent = show(value);
+      if (name === "status") td.style.color = colours[row.status] || "";
+      tr.append(td);
+    }
+    return tr;
+  }));
+  $("matched").textContent = state.filter ? `${show(t.matched)} of ${show(t.total)} trials match`
+    : `${show(t.total)} trials`;
+  $("matched").dataset.matched = t.matched;
+  const last = Math.min(t.offset + t.rows.length, t.matched);
+  $("page").textContent = t.matched ? `${show(t.offset + 1)}–${show(last)} of ${show(t.matched)}` : "none";
+  $("prev").disabled = t.offset === 0;
+  $("next").disabled = last >= t.matched;
+}
+
+// ---- trial and provenance -------------------------------------------------
+
+function openTrial(number) {
+  api("trial", { number }).then((t) => {
+    $("trial-panel").hidden = false;
+    $("trial-number").textContent = String(t.number);
+    $("trial-status").textContent = t.status;
+    $("trial-status").className = `badge ${t.status}`;
+    $("trial-error").hidden = !t.error;
+    $("trial-error").textContent = t.error;
+    fillValues($("trial-values"), [["score", t.score], ...Object.entries(t.params), ...Object.entries(t.metrics),
+      ["seconds", t.seconds], ["reused", t.reused ? "yes" : "no"]]);
+    $("trial-panel").scrollIntoView({ behavior: "smooth", block: "nearest" });
+  }).catch(report);
+}
+
+function drawProvenance(p) {
+  const r = p.provenance || {};
+  const plugin = r.plugin || {};
+  const data = Object.entries(r.data || {}).map(([key, d]) => `${key}: ${d.path || d.file || ""} ${d.xxh3_128 || ""}`);
+  fillValues($("provenance"), [
+    ["study", r.study], ["run", p.run.id], ["status", p.run.status], ["started", p.run.started], ["ended", p.run.ended],
+    ["plugin", `${plugin.name || ""} ${plugin.version || ""}`], ["plugin xxh3-128", plugin.xxh3_128],
+    ["plugin file", plugin.path], ["data", data.join("; ") || "the plugin's own"],
+    ["config", Object.entries(r.config || {}).map(([k, v]) => `${k}=${v}`).join(", ") || "defaults"],
+    ["objective", `${r.direction || ""} ${r.objective || ""}`], ["algorithm", r.algorithm], ["seed", r.seed],
+    ["backend", `${r.backend || ""} × ${r.workers || ""}`],
+    ["ranges", ((r.space || {}).parameters || []).map((q) => q.kind === "choice" ? `${q.name}=${q.choices.join(",")}`
+      : `${q.name}=${q.lo}:${q.hi}:${q.step}`).join(" ")],
+    ["constraints", ((r.space || {}).constraints || []).join("; ") || "none"],
+    ["btopt", r.btopt_version], ["host", `${r.host || ""} (pid ${r.pid || "?"})`],
+  ]);
+  $("command").textContent = p.command;
+  $("provenance-json").textContent = JSON.stringify(r, null, 2);
+}
+
+// ---- refresh ----------------------------------------------------------------
+
+function report(error) {
+  $("live").textContent = String(error.message || error);
+}
+
+function loadTable() {
+  return api("table", { filter: state.filter, sort: state.sort, order: state.order, offset: state.offset,
+    limit: state.limit }).then((t) => {
+    $("filter-error").hidden = true;
+    drawTable(t);
+  }).catch((e) => {
+    $("filter-error").hidden = false;
+    $("filter-error").textContent = e.message;
+  });
+}
+
+function loadHeatmap() {
+  const { x, y, metric } = state.heatmap;
+  const parts = [api("slices", { metric: metric || "score" }).then(drawSlices),
+    api("best", { limit: 500 }).then(drawParallel)];
+  if (x && y && x !== y) parts.push(api("heatmap", { x, y, metric }).then(drawHeatmap));
+  return Promise.all(parts).catch(report);
+}
+
+// Redraws what changed: at most once per `every` ms per part (or 5 times as
+// long as the last answer took: a large study is asked less often), the last
+// change always drawn.
+function throttled(fn, every, adaptive = true) {
+  let busy = false, again = false, last = 0, took = 0;
+  const run = () => {
+    if (busy) { again = true; return; }
+    busy = true;
+    again = false;
+    const wait = Math.max(0, last + (adaptive ? Math.max(every, 5 * took) : every) - Date.now());
+    setTimeout(() => {
+      last = Date.now();
+      Promise.resolve(fn()).finally(() => {
+        took = Date.now() - last;
+        busy = false;
+        if (again) run();
+      });
+    }, wait);
+  };
+  return run;
+}
+
+const refreshSummary = throttled(() => api("summary").then(drawSummary).catch(report), 250, false); // cheap
+const refreshConvergence = throttled(() => api("convergence").then(drawConvergence).catch(report), 500);
+const refreshHeatmap = throttled(loadHeatmap, 1000);
+const refreshTable = throttled(loadTable, 1000);
+
+// The runs; resolves to how many there are (none yet: a run is about to begin).
+function refreshRuns() {
+  return api("runs").then((r) => {
+    $("study").textContent = r.study;
+    const select = $("run");
+    const ids = r.runs.map((x) => String(x.id));
+    const labels = r.runs.map((x) => `${x.id}: ${x.status}, ${x.started}`);
+    select.replaceChildren(new Option("the last", "0"), ...ids.map((id, i) => new Option(labels[i], id)));
+    select.value = String(state.run);
+    $("live").textContent = r.runs.length ? $("live").textContent : "waiting for the run to begin";
+    return r.runs.length;
+  });
+}
+
+function refreshAll() {
+  return refreshRuns().then((runs) => {
+    if (!runs) return undefined;
+    return api("summary").then((s) => {
+      drawSummary(s);
+      return Promise.all([api("convergence").then(drawConvergence), loadHeatmap(), loadTable(),
+        api("provenance").then(drawProvenance)]);
+    });
+  }).catch(report);
+}
+
+function listen() {
+  const events = new EventSource(`api/events?token=${encodeURIComponent(token)}`);
+  events.onmessage = () => {
+    if (!state.summary) { // the first run just began
+      refreshAll();
+      return;
+    }
+    $("live").textContent = "live";
+    refreshSummary();
+    refreshConvergence();
+    refreshHeatmap();
+    refreshTable();
+  };
+  events.onerror = () => { $("live").textContent = "reconnecting…"; };
+}
+
+function wire() {
+  $("run").addEventListener("change", (e) => {
+    state.run = Number(e.target.value);
+    Object.assign(state.heatmap, { x: "", y: "", metric: "" });
+    state.offset = 0;
+    refreshAll();
+  });
+  for (const [id, key] of [["hx", "x"], ["hy", "y"], ["hmetric", "metric"]])
+    $(id).addEventListener("change", (e) => { state.heatmap[key] = e.target.value; loadHeatmap(); });
+  $("filter-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    state.filter = $("filter").value.trim();
+    state.offset = 0;
+    loadTable();
+  });
+  $("table").tHead.addEventListener("click", (e) => {
+    const column = e.target.dataset && e.target.dataset.column;
+    if (!column) return;
+    state.order = state.sort === column && state.order === "asc" ? "desc" : "asc";
+    state.sort = column;
+    state.offset = 0;
+    loadTable();
+  });
+  $("table").tBodies[0].addEventListener("click", (e) => {
+    const row = e.target.closest("tr");
+    if (row) openTrial(row.dataset.number);
+  });
+  $("prev").addEventListener("click", () => { state.offset = Math.max(0, state.offset - state.limit); loadTable(); });
+  $("next").addEventListener("click", () => { state.offset += state.limit; loadTable(); });
+  $("copy").addEventListener("click", () => {
+    navigator.clipboard.writeText($("command").textContent).then(() => { $("copy").textContent = "Copied"; },
+      () => { $("copy").textContent = "Select the text to copy"; });
+  });
+  chart("heatmap").on("click", (p) => { if (p.data && p.data.number !== undefined && p.data.number !== null) openTrial(p.data.number); });
+  addEventListener("resize", () => Object.values(state.charts).forEach((c) => c.resize()));
+}
+
+function start() {
+  wire();
+  refreshAll().finally(listen);
+}
+
+window.btoptDashboard = state; // for tests and the curious: the page's state, read-only by convention
+start();

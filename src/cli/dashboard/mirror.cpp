@@ -1,0 +1,342 @@
+#include "dashboard/mirror.hpp"
+
+#include <fmt/format.h>
+#include <muParser.h>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace btopt::cli::dashboard {
+namespace {
+
+using Json = nlohmann::json;
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+// The schema this dashboard reads (src/study/schema.hpp: application_id, schema_version).
+constexpr std::int64_t study_application_id = 0x6274'6f70; // "btop"
+constexpr std::int64_t newest_schema = 1;
+// Grids up to this many points are counted against their constraints for the
+// planned total; a larger one says its size before constraints.
+constexpr double most_points_counted = 4e6;
+
+struct Statement {
+    sqlite3_stmt *stmt = nullptr;
+    Statement(sqlite3 *db, const char *sql) { sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr); }
+    ~Statement() { sqlite3_finalize(stmt); }
+    Statement(const Statement &) = delete;
+    Statement &operator=(const Statement &) = delete;
+    bool row() { return stmt && sqlite3_step(stmt) == SQLITE_ROW; }
+    std::string text(int col) const
+    {
+        const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(stmt, col));
+        return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt, col))) : std::string();
+    }
+    Json value(int col) const
+    {
+        switch (sqlite3_column_type(stmt, col)) {
+        case SQLITE_INTEGER:
+            return sqlite3_column_int64(stmt, col);
+        case SQLITE_FLOAT:
+            return sqlite3_column_double(stmt, col);
+        case SQLITE_NULL:
+            return nullptr;
+        default:
+            return text(col);
+        }
+    }
+};
+
+std::vector<Param> params_of(const Json &space)
+{
+    std::vector<Param> params;
+    for (const Json &p : space.value("parameters", Json::array())) {
+        Param param;
+        param.name = p.value("name", "");
+        param.kind = p.value("kind", "");
+        if (param.kind == "choice") {
+            param.choices = p.value("choices", std::vector<std::string>{});
+            param.hi = static_cast<double>(param.choices.size()) - 1;
+        } else {
+            param.lo = p.value("lo", 0.0);
+            param.hi = p.value("hi", 0.0);
+            param.step = p.value("step", 0.0);
+        }
+        params.push_back(std::move(param));
+    }
+    return params;
+}
+
+// Grid points meeting every constraint (evaluated with muparser, as the library does).
+std::optional<double> feasible_points(const std::vector<Param> &params, const std::vector<std::string> &constraints)
+{
+    double size = 1;
+    for (const Param &p : params)
+        size *= static_cast<double>(p.grid().size());
+    if (size == 0)
+        return std::nullopt;
+    if (constraints.empty() || size > most_points_counted)
+        return size;
+    std::vector<double> values(params.size());
+    std::vector<mu::Parser> parsers(constraints.size());
+    try {
+        for (std::size_t c = 0; c < constraints.size(); ++c) {
+            for (std::size_t k = 0; k < params.size(); ++k)
+                if (params[k].kind != "choice")
+                    parsers[c].DefineVar(params[k].name, &values[k]);
+            parsers[c].SetExpr(constraints[c]);
+        }
+        std::vector<std::vector<double>> grids;
+        for (const Param &p : params)
+            grids.push_back(p.grid());
+        std::vector<std::size_t> at(params.size(), 0);
+        double count = 0;
+        for (;;) {
+            for (std::size_t k = 0; k < params.size(); ++k)
+                values[k] = grids[k][at[k]];
+            bool ok = true;
+            for (auto &parser : parsers)
+                ok = ok && parser.Eval() != 0;
+            count += ok ? 1 : 0;
+            std::size_t k = params.size();
+            while (k > 0 && ++at[k - 1] == grids[k - 1].size())
+                at[--k] = 0;
+            if (k == 0)
+                return count;
+        }
+    } catch (const mu::Parser::exception_type &) {
+        return size; // the library checked them when the run began; this one is only a count
+    }
+}
+
+// Trials the run makes: its count once it ended; else what its search plans
+// (a grid: its points that meet the constraints; random, bayesian, cmaes:
+// the iterations; genetic: population times generations, an upper bound).
+std::optional<double> planned_trials(const Run &run)
+{
+    if (run.header.value("status", "") != "running" && run.header["n_trials"].is_number())
+        return run.header["n_trials"].get<double>();
+    const Json options = run.provenance.value("options", Json::object());
+    const std::string algorithm = run.header.value("algorithm", "");
+    if (algorithm == "grid")
+        return feasible_points(run.params, run.constraints);
+    if (algorithm == "genetic")
+        return options.value("population_size", 0.0) * options.value("n_generations", 0.0);
+    if (options.contains("n_iterations"))
+        return options.value("n_iterations", 0.0);
+    return std::nullopt;
+}
+
+Run run_of(const Statement &q)
+{
+    Run run;
+    run.id = sqlite3_column_int64(q.stmt, 0);
+    static constexpr const char *columns[] = {"id",        "started", "ended",   "status",   "message",
+                                              "algorithm", "objective", "direction", "backend", "workers",
+                                              "seed",      "n_trials", "evaluated", "reused",  "wall_seconds"};
+    for (int c = 0; c < static_cast<int>(std::size(columns)); ++c)
+        run.header[columns[c]] = q.value(c);
+    run.provenance = Json::parse(q.text(15), nullptr, false);
+    const Json space = Json::parse(q.text(16), nullptr, false);
+    run.params = params_of(space);
+    run.constraints = space.value("constraints", std::vector<std::string>{});
+    run.metrics = Json::parse(q.text(17), nullptr, false).get<std::vector<std::string>>();
+    run.objective = run.header.value("objective", "");
+    run.maximize = run.header.value("direction", "") != "minimize";
+    return run;
+}
+
+Trial trial_of(const Statement &q, const Run &run)
+{
+    Trial t;
+    t.number = sqlite3_column_int64(q.stmt, 0);
+    // The point's exact values: per parameter an int64 (an int, a choice's
+    // index) and a double (a float), as src/study/writer.cpp stores them.
+    t.params.assign(run.params.size(), nan);
+    const auto *vals = static_cast<const unsigned char *>(sqlite3_column_blob(q.stmt, 1));
+    if (vals && static_cast<std::size_t>(sqlite3_column_bytes(q.stmt, 1)) == run.params.size() * 16)
+        for (std::size_t k = 0; k < run.params.size(); ++k) {
+            std::int64_t i = 0;
+            double f = 0;
+            std::memcpy(&i, vals + 16 * k, sizeof i);
+            std::memcpy(&f, vals + 16 * k + 8, sizeof f);
+            t.params[k] = run.params[k].kind == "float" ? f : static_cast<double>(i);
+        }
+    t.score = sqlite3_column_type(q.stmt, 2) == SQLITE_NULL ? nan : sqlite3_column_double(q.stmt, 2);
+    t.metrics.assign(run.metrics.size(), nan);
+    const auto bytes = static_cast<std::size_t>(sqlite3_column_bytes(q.stmt, 3));
+    if (const void *blob = sqlite3_column_blob(q.stmt, 3))
+        std::memcpy(t.metrics.data(), blob, std::min(bytes, t.metrics.size() * sizeof(double)));
+    t.status = q.text(4);
+    t.error = q.text(5);
+    t.seconds = sqlite3_column_double(q.stmt, 6);
+    t.reused = sqlite3_column_int64(q.stmt, 7) != 0;
+    return t;
+}
+
+} // namespace
+
+std::vector<double> Param::grid() const
+{
+    std::vector<double> values;
+    if (kind == "choice") {
+        for (std::size_t i = 0; i < choices.size(); ++i)
+            values.push_back(static_cast<double>(i));
+    } else if (step > 0) {
+        const auto n = static_cast<std::size_t>(std::floor((hi - lo) / step + 1e-9)) + 1;
+        for (std::size_t i = 0; i < n; ++i)
+            values.push_back(lo + static_cast<double>(i) * step);
+    }
+    return values;
+}
+
+nlohmann::json Param::show(double value) const
+{
+    if (std::isnan(value))
+        return nullptr;
+    if (kind == "choice")
+        return value >= 0 && value < static_cast<double>(choices.size()) ? Json(choices[static_cast<std::size_t>(value)])
+                                                                          : Json(nullptr);
+    if (kind == "int")
+        return static_cast<std::int64_t>(value);
+    return value;
+}
+
+Mirror::~Mirror()
+{
+    sqlite3_close_v2(db_);
+}
+
+std::string Mirror::open_db()
+{
+    if (::access(path_.c_str(), F_OK) != 0)
+        return ""; // not yet: a run is about to create it
+    sqlite3 *db = nullptr;
+    if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        std::string error = fmt::format("cannot open study '{}': {}", path_, sqlite3_errmsg(db));
+        sqlite3_close_v2(db);
+        return error;
+    }
+    sqlite3_busy_timeout(db, 1000);
+    sqlite3_exec(db, "PRAGMA query_only = 1", nullptr, nullptr, nullptr);
+    Statement header(db, "SELECT (SELECT application_id FROM pragma_application_id), "
+                         "(SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)");
+    if (!header.row()) {
+        std::string error = fmt::format("'{}' is not a btopt study ({})", path_, sqlite3_errmsg(db));
+        sqlite3_close_v2(db);
+        return error;
+    }
+    const auto app = sqlite3_column_int64(header.stmt, 0), schema = sqlite3_column_int64(header.stmt, 1);
+    const auto tables = sqlite3_column_int64(header.stmt, 2);
+    std::string error;
+    if (tables == 0 && app == 0)
+        error = ""; // a run just created it and is writing its schema
+    else if (app != study_application_id)
+        error = fmt::format("'{}' is not a btopt study (an SQLite database of another application)", path_);
+    else if (schema > newest_schema)
+        error = fmt::format("study '{}' was written by a newer btopt (study schema {}): upgrade btopt", path_, schema);
+    else {
+        db_ = db;
+        return "";
+    }
+    sqlite3_close_v2(db);
+    return error;
+}
+
+std::string Mirror::refresh()
+{
+    std::unique_lock lock(mutex_);
+    if (!db_)
+        if (std::string error = open_db(); !error.empty() || !db_)
+            return error;
+    const std::uint64_t before = version_;
+    // One read transaction: the runs and their trials of one moment.
+    sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
+    read_runs();
+    for (std::int64_t id : watched_)
+        if (auto it = runs_.find(id); it != runs_.end())
+            read_trials(it->second);
+    sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    if (version_ != before)
+        changed_.notify_all();
+    return "";
+}
+
+void Mirror::read_runs()
+{
+    Statement q(db_, "SELECT id, started, ended, status, message, algorithm, objective, direction, backend, workers, "
+                     "seed, n_trials, evaluated, reused, wall_seconds, provenance, space, metric_names FROM runs");
+    while (q.row()) {
+        Run fresh = run_of(q);
+        auto it = runs_.find(fresh.id);
+        if (it == runs_.end()) {
+            fresh.planned = planned_trials(fresh);
+            runs_.emplace(fresh.id, std::move(fresh));
+            ++version_;
+        } else if (it->second.header != fresh.header) { // its status, end, counts
+            it->second.header = std::move(fresh.header);
+            it->second.provenance = std::move(fresh.provenance);
+            it->second.planned = planned_trials(it->second);
+            ++version_;
+        }
+    }
+}
+
+void Mirror::read_trials(Run &run)
+{
+    Statement q(db_, "SELECT number, vals, score, metrics, status, error, seconds, reused FROM trials "
+                     "WHERE run = ? AND number > ? ORDER BY number");
+    sqlite3_bind_int64(q.stmt, 1, run.id);
+    sqlite3_bind_int64(q.stmt, 2, run.trials.empty() ? -1 : run.trials.back().number);
+    const std::size_t before = run.trials.size();
+    while (q.row()) {
+        Trial t = trial_of(q, run);
+        ++run.statuses[t.status];
+        if (t.status == "ok" && !std::isnan(t.score) && (!run.best || run.better(t.score, run.trials[*run.best].score)))
+            run.best = run.trials.size();
+        run.trials.push_back(std::move(t));
+    }
+    if (run.trials.size() != before)
+        ++version_;
+}
+
+const Run *Mirror::find_run(std::int64_t id)
+{
+    if (runs_.empty())
+        return nullptr;
+    auto it = id == 0 ? std::prev(runs_.end()) : runs_.find(id);
+    if (it == runs_.end())
+        return nullptr;
+    if (std::find(watched_.begin(), watched_.end(), it->first) == watched_.end()) {
+        watched_.push_back(it->first);
+        sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
+        read_trials(it->second);
+        sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    }
+    return &it->second;
+}
+
+nlohmann::json Mirror::runs() const
+{
+    std::unique_lock lock(mutex_);
+    Json list = Json::array();
+    for (const auto &[id, run] : runs_)
+        list.push_back(run.header);
+    return list;
+}
+
+std::uint64_t Mirror::wait_change(std::uint64_t seen, std::chrono::milliseconds timeout)
+{
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, timeout, [&] { return version_ != seen; });
+    return version_;
+}
+
+std::uint64_t Mirror::version() const
+{
+    std::unique_lock lock(mutex_);
+    return version_;
+}
+
+} // namespace btopt::cli::dashboard

@@ -1,0 +1,409 @@
+#include "dashboard/queries.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <muParser.h>
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <numeric>
+
+namespace btopt::cli::dashboard {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr std::size_t most_axis_cells = 60; // more values than this are binned
+constexpr std::size_t binned_cells = 40;
+constexpr std::size_t most_scores = 2000;   // convergence scatter, evenly thinned
+constexpr std::size_t most_rows = 500;      // one table page
+
+// A double as JSON: NaN and infinities are null (JSON has no NaN).
+Json number(double v)
+{
+    return std::isfinite(v) ? Json(v) : Json(nullptr);
+}
+
+// Seconds since the epoch of "2026-12-07T05:00:00Z"; NaN if not that.
+double epoch_of(const Json &text)
+{
+    if (!text.is_string())
+        return NAN;
+    std::tm tm{};
+    if (!strptime(text.get<std::string>().c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm))
+        return NAN;
+    return static_cast<double>(timegm(&tm));
+}
+
+// The column a name means: a parameter, a metric, or score, number, seconds.
+struct Column {
+    enum Kind { Param, Metric, Score, Number, Seconds } kind;
+    std::size_t index = 0;
+    double of(const Trial &t) const
+    {
+        switch (kind) {
+        case Param:
+            return t.params[index];
+        case Metric:
+            return t.metrics[index];
+        case Score:
+            return t.score;
+        case Number:
+            return static_cast<double>(t.number);
+        case Seconds:
+            return t.seconds;
+        }
+        return NAN;
+    }
+};
+
+std::vector<std::string> column_names(const Run &run)
+{
+    std::vector<std::string> names{"number", "score", "seconds"};
+    for (const Param &p : run.params)
+        names.push_back(p.name);
+    names.insert(names.end(), run.metrics.begin(), run.metrics.end());
+    return names;
+}
+
+std::optional<Column> column_named(const Run &run, const std::string &name)
+{
+    for (std::size_t k = 0; k < run.params.size(); ++k)
+        if (run.params[k].name == name)
+            return Column{Column::Param, k};
+    for (std::size_t k = 0; k < run.metrics.size(); ++k)
+        if (run.metrics[k] == name)
+            return Column{Column::Metric, k};
+    if (name == "score")
+        return Column{Column::Score};
+    if (name == "number")
+        return Column{Column::Number};
+    if (name == "seconds")
+        return Column{Column::Seconds};
+    return std::nullopt;
+}
+
+Column require_column(const Run &run, const std::string &name, const char *what)
+{
+    if (auto c = column_named(run, name))
+        return *c;
+    throw BadQuery(fmt::format("{}: no column '{}' (columns: {})", what, name, fmt::join(column_names(run), ", ")));
+}
+
+// A filter over a trial's columns, compiled by muparser: comparisons, && and
+// ||, arithmetic; a trial without a value (a failed one's metrics) is NaN
+// there, and every comparison with NaN is false, so it does not match.
+class Filter {
+public:
+    Filter(const Run &run, const std::string &text)
+    {
+        if (text.find_first_not_of(" \t") == std::string::npos)
+            return;
+        const auto names = column_names(run);
+        values_.resize(names.size());
+        parser_.emplace();
+        try {
+            for (std::size_t i = 0; i < names.size(); ++i) {
+                columns_.push_back(*column_named(run, names[i]));
+                if (names[i].find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
+                    std::string::npos)
+                    parser_->DefineVar(names[i], &values_[i]);
+            }
+            parser_->SetExpr(text);
+            parser_->Eval(); // parses now: the error comes before any row
+        } catch (const mu::Parser::exception_type &e) {
+            throw BadQuery(fmt::format("filter '{}': {} (columns: {})", text, e.GetMsg(), fmt::join(names, ", ")));
+        }
+    }
+    bool matches(const Trial &t)
+    {
+        if (!parser_)
+            return true;
+        for (std::size_t i = 0; i < columns_.size(); ++i)
+            values_[i] = columns_[i].of(t);
+        return parser_->Eval() != 0;
+    }
+
+private:
+    std::optional<mu::Parser> parser_;
+    std::vector<Column> columns_;
+    std::vector<double> values_;
+};
+
+// An axis of the heatmap: the parameter's values, or bins over its range.
+struct Axis {
+    const Param *param;
+    std::vector<double> values; // grid values, or bin lower edges
+    double width = 0;           // > 0: bins
+    Json labels = Json::array();
+
+    std::optional<std::size_t> cell_of(double v) const
+    {
+        if (std::isnan(v) || values.empty())
+            return std::nullopt;
+        if (width > 0) {
+            const auto i = static_cast<std::ptrdiff_t>(std::floor((v - values.front()) / width));
+            return static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(i, 0, static_cast<std::ptrdiff_t>(values.size()) - 1));
+        }
+        const auto it = std::lower_bound(values.begin(), values.end(), v - 1e-9 * std::max(1.0, std::abs(v)));
+        if (it == values.end() || std::abs(*it - v) > 1e-9 * std::max(1.0, std::abs(v)))
+            return std::nullopt;
+        return static_cast<std::size_t>(it - values.begin());
+    }
+};
+
+Axis axis_of(const Run &run, const std::string &name)
+{
+    const auto it = std::find_if(run.params.begin(), run.params.end(), [&](const Param &p) { return p.name == name; });
+    if (it == run.params.end())
+        throw BadQuery(fmt::format("heatmap: no parameter '{}'", name));
+    Axis axis{&*it, it->grid()};
+    if (axis.values.empty() || axis.values.size() > most_axis_cells) {
+        axis.values.clear();
+        axis.width = (it->hi - it->lo) / static_cast<double>(binned_cells);
+        for (std::size_t i = 0; i < binned_cells; ++i)
+            axis.values.push_back(it->lo + static_cast<double>(i) * axis.width);
+        for (double lo : axis.values)
+            axis.labels.push_back(it->kind == "int" ? fmt::format("{:.0f}–{:.0f}", std::ceil(lo), std::ceil(lo + axis.width) - 1)
+                                                    : fmt::format("{:.4g}–{:.4g}", lo, lo + axis.width));
+    } else {
+        // 10 significant digits: -0.4 for the grid's -0.3999999999999999 (lo + 4 × step).
+        for (double v : axis.values)
+            axis.labels.push_back(it->kind == "choice" ? it->show(v).get<std::string>() : fmt::format("{:.10g}", v));
+    }
+    return axis;
+}
+
+// The trials of a heatmap cell or a slice's value.
+struct Cell {
+    std::optional<std::size_t> best; // the best ok trial by the objective
+    std::uint64_t ok = 0, failed = 0, cancelled = 0;
+    const char *state() const { return ok ? "ok" : failed ? "failed" : cancelled ? "cancelled" : "none"; }
+    void add(const Run &run, std::size_t i)
+    {
+        const Trial &t = run.trials[i];
+        if (t.status == "ok") {
+            ++ok;
+            if (!std::isnan(t.score) && (!best || run.better(t.score, run.trials[*best].score)))
+                best = i;
+        } else if (t.status == "cancelled")
+            ++cancelled;
+        else
+            ++failed; // failed, crashed, timeout
+    }
+};
+
+std::string shell_quote(const std::string &word)
+{
+    if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,/:=+@%") ==
+                             std::string::npos)
+        return word;
+    std::string quoted = "'";
+    for (char c : word)
+        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
+}
+
+} // namespace
+
+Json trial_json(const Run &run, const Trial &t)
+{
+    Json params = Json::object(), metrics = Json::object();
+    for (std::size_t k = 0; k < run.params.size(); ++k)
+        params[run.params[k].name] = run.params[k].show(t.params[k]);
+    for (std::size_t k = 0; k < run.metrics.size(); ++k)
+        metrics[run.metrics[k]] = number(t.metrics[k]);
+    return {{"number", t.number}, {"status", t.status}, {"score", number(t.score)}, {"params", params},
+            {"metrics", metrics}, {"error", t.error}, {"seconds", t.seconds}, {"reused", t.reused}};
+}
+
+Json summary(const Run &run, double now)
+{
+    const double done = static_cast<double>(run.trials.size());
+    double reused = 0;
+    for (const Trial &t : run.trials)
+        reused += t.reused ? 1 : 0;
+    const bool running = run.header.value("status", "") == "running";
+    const double started = epoch_of(run.header["started"]);
+    const double ended = running ? now : epoch_of(run.header["ended"]);
+    const Json &wall = run.header["wall_seconds"]; // exact once the run ended
+    const double elapsed = !running && wall.is_number() ? wall.get<double>() : ended - started;
+    // Evaluations per second of this run: reused trials were not evaluated.
+    const double rate = elapsed > 0 ? (done - reused) / elapsed : NAN;
+    const double planned = run.planned.value_or(NAN);
+    Json params = Json::array();
+    for (const Param &p : run.params)
+        params.push_back({{"name", p.name}, {"kind", p.kind}, {"lo", p.lo}, {"hi", p.hi}, {"step", p.step},
+                          {"choices", p.choices}});
+    return {{"run", run.header},
+            {"done", run.trials.size()},
+            {"total", number(planned)},
+            {"reused", reused},
+            {"elapsed_seconds", number(elapsed)},
+            {"evals_per_second", number(rate)},
+            {"eta_seconds", running && rate > 0 && planned >= done ? number((planned - done) / rate) : Json(nullptr)},
+            {"statuses", run.statuses},
+            {"best", run.best ? trial_json(run, run.trials[*run.best]) : Json(nullptr)},
+            {"objective", run.objective},
+            {"direction", run.maximize ? "maximize" : "minimize"},
+            {"params", params},
+            {"metrics", run.metrics},
+            {"columns", column_names(run)}};
+}
+
+Json trials_since(const Run &run, std::int64_t since, std::size_t limit)
+{
+    const auto first = std::upper_bound(run.trials.begin(), run.trials.end(), since,
+                                        [](std::int64_t n, const Trial &t) { return n < t.number; });
+    Json list = Json::array();
+    for (auto it = first; it != run.trials.end() && list.size() < std::min(limit, most_rows); ++it)
+        list.push_back(trial_json(run, *it));
+    return {{"trials", list}, {"last", run.trials.empty() ? -1 : run.trials.back().number}};
+}
+
+Json convergence(const Run &run)
+{
+    Json best = Json::array(), scores = Json::array();
+    std::optional<double> so_far;
+    const std::size_t stride = run.trials.size() / most_scores + 1;
+    for (std::size_t i = 0; i < run.trials.size(); ++i) {
+        const Trial &t = run.trials[i];
+        const bool scored = t.status == "ok" && !std::isnan(t.score);
+        if (scored && (!so_far || run.better(t.score, *so_far))) {
+            so_far = t.score;
+            best.push_back({t.number, t.score});
+        }
+        if (scored && i % stride == 0)
+            scores.push_back({t.number, t.score});
+    }
+    if (so_far && !run.trials.empty())
+        best.push_back({run.trials.back().number, *so_far}); // the line reaches the last trial
+    return {{"best", best}, {"scores", scores}, {"objective", run.objective}};
+}
+
+Json heatmap(const Run &run, const std::string &x, const std::string &y, const std::string &metric)
+{
+    const Axis ax = axis_of(run, x), ay = axis_of(run, y);
+    if (&*ax.param == &*ay.param)
+        throw BadQuery("heatmap: choose two different parameters");
+    const Column value = require_column(run, metric, "heatmap");
+    const auto xi = static_cast<std::size_t>(ax.param - run.params.data());
+    const auto yi = static_cast<std::size_t>(ay.param - run.params.data());
+    std::vector<Cell> cells(ax.values.size() * ay.values.size());
+    for (std::size_t i = 0; i < run.trials.size(); ++i) {
+        const Trial &t = run.trials[i];
+        const auto cx = ax.cell_of(t.params[xi]), cy = ay.cell_of(t.params[yi]);
+        if (!cx || !cy)
+            continue;
+        cells[*cy * ax.values.size() + *cx].add(run, i);
+    }
+    Json list = Json::array();
+    for (std::size_t cy = 0; cy < ay.values.size(); ++cy)
+        for (std::size_t cx = 0; cx < ax.values.size(); ++cx) {
+            const Cell &c = cells[cy * ax.values.size() + cx];
+            const Trial *best = c.best ? &run.trials[*c.best] : nullptr;
+            list.push_back({cx, cy, best ? number(value.of(*best)) : Json(nullptr), c.state(), c.ok + c.failed + c.cancelled,
+                            best ? Json(best->number) : Json(nullptr)});
+        }
+    const Json best_cell = run.best ? Json{ax.cell_of(run.trials[*run.best].params[xi]).value_or(0),
+                                            ay.cell_of(run.trials[*run.best].params[yi]).value_or(0)}
+                                    : Json(nullptr);
+    return {{"x", {{"name", x}, {"labels", ax.labels}, {"binned", ax.width > 0}}},
+            {"y", {{"name", y}, {"labels", ay.labels}, {"binned", ay.width > 0}}},
+            {"metric", metric},
+            {"cells", list}, // [x index, y index, value, state, trials, best trial number]
+            {"best", best_cell}};
+}
+
+Json slices(const Run &run, const std::string &metric)
+{
+    const Column value = require_column(run, metric, "slices");
+    Json list = Json::array();
+    for (std::size_t k = 0; k < run.params.size(); ++k) {
+        const Axis axis = axis_of(run, run.params[k].name);
+        std::vector<Cell> cells(axis.values.size());
+        for (std::size_t i = 0; i < run.trials.size(); ++i) {
+            if (const auto at = axis.cell_of(run.trials[i].params[k]))
+                cells[*at].add(run, i);
+        }
+        Json points = Json::array();
+        for (std::size_t i = 0; i < cells.size(); ++i)
+            points.push_back({i, cells[i].best ? number(value.of(run.trials[*cells[i].best])) : Json(nullptr),
+                              cells[i].ok, cells[i].failed, cells[i].cancelled});
+        list.push_back({{"name", run.params[k].name}, {"labels", axis.labels}, {"binned", axis.width > 0},
+                        {"points", points}}); // [index, best value, ok, failed, cancelled]
+    }
+    return {{"metric", metric}, {"params", list}};
+}
+
+Json best_trials(const Run &run, std::size_t limit)
+{
+    std::vector<std::size_t> ok;
+    for (std::size_t i = 0; i < run.trials.size(); ++i)
+        if (run.trials[i].status == "ok" && !std::isnan(run.trials[i].score))
+            ok.push_back(i);
+    const std::size_t n = std::min({limit, ok.size(), most_scores});
+    std::partial_sort(ok.begin(), ok.begin() + static_cast<std::ptrdiff_t>(n), ok.end(), [&](std::size_t a, std::size_t b) {
+        return run.trials[a].score == run.trials[b].score ? a < b : run.better(run.trials[a].score, run.trials[b].score);
+    });
+    Json rows = Json::array();
+    for (std::size_t i = 0; i < n; ++i) {
+        const Trial &t = run.trials[ok[i]];
+        Json row = Json::array();
+        for (std::size_t k = 0; k < run.params.size(); ++k)
+            row.push_back(run.params[k].show(t.params[k]));
+        row.push_back(t.score);
+        rows.push_back(std::move(row));
+    }
+    Json params = Json::array();
+    for (const Param &p : run.params)
+        params.push_back({{"name", p.name}, {"kind", p.kind}, {"choices", p.choices}, {"lo", p.lo}, {"hi", p.hi}});
+    return {{"params", params}, {"objective", run.objective}, {"of", ok.size()}, {"rows", rows}};
+}
+
+Json table(const Run &run, const TableQuery &q)
+{
+    Filter filter(run, q.filter);
+    const Column key = require_column(run, q.sort, "sort");
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < run.trials.size(); ++i)
+        if (filter.matches(run.trials[i]))
+            rows.push_back(i);
+    // Only the rows up to the page are put in order. NaN (no value) sorts
+    // last either way; ties keep trial order.
+    const std::size_t end = std::min(rows.size(), q.offset + std::min(q.limit, most_rows));
+    const auto before = [&](std::size_t a, std::size_t b) {
+        const double va = key.of(run.trials[a]), vb = key.of(run.trials[b]);
+        if (std::isnan(va) || std::isnan(vb) || va == vb)
+            return std::isnan(va) == std::isnan(vb) ? a < b : std::isnan(vb);
+        return q.descending ? va > vb : va < vb;
+    };
+    const auto first = rows.begin() + static_cast<std::ptrdiff_t>(std::min(q.offset, rows.size()));
+    std::nth_element(rows.begin(), first, rows.end(), before);
+    std::partial_sort(first, rows.begin() + static_cast<std::ptrdiff_t>(end), rows.end(), before);
+    Json page = Json::array();
+    for (std::size_t i = q.offset; i < end; ++i)
+        page.push_back(trial_json(run, run.trials[rows[i]]));
+    return {{"matched", rows.size()}, {"total", run.trials.size()}, {"offset", q.offset}, {"rows", page}};
+}
+
+Json trial_detail(const Run &run, std::int64_t number)
+{
+    const auto it = std::lower_bound(run.trials.begin(), run.trials.end(), number,
+                                     [](const Trial &t, std::int64_t n) { return t.number < n; });
+    if (it == run.trials.end() || it->number != number)
+        throw BadQuery(fmt::format("run {} has no trial {} (yet)", run.id, number));
+    return trial_json(run, *it);
+}
+
+Json provenance(const Run &run)
+{
+    std::vector<std::string> words;
+    for (const Json &w : run.provenance.value("command_line", Json::array()))
+        if (w.is_string())
+            words.push_back(shell_quote(w.get<std::string>()));
+    return {{"provenance", run.provenance}, {"run", run.header}, {"command", fmt::format("{}", fmt::join(words, " "))}};
+}
+
+} // namespace btopt::cli::dashboard

@@ -1,0 +1,324 @@
+"""btopt dashboard STUDY and btopt run --study F --dashboard: an HTTP server on
+loopback with an access token, checked over plain HTTP (403 without the token,
+404 outside its files, 405 for anything but GET, the bound address) and in a
+real browser (headless Chromium) while a run writes the study: the counter
+rises, the best shown is the study's best, the heatmap has a cell per grid
+point, the filter (max_drawdown < X && trades >= 30) shows exactly the study's matching trials, and the page logs
+no error. Every server a test starts is stopped by the test."""
+import hashlib
+import http.client
+import json
+import signal
+import socket
+import sqlite3
+import struct
+import subprocess
+import threading
+import time
+import urllib.parse
+
+import pytest
+
+from browser import Page, find_chromium
+from conftest import ARTIFACTS, BTOPT, CRASH_WORDS
+
+GRID = ["--param", "fast=5:100:5", "--param", "slow=50:300:10"]  # 20 x 26 points, 484 meet fast < slow
+
+
+class Server:
+    """A btopt process that prints a dashboard URL; stopped (SIGINT, then killed) on exit."""
+
+    def __init__(self, cwd, *args):
+        self.process = subprocess.Popen([BTOPT, *map(str, args)], cwd=cwd, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True)
+        self.stderr = []
+        deadline = time.monotonic() + 30
+        for line in self.process.stderr:
+            self.stderr.append(line)
+            if line.startswith("Dashboard: "):
+                self.url = line.split(" ", 1)[1].strip()
+                break
+            assert time.monotonic() < deadline, "".join(self.stderr)
+        else:
+            self.stop()
+            pytest.fail("no dashboard URL: " + "".join(self.stderr))
+        parts = urllib.parse.urlsplit(self.url)
+        self.host, self.port = parts.hostname, parts.port
+        self.token = urllib.parse.parse_qs(parts.query)["token"][0]
+        self._drain = threading.Thread(target=lambda: self.stderr.extend(self.process.stderr), daemon=True)
+        self._drain.start()
+
+    def get(self, path, method="GET", token=True):
+        """(status, body) of a request sent with the path exactly as given."""
+        if token:
+            path += ("&" if "?" in path else "?") + "token=" + self.token
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        try:
+            connection.request(method, path, body=b"{}" if method == "POST" else None)
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    def api(self, name, **params):
+        status, body = self.get(f"/api/{name}?" + urllib.parse.urlencode(params))
+        assert status == 200, body
+        return json.loads(body)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def study_trials(path):
+    """Every trial of the study's last run: number, status, score and metrics by name."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        run, names = db.execute("SELECT id, metric_names FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        names = json.loads(names)
+        rows = db.execute("SELECT number, status, score, metrics FROM trials WHERE run = ? ORDER BY number", (run,))
+        trials = []
+        for number, status, score, blob in rows:
+            values = struct.unpack(f"{len(blob) // 8}d", blob) if blob else ()
+            trials.append({"number": number, "status": status, "score": score, "metrics": dict(zip(names, values))})
+    return trials
+
+
+def listening_address(port):
+    """The local address of the socket listening on port, from /proc/net/tcp (IPv4)."""
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if int(hex_port, 16) == port and state == "0A":  # LISTEN
+                return ".".join(str(b) for b in reversed(bytes.fromhex(address)))
+    return None
+
+
+@pytest.fixture
+def finished_study(btopt):
+    result = btopt("run", "sma_crossover", *GRID, "--jobs", "1", "--backend", "inline", "--study", "s.db", "--quiet")
+    assert result.returncode == 0, result.stderr
+    return btopt.cwd / "s.db"
+
+
+def test_requests_need_the_token_only_get_and_only_its_files(finished_study):
+    before = hashlib.sha256(finished_study.read_bytes()).hexdigest()
+    with Server(finished_study.parent, "dashboard", finished_study) as server:
+        assert server.host == "127.0.0.1" and listening_address(server.port) == "127.0.0.1"
+        assert server.get("/", token=False)[0] == 403
+        assert server.get("/api/summary", token=False)[0] == 403
+        assert server.get("/?token=" + "0" * len(server.token), token=False)[0] == 403
+        status, page = server.get("/")
+        assert status == 200 and b"echarts.min.js?token=" + server.token.encode() in page
+        assert server.get("/echarts.min.js")[0] == 200 and server.get("/ECHARTS-LICENSE.txt")[0] == 200
+        for path in ("/../", "/../etc/passwd", "/%2e%2e/", "/echartsXmin.js", "/api/nothing", "/dashboard.js/x"):
+            assert server.get(path)[0] == 404, path
+        assert server.get("/", method="POST")[0] == 405
+        assert server.get("/api/summary", method="DELETE")[0] == 405
+        status, body = server.get("/api/table?filter=" + urllib.parse.quote("nonsense >= 1"))
+        assert status == 400 and b"nonsense" in body and b"trades" in body  # names what exists
+        summary = server.api("summary")
+        trials = study_trials(finished_study)
+        assert summary["done"] == len(trials) == summary["total"] == 484
+        assert summary["best"]["score"] == max(t["score"] for t in trials if t["status"] == "ok")
+
+        slices = server.api("slices")["params"]
+        assert [s["name"] for s in slices] == ["fast", "slow"] and len(slices[0]["points"]) == 20
+        with sqlite3.connect(f"file:{finished_study}?mode=ro", uri=True) as db:
+            best_at_fast = dict(db.execute("SELECT json_extract(point, '$.fast'), max(score) FROM trials "
+                                           "WHERE status = 'ok' GROUP BY 1"))
+        for at, value, ok, failed, cancelled in slices[0]["points"]:
+            assert value == best_at_fast[int(slices[0]["labels"][at])] and failed == cancelled == 0
+        best = server.api("best", limit=10)
+        scores = sorted((t["score"] for t in trials if t["status"] == "ok"), reverse=True)
+        assert [row[-1] for row in best["rows"]] == scores[:10] and best["of"] == 484
+    assert hashlib.sha256(finished_study.read_bytes()).hexdigest() == before  # never writes the study
+
+
+def test_host_names_the_bound_address(finished_study):
+    with Server(finished_study.parent, "dashboard", finished_study, "--host", "127.0.0.2") as server:
+        assert server.host == "127.0.0.2" and listening_address(server.port) == "127.0.0.2"
+        assert server.get("/api/runs")[0] == 200
+
+
+def test_an_address_it_cannot_listen_on_is_refused(btopt, finished_study):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = btopt("dashboard", finished_study, "--port", port, timeout=30)
+        assert result.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    result = btopt("dashboard", finished_study, "--host", "203.0.113.7", timeout=30)  # not this machine's
+    assert result.returncode == 2 and "cannot listen on 203.0.113.7:a free port" in result.stderr
+
+
+def test_refusals(btopt, tmp_path):
+    result = btopt("run", "sma_crossover", "--dashboard", "--quiet")
+    assert result.returncode == 2 and "--dashboard needs --study FILE" in result.stderr
+    result = btopt("dashboard", "missing.db")
+    assert result.returncode == 1 and "study 'missing.db' does not exist" in result.stderr
+    (tmp_path / "notes.db").write_text("not a database at all, just text " * 100)
+    result = btopt("dashboard", "notes.db")
+    assert result.returncode == 1 and "is not a btopt study" in result.stderr
+
+
+def wait_for(page, expression, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = page.evaluate(expression)
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {expression}")
+
+
+# The heatmap's cells per series (ok, not evaluated, failed, cancelled); null before it is drawn.
+HEATMAP_CELLS = """(() => { const c = window.echarts && echarts.getInstanceByDom(document.getElementById('heatmap'));
+  const o = c && c.getOption();
+  return o && o.series ? o.series.filter(s => s.type === 'heatmap').map(s => [s.name, s.data.length]) : null; })()"""
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium")
+def test_a_run_with_its_dashboard_in_a_browser(tmp_path):
+    # About 11 s of work on one worker: long enough to watch the counter rise
+    # (the browser starts first: on a loaded machine that alone takes seconds).
+    with Page(find_chromium(), width=1280, height=800) as page, \
+            Server(tmp_path, "run", "sma_crossover", *GRID, "--set", "synthetic_bars=4000000", "--jobs", "1",
+                   "--backend", "inline", "--study", "s.db", "--dashboard", "--quiet") as server:
+        started = time.monotonic()
+        page.load(server.url)
+        loaded = time.monotonic() - started
+        seen = []
+        while True:
+            done = int(page.evaluate("document.getElementById('done').textContent.replace(/,/g, '')"))
+            if not seen or done != seen[-1]:
+                seen.append(done)
+            if page.evaluate("document.getElementById('status').textContent") not in ("running", ""):
+                break
+            time.sleep(0.2)
+        # it rose while the run went
+        assert len([d for d in seen if 0 < d < 484]) >= 2, f"counter seen {seen}; the page took {loaded:.1f} s to load"
+
+        trials = study_trials(tmp_path / "s.db")
+        assert len(trials) == 484
+        wait_for(page, "document.getElementById('done').textContent === '484'")
+        best = max(t["score"] for t in trials if t["status"] == "ok")
+        assert float(page.evaluate("document.getElementById('best-score').dataset.value")) == best
+
+        wait_for(page, f"(({HEATMAP_CELLS}) || []).some(s => s[0] === 'ok' && s[1] === 484)")  # its last update
+        cells = dict(page.evaluate(HEATMAP_CELLS))
+        assert sum(cells.values()) == 20 * 26  # one per grid point
+        assert cells["ok"] == 484 and cells["failed"] == 0 and cells["cancelled"] == 0
+
+        # The issue's example filter; the drawdown bound (the study's median) makes about half match.
+        drawdowns = sorted(t["metrics"]["max_drawdown"] for t in trials)
+        bound = drawdowns[len(drawdowns) // 2]
+        page.evaluate(f"document.getElementById('filter').value = 'max_drawdown < {bound!r} && trades >= 30';"
+                      "document.getElementById('filter-form').requestSubmit(); 0")
+        matching = [t["number"] for t in trials
+                    if t["metrics"]["max_drawdown"] < bound and t["metrics"]["trades"] >= 30]
+        assert 0 < len(matching) < 484
+        wait_for(page, f"document.getElementById('matched').dataset.matched === '{len(matching)}'")
+        rows = page.evaluate("[...document.querySelectorAll('#table tbody tr')].map(r => Number(r.dataset.number))")
+        assert rows == matching[:50]
+
+        page.evaluate("document.querySelector('#table tbody tr').click(); 0")
+        wait_for(page, f"document.getElementById('trial-number').textContent === '{matching[0]}'")
+        assert "btopt" in page.evaluate("document.getElementById('command').textContent")
+        assert page.problems() == []
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(ARTIFACTS / "dashboard-1280x800.png")
+    assert server.process.returncode is not None
+    for word in CRASH_WORDS:
+        assert word not in "".join(server.stderr)
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium")
+@pytest.mark.parametrize("width,height", [(1920, 1080), (390, 844)])
+def test_dashboard_page_at_other_sizes(finished_study, width, height):
+    with Server(finished_study.parent, "dashboard", finished_study) as server, \
+            Page(find_chromium(), width=width, height=height) as page:
+        if width < 500:  # headless Chromium's smallest window: a phone is emulated
+            page.call("Emulation.setDeviceMetricsOverride", session=True, width=width, height=height,
+                      deviceScaleFactor=1, mobile=True)
+        page.load(server.url)
+        wait_for(page, "document.getElementById('done').textContent === '484'")
+        wait_for(page, HEATMAP_CELLS)
+        # nothing wider than the window: no sideways scrolling of the page
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.problems() == []
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(ARTIFACTS / f"dashboard-{width}x{height}.png")
+
+
+def test_heatmap_tells_failed_cancelled_and_not_evaluated_apart(tmp_path):
+    """faulty fails where (10a + b) % 7 == 0 and never returns at a == 9, so
+    a Ctrl-C cancels those; the constraint leaves out a + b == 5."""
+    from conftest import test_plugin
+    run = subprocess.Popen([BTOPT, "run", test_plugin("faulty"), "--set", "fail_mod=7", "--set", "hang_at=9",
+                            "--constraint", "a + b != 5", "--ignore-errors", "--backend", "process", "--jobs", "2",
+                            "--batch-size", "1",  # a batch's outcomes come back together: none waits on a hung one
+                            "--study", "s.db", "--quiet"], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    study = tmp_path / "s.db"
+    try:
+        # Until the workers hang at a == 9 and the count stands still (workers
+        # may hold finished outcomes until the stop, which keeps them).
+        deadline, finished = time.monotonic() + 60, [0]
+        while time.monotonic() < deadline and not (finished[-1] > 0 and finished[-7:] == finished[-1:] * 7):
+            time.sleep(0.3)
+            if study.exists():
+                finished.append(len([t for t in study_trials(study) if t["status"] != "cancelled"]))
+    finally:
+        run.send_signal(signal.SIGINT)
+        try:
+            assert run.wait(timeout=30) == 130, run.stderr.read()
+        finally:
+            if run.poll() is None:
+                run.kill()
+                run.wait()
+    with sqlite3.connect(f"file:{study}?mode=ro", uri=True) as db:
+        stored = {tuple(json.loads(point).values()): status
+                  for point, status in db.execute("SELECT point, status FROM trials")}
+    assert set(stored.values()) == {"ok", "failed", "cancelled"}
+    assert all(stored[9, b] == "cancelled" for b in range(10))
+
+    with Server(tmp_path, "dashboard", study) as server:
+        summary = server.api("summary")
+        assert summary["run"]["status"] == "cancelled"
+        assert summary["statuses"] == {s: list(stored.values()).count(s) for s in ("ok", "failed", "cancelled")}
+        heatmap = server.api("heatmap", x="a", y="b", metric="a_plus_b")
+        assert heatmap["x"]["labels"] == [str(v) for v in range(10)] == heatmap["y"]["labels"]  # integers, no ".0"
+        assert len(heatmap["cells"]) == 100
+        for x, y, value, state, count, number in heatmap["cells"]:
+            expected = {"ok": "ok", "failed": "failed", "cancelled": "cancelled", None: "none"}[stored.get((x, y))]
+            assert state == expected, (x, y)
+            assert (value == x + y) if state == "ok" else value is None
+            assert count == (0 if state == "none" else 1)
+            if x + y == 5:
+                assert state == "none"  # infeasible: never proposed
+
+
+def test_heatmap_of_a_float_and_a_choice(btopt):
+    """slow_bowl: x int 0..29, y float -1..1 step 0.1, mode calm|wild."""
+    from conftest import test_plugin
+    result = btopt("run", test_plugin("slow_bowl"), "--study", "s.db", "--quiet", "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    with Server(btopt.cwd, "dashboard", btopt.cwd / "s.db") as server:
+        heatmap = server.api("heatmap", x="y", y="mode", metric="ripple")
+        assert heatmap["x"]["labels"] == [f"{v / 10:g}" for v in range(-10, 11)]  # -0.4, not -0.3999999999999999
+        assert heatmap["y"]["labels"] == ["calm", "wild"]
+        assert len(heatmap["cells"]) == 42 and {c[3] for c in heatmap["cells"]} == {"ok"}
+        wild = server.api("table", filter="mode == 1 && x >= 29", sort="y")
+        assert wild["matched"] == 21 and {r["params"]["mode"] for r in wild["rows"]} == {"wild"}
