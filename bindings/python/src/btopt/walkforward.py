@@ -17,14 +17,18 @@ from __future__ import annotations
 import json
 from ctypes import byref, c_void_p, sizeof
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from . import _lib
-from .errors import UnsupportedError, error_for
+from .errors import InternalError, UnsupportedError, error_for
+
+if TYPE_CHECKING:
+    from .optimizer import ParallelOptimizer
 
 _WINDOW_TYPES = ("rolling", "expanding")
 
 
-def _length(value, name):
+def _length(value: object, name: str) -> str:
     """A length as the C ABI reads it: bars (an int) or a period ("6m")."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise TypeError("%s must be a number of bars (int) or a period such as '6m' (str)" % name)
@@ -63,7 +67,7 @@ class WindowConfig:
 class WalkForwardResult:
     """What a walk-forward found; ``data`` is the whole JSON document."""
 
-    def __init__(self, data: dict):
+    def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
         #: per window: train, test, params, in_sample, out_of_sample, ...
         self.windows = data["windows"]
@@ -74,15 +78,15 @@ class WalkForwardResult:
         self.parameter_stability = data["parameter_stability"]
 
     @property
-    def in_sample_scores(self) -> list:
+    def in_sample_scores(self) -> list[float | None]:
         return [w["in_sample_score"] for w in self.windows]
 
     @property
-    def out_of_sample_scores(self) -> list:
+    def out_of_sample_scores(self) -> list[float | None]:
         return [w["out_of_sample_score"] for w in self.windows]
 
     @property
-    def chosen_params(self) -> list:
+    def chosen_params(self) -> list[dict[str, Any]]:
         return [w["params"] for w in self.windows]
 
 
@@ -90,7 +94,7 @@ class WalkForwardOptimizer:
     """Runs a walk-forward with a configured ParallelOptimizer (its plugin,
     plugin config, algorithm and options)."""
 
-    def __init__(self, optimizer, window_config: WindowConfig):
+    def __init__(self, optimizer: ParallelOptimizer, window_config: WindowConfig) -> None:
         if not isinstance(window_config, WindowConfig):
             raise TypeError("window_config must be a WindowConfig")
         self.optimizer = optimizer
@@ -116,4 +120,6 @@ class WalkForwardOptimizer:
                 lib.btopt_walkforward_destroy(out.value)
         if status != _lib.OK:
             raise error_for(status, message, partial_result=result)
+        if result is None:
+            raise InternalError("btopt_optimizer_walkforward succeeded without a result", _lib.ERR_INTERNAL)
         return result
