@@ -435,11 +435,9 @@ public:
         : state_(std::make_unique<State>(std::move(objective), std::move(options.callback))),
           handle_(create(space, algorithm), btopt_optimizer_destroy)
     {
-        state_->optimizer = handle_.get();
         set_options(options);
         detail::check(btopt_optimizer_set_objective(handle_.get(), &ParallelOptimizer::call_objective, state_.get()));
-        if (state_->callback)
-            detail::check(btopt_optimizer_set_progress(handle_.get(), &ParallelOptimizer::call_progress, state_.get()));
+        attach_callback();
     }
 
     // Optimises an objective registered by name (register_objective, or a
@@ -449,11 +447,9 @@ public:
         : state_(std::make_unique<State>(nullptr, std::move(options.callback))),
           handle_(create(space, algorithm), btopt_optimizer_destroy)
     {
-        state_->optimizer = handle_.get();
         set_options(options);
         detail::check(btopt_optimizer_use_objective(handle_.get(), objective.name.c_str()));
-        if (state_->callback)
-            detail::check(btopt_optimizer_set_progress(handle_.get(), &ParallelOptimizer::call_progress, state_.get()));
+        attach_callback();
     }
 
     // Optimises a plugin. `space` narrows or replaces the plugin's own ranges
@@ -463,15 +459,13 @@ public:
         : state_(std::make_unique<State>(nullptr, std::move(options.callback))),
           handle_(create(space, algorithm), btopt_optimizer_destroy)
     {
-        state_->optimizer = handle_.get();
         set_options(options);
         detail::check(btopt_optimizer_use_plugin(handle_.get(), plugin.path_or_name.c_str()));
         for (const auto &[key, value] : plugin.config)
             detail::check(btopt_optimizer_set_plugin_config(handle_.get(), key.c_str(), value.c_str()));
         if (!plugin.metric.empty())
             detail::check(btopt_optimizer_set_objective_metric(handle_.get(), plugin.metric.c_str()));
-        if (state_->callback)
-            detail::check(btopt_optimizer_set_progress(handle_.get(), &ParallelOptimizer::call_progress, state_.get()));
+        attach_callback();
     }
 
     // Runs the search. Throws Error (with partial() set when the run stopped
@@ -554,6 +548,14 @@ private:
         btopt_optimizer *optimizer = nullptr;    // to cancel from the callback
         std::exception_ptr callback_exception{}; // what the callback threw, for optimize() to rethrow
     };
+
+    // The progress callback, if any, and the optimizer it may cancel.
+    void attach_callback()
+    {
+        state_->optimizer = handle_.get();
+        if (state_->callback)
+            detail::check(btopt_optimizer_set_progress(handle_.get(), &ParallelOptimizer::call_progress, state_.get()));
+    }
 
     static btopt_optimizer *create(const ParameterSpace &space, const std::string &algorithm)
     {
