@@ -6,6 +6,7 @@ rises, the best shown is the study's best, the heatmap has a cell per grid
 point, the filter (max_drawdown < X && trades >= 30) shows exactly the study's matching trials, and the page logs
 no error. Every server a test starts is stopped by the test."""
 import hashlib
+import os
 import http.client
 import json
 import signal
@@ -21,6 +22,12 @@ import pytest
 
 from browser import Page, find_chromium
 from conftest import ARTIFACTS, BTOPT, CRASH_WORDS
+
+# A browser run under a sanitizer takes minutes (the run it watches is ~11 s
+# plain and 10-20x slower instrumented): the plain build runs the browser
+# tests; the sanitized builds still run the server's own tests below.
+BROWSER = pytest.mark.skipif(find_chromium() is None or os.environ.get("BTOPT_SANITIZED") == "1",
+                             reason="no Chromium, or a sanitized build (minutes per browser run)")
 
 GRID = ["--param", "fast=5:100:5", "--param", "slow=50:300:10"]  # 20 x 26 points, 484 meet fast < slow
 
@@ -190,7 +197,7 @@ HEATMAP_CELLS = """(() => { const c = window.echarts && echarts.getInstanceByDom
   return o && o.series ? o.series.filter(s => s.type === 'heatmap').map(s => [s.name, s.data.length]) : null; })()"""
 
 
-@pytest.mark.skipif(find_chromium() is None, reason="no Chromium")
+@BROWSER
 def test_a_run_with_its_dashboard_in_a_browser(tmp_path):
     # About 11 s of work on one worker: long enough to watch the counter rise
     # (the browser starts first: on a loaded machine that alone takes seconds).
@@ -245,7 +252,7 @@ def test_a_run_with_its_dashboard_in_a_browser(tmp_path):
         assert word not in "".join(server.stderr)
 
 
-@pytest.mark.skipif(find_chromium() is None, reason="no Chromium")
+@BROWSER
 @pytest.mark.parametrize("width,height", [(1920, 1080), (390, 844)])
 def test_dashboard_page_at_other_sizes(finished_study, width, height):
     with Server(finished_study.parent, "dashboard", finished_study) as server, \
