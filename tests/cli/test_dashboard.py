@@ -286,7 +286,10 @@ def test_heatmap_tells_failed_cancelled_and_not_evaluated_apart(tmp_path):
         while time.monotonic() < deadline and not (finished[-1] > 0 and finished[-7:] == finished[-1:] * 7):
             time.sleep(0.3)
             if study.exists():
-                finished.append(len([t for t in study_trials(study) if t["status"] != "cancelled"]))
+                try:
+                    finished.append(len([t for t in study_trials(study) if t["status"] != "cancelled"]))
+                except (sqlite3.OperationalError, TypeError):
+                    pass  # the file exists before its schema and its run row are committed
     finally:
         run.send_signal(signal.SIGINT)
         try:
