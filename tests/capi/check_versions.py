@@ -18,6 +18,7 @@ copies = {
     "bindings/python/pyproject.toml": re.search(r'^version = "([^"]+)"', (src / "bindings/python/pyproject.toml").read_text(), re.M),
     "bindings/python/src/btopt/__init__.py": re.search(r'^__version__ = "([^"]+)"', (src / "bindings/python/src/btopt/__init__.py").read_text(), re.M),
     "bindings/rust/Cargo.toml": re.search(r'^version = "([^"]+)"', (src / "bindings/rust/Cargo.toml").read_text(), re.M),
+    "bindings/rust/btopt-sys/Cargo.toml": re.search(r'^version = "([^"]+)"', (src / "bindings/rust/btopt-sys/Cargo.toml").read_text(), re.M),
     "bindings/julia/Project.toml": re.search(r'^version = "([^"]+)"', (src / "bindings/julia/Project.toml").read_text(), re.M),
 }
 bad = 0

@@ -31,10 +31,14 @@ mod error;
 mod optimizer;
 mod plugin;
 mod result;
+#[cfg(feature = "serde")]
+mod serde_impl;
 mod space;
 mod study;
-pub mod sys;
 mod value;
+
+/// The raw declarations of the C ABI (the `btopt-sys` crate).
+pub use btopt_sys as sys;
 
 pub use callbacks::{register_objective, ObjectiveOutput, Progress};
 pub use error::{Error, Result, Status};

@@ -215,6 +215,11 @@ impl OptimizationResult {
         self.evaluated
     }
 
+    /// Trials the run started, cancelled ones included (the JSON's `n_trials`).
+    pub fn started_count(&self) -> u64 {
+        self.status_counts.iter().sum()
+    }
+
     /// How many evaluated trials ended with `status`.
     pub fn status_count(&self, status: TrialStatus) -> u64 {
         match status.code() {

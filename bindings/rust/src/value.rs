@@ -58,6 +58,10 @@ pub struct Point {
 }
 
 impl Point {
+    pub(crate) fn from_entries(entries: Vec<(String, Value)>) -> Point {
+        Point { entries }
+    }
+
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.entries.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
@@ -220,5 +224,5 @@ pub(crate) unsafe fn point_from_raw(raw: *const sys::btopt_params) -> Result<Poi
     for i in 0..n {
         entries.push((string_from(sys::btopt_params_name(raw, i)), value_at(raw, i)?));
     }
-    Ok(Point { entries })
+    Ok(Point::from_entries(entries))
 }

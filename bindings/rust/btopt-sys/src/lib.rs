@@ -1,4 +1,6 @@
-//! Raw declarations of the C ABI in `include/btopt/btopt.h`, one for one.
+//! Raw declarations of btopt's C ABI (`include/btopt/btopt.h`), one for one,
+//! and the link to `libbtopt` (see `build.rs`: vendored, `BTOPT_LIB_DIR`,
+//! pkg-config, or the repository's build folder).
 //!
 //! Everything here is `unsafe` to call and follows the header's rules on
 //! ownership and lifetimes; the rest of the crate is the safe layer over it.
