@@ -36,14 +36,15 @@ impl<E: Display> ObjectiveOutput for std::result::Result<f64, E> {
     }
 }
 
-pub(crate) type DynObjective = dyn Fn(&Params<'_>) -> std::result::Result<f64, String> + Send + Sync;
+type DynObjective<'a> = dyn Fn(&Params<'_>) -> std::result::Result<f64, String> + Send + Sync + 'a;
 
-/// A boxed objective behind a thin pointer (the C `user` payload).
-pub(crate) struct ObjectiveBox(Box<DynObjective>);
+/// A boxed objective behind a thin pointer (the C `user` payload). `'a` is
+/// `'static` except for [`Optimizer::run_with`](crate::Optimizer::run_with)'s borrowed one.
+pub(crate) struct ObjectiveBox<'a>(Box<DynObjective<'a>>);
 
-pub(crate) fn wrap_objective<F, R>(f: F) -> Box<ObjectiveBox>
+pub(crate) fn wrap_objective<'a, F, R>(f: F) -> Box<ObjectiveBox<'a>>
 where
-    F: Fn(&Params<'_>) -> R + Send + Sync + 'static,
+    F: Fn(&Params<'_>) -> R + Send + Sync + 'a,
     R: ObjectiveOutput,
 {
     Box::new(ObjectiveBox(Box::new(move |p: &Params<'_>| f(p).into_score())))
@@ -75,7 +76,7 @@ pub(crate) unsafe extern "C" fn objective_trampoline(
 ) -> sys::btopt_status {
     // SAFETY: `user` is the ObjectiveBox the owner keeps alive while the C
     // side may call it; `params` is valid for this call.
-    let objective = &*(user as *const ObjectiveBox);
+    let objective = &*(user as *const ObjectiveBox<'_>);
     let view = Params::from_raw(params);
     match catch_unwind(AssertUnwindSafe(|| (objective.0)(&view))) {
         Ok(Ok(value)) => {
@@ -85,6 +86,19 @@ pub(crate) unsafe extern "C" fn objective_trampoline(
         Ok(Err(message)) => fail_trial(&message),
         Err(payload) => fail_trial(&format!("the objective panicked: {}", panic_text(&*payload))),
     }
+}
+
+/// The objective left in place when [`Optimizer::run_with`](crate::Optimizer::run_with) returns
+/// and no closure was set before: the borrowed one is gone, so a later run
+/// fails its trials with words that say why.
+pub(crate) unsafe extern "C" fn ended_scope_trampoline(
+    _user: *mut c_void,
+    _params: *const sys::btopt_params,
+    _score: *mut f64,
+) -> sys::btopt_status {
+    fail_trial(
+        "the objective given to run_with lived for that run only: set one with objective() or call run_with again",
+    )
 }
 
 pub(crate) struct ProgressState {
@@ -126,7 +140,7 @@ where
     if status != sys::BTOPT_OK {
         let error = check(status);
         // SAFETY: not registered, so nobody points to it.
-        drop(unsafe { Box::from_raw(user as *mut ObjectiveBox) });
+        drop(unsafe { Box::from_raw(user as *mut ObjectiveBox<'static>) });
         return error;
     }
     Ok(())

@@ -1,7 +1,8 @@
 //! One configured run: options, an objective (a closure, a registered
 //! objective or a strategy plugin), progress, cancellation.
 use crate::callbacks::{
-    objective_trampoline, progress_trampoline, wrap_objective, ObjectiveBox, ObjectiveOutput, Progress, ProgressState,
+    ended_scope_trampoline, objective_trampoline, progress_trampoline, wrap_objective, ObjectiveBox, ObjectiveOutput,
+    Progress, ProgressState,
 };
 use crate::error::{c_string, check, last_error, Error, Result, Status};
 use crate::plugin::Series;
@@ -107,6 +108,24 @@ impl std::fmt::Debug for CancelHandle {
     }
 }
 
+/// Points the optimizer back at its own closure (or at one that says the
+/// borrowed objective is gone) when [`Optimizer::run_with`] ends.
+struct RestoreObjective {
+    optimizer: *mut sys::btopt_optimizer,
+    previous: Option<*mut c_void>,
+}
+
+impl Drop for RestoreObjective {
+    fn drop(&mut self) {
+        let user = self.previous.unwrap_or(std::ptr::null_mut());
+        let trampoline: sys::btopt_objective_fn =
+            if self.previous.is_some() { Some(objective_trampoline) } else { Some(ended_scope_trampoline) };
+        // SAFETY: the optimizer outlives this guard (run_with holds both);
+        // a non-NULL function is always accepted.
+        unsafe { sys::btopt_optimizer_set_objective(self.optimizer, trampoline, user) };
+    }
+}
+
 /// One configured run (`btopt_optimizer`).
 ///
 /// `Send` (it may move to another thread) but not `Sync`: every call but
@@ -122,7 +141,7 @@ impl std::fmt::Debug for CancelHandle {
 pub struct Optimizer {
     // Dropped first: the C optimizer goes before the closures it points to.
     handle: Arc<Handle>,
-    objective: Option<Box<ObjectiveBox>>,
+    objective: Option<Box<ObjectiveBox<'static>>>,
     progress: Option<Box<ProgressState>>,
 }
 
@@ -348,6 +367,43 @@ impl Optimizer {
         check(unsafe { sys::btopt_optimizer_set_objective(self.raw(), Some(objective_trampoline), user) })?;
         self.objective = Some(boxed); // the previous box (if any) goes only now
         Ok(self)
+    }
+
+    /// Runs the search with an objective borrowed for this run only: unlike
+    /// [`objective`](Self::objective), the closure need not be `'static`, so
+    /// it may borrow data loaded on the caller's stack, as with
+    /// [`std::thread::scope`]. Every evaluation ends before `run_with`
+    /// returns (the thread backend's workers are done with it, forked worker
+    /// processes have exited), on every backend.
+    ///
+    /// It replaces a plugin or registered objective, as
+    /// [`objective`](Self::objective) does. Afterwards the closure set with
+    /// `objective` before, if any, is the objective again; without one a
+    /// later [`run`](Self::run) fails its trials saying why.
+    ///
+    /// ```no_run
+    /// # use btopt::{Optimizer, Space};
+    /// # let space = Space::builder().int("n", 1, 10, 1).build()?;
+    /// let prices: Vec<f64> = vec![1.0, 1.5, 1.2]; // loaded once, not 'static
+    /// let mut opt = Optimizer::new(&space, "grid")?;
+    /// let result = opt.run_with(|p| Ok::<f64, btopt::Error>(prices.iter().sum::<f64>() * p.int("n")? as f64))?;
+    /// # Ok::<(), btopt::Error>(())
+    /// ```
+    pub fn run_with<'env, F, R>(&mut self, objective: F) -> Result<OptimizationResult>
+    where
+        F: Fn(&Params<'_>) -> R + Send + Sync + 'env,
+        R: ObjectiveOutput,
+    {
+        let scoped = wrap_objective(objective);
+        let user = &*scoped as *const ObjectiveBox<'_> as *mut c_void;
+        // SAFETY: `scoped` outlives the run; `_restore` points the C side
+        // away from it before it is dropped, even when `run` unwinds.
+        check(unsafe { sys::btopt_optimizer_set_objective(self.raw(), Some(objective_trampoline), user) })?;
+        let _restore = RestoreObjective {
+            optimizer: self.raw(),
+            previous: self.objective.as_deref().map(|b| b as *const ObjectiveBox<'static> as *mut c_void),
+        };
+        self.run()
     }
 
     /// An objective registered with [`register_objective`](crate::register_objective) under `name`.
