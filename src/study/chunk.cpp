@@ -7,11 +7,6 @@ namespace {
 
 constexpr std::size_t header_bytes = 8 + 8 + 8 + 4 + 4 + 1 + 1;
 
-template <class T> void put(std::string &out, const T &value)
-{
-    out.append(reinterpret_cast<const char *>(&value), sizeof value);
-}
-
 template <class T> T get(const std::byte *at)
 {
     T value;
@@ -41,16 +36,32 @@ void StoredTrial::evaluation_into(Evaluation &e) const
 void append_trial(std::string &chunk, std::uint64_t number, std::span<const Value> point, const Evaluation &e,
                   double seconds, bool reused)
 {
-    put(chunk, number);
-    put(chunk, e.score);
-    put(chunk, seconds);
-    put(chunk, static_cast<std::uint32_t>(e.metrics.size()));
-    put(chunk, static_cast<std::uint32_t>(e.error.size()));
-    put(chunk, static_cast<std::uint8_t>(e.status));
-    put(chunk, static_cast<std::uint8_t>(reused));
-    chunk.append(reinterpret_cast<const char *>(point.data()), point.size_bytes());
-    chunk.append(reinterpret_cast<const char *>(e.metrics.data()), e.metrics.size() * sizeof(double));
-    chunk.append(e.error);
+    if (chunk.empty())
+        chunk.reserve(chunk_bytes + 4096); // one allocation per chunk, not a growing string's copies
+    const std::size_t at = chunk.size(), metrics = e.metrics.size() * sizeof(double);
+    const std::size_t bytes = header_bytes + point.size_bytes() + metrics + e.error.size();
+    // One resize, then copies of fixed size (inlined) where it can: a trial
+    // is dozens of bytes, and a call per field cost more than the copying.
+    chunk.resize_and_overwrite(at + bytes, [&](char *out, std::size_t size) {
+        out += at;
+        const auto n_metrics = static_cast<std::uint32_t>(e.metrics.size());
+        const auto error_bytes = static_cast<std::uint32_t>(e.error.size());
+        const std::uint8_t flags[2] = {static_cast<std::uint8_t>(e.status), static_cast<std::uint8_t>(reused)};
+        std::memcpy(out, &number, 8);
+        std::memcpy(out + 8, &e.score, 8);
+        std::memcpy(out + 16, &seconds, 8);
+        std::memcpy(out + 24, &n_metrics, 4);
+        std::memcpy(out + 28, &error_bytes, 4);
+        std::memcpy(out + 32, flags, 2);
+        out += header_bytes;
+        std::memcpy(out, point.data(), point.size_bytes());
+        out += point.size_bytes();
+        if (metrics > 0)
+            std::memcpy(out, e.metrics.data(), metrics);
+        if (!e.error.empty())
+            std::memcpy(out + metrics, e.error.data(), e.error.size());
+        return size;
+    });
 }
 
 bool read_trial(std::span<const std::byte> chunk, std::size_t &offset, std::size_t dims, StoredTrial &out)
