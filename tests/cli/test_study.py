@@ -295,8 +295,9 @@ def test_a_second_writer_is_refused_with_the_first_ones_pid(tmp_path):
 
 
 def test_a_full_disk_stops_the_run_with_a_clear_error_and_an_intact_study(tmp_path):
-    # ulimit -f 200 (KB): the study cannot take the trials; the run stops and says why.
-    command = (f"ulimit -f 200; exec '{BTOPT}' run '{test_plugin('slow_bowl')}' --backend thread --jobs 2 --quiet "
+    # ulimit -f 2000 (KB): past the new study's first pages (64 KiB each), the study cannot take the trials
+    # (~6 MB of them); the run stops and says why.
+    command = (f"ulimit -f 2000; exec '{BTOPT}' run '{test_plugin('slow_bowl')}' --backend thread --jobs 2 --quiet "
                f"--param x=0:29:1 --param y=-1:1:0.001 --study s.db")
     result = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1, result.stdout + result.stderr
