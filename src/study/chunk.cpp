@@ -5,14 +5,24 @@
 namespace btopt::internal::study {
 namespace {
 
-constexpr std::size_t header_bytes = 8 + 8 + 8 + 4 + 4 + 1 + 1;
+constexpr std::size_t most_varint_bytes = 10;
 
 // A copy whose size the compiler knows: a few moves, not a call to memcpy
-// (whose start-up costs more than copying 8 or 16 bytes).
+// (whose start-up costs more than copying 8 bytes).
 template <class T> char *copy_fixed(char *out, const T &value)
 {
     std::memcpy(out, &value, sizeof value);
     return out + sizeof value;
+}
+
+char *put_varint(char *out, std::uint64_t v)
+{
+    while (v >= 0x80) {
+        *out++ = static_cast<char>((v & 0x7f) | 0x80);
+        v >>= 7;
+    }
+    *out++ = static_cast<char>(v);
+    return out;
 }
 
 template <class T> T get(const std::byte *at)
@@ -22,13 +32,47 @@ template <class T> T get(const std::byte *at)
     return value;
 }
 
+// False when the bytes end first or it is too long.
+bool get_varint(std::span<const std::byte> chunk, std::size_t &offset, std::uint64_t &v)
+{
+    v = 0;
+    for (unsigned shift = 0; offset < chunk.size() && shift < 64; shift += 7) {
+        const auto byte = std::to_integer<std::uint64_t>(chunk[offset++]);
+        v |= (byte & 0x7f) << shift;
+        if (byte < 0x80)
+            return true;
+    }
+    return false;
+}
+
 } // namespace
+
+Layout::Layout(const Space &space)
+{
+    for (const Parameter &p : space.parameters())
+        floats.push_back(p.kind == Kind::Float);
+}
 
 void StoredTrial::point_into(Point &point) const
 {
-    point.resize(values.size() / sizeof(Value));
-    if (!values.empty())
-        std::memcpy(point.data(), values.data(), values.size());
+    const std::size_t dims = layout->floats.size();
+    point.resize(dims);
+    for (std::size_t k = 0; k < dims; ++k)
+        point[k] = layout->floats[k] ? Value{.f = get<double>(values.data() + 8 * k)}
+                                     : Value{.i = get<std::int64_t>(values.data() + 8 * k)};
+}
+
+bool StoredTrial::is(std::span<const Value> point) const
+{
+    const std::size_t dims = layout->floats.size();
+    if (point.size() != dims)
+        return false;
+    for (std::size_t k = 0; k < dims; ++k) {
+        const void *ours = layout->floats[k] ? static_cast<const void *>(&point[k].f) : &point[k].i;
+        if (std::memcmp(values.data() + 8 * k, ours, 8) != 0) // bits: -0.0 is not 0.0, as in the point's text
+            return false;
+    }
+    return true;
 }
 
 void StoredTrial::evaluation_into(Evaluation &e) const
@@ -41,64 +85,62 @@ void StoredTrial::evaluation_into(Evaluation &e) const
     e.error.assign(error);
 }
 
-void append_trial(std::string &chunk, std::uint64_t number, std::span<const Value> point, const Evaluation &e,
-                  double seconds, bool reused)
+void append_trial(std::string &chunk, const Layout &layout, std::uint64_t number, std::span<const Value> point,
+                  const Evaluation &e, double seconds, bool reused)
 {
     if (chunk.empty())
         chunk.reserve(chunk_bytes + 4096); // one allocation per chunk, not a growing string's copies
-    const std::size_t at = chunk.size(), metrics = e.metrics.size() * sizeof(double);
-    const std::size_t bytes = header_bytes + point.size_bytes() + metrics + e.error.size();
-    // One resize, then copies of fixed size (inlined) where it can: a trial
-    // is dozens of bytes, and a call per field cost more than the copying.
-    chunk.resize_and_overwrite(at + bytes, [&](char *out, std::size_t size) {
-        out += at;
-        const auto n_metrics = static_cast<std::uint32_t>(e.metrics.size());
-        const auto error_bytes = static_cast<std::uint32_t>(e.error.size());
-        const std::uint8_t flags[2] = {static_cast<std::uint8_t>(e.status), static_cast<std::uint8_t>(reused)};
-        std::memcpy(out, &number, 8);
-        std::memcpy(out + 8, &e.score, 8);
-        std::memcpy(out + 16, &seconds, 8);
-        std::memcpy(out + 24, &n_metrics, 4);
-        std::memcpy(out + 28, &error_bytes, 4);
-        std::memcpy(out + 32, flags, 2);
-        out += header_bytes;
-        for (const Value &v : point)
-            out = copy_fixed(out, v);
+    const std::size_t at = chunk.size();
+    const std::size_t most = 3 * most_varint_bytes + 1 + 16 + 8 * point.size() + 8 * e.metrics.size() + e.error.size();
+    // One resize to the most it can take, then copies of fixed size (inlined)
+    // where it can: a trial is dozens of bytes, and a call per field cost
+    // more than the copying.
+    chunk.resize_and_overwrite(at + most, [&](char *begin, std::size_t) {
+        char *out = put_varint(begin + at, number);
+        *out++ = static_cast<char>(static_cast<std::uint8_t>(e.status) | (reused ? 0x80 : 0));
+        out = put_varint(out, e.metrics.size());
+        out = put_varint(out, e.error.size());
+        out = copy_fixed(out, e.score);
+        out = copy_fixed(out, seconds);
+        for (std::size_t k = 0; k < point.size(); ++k)
+            out = layout.floats[k] ? copy_fixed(out, point[k].f) : copy_fixed(out, point[k].i);
         for (const double m : e.metrics)
             out = copy_fixed(out, m);
         if (!e.error.empty())
             std::memcpy(out, e.error.data(), e.error.size());
-        return size;
+        return static_cast<std::size_t>(out + e.error.size() - begin);
     });
 }
 
-bool read_trial(std::span<const std::byte> chunk, std::size_t &offset, std::size_t dims, StoredTrial &out)
+bool read_trial(std::span<const std::byte> chunk, std::size_t &offset, const Layout &layout, StoredTrial &out)
 {
-    if (chunk.size() - offset < header_bytes)
+    std::uint64_t number = 0, n_metrics = 0, error_bytes = 0;
+    if (!get_varint(chunk, offset, number) || offset >= chunk.size())
+        return false;
+    const auto flags = std::to_integer<std::uint8_t>(chunk[offset++]);
+    if (!get_varint(chunk, offset, n_metrics) || !get_varint(chunk, offset, error_bytes))
+        return false;
+    const std::size_t values = 8 * layout.floats.size();
+    const std::size_t left = chunk.size() - offset;
+    if ((flags & 0x7f) > static_cast<std::uint8_t>(TrialStatus::Cancelled) || left < 16 + values ||
+        n_metrics > (left - 16 - values) / 8 || error_bytes > left - 16 - values - 8 * n_metrics)
         return false;
     const std::byte *at = chunk.data() + offset;
-    out.number = get<std::uint64_t>(at);
-    out.score = get<double>(at + 8);
-    out.seconds = get<double>(at + 16);
-    const auto n_metrics = get<std::uint32_t>(at + 24);
-    const auto error_bytes = get<std::uint32_t>(at + 28);
-    const auto status = get<std::uint8_t>(at + 32);
-    out.reused = get<std::uint8_t>(at + 33) != 0;
-    const std::size_t values = dims * sizeof(Value), metrics = std::size_t{n_metrics} * sizeof(double);
-    if (status > static_cast<std::uint8_t>(TrialStatus::Cancelled) ||
-        chunk.size() - offset - header_bytes < values + metrics + error_bytes)
-        return false;
-    out.status = static_cast<TrialStatus>(status);
-    at += header_bytes;
-    out.values = {at, values};
-    out.metrics = {at + values, metrics};
-    out.error = {reinterpret_cast<const char *>(at + values + metrics), error_bytes};
-    offset += header_bytes + values + metrics + error_bytes;
+    out.number = number;
+    out.status = static_cast<TrialStatus>(flags & 0x7f);
+    out.reused = (flags & 0x80) != 0;
+    out.score = get<double>(at);
+    out.seconds = get<double>(at + 8);
+    out.layout = &layout;
+    out.values = {at + 16, values};
+    out.metrics = {at + 16 + values, 8 * n_metrics};
+    out.error = {reinterpret_cast<const char *>(at + 16 + values + 8 * n_metrics), error_bytes};
+    offset += 16 + values + 8 * n_metrics + error_bytes;
     return true;
 }
 
 Result<void> for_each_trial(sqlite3 *db, const std::string &path, std::int64_t run, std::int64_t after,
-                            std::size_t dims, const TrialVisit &visit)
+                            const Layout &layout, const TrialVisit &visit)
 {
     sqlite3_stmt *raw = nullptr;
     if (sqlite3_prepare_v2(db, "SELECT trials FROM chunks WHERE run = ?1 AND last > ?2 ORDER BY first", -1, &raw,
@@ -117,7 +159,7 @@ Result<void> for_each_trial(sqlite3 *db, const std::string &path, std::int64_t r
         const std::span chunk(static_cast<const std::byte *>(sqlite3_column_blob(raw, 0)),
                               static_cast<std::size_t>(sqlite3_column_bytes(raw, 0)));
         for (std::size_t offset = 0; offset < chunk.size();) {
-            if (!read_trial(chunk, offset, dims, trial))
+            if (!read_trial(chunk, offset, layout, trial))
                 return fail(BTOPT_ERR_IO, "study '{}' is damaged: a chunk of trials of run {} does not fit the run's space",
                             path, run);
             if (static_cast<std::int64_t>(trial.number) <= after)

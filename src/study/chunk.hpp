@@ -5,11 +5,14 @@
 // the trial's bytes.
 //
 // A trial in a chunk, in the machine's byte order (a study is not moved
-// between machines of different endianness):
-//   u64 number | f64 score | f64 seconds | u32 metric count | u32 error bytes
-//   | u8 status | u8 reused | point values (dims × 16 bytes) | metrics (f64
-//   each) | error text
-// The metric names are stored once, in the run's row.
+// between machines of different endianness); varint = LEB128:
+//   varint number | u8 status, + 0x80 when reused | varint metric count |
+//   varint error bytes | f64 score | f64 seconds | per parameter 8 bytes: an
+//   int64 (an int, a choice's index) or a f64 (a float) | metrics (f64 each)
+//   | error text
+// Two integer parameters and no metrics: 39 bytes. The metric names are
+// stored once, in the run's row. Bytes matter: a fast run writes each one
+// twice (the WAL, then its checkpoint).
 #pragma once
 
 #include "sqlite.hpp"
@@ -19,11 +22,18 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace btopt::internal::study {
 
 constexpr std::size_t chunk_trials = 1024;
 constexpr std::size_t chunk_bytes = 256 * 1024; // a chunk ends at whichever comes first
+
+// Which of a point's values are floats: what the chunk stores of each.
+struct Layout {
+    explicit Layout(const Space &space);
+    std::vector<bool> floats;
+};
 
 // One trial read from a chunk; its spans point into the chunk.
 struct StoredTrial {
@@ -32,20 +42,23 @@ struct StoredTrial {
     bool reused = false;
     double score = 0.0;
     double seconds = 0.0;
-    std::span<const std::byte> values; // the point, dims × sizeof(Value)
+    std::span<const std::byte> values; // the point, 8 bytes a parameter
+    const Layout *layout = nullptr;
     std::span<const std::byte> metrics; // doubles
     std::string_view error;
 
     void point_into(Point &point) const;
+    // Whether this is `point` (its int or float values, by the layout).
+    bool is(std::span<const Value> point) const;
     void evaluation_into(Evaluation &e) const;
 };
 
-void append_trial(std::string &chunk, std::uint64_t number, std::span<const Value> point, const Evaluation &e,
-                  double seconds, bool reused);
+void append_trial(std::string &chunk, const Layout &layout, std::uint64_t number, std::span<const Value> point,
+                  const Evaluation &e, double seconds, bool reused);
 
 // The trial at `offset` of a chunk, moving offset past it; false when the
-// bytes there are not a trial of `dims` values (a damaged study).
-bool read_trial(std::span<const std::byte> chunk, std::size_t &offset, std::size_t dims, StoredTrial &out);
+// bytes there are not a trial of the layout (a damaged study).
+bool read_trial(std::span<const std::byte> chunk, std::size_t &offset, const Layout &layout, StoredTrial &out);
 
 using TrialVisit = std::function<Result<void>(const StoredTrial &)>;
 
@@ -53,6 +66,6 @@ using TrialVisit = std::function<Result<void>(const StoredTrial &)>;
 // order, within the caller's transaction. `db` may be any connection to the
 // study (the dashboard holds its own); `path` names it in errors.
 Result<void> for_each_trial(sqlite3 *db, const std::string &path, std::int64_t run, std::int64_t after,
-                            std::size_t dims, const TrialVisit &visit);
+                            const Layout &layout, const TrialVisit &visit);
 
 } // namespace btopt::internal::study

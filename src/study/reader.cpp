@@ -72,7 +72,8 @@ Result<RunResult> read_run_header(sql::Db &db, std::int64_t &run)
 
 Result<void> for_each_trial(sql::Db &db, std::int64_t run, const RunResult &r, const study::TrialVisit &visit)
 {
-    return study::for_each_trial(db.get(), db.path(), run, -1, r.space->size(), visit);
+    const study::Layout layout(*r.space);
+    return study::for_each_trial(db.get(), db.path(), run, -1, layout, visit);
 }
 
 Result<void> read_trials(sql::Db &db, std::int64_t run, RunResult &r)

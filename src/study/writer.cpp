@@ -72,6 +72,7 @@ Result<std::unique_ptr<StudyWriter>> StudyWriter::open(const std::string &path, 
     w->space_ = *run.space;
     w->space_json_ = space_to_json(w->space_);
     w->lookup_key_.emplace(w->space_);
+    w->layout_.emplace(w->space_);
     auto db = sql::Db::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (!db)
         return tl::unexpected(db.error());
@@ -241,6 +242,7 @@ Result<StudyWriter::StoredSpace *> StudyWriter::stored_space(std::int64_t run)
     stored.same_as_ours = q->text(0) == space_json_;
     stored.space = std::make_unique<Space>(std::move(*space));
     stored.key = std::make_unique<study::PointKey>(*stored.space);
+    stored.layout = std::make_unique<study::Layout>(*stored.space);
     return &stored_spaces_.emplace(run, std::move(stored)).first->second;
 }
 
@@ -252,8 +254,7 @@ Result<bool> StudyWriter::same_point(std::int64_t run, const study::StoredTrial 
     if (!stored)
         return tl::unexpected(stored.error());
     if ((*stored)->same_as_ours)
-        return trial.values.size() == point.size_bytes() &&
-               std::memcmp(trial.values.data(), point.data(), point.size_bytes()) == 0;
+        return trial.is(point);
     trial.point_into(scratch_point_);
     return (*stored)->key->text({scratch_point_.data(), scratch_point_.size()}) == key;
 }
@@ -273,7 +274,7 @@ Result<bool> StudyWriter::replay_next()
     auto stored = stored_space(replay_run_);
     if (!stored)
         return tl::unexpected(stored.error());
-    if (!study::read_trial(replay_chunk_, replay_offset_, (*stored)->space->size(), replay_trial_))
+    if (!study::read_trial(replay_chunk_, replay_offset_, *(*stored)->layout, replay_trial_))
         return fail(BTOPT_ERR_IO, "study '{}' is damaged: a chunk of trials of run {} does not fit the run's space",
                     path_, replay_run_);
     return replay_row_ = true;
@@ -358,7 +359,7 @@ Result<void> StudyWriter::build_key_index()
         for (auto row = chunks->step(); row && *row; row = chunks->step()) {
             const auto chunk = chunks->blob(1);
             for (std::size_t offset = 0, at = 0; offset < chunk.size(); at = offset) {
-                if (!study::read_trial(chunk, offset, (*stored)->space->size(), trial))
+                if (!study::read_trial(chunk, offset, *(*stored)->layout, trial))
                     return fail(BTOPT_ERR_IO, "study '{}' is damaged: a chunk of trials of run {} does not fit the "
                                 "run's space", path_, run);
                 if (!reusable(trial.status))
@@ -416,7 +417,7 @@ Result<std::optional<Outcome>> StudyWriter::looked_up(std::span<const Value> poi
         if (!stored)
             return tl::unexpected(stored.error());
         auto offset = static_cast<std::size_t>(q.integer(2));
-        if (!study::read_trial(std::as_bytes(std::span(looked_up_chunk_)), offset, (*stored)->space->size(), trial))
+        if (!study::read_trial(std::as_bytes(std::span(looked_up_chunk_)), offset, *(*stored)->layout, trial))
             return fail(BTOPT_ERR_IO, "study '{}' is damaged: a chunk of trials of run {} does not fit the run's space",
                         path_, run);
         auto same = same_point(run, trial, point, key);
@@ -452,7 +453,7 @@ void StudyWriter::record(std::uint64_t number, std::span<const Value> point, con
         drained_.wait(lock, [this] { return pending_bytes_ < most_pending_bytes || stopping_; });
     if (filling_.count == 0)
         filling_.first = number;
-    study::append_trial(filling_.bytes, number, point, e, seconds, reused);
+    study::append_trial(filling_.bytes, *layout_, number, point, e, seconds, reused);
     filling_.last = number;
     if (++filling_.count == study::chunk_trials || filling_.bytes.size() >= study::chunk_bytes) {
         seal_chunk();

@@ -51,6 +51,7 @@ private:
     struct StoredSpace {
         std::unique_ptr<Space> space;
         std::unique_ptr<study::PointKey> key;
+        std::unique_ptr<study::Layout> layout;
         bool same_as_ours = false; // stored values compare byte for byte
     };
 
@@ -97,6 +98,7 @@ private:
     Space space_;
     std::string space_json_;
     std::optional<study::PointKey> lookup_key_; // the coordinator thread's
+    std::optional<study::Layout> layout_;
     std::int64_t run_id_ = 0;
     std::string identity_key_;
     bool reuse_ = false;

@@ -7,7 +7,17 @@ import sqlite3
 import struct
 
 STATUSES = ("ok", "failed", "crashed", "timeout", "cancelled")
-HEADER = struct.Struct("=QddIIBB")  # number, score, seconds, metric count, error bytes, status, reused
+
+
+def varint(blob, offset):
+    value, shift = 0, 0
+    while True:
+        byte = blob[offset]
+        offset += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, offset
+        shift += 7
 
 
 def decode_chunk(blob, params):
@@ -15,20 +25,27 @@ def decode_chunk(blob, params):
     metrics (a tuple), error, status, reused."""
     trials, offset = [], 0
     while offset < len(blob):
-        number, score, seconds, n_metrics, n_error, status, reused = HEADER.unpack_from(blob, offset)
-        offset += HEADER.size
+        number, offset = varint(blob, offset)
+        flags = blob[offset]
+        n_metrics, offset = varint(blob, offset + 1)
+        n_error, offset = varint(blob, offset)
+        score, seconds = struct.unpack_from("=dd", blob, offset)
+        offset += 16
         point = {}
         for p in params:
-            i, f = struct.unpack_from("=qd", blob, offset)
-            offset += 16
-            point[p["name"]] = f if p["kind"] == "float" else p["choices"][i] if p["kind"] == "choice" else i
+            if p["kind"] == "float":
+                point[p["name"]] = struct.unpack_from("=d", blob, offset)[0]
+            else:
+                i = struct.unpack_from("=q", blob, offset)[0]
+                point[p["name"]] = p["choices"][i] if p["kind"] == "choice" else i
+            offset += 8
         metrics = struct.unpack_from(f"={n_metrics}d", blob, offset)
         offset += 8 * n_metrics
         error = blob[offset:offset + n_error].decode()
         offset += n_error
         trials.append({"number": number, "point": point, "score": None if math.isnan(score) else score,
-                       "seconds": seconds, "metrics": metrics, "error": error, "status": STATUSES[status],
-                       "reused": bool(reused)})
+                       "seconds": seconds, "metrics": metrics, "error": error, "status": STATUSES[flags & 0x7F],
+                       "reused": bool(flags & 0x80)})
     return trials
 
 

@@ -156,37 +156,52 @@ template <class T> T read_at(const unsigned char *at)
     return value;
 }
 
+bool read_varint(const unsigned char *chunk, std::size_t size, std::size_t &offset, std::uint64_t &v)
+{
+    v = 0;
+    for (unsigned shift = 0; offset < size && shift < 64; shift += 7) {
+        const std::uint64_t byte = chunk[offset++];
+        v |= (byte & 0x7f) << shift;
+        if (byte < 0x80)
+            return true;
+    }
+    return false;
+}
+
 // The trial at `offset` of a chunk of stored trials, moving offset past it;
 // false if the bytes there are not one. The layout's home is
-// src/study/chunk.hpp: u64 number, f64 score, f64 seconds, u32 metric count,
-// u32 error bytes, u8 status, u8 reused, then per parameter an int64 (an int,
-// a choice's index) and a double (a float), the metrics, the error text.
+// src/study/chunk.hpp: varint number, u8 status (+ 0x80 when reused), varint
+// metric count, varint error bytes, f64 score, f64 seconds, per parameter an
+// int64 (an int, a choice's index) or a double (a float), the metrics, the
+// error text.
 bool trial_of(const unsigned char *chunk, std::size_t size, std::size_t &offset, const Run &run, Trial &t)
 {
     static constexpr const char *statuses[] = {"ok", "failed", "crashed", "timeout", "cancelled"};
-    constexpr std::size_t header = 34;
-    if (size - offset < header)
+    std::uint64_t number = 0, n_metrics = 0, error_bytes = 0;
+    if (!read_varint(chunk, size, offset, number) || offset >= size)
+        return false;
+    const unsigned flags = chunk[offset++];
+    if (!read_varint(chunk, size, offset, n_metrics) || !read_varint(chunk, size, offset, error_bytes))
+        return false;
+    const std::size_t values = run.params.size() * 8, left = size - offset;
+    if ((flags & 0x7f) >= std::size(statuses) || left < 16 + values || n_metrics > (left - 16 - values) / 8 ||
+        error_bytes > left - 16 - values - 8 * n_metrics)
         return false;
     const unsigned char *at = chunk + offset;
-    const auto n_metrics = read_at<std::uint32_t>(at + 24), error_bytes = read_at<std::uint32_t>(at + 28);
-    const auto status = read_at<std::uint8_t>(at + 32);
-    const std::size_t values = run.params.size() * 16, metrics = std::size_t{n_metrics} * sizeof(double);
-    if (std::size_t{status} >= std::size(statuses) || size - offset - header < values + metrics + error_bytes)
-        return false;
-    t.number = static_cast<std::int64_t>(read_at<std::uint64_t>(at));
-    t.score = read_at<double>(at + 8);
-    t.seconds = read_at<double>(at + 16);
-    t.status = statuses[status];
-    t.reused = read_at<std::uint8_t>(at + 33) != 0;
-    at += header;
+    t.number = static_cast<std::int64_t>(number);
+    t.status = statuses[flags & 0x7f];
+    t.reused = (flags & 0x80) != 0;
+    t.score = read_at<double>(at);
+    t.seconds = read_at<double>(at + 8);
+    at += 16;
     t.params.assign(run.params.size(), nan);
     for (std::size_t k = 0; k < run.params.size(); ++k)
-        t.params[k] = run.params[k].kind == "float" ? read_at<double>(at + 16 * k + 8)
-                                                    : static_cast<double>(read_at<std::int64_t>(at + 16 * k));
+        t.params[k] = run.params[k].kind == "float" ? read_at<double>(at + 8 * k)
+                                                    : static_cast<double>(read_at<std::int64_t>(at + 8 * k));
     t.metrics.assign(run.metrics.size(), nan);
-    std::memcpy(t.metrics.data(), at + values, std::min(metrics, t.metrics.size() * sizeof(double)));
-    t.error.assign(reinterpret_cast<const char *>(at + values + metrics), error_bytes);
-    offset += header + values + metrics + error_bytes;
+    std::memcpy(t.metrics.data(), at + values, std::min<std::size_t>(8 * n_metrics, t.metrics.size() * sizeof(double)));
+    t.error.assign(reinterpret_cast<const char *>(at + values + 8 * n_metrics), error_bytes);
+    offset += 16 + values + 8 * n_metrics + error_bytes;
     return true;
 }
 
