@@ -26,7 +26,7 @@
 
 namespace btopt::internal::study {
 
-constexpr std::size_t chunk_trials = 1024;
+constexpr std::size_t chunk_trials = 4096;
 constexpr std::size_t chunk_bytes = 256 * 1024; // a chunk ends at whichever comes first
 
 // Which of a point's values are floats: what the chunk stores of each.
