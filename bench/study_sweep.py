@@ -3,7 +3,10 @@
 nothing is reused), alternating, REPS pairs; medians of wall and of CPU
 (user + system of the process and its workers), and their ratio.
 
-    python3 bench/study_sweep.py BTOPT GOOG.csv REPS SCRATCH_DIR
+    python3 bench/study_sweep.py BTOPT GOOG.csv REPS SCRATCH_DIR [MORE btopt run FLAGS]
+
+(e.g. `--pbo-blocks 4`: the selection statistics' CSCV over 16 blocks is
+most of this sweep's CPU, and its noise hides the study's.)
 """
 import os
 import resource
@@ -16,7 +19,7 @@ btopt, data, reps, scratch = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.arg
 os.makedirs(scratch, exist_ok=True)
 study = os.path.join(scratch, "sweep.db")
 command = [btopt, "run", "sma_crossover", "--data", data, "--param", "fast=2:100:1", "--param", "slow=20:400:4",
-           "--jobs", "2", "--quiet"]
+           "--jobs", "2", "--quiet", *sys.argv[5:]]
 
 
 def timed(args):
@@ -40,7 +43,8 @@ for rep in range(reps):
         times[mode].append(timed(command + (["--study", study] if mode == "study" else [])))
 wall = {mode: statistics.median(w for w, _ in t) for mode, t in times.items()}
 cpu = {mode: statistics.median(c for _, c in t) for mode, t in times.items()}
-print(f"GOOG sma_crossover sweep (fast 2:100:1, slow 20:400:4, 2 workers), {reps} alternating pairs, medians:")
+print(f"GOOG sma_crossover sweep (fast 2:100:1, slow 20:400:4, 2 workers{''.join(' ' + a for a in sys.argv[5:])}), "
+      f"{reps} alternating pairs, medians:")
 for mode in times:
     print(f"  {mode:9}  wall {wall[mode]:.3f} s   CPU {cpu[mode]:.3f} s")
 print(f"  study / no study: wall {wall['study'] / wall['no study']:.3f}, CPU {cpu['study'] / cpu['no study']:.3f}")
