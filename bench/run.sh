@@ -199,6 +199,21 @@ note_load files
 STUDY_POINTS=$([ $SMOKE = 1 ] && echo 20000 || echo 1000000)
 mkdir -p "$OUT/study-scratch"
 step "files and studies" sh -c "'$BIN/btopt-bench-study' $STUDY_POINTS '$OUT/study-scratch' | tee '$OUT/study.txt'"
+# Trivial trials a second on the thread backend with and without a study, and the peak RSS of a run of
+# 10,000,000 trials with one (each in a process of its own, alternating).
+THREAD_POINTS=$([ $SMOKE = 1 ] && echo 100000 || echo 10000000)
+for rep in $(seq "$REPS"); do
+    for mode in thread thread-nostudy; do
+        step "study, thread backend ($mode)" sh -c "'$BIN/btopt-bench-study' $THREAD_POINTS '$OUT/study-scratch' $mode | tee -a '$OUT/study.txt'"
+    done
+done
+# The study's cost on the GOOG sweep (skipped without the data).
+STUDY_GOOG="${BTOPT_BENCH_GOOG:-$ROOT/../shared/data/GOOG.csv}"
+if [ -f "$STUDY_GOOG" ]; then
+    step "study, GOOG sweep" sh -c "python3 '$ROOT/bench/study_sweep.py' '$BUILD/bin/btopt' '$STUDY_GOOG' $([ $SMOKE = 1 ] && echo 2 || echo 10) '$OUT/study-scratch' | tee -a '$OUT/study.txt'"
+else
+    echo "skipping the study's GOOG sweep: no $STUDY_GOOG"
+fi
 rm -rf "$OUT/study-scratch"
 
 note_load kit

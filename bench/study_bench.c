@@ -6,9 +6,13 @@
  *   - the same run with a study (what recording every trial costs),
  *   - a resumed run that reuses every stored outcome,
  *   - btopt_study_export of the stored run to JSON (streamed),
- * with the peak RSS after each step.
+ * with the peak RSS after each step; or, with a third argument, one run of
+ * the thread backend (2 workers, best 10,000 trials kept) with or without a
+ * study: wall-clock trials a second and the process's peak RSS (run it in a
+ * process of its own for the RSS of that run alone).
  *
- *   btopt-bench-study N DIR      (N = points, e.g. 1000000; DIR = a scratch folder)
+ *   btopt-bench-study N DIR                       (N = points, e.g. 1000000; DIR = a scratch folder)
+ *   btopt-bench-study N DIR thread|thread-nostudy
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -47,7 +51,7 @@ static btopt_status trivial(void *user, const btopt_params *p, double *score)
     return BTOPT_OK;
 }
 
-static double run(int64_t n, const char *study, int64_t keep, btopt_result **out)
+static double run_on(const char *backend, int64_t n, const char *study, int64_t keep, btopt_result **out)
 {
     btopt_space *space = NULL;
     btopt_space_create(&space);
@@ -56,7 +60,9 @@ static double run(int64_t n, const char *study, int64_t keep, btopt_result **out
     btopt_optimizer *opt = NULL;
     btopt_optimizer_create(&opt, space, "grid");
     btopt_optimizer_set_objective(opt, trivial, NULL);
-    btopt_optimizer_set_string(opt, "backend", "inline");
+    btopt_optimizer_set_string(opt, "backend", backend);
+    if (strcmp(backend, "thread") == 0)
+        btopt_optimizer_set_int(opt, "n_jobs", 2);
     if (study)
         btopt_optimizer_set_string(opt, "study", study);
     if (keep >= 0)
@@ -72,6 +78,23 @@ static double run(int64_t n, const char *study, int64_t keep, btopt_result **out
     return seconds;
 }
 
+static double run(int64_t n, const char *study, int64_t keep, btopt_result **out)
+{
+    return run_on("inline", n, study, keep, out);
+}
+
+/* One thread-backend run, timed by the wall clock. */
+static int thread_run(int64_t n, const char *study)
+{
+    setenv("BTOPT_BENCH_WALL", "1", 1);
+    btopt_result *r = NULL;
+    const double seconds = run_on("thread", n, study, 10000, &r);
+    printf("thread backend, 2 workers, %s: %lld trials in %.3f s wall = %.0f trials/s, peak RSS %ld MB\n",
+           study ? "with a study" : "no study", (long long)n, seconds, (double)n / seconds, peak_rss_mb());
+    btopt_result_destroy(r);
+    return 0;
+}
+
 static long file_kb(const char *path)
 {
     struct stat st;
@@ -80,8 +103,8 @@ static long file_kb(const char *path)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s POINTS DIR\n", argv[0]);
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: %s POINTS DIR [thread|thread-nostudy]\n", argv[0]);
         return 2;
     }
     const int64_t n = atoll(argv[1]) / 1000 * 1000;
@@ -91,6 +114,8 @@ int main(int argc, char **argv)
     snprintf(study, sizeof study, "%s/run.db", argv[2]);
     snprintf(exported, sizeof exported, "%s/export.json", argv[2]);
     remove(study);
+    if (argc == 4)
+        return thread_run(n, strcmp(argv[3], "thread") == 0 ? study : NULL);
 
     btopt_result *r = NULL;
     const double plain = run(n, NULL, -1, &r);

@@ -1,5 +1,6 @@
 #include "reader.hpp"
 
+#include "chunk.hpp"
 #include "schema.hpp"
 
 #include "../core/space_json.hpp"
@@ -8,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstring>
 
 namespace btopt::internal {
@@ -68,94 +70,60 @@ Result<RunResult> read_run_header(sql::Db &db, std::int64_t &run)
     return r;
 }
 
-// Reads one row of `SELECT number, vals, status, score, metrics, error,
-// seconds, reused` into e and point.
-Result<void> read_trial_row(const sql::Db &db, const sql::Statement &q, std::int64_t run, Point &point, Evaluation &e)
+Result<void> for_each_trial(sql::Db &db, std::int64_t run, const RunResult &r, const study::TrialVisit &visit)
 {
-    const auto vals = q.blob(1);
-    const auto status = study::status_named(q.text(2));
-    if (vals.size() != point.size() * sizeof(Value) || !status)
-        return fail(BTOPT_ERR_IO, "study '{}' is damaged: trial {} of run {} does not fit the run's space", db.path(),
-                    q.integer(0), run);
-    std::memcpy(point.data(), vals.data(), vals.size());
-    e.status = *status;
-    e.score = q.null(3) ? std::numeric_limits<double>::quiet_NaN() : q.real(3);
-    const auto metrics = q.blob(4);
-    e.metrics.resize(metrics.size() / sizeof(double));
-    if (!metrics.empty())
-        std::memcpy(e.metrics.data(), metrics.data(), e.metrics.size() * sizeof(double));
-    e.error = q.text(5);
-    return {};
+    const study::Layout layout(*r.space);
+    return study::for_each_trial(db.get(), db.path(), run, -1, layout, visit);
 }
 
 Result<void> read_trials(sql::Db &db, std::int64_t run, RunResult &r)
 {
-    auto q = db.prepare("SELECT number, vals, status, score, metrics, error, seconds, reused FROM trials "
-                        "WHERE run = ? ORDER BY number");
-    if (!q)
-        return tl::unexpected(q.error());
-    q->bind(1, run);
     const std::size_t dims = r.space->size();
     TrialTable table(r.info.direction, 0, dims, r.info.metric_names.size());
     Point point(dims);
     Evaluation e;
-    for (;;) {
-        auto row = q->step();
-        if (!row)
-            return tl::unexpected(row.error());
-        if (!*row)
-            break;
-        if (auto read = read_trial_row(db, *q, run, point, e); !read)
-            return read;
-        const bool reused = q->integer(7) != 0;
-        table.record(static_cast<std::uint64_t>(q->integer(0)), {point.data(), dims}, e, q->real(6), reused);
-        r.reused += reused ? 1 : 0;
-    }
+    auto read = for_each_trial(db, run, r, [&](const study::StoredTrial &t) -> Result<void> {
+        t.point_into(point);
+        t.evaluation_into(e);
+        table.record(t.number, {point.data(), dims}, e, t.seconds, t.reused);
+        r.reused += t.reused ? 1 : 0;
+        return {};
+    });
+    if (!read)
+        return read;
     table.finish(r);
     return {};
 }
 
-// The run's counts, times and best trial, from the study alone.
+// The run's counts, times and best trial (the first of the best score).
 Result<void> read_summary(sql::Db &db, std::int64_t run, RunResult &r)
 {
-    auto counts = db.prepare("SELECT status, count(*), sum(reused), total(CASE WHEN reused = 0 THEN seconds END) "
-                             "FROM trials WHERE run = ? GROUP BY status");
-    if (!counts)
-        return tl::unexpected(counts.error());
-    counts->bind(1, run);
-    for (auto row = counts->step();; row = counts->step()) {
-        if (!row)
-            return tl::unexpected(row.error());
-        if (!*row)
-            break;
-        const auto status = study::status_named(counts->text(0));
-        if (!status)
-            return fail(BTOPT_ERR_IO, "study '{}' is damaged: a trial of run {} has status '{}'", db.path(), run,
-                        counts->text(0));
-        r.status_counts[static_cast<std::size_t>(*status)] = static_cast<std::uint64_t>(counts->integer(1));
-        r.reused += static_cast<std::uint64_t>(counts->integer(2));
-        r.eval_seconds += counts->real(3);
-        if (*status != TrialStatus::Cancelled)
-            r.evaluated += static_cast<std::uint64_t>(counts->integer(1));
-    }
-    auto best = db.prepare(fmt::format("SELECT number, vals, status, score, metrics, error, seconds FROM trials "
-                                       "WHERE run = ? AND status = 'ok' ORDER BY score {}, number LIMIT 1",
-                                       r.info.direction == Direction::Maximize ? "DESC" : "ASC"));
-    if (!best)
-        return tl::unexpected(best.error());
-    best->bind(1, run);
-    auto row = best->step();
-    if (!row)
-        return tl::unexpected(row.error());
+    const bool maximize = r.info.direction == Direction::Maximize;
+    Point point;
+    Evaluation e;
+    std::optional<study::StoredTrial> best;
+    double best_score = 0.0;
     r.trials = Trials(r.space->size(), r.info.metric_names.size());
-    if (*row) {
-        Point point(r.space->size());
-        Evaluation e;
-        if (auto read = read_trial_row(db, *best, run, point, e); !read)
-            return read;
-        r.trials.append(static_cast<std::uint64_t>(best->integer(0)), {point.data(), point.size()}, e, best->real(6));
+    auto read = for_each_trial(db, run, r, [&](const study::StoredTrial &t) -> Result<void> {
+        ++r.status_counts[static_cast<std::size_t>(t.status)];
+        r.reused += t.reused ? 1 : 0;
+        r.eval_seconds += t.reused ? 0.0 : t.seconds;
+        r.evaluated += t.status != TrialStatus::Cancelled ? 1 : 0;
+        if (t.status == TrialStatus::Ok && !std::isnan(t.score) &&
+            (!best || (maximize ? t.score > best_score : t.score < best_score))) {
+            best_score = t.score;
+            t.point_into(point);
+            t.evaluation_into(e);
+            r.trials = Trials(r.space->size(), r.info.metric_names.size());
+            r.trials.append(t.number, {point.data(), point.size()}, e, t.seconds);
+            best = t;
+        }
+        return {};
+    });
+    if (!read)
+        return read;
+    if (best)
         r.best = 0;
-    }
     return {};
 }
 
@@ -163,29 +131,20 @@ Result<void> read_summary(sql::Db &db, std::int64_t run, RunResult &r)
 TrialFeed trial_feed(sql::Db &db, std::int64_t run, const RunResult &r)
 {
     return [&db, run, &r](const TrialVisitor &visit) -> Result<void> {
-        auto q = db.prepare("SELECT number, vals, status, score, metrics, error, seconds FROM trials WHERE run = ? "
-                            "ORDER BY number");
-        if (!q)
-            return tl::unexpected(q.error());
-        q->bind(1, run);
         Point point(r.space->size());
-        Evaluation e;
-        for (;;) {
-            auto row = q->step();
-            if (!row)
-                return tl::unexpected(row.error());
-            if (!*row)
-                return {};
-            if (auto read = read_trial_row(db, *q, run, point, e); !read)
-                return read;
-            visit(TrialView{.number = static_cast<std::uint64_t>(q->integer(0)),
+        Evaluation e; // the metrics copied out: a blob's doubles need not be aligned
+        return for_each_trial(db, run, r, [&](const study::StoredTrial &t) -> Result<void> {
+            t.point_into(point);
+            t.evaluation_into(e);
+            visit(TrialView{.number = t.number,
                             .point = {point.data(), point.size()},
-                            .status = e.status,
-                            .score = e.score,
+                            .status = t.status,
+                            .score = t.score,
                             .metrics = {e.metrics.data(), e.metrics.size()},
                             .error = e.error,
-                            .seconds = q->real(6)});
-        }
+                            .seconds = t.seconds});
+            return {};
+        });
     };
 }
 

@@ -35,6 +35,12 @@ Result<bool> check_study(sql::Db &db, bool may_be_empty)
     }
     if (app != application_id)
         return fail(BTOPT_ERR_IO, "'{}' is not a btopt study (an SQLite database of another application)", db.path());
+    if (version < schema_version)
+        return fail(BTOPT_ERR_UNSUPPORTED,
+                    "study '{}' was written by an older btopt (study schema {}, one SQLite row per trial; this btopt "
+                    "reads and writes schema {}): export its runs with the btopt that wrote it (btopt export), and "
+                    "record new runs in a new study file",
+                    db.path(), version, schema_version);
     if (version > schema_version)
         return fail(BTOPT_ERR_UNSUPPORTED,
                     "study '{}' was written by a newer btopt (study schema {}; this btopt reads schema {} and older): "
@@ -54,10 +60,9 @@ CREATE TABLE IF NOT EXISTS runs(
   space TEXT NOT NULL, metric_names TEXT NOT NULL, algorithm TEXT, objective TEXT, direction TEXT,
   backend TEXT, workers INTEGER, seed INTEGER, n_trials INTEGER, evaluated INTEGER, reused INTEGER,
   wall_seconds REAL, eval_seconds REAL);
-CREATE TABLE IF NOT EXISTS trials(
-  run INTEGER NOT NULL, number INTEGER NOT NULL, point TEXT NOT NULL, key INTEGER NOT NULL, vals BLOB NOT NULL,
-  score REAL, metrics BLOB, status TEXT NOT NULL, error TEXT NOT NULL, seconds REAL NOT NULL,
-  reused INTEGER NOT NULL, PRIMARY KEY (run, number)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS chunks(
+  run INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, count INTEGER NOT NULL,
+  trials BLOB NOT NULL, PRIMARY KEY (run, first));
 PRAGMA application_id = {};
 PRAGMA user_version = {};
 COMMIT;)",

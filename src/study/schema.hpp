@@ -1,18 +1,19 @@
-// The study file: an SQLite database in WAL mode. Schema version 1:
+// The study file: an SQLite database in WAL mode. Schema version 2:
 //   writer(id = 1, host, pid, started)   who holds the study for writing
 //   runs(id, started, ended, status, message, identity, identity_key,
 //        provenance, space, metric_names, algorithm, objective, direction,
 //        backend, workers, seed, n_trials, evaluated, reused, wall_seconds,
 //        eval_seconds)
-//   trials(run, number, point, key, vals, score, metrics, status, error,
-//          seconds, reused)               primary key (run, number)
-// `point` is the point as JSON ({"fast": 10, "slow": 50}, floats in their
-// shortest exact form): what a reused outcome is looked up by, through `key`
-// (its XXH3-64). The index on `key` (trials_by_key) exists only while a run
-// reuses outcomes: built in one sort when it starts, dropped when it ends,
-// so a run that reuses nothing appends to one B-tree only. `vals` holds
-// the point's values as raw bytes and `metrics` the metrics as raw doubles,
-// so a stored run reads back bit for bit.
+//   chunks(run, first, last, count, trials)  primary key (run, first)
+// A chunk holds consecutive trials of a run, numbered first..last, as one
+// blob (chunk.hpp); the metric names are stored once, in the run's row.
+// Values and metrics are raw bytes, so a stored run reads back bit for bit.
+// Reused outcomes are looked up through the latest earlier run of the same
+// identity, read in trial order, and for other points through an index on
+// the hash of the point's text (PointKey) that a reusing run builds in its
+// own temporary database, so a run that reuses nothing appends chunks only.
+// Schema 1 (one row per trial, btopt before studies were chunked) is refused
+// with a message saying so.
 #pragma once
 
 #include "sqlite.hpp"
@@ -25,7 +26,7 @@
 namespace btopt::internal::study {
 
 constexpr std::int32_t application_id = 0x6274'6f70; // "btop"
-constexpr std::int32_t schema_version = 1;
+constexpr std::int32_t schema_version = 2;
 
 // Checks that `db` is a btopt study this btopt can read (or an empty file,
 // when `may_be_empty`). Returns whether it holds the schema yet.

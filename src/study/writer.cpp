@@ -17,11 +17,11 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// How often the writer thread commits, and how many rows wake it sooner or
-// (far more) make the coordinator wait for it.
+// How often the writer thread commits, and how many bytes of sealed chunks
+// wake it sooner or (more) make the coordinator wait for it.
 constexpr auto commit_every = std::chrono::milliseconds(200);
-constexpr std::size_t wake_at_rows = 1 << 15;
-constexpr std::size_t most_pending_rows = 1 << 17; // ~35 MB of rows (twice: one queue filling, one being written)
+constexpr std::size_t wake_at_bytes = std::size_t{4} << 20;
+constexpr std::size_t most_pending_bytes = std::size_t{16} << 20; // twice: one queue filling, one being written
 
 // The study's writer lock: an open-file-description lock on one byte far past
 // any byte SQLite locks, so it never interferes with SQLite's own locking,
@@ -70,8 +70,9 @@ Result<std::unique_ptr<StudyWriter>> StudyWriter::open(const std::string &path, 
     std::unique_ptr<StudyWriter> w(new StudyWriter);
     w->path_ = path;
     w->space_ = *run.space;
+    w->space_json_ = space_to_json(w->space_);
     w->lookup_key_.emplace(w->space_);
-    w->insert_key_.emplace(w->space_);
+    w->layout_.emplace(w->space_);
     auto db = sql::Db::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (!db)
         return tl::unexpected(db.error());
@@ -81,15 +82,23 @@ Result<std::unique_ptr<StudyWriter>> StudyWriter::open(const std::string &path, 
         return tl::unexpected(has_schema.error());
     if (auto locked = w->take_lock(); !locked)
         return tl::unexpected(locked.error());
-    // A 64 MiB page cache: the pages a run appends to and the index it
-    // searches stay in memory, not behind pread and pwrite. (No mmap: mapped
-    // pages of a large study would count as the run's memory.)
-    if (auto ok = w->db_.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;");
-        !ok)
+    // 64 KiB pages for a new study (a chunk of trials spans a few, not
+    // dozens: far fewer writes and reads of the WAL and its checkpoints) and
+    // an 8 MiB page cache: a run only appends chunks. (No mmap: mapped pages
+    // of a large study would count as the run's memory.) A new study is set
+    // up without syncing (six fdatasyncs, tens of ms on a busy disk): until
+    // it holds a trial, a power cut can lose nothing but the empty file.
+    const char *setup = *has_schema ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8192;"
+                                    : "PRAGMA page_size = 65536; PRAGMA synchronous = OFF; PRAGMA journal_mode = WAL; "
+                                      "PRAGMA cache_size = -8192;";
+    if (auto ok = w->db_.exec(setup); !ok)
         return tl::unexpected(ok.error());
-    if (!*has_schema)
+    if (!*has_schema) {
         if (auto created = study::create_schema(w->db_); !created)
             return tl::unexpected(created.error());
+        if (auto ok = w->db_.exec("PRAGMA synchronous = NORMAL"); !ok)
+            return tl::unexpected(ok.error());
+    }
     if (auto begun = w->begin_run(run, *provenance); !begun)
         return tl::unexpected(begun.error());
     w->thread_ = std::thread([raw = w.get()] { raw->write_loop(); });
@@ -168,7 +177,7 @@ Result<void> StudyWriter::begin_run(const RunDescription &run, const Provenance 
         .bind(2, identity)
         .bind(3, identity_key_)
         .bind(4, record_.dump())
-        .bind(5, space_to_json(space_))
+        .bind(5, space_json_)
         .bind(6, Json(run.metric_names).dump())
         .bind(7, run.algorithm)
         .bind(8, run.objective)
@@ -181,8 +190,7 @@ Result<void> StudyWriter::begin_run(const RunDescription &run, const Provenance 
     run_id_ = db_.last_insert_id();
     record_["run"] = run_id_;
 
-    auto inserter = db_.prepare("INSERT INTO trials(run, number, point, key, vals, score, metrics, status, error, "
-                                "seconds, reused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    auto inserter = db_.prepare("INSERT INTO chunks(run, first, last, count, trials) VALUES (?, ?, ?, ?, ?)");
     if (!inserter)
         return tl::unexpected(inserter.error());
     insert_ = std::move(*inserter);
@@ -193,37 +201,87 @@ Result<void> StudyWriter::begin_run(const RunDescription &run, const Provenance 
 
 // The lookups of a run that reuses: one read transaction for the whole run
 // (the outcomes it reuses were stored before it began), a replay of the
-// latest earlier run of the same identity, and an index on the point's hash
-// for points the replay does not hold (a widened grid, another seed).
+// latest earlier run of the same identity, and (built when first needed) an
+// index on the point's hash for points the replay does not hold.
 Result<void> StudyWriter::open_reader()
 {
-    if (auto indexed = db_.exec("CREATE INDEX IF NOT EXISTS trials_by_key ON trials(key)"); !indexed)
-        return indexed;
     auto reader = sql::Db::open(path_, SQLITE_OPEN_READONLY);
     if (!reader)
         return tl::unexpected(reader.error());
     reader_ = std::move(*reader);
-    if (auto ok = reader_.exec("PRAGMA cache_size = -32768; BEGIN"); !ok)
+    if (auto ok = reader_.exec("PRAGMA cache_size = -8192; PRAGMA temp_store = FILE; BEGIN"); !ok)
         return ok;
-    auto lookup = reader_.prepare(
-        "SELECT t.status, t.score, t.metrics, t.error, t.seconds FROM trials t JOIN runs r ON r.id = t.run "
-        "WHERE t.key = ?4 AND t.point = ?1 AND r.identity_key = ?2 AND t.run <> ?3 AND t.status IN ('ok', 'failed') "
-        "LIMIT 1");
-    if (!lookup)
-        return tl::unexpected(lookup.error());
-    lookup_ = std::move(*lookup);
-    auto replay = reader_.prepare(
-        "SELECT t.status, t.score, t.metrics, t.error, t.seconds, t.number, t.point FROM trials t WHERE t.run = "
-        "(SELECT max(id) FROM runs WHERE identity_key = ?1 AND id <> ?2) ORDER BY t.number");
+    auto latest = reader_.prepare("SELECT max(id) FROM runs WHERE identity_key = ?1 AND id <> ?2");
+    if (!latest)
+        return tl::unexpected(latest.error());
+    latest->bind(1, identity_key_).bind(2, run_id_);
+    if (auto row = latest->step(); !row)
+        return tl::unexpected(row.error());
+    replay_run_ = latest->integer(0);
+    auto replay = reader_.prepare("SELECT trials FROM chunks WHERE run = ? ORDER BY first");
     if (!replay)
         return tl::unexpected(replay.error());
     replay_ = std::move(*replay);
-    replay_->bind(1, identity_key_).bind(2, run_id_);
-    auto first = replay_->step();
+    replay_->bind(1, replay_run_);
+    auto first = replay_next();
     if (!first)
         return tl::unexpected(first.error());
-    replay_row_ = *first;
     return {};
+}
+
+Result<StudyWriter::StoredSpace *> StudyWriter::stored_space(std::int64_t run)
+{
+    if (auto it = stored_spaces_.find(run); it != stored_spaces_.end())
+        return &it->second;
+    auto q = reader_.prepare("SELECT space FROM runs WHERE id = ?");
+    if (!q)
+        return tl::unexpected(q.error());
+    q->bind(1, run);
+    if (auto row = q->step(); !row || !*row)
+        return fail(BTOPT_ERR_IO, "study '{}' is damaged: run {} has trials but no row", path_, run);
+    auto space = space_from_json(std::string(q->text(0)));
+    if (!space)
+        return tl::unexpected(space.error());
+    StoredSpace stored;
+    stored.same_as_ours = q->text(0) == space_json_;
+    stored.space = std::make_unique<Space>(std::move(*space));
+    stored.key = std::make_unique<study::PointKey>(*stored.space);
+    stored.layout = std::make_unique<study::Layout>(*stored.space);
+    return &stored_spaces_.emplace(run, std::move(stored)).first->second;
+}
+
+// Whether a stored trial of `run` is at this point (keyed by `key`, its text).
+Result<bool> StudyWriter::same_point(std::int64_t run, const study::StoredTrial &trial, std::span<const Value> point,
+                                     const std::string &key)
+{
+    auto stored = stored_space(run);
+    if (!stored)
+        return tl::unexpected(stored.error());
+    if ((*stored)->same_as_ours)
+        return trial.is(point);
+    trial.point_into(scratch_point_);
+    return (*stored)->key->text({scratch_point_.data(), scratch_point_.size()}) == key;
+}
+
+// Moves the replay to its next trial; false past its last.
+Result<bool> StudyWriter::replay_next()
+{
+    while (replay_offset_ >= replay_chunk_.size()) {
+        auto row = replay_->step();
+        if (!row)
+            return tl::unexpected(row.error());
+        if (!*row)
+            return replay_row_ = false;
+        replay_chunk_ = replay_->blob(0);
+        replay_offset_ = 0;
+    }
+    auto stored = stored_space(replay_run_);
+    if (!stored)
+        return tl::unexpected(stored.error());
+    if (!study::read_trial(replay_chunk_, replay_offset_, *(*stored)->layout, replay_trial_))
+        return fail(BTOPT_ERR_IO, "study '{}' is damaged: a chunk of trials of run {} does not fit the run's space",
+                    path_, replay_run_);
+    return replay_row_ = true;
 }
 
 StudyWriter::~StudyWriter()
@@ -235,7 +293,8 @@ StudyWriter::~StudyWriter()
     wake_.notify_all();
     if (thread_.joinable())
         thread_.join();
-    lookup_.reset();
+    key_lookup_.reset();
+    chunk_lookup_.reset();
     replay_.reset();
     insert_.reset();
     reader_ = sql::Db();
@@ -247,65 +306,172 @@ StudyWriter::~StudyWriter()
 
 namespace {
 
-// The outcome in columns status, score, metrics, error, seconds of a row.
-Outcome outcome_of(const sql::Statement &q)
+bool reusable(TrialStatus status)
+{
+    return status == TrialStatus::Ok || status == TrialStatus::Failed;
+}
+
+Outcome outcome_of(const study::StoredTrial &trial)
 {
     Outcome o;
-    o.evaluation.status = study::status_named(q.text(0)).value_or(TrialStatus::Failed);
-    o.evaluation.score = q.null(1) ? std::numeric_limits<double>::quiet_NaN() : q.real(1);
-    const auto metrics = q.blob(2);
-    o.evaluation.metrics.resize(metrics.size() / sizeof(double));
-    if (!metrics.empty())
-        std::memcpy(o.evaluation.metrics.data(), metrics.data(), o.evaluation.metrics.size() * sizeof(double));
-    o.evaluation.error = q.text(3);
-    o.seconds = q.real(4);
+    trial.evaluation_into(o.evaluation);
+    o.seconds = trial.seconds;
     return o;
 }
 
-bool reusable(const sql::Statement &q)
+} // namespace
+
+Result<std::optional<Outcome>> StudyWriter::replayed(std::uint64_t number, std::span<const Value> point,
+                                                     const std::string &key)
 {
-    const auto status = q.text(0);
-    return status == "ok" || status == "failed";
+    while (replay_row_ && replay_trial_.number < number)
+        if (auto next = replay_next(); !next)
+            return tl::unexpected(next.error());
+    if (!replay_row_ || replay_trial_.number != number || !reusable(replay_trial_.status))
+        return std::nullopt;
+    auto same = same_point(replay_run_, replay_trial_, point, key);
+    if (!same)
+        return tl::unexpected(same.error());
+    return *same ? std::optional(outcome_of(replay_trial_)) : std::nullopt;
 }
 
-} // namespace
+// Every reusable trial of every earlier run of this identity, oldest first,
+// by the hash of its point's text (as this run keys points), in the reader's
+// temporary database: gone when the run ends.
+Result<void> StudyWriter::build_key_index()
+{
+    key_index_built_ = true;
+    if (auto ok = reader_.exec("CREATE TEMP TABLE point_keys(key INTEGER NOT NULL, run INTEGER NOT NULL, "
+                               "first INTEGER NOT NULL, offset INTEGER NOT NULL)");
+        !ok)
+        return ok;
+    auto runs = reader_.prepare("SELECT id FROM runs WHERE identity_key = ? AND id <> ? ORDER BY id");
+    auto chunks = reader_.prepare("SELECT first, trials FROM chunks WHERE run = ? ORDER BY first");
+    auto insert = reader_.prepare("INSERT INTO point_keys(key, run, first, offset) VALUES (?, ?, ?, ?)");
+    if (!runs || !chunks || !insert)
+        return tl::unexpected(reader_.error("cannot index its points"));
+    runs->bind(1, identity_key_).bind(2, run_id_);
+    std::vector<std::int64_t> ids;
+    for (auto row = runs->step(); row && *row; row = runs->step())
+        ids.push_back(runs->integer(0));
+    study::StoredTrial trial;
+    for (std::int64_t run : ids) {
+        auto stored = stored_space(run);
+        if (!stored)
+            return tl::unexpected(stored.error());
+        chunks->bind(1, run);
+        for (auto row = chunks->step(); row && *row; row = chunks->step()) {
+            const auto chunk = chunks->blob(1);
+            for (std::size_t offset = 0, at = 0; offset < chunk.size(); at = offset) {
+                if (!study::read_trial(chunk, offset, *(*stored)->layout, trial))
+                    return fail(BTOPT_ERR_IO, "study '{}' is damaged: a chunk of trials of run {} does not fit the "
+                                "run's space", path_, run);
+                if (!reusable(trial.status))
+                    continue;
+                trial.point_into(scratch_point_);
+                const std::string &text = (*stored)->key->text({scratch_point_.data(), scratch_point_.size()});
+                insert->bind(1, study::PointKey::hash(text))
+                    .bind(2, run)
+                    .bind(3, chunks->integer(0))
+                    .bind(4, static_cast<std::int64_t>(at));
+                if (auto ok = insert->run(); !ok)
+                    return ok;
+            }
+        }
+        chunks->reset();
+    }
+    if (auto ok = reader_.exec("CREATE INDEX temp.point_keys_by_key ON point_keys(key)"); !ok)
+        return ok;
+    auto lookup = reader_.prepare("SELECT run, first, offset FROM point_keys WHERE key = ? ORDER BY rowid");
+    auto chunk = reader_.prepare("SELECT trials FROM chunks WHERE run = ? AND first = ?");
+    if (!lookup || !chunk)
+        return tl::unexpected(reader_.error("cannot index its points"));
+    key_lookup_ = std::move(*lookup);
+    chunk_lookup_ = std::move(*chunk);
+    return {};
+}
+
+Result<std::optional<Outcome>> StudyWriter::looked_up(std::span<const Value> point, const std::string &key)
+{
+    if (!key_index_built_)
+        if (auto built = build_key_index(); !built)
+            return tl::unexpected(built.error());
+    sql::Statement &q = *key_lookup_;
+    q.bind(1, study::PointKey::hash(key));
+    std::optional<Outcome> found;
+    study::StoredTrial trial;
+    for (auto row = q.step(); !found; row = q.step()) {
+        if (!row)
+            return tl::unexpected(row.error());
+        if (!*row)
+            break;
+        const std::int64_t run = q.integer(0), first = q.integer(1);
+        if (run != looked_up_run_ || first != looked_up_first_) {
+            chunk_lookup_->bind(1, run).bind(2, first);
+            auto chunk = chunk_lookup_->step();
+            if (!chunk || !*chunk)
+                return fail(BTOPT_ERR_IO, "study '{}': a chunk of run {} went missing while reading it", path_, run);
+            const auto bytes = chunk_lookup_->blob(0);
+            looked_up_chunk_.assign(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+            chunk_lookup_->reset();
+            looked_up_run_ = run;
+            looked_up_first_ = first;
+        }
+        auto stored = stored_space(run);
+        if (!stored)
+            return tl::unexpected(stored.error());
+        auto offset = static_cast<std::size_t>(q.integer(2));
+        if (!study::read_trial(std::as_bytes(std::span(looked_up_chunk_)), offset, *(*stored)->layout, trial))
+            return fail(BTOPT_ERR_IO, "study '{}' is damaged: a chunk of trials of run {} does not fit the run's space",
+                        path_, run);
+        auto same = same_point(run, trial, point, key);
+        if (!same)
+            return tl::unexpected(same.error());
+        if (*same)
+            found = outcome_of(trial);
+    }
+    q.reset();
+    return found;
+}
 
 std::optional<Outcome> StudyWriter::stored(std::uint64_t number, std::span<const Value> point)
 {
     if (!reuse_)
         return std::nullopt;
     const std::string &key = lookup_key_->text(point);
-    sql::Statement &replay = *replay_;
-    while (replay_row_ && static_cast<std::uint64_t>(replay.integer(5)) < number) {
-        auto next = replay.step();
-        if (!next)
-            set_failure(next.error());
-        replay_row_ = next && *next;
+    auto found = replayed(number, point, key);
+    if (found && !*found)
+        found = looked_up(point, key);
+    if (!found) {
+        set_failure(found.error());
+        return std::nullopt;
     }
-    if (replay_row_ && static_cast<std::uint64_t>(replay.integer(5)) == number && replay.text(6) == key &&
-        reusable(replay))
-        return outcome_of(replay);
-    sql::Statement &q = *lookup_;
-    q.bind(1, key).bind(2, identity_key_).bind(3, run_id_).bind(4, study::PointKey::hash(key));
-    auto row = q.step();
-    std::optional<Outcome> found;
-    if (!row)
-        set_failure(row.error());
-    else if (*row)
-        found = outcome_of(q);
-    q.reset();
-    return found;
+    return *found;
 }
 
 void StudyWriter::record(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds,
                          bool reused)
 {
     std::unique_lock lock(mutex_);
-    if (pending_.size() >= most_pending_rows)
-        drained_.wait(lock, [this] { return pending_.size() < most_pending_rows || stopping_; });
-    pending_.push_back(Row{number, Point(point.begin(), point.end()), e, seconds, reused});
-    if (pending_.size() == wake_at_rows)
-        wake_.notify_one();
+    if (pending_bytes_ >= most_pending_bytes)
+        drained_.wait(lock, [this] { return pending_bytes_ < most_pending_bytes || stopping_; });
+    if (filling_.count == 0)
+        filling_.first = number;
+    study::append_trial(filling_.bytes, *layout_, number, point, e, seconds, reused);
+    filling_.last = number;
+    if (++filling_.count == study::chunk_trials || filling_.bytes.size() >= study::chunk_bytes) {
+        seal_chunk();
+        if (pending_bytes_ >= wake_at_bytes)
+            wake_.notify_one();
+    }
+}
+
+// Moves the filling chunk to the writer's queue (mutex_ held).
+void StudyWriter::seal_chunk()
+{
+    pending_bytes_ += filling_.bytes.size();
+    pending_.push_back(std::move(filling_));
+    filling_ = Chunk{};
 }
 
 std::optional<Error> StudyWriter::failure() const
@@ -323,55 +489,50 @@ void StudyWriter::set_failure(const Error &error)
 
 void StudyWriter::write_loop()
 {
-    std::vector<Row> rows;
+    std::vector<Chunk> chunks;
     std::unique_lock lock(mutex_);
     for (;;) {
-        wake_.wait_for(lock, commit_every, [this] { return stopping_ || pending_.size() >= wake_at_rows; });
+        wake_.wait_for(lock, commit_every, [this] { return stopping_ || pending_bytes_ >= wake_at_bytes; });
+        if (filling_.count > 0) // every commit holds every trial recorded so far
+            seal_chunk();
         if (pending_.empty()) {
             if (stopping_)
                 return;
             continue;
         }
-        rows.clear();
-        rows.swap(pending_);
+        chunks.clear();
+        chunks.swap(pending_);
+        pending_bytes_ = 0;
         const bool failed = failure_.has_value();
         lock.unlock();
         drained_.notify_all();
         if (!failed)
-            if (auto written = write_rows(rows); !written)
+            if (auto written = write_chunks(chunks); !written)
                 set_failure(written.error());
         lock.lock();
     }
 }
 
-Result<void> StudyWriter::write_rows(std::vector<Row> &rows)
+Result<void> StudyWriter::write_chunks(std::vector<Chunk> &chunks)
 {
-    auto written = insert_rows(rows);
+    auto written = insert_chunks(chunks);
     if (!written)
         written.error().message = fmt::format("{} (the trials committed before are kept; the study is intact)",
                                               written.error().message);
     return written;
 }
 
-Result<void> StudyWriter::insert_rows(std::vector<Row> &rows)
+Result<void> StudyWriter::insert_chunks(std::vector<Chunk> &chunks)
 {
     if (auto begun = db_.exec("BEGIN"); !begun)
         return begun;
     sql::Statement &s = *insert_;
-    for (const Row &r : rows) {
-        const Evaluation &e = r.evaluation;
-        const std::string &key = insert_key_->text({r.point.data(), r.point.size()});
+    for (const Chunk &c : chunks) {
         s.bind(1, run_id_)
-            .bind(2, static_cast<std::int64_t>(r.number))
-            .bind(3, key)
-            .bind(4, study::PointKey::hash(key))
-            .bind_blob(5, r.point.data(), r.point.size() * sizeof(Value))
-            .bind(6, e.score)
-            .bind_blob(7, e.metrics.data(), e.metrics.size() * sizeof(double))
-            .bind(8, std::string_view(trial_status_name(e.status)))
-            .bind(9, e.error)
-            .bind(10, r.seconds)
-            .bind(11, std::int64_t{r.reused});
+            .bind(2, static_cast<std::int64_t>(c.first))
+            .bind(3, static_cast<std::int64_t>(c.last))
+            .bind(4, static_cast<std::int64_t>(c.count))
+            .bind_blob(5, c.bytes.data(), c.bytes.size());
         if (auto ok = s.run(); !ok) {
             (void)db_.exec("ROLLBACK");
             return ok;
@@ -417,11 +578,10 @@ Result<void> StudyWriter::finish(btopt_status status, const std::string &message
         .bind(10, run_id_);
     auto updated = update->run();
     (void)db_.exec("DELETE FROM writer");
-    // Readers of the study need no index; the next run that reuses builds it again.
-    lookup_.reset();
+    key_lookup_.reset();
+    chunk_lookup_.reset();
     replay_.reset();
-    reader_ = sql::Db();
-    (void)db_.exec("DROP INDEX IF EXISTS trials_by_key");
+    reader_ = sql::Db(); // and its temporary index
     result.provenance = record_.dump();
     if (failed)
         return tl::unexpected(*failed);

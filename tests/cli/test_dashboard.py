@@ -11,8 +11,6 @@ import http.client
 import json
 import signal
 import socket
-import sqlite3
-import struct
 import subprocess
 import threading
 import time
@@ -22,6 +20,7 @@ import pytest
 
 from browser import Page, find_chromium
 from conftest import ARTIFACTS, BTOPT, CRASH_WORDS
+from study_chunks import stored_trials
 
 # A browser run under a sanitizer takes minutes (the run it watches is ~11 s
 # plain and 10-20x slower instrumented): the plain build runs the browser
@@ -91,15 +90,9 @@ class Server:
 
 def study_trials(path):
     """Every trial of the study's last run: number, status, score and metrics by name."""
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        run, names = db.execute("SELECT id, metric_names FROM runs ORDER BY id DESC LIMIT 1").fetchone()
-        names = json.loads(names)
-        rows = db.execute("SELECT number, status, score, metrics FROM trials WHERE run = ? ORDER BY number", (run,))
-        trials = []
-        for number, status, score, blob in rows:
-            values = struct.unpack(f"{len(blob) // 8}d", blob) if blob else ()
-            trials.append({"number": number, "status": status, "score": score, "metrics": dict(zip(names, values))})
-    return trials
+    trials, names = stored_trials(path)
+    return [{"number": t["number"], "status": t["status"], "score": t["score"], "metrics": dict(zip(names, t["metrics"]))}
+            for t in trials]
 
 
 def listening_address(port):
@@ -143,9 +136,11 @@ def test_requests_need_the_token_only_get_and_only_its_files(finished_study):
 
         slices = server.api("slices")["params"]
         assert [s["name"] for s in slices] == ["fast", "slow"] and len(slices[0]["points"]) == 20
-        with sqlite3.connect(f"file:{finished_study}?mode=ro", uri=True) as db:
-            best_at_fast = dict(db.execute("SELECT json_extract(point, '$.fast'), max(score) FROM trials "
-                                           "WHERE status = 'ok' GROUP BY 1"))
+        best_at_fast = {}
+        for t in stored_trials(finished_study)[0]:
+            if t["status"] == "ok":
+                fast = t["point"]["fast"]
+                best_at_fast[fast] = max(best_at_fast.get(fast, t["score"]), t["score"])
         for at, value, ok, failed, cancelled in slices[0]["points"]:
             assert value == best_at_fast[int(slices[0]["labels"][at])] and failed == cancelled == 0
         best = server.api("best", limit=10)
@@ -298,9 +293,7 @@ def test_heatmap_tells_failed_cancelled_and_not_evaluated_apart(tmp_path):
             if run.poll() is None:
                 run.kill()
                 run.wait()
-    with sqlite3.connect(f"file:{study}?mode=ro", uri=True) as db:
-        stored = {tuple(json.loads(point).values()): status
-                  for point, status in db.execute("SELECT point, status FROM trials")}
+    stored = {tuple(t["point"].values()): t["status"] for t in stored_trials(study)[0]}
     assert set(stored.values()) == {"ok", "failed", "cancelled"}
     assert all(stored[9, b] == "cancelled" for b in range(10))
 

@@ -9,6 +9,7 @@ import random
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 
 import pytest
@@ -246,6 +247,16 @@ def test_bad_studies_are_clear_errors(tmp_path):
     result = run(tmp_path, *base, "--study", "newer.db", check=1)
     assert "newer btopt" in result.stderr, result.stderr
 
+    # A study of schema 1 (one row per trial) is refused by run and export alike, saying what to do.
+    older = sqlite3.connect(tmp_path / "older.db")
+    older.executescript("CREATE TABLE trials(run, number); PRAGMA application_id = 1651797872; PRAGMA user_version = 1;")
+    older.close()
+    for command in ([*base, "--study", "older.db"], ["export", "older.db", "--json", "x.json"]):
+        result = run(tmp_path, *command, check=1)
+        assert "written by an older btopt (study schema 1" in result.stderr and "btopt export" in result.stderr, \
+            result.stderr
+    assert not (tmp_path / "x.json").exists()
+
     if os.geteuid() != 0:  # root writes anyway
         run(tmp_path, *base, "--study", "ro.db", check=0)
         (tmp_path / "ro.db").chmod(0o444)
@@ -265,7 +276,7 @@ def test_a_second_writer_is_refused_with_the_first_ones_pid(tmp_path):
             if (tmp_path / "s.db").exists():
                 try:
                     db = sqlite3.connect(f"file:{tmp_path / 's.db'}?mode=ro", uri=True)
-                    if db.execute("SELECT count(*) FROM trials").fetchone()[0] > 0:
+                    if db.execute("SELECT count(*) FROM chunks").fetchone()[0] > 0:
                         break
                 except sqlite3.Error:
                     pass
@@ -284,8 +295,9 @@ def test_a_second_writer_is_refused_with_the_first_ones_pid(tmp_path):
 
 
 def test_a_full_disk_stops_the_run_with_a_clear_error_and_an_intact_study(tmp_path):
-    # ulimit -f 200 (KB): the study cannot take the trials; the run stops and says why.
-    command = (f"ulimit -f 200; exec '{BTOPT}' run '{test_plugin('slow_bowl')}' --backend thread --jobs 2 --quiet "
+    # ulimit -f 2000 (KB): past the new study's first pages (64 KiB each), the study cannot take the trials
+    # (~6 MB of them); the run stops and says why.
+    command = (f"ulimit -f 2000; exec '{BTOPT}' run '{test_plugin('slow_bowl')}' --backend thread --jobs 2 --quiet "
                f"--param x=0:29:1 --param y=-1:1:0.001 --study s.db")
     result = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1, result.stdout + result.stderr
@@ -323,3 +335,55 @@ def test_a_run_whose_trials_would_not_fit_in_memory_is_warned_about(tmp_path):
     # With a study, or a bound, there is nothing to warn about.
     result = run(tmp_path, "run", test_plugin("c_quadratic"), "--backend", "thread", "--quiet", "--keep", "5", check=0)
     assert "warning" not in result.stderr
+
+
+# ---- a million trials ------------------------------------------------------------
+
+def parse_trials_streaming(path):
+    """Parses the JSON file at `path` without holding it: every trial line on its own, and the document around
+    the trials with the trial list left empty. Returns (the document without its trials, the number of trials,
+    the first and the last trial)."""
+    head, tail, count, first, last, open_list, ended, last_had_comma = [], [], 0, None, None, False, False, False
+    with open(path) as f:
+        for line in f:
+            if not open_list:
+                head.append(line)
+                open_list = line.rstrip().endswith('"trials": [')
+            elif not ended and line.lstrip().startswith("{"):
+                text = line.strip()
+                assert last is None or last_had_comma, "two trials without a comma between them"
+                last_had_comma = text.endswith(",")
+                last = json.loads(text.rstrip(","))
+                first = first or last
+                count += 1
+            else:
+                ended = True
+                tail.append(line)
+    assert open_list and ended and count > 0 and not last_had_comma
+    return json.loads("".join(head) + "".join(tail)), count, first, last
+
+
+def test_json_of_a_million_trial_study_is_valid_and_exported_in_bounded_memory(tmp_path):
+    if SANITIZED:
+        pytest.skip("a million trials take minutes under sanitizers")
+    # 1,000 x 1,001 points of c_quadratic: score = -(x - 2)^2 - y^2.
+    run(tmp_path, "run", test_plugin("c_quadratic"), "--backend", "inline", "--quiet", "--param", "x=1:1000:1",
+        "--param", "y=-1:1:0.002", "--param", "mode=add", "--study", "s.db", timeout=300, check=0)
+    # The export in a process of its own, so its peak RSS is its alone.
+    probe = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)")
+    exported = subprocess.run([sys.executable, "-c", probe, BTOPT, "export", "s.db", "--json", "out.json"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert exported.returncode == 0, exported.stderr
+    peak_mb = int(exported.stdout.split()[-1]) / 1024
+    size_mb = (tmp_path / "out.json").stat().st_size / 2**20
+    # A document built in memory would take several times the file; the streamed export holds a buffer.
+    assert size_mb > 100 and peak_mb < 80, (size_mb, peak_mb)
+
+    document, count, first, last = parse_trials_streaming(tmp_path / "out.json")
+    assert count == document["n_trials"] == 1_001_000
+    assert document["trials"] == [] and document["provenance"]["status"] == "finished"
+    assert first["id"] == 0 and first["params"] == {"x": 1, "y": -1.0, "mode": "add"}
+    assert last["id"] == count - 1 and last["params"] == {"x": 1000, "y": 1.0, "mode": "add"}
+    assert first["score"] == -(1 - 2) ** 2 - 1.0 and last["score"] == -(1000 - 2) ** 2 - 1.0
+    assert document["best_params"] == {"x": 2, "y": 0.0, "mode": "add"} and document["best_score"] == 0.0

@@ -27,6 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli"))
+from study_chunks import stored_trials  # noqa: E402
+
 CASE = sys.argv[1]
 BTOPT, PLUGIN_DIR = (str(Path(a).resolve()) for a in sys.argv[2:4])
 PREFIX = os.environ["BTOPT_NETNS_PREFIX"]
@@ -121,7 +124,7 @@ def stored_trials(cwd):
         return 0
     db = sqlite3.connect(f"file:{Path(cwd) / 'study.db'}?mode=ro", uri=True)
     try:
-        return db.execute("SELECT count(*) FROM trials WHERE run = (SELECT max(id) FROM runs)").fetchone()[0]
+        return db.execute("SELECT total(count) FROM chunks WHERE run = (SELECT max(id) FROM runs)").fetchone()[0]
     except sqlite3.OperationalError:  # not made yet
         return 0
     finally:
@@ -149,14 +152,19 @@ def run_with_fault(cwd, fault):
 
 
 def study_runs(cwd):
+    """Per run: id, status, evaluated, ok trials, trials not cancelled, and the distinct errors."""
     db = sqlite3.connect(f"file:{Path(cwd) / 'study.db'}?mode=ro", uri=True)
     try:
-        return db.execute("SELECT id, status, evaluated, (SELECT count(*) FROM trials WHERE run = runs.id AND "
-                          "status = 'ok'), (SELECT count(*) FROM trials WHERE run = runs.id AND status != 'cancelled'), "
-                          "(SELECT group_concat(DISTINCT status || ': ' || error) FROM trials WHERE run = runs.id AND "
-                          "status NOT IN ('ok', 'cancelled')) FROM runs ORDER BY id").fetchall()
+        runs = db.execute("SELECT id, status, evaluated FROM runs ORDER BY id").fetchall()
     finally:
         db.close()
+    rows = []
+    for run, status, evaluated in runs:
+        trials = stored_trials(Path(cwd) / "study.db", run)[0]
+        errors = sorted({f"{t['status']}: {t['error']}" for t in trials if t["status"] not in ("ok", "cancelled")})
+        rows.append((run, status, evaluated, sum(t["status"] == "ok" for t in trials),
+                     sum(t["status"] != "cancelled" for t in trials), ",".join(errors) or None))
+    return rows
 
 
 def fault_then_resume(cwd, what, fault):

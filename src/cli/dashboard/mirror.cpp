@@ -5,8 +5,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 
 namespace btopt::cli::dashboard {
@@ -16,7 +18,7 @@ using Json = nlohmann::json;
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 // The schema this dashboard reads (src/study/schema.hpp: application_id, schema_version).
 constexpr std::int64_t study_application_id = 0x6274'6f70; // "btop"
-constexpr std::int64_t newest_schema = 1;
+constexpr std::int64_t newest_schema = 2;
 // Grids up to this many points are counted against their constraints for the
 // planned total; a larger one says its size before constraints.
 constexpr double most_points_counted = 4e6;
@@ -147,32 +149,60 @@ Run run_of(const Statement &q)
     return run;
 }
 
-Trial trial_of(const Statement &q, const Run &run)
+template <class T> T read_at(const unsigned char *at)
 {
-    Trial t;
-    t.number = sqlite3_column_int64(q.stmt, 0);
-    // The point's exact values: per parameter an int64 (an int, a choice's
-    // index) and a double (a float), as src/study/writer.cpp stores them.
+    T value;
+    std::memcpy(&value, at, sizeof value);
+    return value;
+}
+
+bool read_varint(const unsigned char *chunk, std::size_t size, std::size_t &offset, std::uint64_t &v)
+{
+    v = 0;
+    for (unsigned shift = 0; offset < size && shift < 64; shift += 7) {
+        const std::uint64_t byte = chunk[offset++];
+        v |= (byte & 0x7f) << shift;
+        if (byte < 0x80)
+            return true;
+    }
+    return false;
+}
+
+// The trial at `offset` of a chunk of stored trials, moving offset past it;
+// false if the bytes there are not one. The layout's home is
+// src/study/chunk.hpp: varint number, u8 status (+ 0x80 when reused), varint
+// metric count, varint error bytes, f64 score, f64 seconds, per parameter an
+// int64 (an int, a choice's index) or a double (a float), the metrics, the
+// error text.
+bool trial_of(const unsigned char *chunk, std::size_t size, std::size_t &offset, const Run &run, Trial &t)
+{
+    static constexpr const char *statuses[] = {"ok", "failed", "crashed", "timeout", "cancelled"};
+    std::uint64_t number = 0, n_metrics = 0, error_bytes = 0;
+    if (!read_varint(chunk, size, offset, number) || offset >= size)
+        return false;
+    const unsigned flags = chunk[offset++];
+    if (!read_varint(chunk, size, offset, n_metrics) || !read_varint(chunk, size, offset, error_bytes))
+        return false;
+    const std::size_t values = run.params.size() * 8, left = size - offset;
+    if ((flags & 0x7f) >= std::size(statuses) || left < 16 + values || n_metrics > (left - 16 - values) / 8 ||
+        error_bytes > left - 16 - values - 8 * n_metrics)
+        return false;
+    const unsigned char *at = chunk + offset;
+    t.number = static_cast<std::int64_t>(number);
+    t.status = statuses[flags & 0x7f];
+    t.reused = (flags & 0x80) != 0;
+    t.score = read_at<double>(at);
+    t.seconds = read_at<double>(at + 8);
+    at += 16;
     t.params.assign(run.params.size(), nan);
-    const auto *vals = static_cast<const unsigned char *>(sqlite3_column_blob(q.stmt, 1));
-    if (vals && static_cast<std::size_t>(sqlite3_column_bytes(q.stmt, 1)) == run.params.size() * 16)
-        for (std::size_t k = 0; k < run.params.size(); ++k) {
-            std::int64_t i = 0;
-            double f = 0;
-            std::memcpy(&i, vals + 16 * k, sizeof i);
-            std::memcpy(&f, vals + 16 * k + 8, sizeof f);
-            t.params[k] = run.params[k].kind == "float" ? f : static_cast<double>(i);
-        }
-    t.score = sqlite3_column_type(q.stmt, 2) == SQLITE_NULL ? nan : sqlite3_column_double(q.stmt, 2);
+    for (std::size_t k = 0; k < run.params.size(); ++k)
+        t.params[k] = run.params[k].kind == "float" ? read_at<double>(at + 8 * k)
+                                                    : static_cast<double>(read_at<std::int64_t>(at + 8 * k));
     t.metrics.assign(run.metrics.size(), nan);
-    const auto bytes = static_cast<std::size_t>(sqlite3_column_bytes(q.stmt, 3));
-    if (const void *blob = sqlite3_column_blob(q.stmt, 3))
-        std::memcpy(t.metrics.data(), blob, std::min(bytes, t.metrics.size() * sizeof(double)));
-    t.status = q.text(4);
-    t.error = q.text(5);
-    t.seconds = sqlite3_column_double(q.stmt, 6);
-    t.reused = sqlite3_column_int64(q.stmt, 7) != 0;
-    return t;
+    std::memcpy(t.metrics.data(), at + values, std::min<std::size_t>(8 * n_metrics, t.metrics.size() * sizeof(double)));
+    t.error.assign(reinterpret_cast<const char *>(at + values + 8 * n_metrics), error_bytes);
+    offset += 16 + values + 8 * n_metrics + error_bytes;
+    return true;
 }
 
 } // namespace
@@ -285,17 +315,23 @@ void Mirror::read_runs()
 
 void Mirror::read_trials(Run &run)
 {
-    Statement q(db_, "SELECT number, vals, score, metrics, status, error, seconds, reused FROM trials "
-                     "WHERE run = ? AND number > ? ORDER BY number");
+    Statement q(db_, "SELECT trials FROM chunks WHERE run = ? AND last > ? ORDER BY first");
     sqlite3_bind_int64(q.stmt, 1, run.id);
     sqlite3_bind_int64(q.stmt, 2, run.trials.empty() ? -1 : run.trials.back().number);
     const std::size_t before = run.trials.size();
     while (q.row()) {
-        Trial t = trial_of(q, run);
-        ++run.statuses[t.status];
-        if (t.status == "ok" && !std::isnan(t.score) && (!run.best || run.better(t.score, run.trials[*run.best].score)))
-            run.best = run.trials.size();
-        run.trials.push_back(std::move(t));
+        const auto *chunk = static_cast<const unsigned char *>(sqlite3_column_blob(q.stmt, 0));
+        const auto size = static_cast<std::size_t>(sqlite3_column_bytes(q.stmt, 0));
+        Trial t;
+        for (std::size_t offset = 0; offset < size && trial_of(chunk, size, offset, run, t);) {
+            if (!run.trials.empty() && t.number <= run.trials.back().number)
+                continue;
+            ++run.statuses[t.status];
+            if (t.status == "ok" && !std::isnan(t.score) &&
+                (!run.best || run.better(t.score, run.trials[*run.best].score)))
+                run.best = run.trials.size();
+            run.trials.push_back(std::move(t));
+        }
     }
     if (run.trials.size() != before)
         ++version_;
