@@ -40,6 +40,12 @@ pub struct Search {
 // or reads through `&self` without shared mutation on the C side.
 unsafe impl Send for Search {}
 
+impl std::fmt::Debug for Search {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Search")
+    }
+}
+
 impl Drop for Search {
     fn drop(&mut self) {
         // SAFETY: owned, destroyed exactly once.
@@ -109,9 +115,7 @@ impl Search {
     pub fn tell_outcome(&mut self, number: u64, status: TrialStatus, score: f64, metrics: &[f64]) -> Result<()> {
         let ptr = if metrics.is_empty() { std::ptr::null() } else { metrics.as_ptr() };
         // SAFETY: metrics holds metric_count values.
-        check(unsafe {
-            sys::btopt_search_tell(self.raw.as_ptr(), number, status.code(), score, ptr, metrics.len())
-        })
+        check(unsafe { sys::btopt_search_tell(self.raw.as_ptr(), number, status.code(), score, ptr, metrics.len()) })
     }
 
     /// No trial left to propose and every one proposed told.

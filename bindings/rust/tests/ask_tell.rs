@@ -37,11 +37,8 @@ fn a_driver_loop_gives_the_trials_of_a_run() {
             }
         }
         seen.sort();
-        let expected: Vec<(u64, String, u64)> = run
-            .trials()
-            .iter()
-            .map(|t| (t.number, t.params.to_string(), t.score.unwrap().to_bits()))
-            .collect();
+        let expected: Vec<(u64, String, u64)> =
+            run.trials().iter().map(|t| (t.number, t.params.to_string(), t.score.unwrap().to_bits())).collect();
         assert_eq!(seen, expected, "{algorithm}");
         let (number, score, _) = search.best().unwrap().unwrap();
         assert_eq!(Some(score), run.best_score());
