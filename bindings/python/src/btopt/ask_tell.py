@@ -28,11 +28,17 @@ from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from . import _lib
 from ._handle import Handle
-from .errors import UnsupportedError, check
+from .errors import InternalError, UnsupportedError, check
 from .result import TrialStatus
 from .space import ParameterSpace, ParamsReader
 
 Params = Dict[str, Any]
+
+
+def _view(pointer: Optional[int]) -> int:
+    if not pointer:
+        raise InternalError("btopt handed out a NULL params view", _lib.ERR_INTERNAL)
+    return pointer
 
 
 class AskedTrial(NamedTuple):
@@ -86,7 +92,7 @@ class Search:
         views = (c_void_p * max(n, 1))()
         count = c_size_t()
         check(_lib.library().btopt_search_ask(self._handle.pointer, n, numbers, views, byref(count)))
-        return [AskedTrial(int(numbers[i]), self._read(views[i])) for i in range(count.value)]
+        return [AskedTrial(int(numbers[i]), self._read(_view(views[i]))) for i in range(count.value)]
 
     def tell(self, number: int, score: Optional[float] = None, status: Optional[int] = None,
              metrics: Iterable[float] = ()) -> None:
@@ -114,7 +120,7 @@ class Search:
         if status == _lib.ERR_NOT_FOUND:
             return None
         check(status)
-        return int(number.value), float(score.value), self._read(view.value)
+        return int(number.value), float(score.value), self._read(_view(view.value))
 
     def state(self) -> str:
         """The search's state as JSON text (the points proposed, the outcomes told)."""
