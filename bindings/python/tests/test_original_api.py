@@ -201,6 +201,19 @@ def test_random_loop_proposes_what_the_engine_proposes():
         RandomSearchAlgorithm(space, n_iter=0)
 
 
+@pytest.mark.parametrize("make", [
+    lambda space: GeneticAlgorithm(space, population_size=6, max_generations=3, seed=4),
+    lambda space: BayesianOptimizer(space, n_iter=9, random_state=4),
+])
+def test_adaptive_loops_propose_what_a_run_of_the_same_search_proposes(make):
+    space = small_space()
+    parallel = ParallelOptimizer(make(space), n_jobs=2)
+    parallel.run(objective)
+    expected = [t.params for t in parallel._run_result.trials]
+    assert len(expected) > 5
+    assert loop(make(space)) == expected
+
+
 def test_genetic_maps_onto_btopts_options():
     space = small_space()
     ga = GeneticAlgorithm(parameter_space=space, population_size=6, max_generations=3, selection="rank",
