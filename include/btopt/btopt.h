@@ -599,6 +599,68 @@ BTOPT_API btopt_status btopt_study_runs(const char *path, int64_t *ids, size_t c
  * holds. Either path may be NULL (not both). */
 BTOPT_API btopt_status btopt_study_export(const char *path, int64_t run, const char *json_path, const char *csv_path);
 
+/* ---- Ask and tell ------------------------------------------------------ */
+/* A search without a run, for hosts that evaluate points with their own
+ * executor or scheduler (Optuna's ask-and-tell interface is the model):
+ * btopt_search_ask proposes numbered trials, the host evaluates them where and
+ * when it likes, and btopt_search_tell hands each outcome back, in any order.
+ * The search hears the outcomes in trial order (an outcome waits for those of
+ * the earlier trials), as in a run, so its trials depend on the algorithm,
+ * the options and the seed only, never on the order the tells come in: they
+ * are the trials btopt_optimizer_run evaluates with the same options. One
+ * thread at a time per search. */
+typedef struct btopt_search btopt_search;
+
+/* algorithm and space as for btopt_optimizer_create (the space may not be
+ * NULL here); the same errors. */
+BTOPT_API btopt_status btopt_search_create(btopt_search **out, const btopt_space *space, const char *algorithm);
+BTOPT_API void btopt_search_destroy(btopt_search *search);
+/* Options by name from the one catalogue, as btopt_optimizer_set_*, but only
+ * those a search reads: random_seed, n_iterations, population_size,
+ * n_generations, tournament_size, elite_count, crossover_rate, mutation_rate,
+ * batch_q, patience and direction (which way btopt_search_tell's score is
+ * better). NOT_FOUND for an unknown option; INVALID_ARGUMENT for an option of
+ * runs (n_jobs, backend, study, ...), a bad value, or any option once the
+ * search has proposed a trial. */
+BTOPT_API btopt_status btopt_search_set_int(btopt_search *search, const char *option, int64_t value);
+BTOPT_API btopt_status btopt_search_set_double(btopt_search *search, const char *option, double value);
+BTOPT_API btopt_status btopt_search_set_string(btopt_search *search, const char *option, const char *value);
+/* Proposes up to `max` trials: their numbers (0, 1, 2, ... in proposal order)
+ * go to numbers[0 .. *count) and views of their points to params[0 .. *count)
+ * (both arrays hold `max`). A view lives until its trial is told or the
+ * search is destroyed. *count 0 while btopt_search_done is 0 means: the
+ * search waits for the outcomes of trials in flight; tell them, ask again.
+ * After btopt_search_restore, the trials the saved search proposed but was
+ * never told come first, with their numbers. */
+BTOPT_API btopt_status btopt_search_ask(btopt_search *search, size_t max, uint64_t *numbers,
+                                        const btopt_params **params, size_t *count);
+/* The outcome of trial `number` (a btopt_trial_status): BTOPT_TRIAL_OK with
+ * its score, or failed/crashed/timeout/cancelled (score ignored; the search
+ * counts it as no result). metrics (NULL when metric_count is 0) are kept
+ * with the trial in the state. NOT_FOUND for a number never proposed;
+ * INVALID_ARGUMENT for a trial already told, an unknown status, or a
+ * non-finite score with BTOPT_TRIAL_OK. */
+BTOPT_API btopt_status btopt_search_tell(btopt_search *search, uint64_t number, int32_t status, double score,
+                                         const double *metrics, size_t metric_count);
+/* 1 when the search will propose no more trials and every trial it proposed
+ * was told; 0 otherwise and for NULL. */
+BTOPT_API int btopt_search_done(const btopt_search *search);
+/* The best ok trial the search has heard (in trial order; a tie keeps the
+ * earlier trial): its number, score and point, each out may be NULL. The
+ * view lives as long as the search. NOT_FOUND while there is none. */
+BTOPT_API btopt_status btopt_search_best(const btopt_search *search, uint64_t *number, double *score,
+                                         const btopt_params **params);
+/* The search's state as JSON text: the algorithm, the parameter names, every
+ * point proposed and every outcome told. Owned by the search, valid until
+ * the next btopt_search_state call on it or its destroy. */
+BTOPT_API btopt_status btopt_search_state(btopt_search *search, const char **state);
+/* Replays a state into a search created with the same space, algorithm and
+ * options that has proposed nothing yet: it proposes the saved points again
+ * (checking each) and hears the saved outcomes, so it goes on as the saved
+ * search would have. INVALID_ARGUMENT for text that is not a state, a state
+ * of another algorithm or space, or one the options do not reproduce. */
+BTOPT_API btopt_status btopt_search_restore(btopt_search *search, const char *state);
+
 #ifdef __cplusplus
 }
 #endif

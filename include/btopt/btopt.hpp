@@ -721,4 +721,89 @@ inline void OptimizationResult::write_csv(const std::string &path) const
     detail::check(btopt_result_write_csv(handle_.get(), path.c_str()));
 }
 
+// ---- Ask and tell ---------------------------------------------------------
+// One of btopt's searches without a run (btopt_search_*): ask for trials,
+// evaluate them with your own executor, tell the outcomes in any order; the
+// trials are those an Optimizer run with the same options evaluates.
+struct AskedTrial {
+    std::uint64_t number = 0; // 0, 1, 2, ... in proposal order
+    ParamMap params;
+};
+
+class Search {
+public:
+    // algorithm: "grid", "random", "genetic", "bayesian" or "cmaes".
+    Search(const ParameterSpace &space, const std::string &algorithm) : handle_(create(space, algorithm), btopt_search_destroy) {}
+
+    // Options a search reads (random_seed, n_iterations, batch_q, ...), before the first ask.
+    Search &set(const std::string &option, std::int64_t value)
+    {
+        detail::check(btopt_search_set_int(handle_.get(), option.c_str(), value));
+        return *this;
+    }
+    Search &set(const std::string &option, int value) { return set(option, std::int64_t{value}); }
+    Search &set(const std::string &option, double value)
+    {
+        detail::check(btopt_search_set_double(handle_.get(), option.c_str(), value));
+        return *this;
+    }
+    Search &set(const std::string &option, const std::string &value)
+    {
+        detail::check(btopt_search_set_string(handle_.get(), option.c_str(), value.c_str()));
+        return *this;
+    }
+
+    // Up to `max` new trials; none while the search waits for outcomes, or when done.
+    std::vector<AskedTrial> ask(std::size_t max)
+    {
+        std::vector<std::uint64_t> numbers(max);
+        std::vector<const btopt_params *> views(max);
+        std::size_t count = 0;
+        detail::check(btopt_search_ask(handle_.get(), max, numbers.data(), views.data(), &count));
+        std::vector<AskedTrial> trials;
+        for (std::size_t i = 0; i < count; ++i)
+            trials.push_back(AskedTrial{numbers[i], Params(views[i]).to_map()});
+        return trials;
+    }
+    // Trial `number` succeeded with `score`.
+    void tell(std::uint64_t number, double score) { tell(number, BTOPT_TRIAL_OK, score); }
+    // Trial `number` ended with `status` (its score counts when ok), with its metrics.
+    void tell(std::uint64_t number, btopt_trial_status status, double score, const std::vector<double> &metrics = {})
+    {
+        detail::check(btopt_search_tell(handle_.get(), number, status, score, metrics.empty() ? nullptr : metrics.data(),
+                                        metrics.size()));
+    }
+    bool done() const { return btopt_search_done(handle_.get()) != 0; }
+    // The best successful trial heard so far (its score in TrialRecord::score).
+    std::optional<TrialRecord> best() const
+    {
+        TrialRecord best;
+        const btopt_params *view = nullptr;
+        const btopt_status status = btopt_search_best(handle_.get(), &best.number, &best.score, &view);
+        if (status == BTOPT_ERR_NOT_FOUND)
+            return std::nullopt;
+        detail::check(status);
+        best.params = Params(view).to_map();
+        return best;
+    }
+    // JSON text, for restore().
+    std::string state()
+    {
+        const char *text = nullptr;
+        detail::check(btopt_search_state(handle_.get(), &text));
+        return text;
+    }
+    // Into a new search with the same space, algorithm and options.
+    void restore(const std::string &state) { detail::check(btopt_search_restore(handle_.get(), state.c_str())); }
+
+private:
+    static btopt_search *create(const ParameterSpace &space, const std::string &algorithm)
+    {
+        btopt_search *raw = nullptr;
+        detail::check(btopt_search_create(&raw, space.handle(), algorithm.c_str()));
+        return raw;
+    }
+    std::unique_ptr<btopt_search, void (*)(btopt_search *)> handle_;
+};
+
 } // namespace btopt

@@ -1,8 +1,8 @@
 #include "coordinator.hpp"
 
 #include "../analysis/selection.hpp"
-#include "../core/ring.hpp"
 #include "../core/rng.hpp"
+#include "../core/trial_window.hpp"
 
 #include <chrono>
 #include <limits>
@@ -51,7 +51,7 @@ public:
         }
         if (outcome_.status == BTOPT_OK && !window_.empty())
             return fail(BTOPT_ERR_INTERNAL, "the run ended with trials {} to {} proposed but never recorded",
-                        window_base_, window_base_ + window_.size() - 1);
+                        window_.front_number(), window_.next_number() - 1);
         report_final_total();
         if (outcome_.status == BTOPT_ERR_CANCELLED)
             outcome_.message = fmt::format("the run was cancelled after {} evaluations", table_.evaluated());
@@ -81,8 +81,8 @@ private:
             if (points_.empty())
                 break;
             for (const Point &point : points_) {
-                const std::uint64_t number = next_number_++;
-                Pending &pending = window_.push_back_slot();
+                const std::uint64_t number = window_.next_number();
+                Pending &pending = window_.open();
                 pending.point = point;
                 pending.outcome.reset();
                 pending.reused = false;
@@ -110,9 +110,7 @@ private:
     Result<void> check(const Outcome &outcome) const
     {
         const std::uint64_t n = outcome.number;
-        const bool pending = n >= window_base_ && n - window_base_ < window_.size() &&
-                             !window_[static_cast<std::size_t>(n - window_base_)].outcome;
-        if (!pending)
+        if (!window_.waiting(n))
             return fail(BTOPT_ERR_INTERNAL, "the executor returned trial {}, which is not in flight", n);
         const auto status = static_cast<std::int32_t>(outcome.evaluation.status);
         if (status < 0 || status > static_cast<std::int32_t>(TrialStatus::Cancelled))
@@ -123,10 +121,8 @@ private:
     // Records the outcomes at the front of the window that are ready.
     void record_ready()
     {
-        while (!window_.empty() && window_.front().outcome) {
-            record(window_.front().point, *window_.front().outcome, window_.front().reused);
-            advance_window();
-        }
+        window_.release_ready(
+            [this](std::uint64_t, const Pending &pending) { record(pending.point, *pending.outcome, pending.reused); });
     }
 
     Result<void> receive()
@@ -136,11 +132,11 @@ private:
                 return valid;
             finished_ += outcome.evaluation.status != TrialStatus::Cancelled;
             --in_flight_;
-            if (outcome.number == window_base_) { // the next in trial order: record it as it is
+            if (outcome.number == window_.front_number()) { // the next in trial order: record it as it is
                 record(window_.front().point, outcome, false);
-                advance_window();
+                window_.pop();
             } else {
-                window_[static_cast<std::size_t>(outcome.number - window_base_)].outcome = std::move(outcome);
+                window_.waiting(outcome.number)->outcome = std::move(outcome);
             }
             record_ready();
         }
@@ -182,12 +178,6 @@ private:
 
     // Called in trial order: what makes the search, the best and the first
     // error the same for every executor and worker count.
-    void advance_window()
-    {
-        window_.drop_front();
-        ++window_base_;
-    }
-
     void record(const Point &point, const Outcome &o, bool reused)
     {
         const TrialStatus status = o.evaluation.status;
@@ -219,12 +209,10 @@ private:
     RunRequest &r_;
     TrialTable table_;
     RunOutcome outcome_;
-    Ring<Pending> window_; // proposed, not yet recorded; front is trial window_base_
+    TrialWindow<Pending> window_; // proposed, not yet recorded
     std::vector<Point> points_;     // reused: what the search proposes
     std::vector<Task> tasks_;       // reused: what goes to the executor
     std::vector<Outcome> outcomes_; // reused: what comes back
-    std::uint64_t window_base_ = 0;
-    std::uint64_t next_number_ = 0;
     std::size_t in_flight_ = 0;
     std::uint64_t reported_total_ = 0;
     std::uint64_t reported_done_ = 0;

@@ -74,6 +74,17 @@ public:
             centres_.push_back(std::move(centre));
         }
         choice_fill_ = prior_weight / static_cast<double>(group.size() + 1);
+        for (std::size_t d = 0; d < dims; ++d)
+            ranges_.push_back(coordinate_range(space.parameters()[d]));
+        // A kernel's mass inside the range depends on the kernel only: computed
+        // here once, not per candidate (it was most of the cost of an ask).
+        log_mass_.resize(kernels() * dims);
+        for (std::size_t j = 0; j < kernels(); ++j)
+            for (std::size_t d = 0; d < dims; ++d) {
+                const auto [lo, hi] = ranges_[d];
+                const auto [mu, sigma] = mu_sigma(j, d);
+                log_mass_[j * dims + d] = safe_log(normal_cdf((hi - mu) / sigma) - normal_cdf((lo - mu) / sigma));
+            }
     }
 
     std::size_t kernels() const { return centres_.size() + 1; }
@@ -112,7 +123,7 @@ private:
 
     std::pair<double, double> mu_sigma(std::size_t j, std::size_t d) const
     {
-        const auto [lo, hi] = coordinate_range(space_.parameters()[d]);
+        const auto [lo, hi] = ranges_[d];
         if (is_prior(j))
             return {0.5 * (lo + hi), hi - lo};
         return {centres_[j][d], sigma_[d]};
@@ -161,19 +172,20 @@ private:
         const double x = to_coordinate(p, v);
         if (p.kind == Kind::Choice)
             return std::log(choice_probability(j, d, static_cast<std::size_t>(x)));
-        const auto [lo, hi] = coordinate_range(p);
         const auto [mu, sigma] = mu_sigma(j, d);
-        const double mass = normal_cdf((hi - mu) / sigma) - normal_cdf((lo - mu) / sigma);
+        const double log_mass = log_mass_[j * space_.size() + d];
         if (!is_continuous(p)) // the probability of the value's cell
-            return safe_log(normal_cdf((x + 0.5 - mu) / sigma) - normal_cdf((x - 0.5 - mu) / sigma)) - safe_log(mass);
+            return safe_log(normal_cdf((x + 0.5 - mu) / sigma) - normal_cdf((x - 0.5 - mu) / sigma)) - log_mass;
         const double z = (x - mu) / sigma;
-        return -0.5 * z * z - std::log(sigma * std::sqrt(2.0 * std::numbers::pi)) - safe_log(mass);
+        return -0.5 * z * z - std::log(sigma * std::sqrt(2.0 * std::numbers::pi)) - log_mass;
     }
 
     const Space &space_;
     std::vector<double> sigma_;                // per dimension, for the observation kernels
     std::vector<std::vector<double>> centres_; // per observation, per dimension
     double choice_fill_ = 0.0;
+    std::vector<std::pair<double, double>> ranges_; // per dimension: coordinate_range
+    std::vector<double> log_mass_;                  // per kernel, per dimension: log of its mass in the range
 };
 
 class BayesianSearch final : public Search {

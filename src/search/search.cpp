@@ -1,11 +1,22 @@
 #include "search.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace btopt::internal {
 
 bool is_known_algorithm(const std::string &algorithm)
 {
     return algorithm == "grid" || algorithm == "random" || algorithm == "genetic" || algorithm == "bayesian" ||
            algorithm == "cmaes";
+}
+
+bool is_search_option(std::string_view name)
+{
+    static constexpr std::string_view names[] = {
+        "random_seed",   "n_iterations", "population_size", "n_generations", "tournament_size", "elite_count",
+        "crossover_rate", "mutation_rate", "batch_q",        "patience",      "direction"};
+    return std::find(std::begin(names), std::end(names), name) != std::end(names);
 }
 
 Result<std::unique_ptr<Search>> make_search(const std::string &algorithm, const Space &space, const Options &options)

@@ -47,4 +47,8 @@ Result<std::unique_ptr<Search>> make_cmaes_search(const Space &space, Constraint
 // Algorithms a user may name, for checks before a run.
 bool is_known_algorithm(const std::string &algorithm);
 
+// The options a search reads (make_search and the searches); the others
+// (n_jobs, backend, study, ...) are a run's. The ask/tell API takes these only.
+bool is_search_option(std::string_view name);
+
 } // namespace btopt::internal

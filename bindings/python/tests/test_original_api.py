@@ -163,36 +163,29 @@ def test_one_point_at_a_time():
     assert grid.is_complete()
 
 
-def engine_thread(search):
-    return search._steps._thread
+def c_search(search):
+    return search._steps.search
 
 
-def test_a_loop_left_early_ends_its_engine_thread():
+def test_a_loop_left_early_frees_its_c_search():
     grid = GridSearchAlgorithm(small_space())
     grid.update(grid.suggest(), 1.0)
     grid.suggest()
-    assert engine_thread(grid).is_alive()
+    assert not c_search(grid)._handle.closed
     grid.close()
-    assert not engine_thread(grid).is_alive()
+    assert c_search(grid)._handle.closed and grid.is_complete()
 
 
-def test_a_finished_loop_leaves_no_thread():
-    grid = GridSearchAlgorithm(small_space())
-    loop(grid)
-    assert not engine_thread(grid).is_alive()
-
-
-def test_a_search_object_dropped_mid_loop_ends_its_engine_thread():
+def test_a_search_object_dropped_mid_loop_frees_its_c_search():
     import gc
+    import weakref
 
     grid = GridSearchAlgorithm(small_space())
     grid.suggest()
-    thread = engine_thread(grid)
-    assert thread.is_alive()
+    search = weakref.ref(c_search(grid))
     del grid
     gc.collect()
-    thread.join(10)
-    assert not thread.is_alive()
+    assert search() is None
 
 
 def test_random_loop_proposes_what_the_engine_proposes():
@@ -206,6 +199,19 @@ def test_random_loop_proposes_what_the_engine_proposes():
     assert loop(RandomSearchAlgorithm(space, n_iter=6, seed=8)) != expected
     with pytest.raises(ValueError, match="n_iter"):
         RandomSearchAlgorithm(space, n_iter=0)
+
+
+@pytest.mark.parametrize("make", [
+    lambda space: GeneticAlgorithm(space, population_size=6, max_generations=3, seed=4),
+    lambda space: BayesianOptimizer(space, n_iter=9, random_state=4),
+])
+def test_adaptive_loops_propose_what_a_run_of_the_same_search_proposes(make):
+    space = small_space()
+    parallel = ParallelOptimizer(make(space), n_jobs=2)
+    parallel.run(objective)
+    expected = [t.params for t in parallel._run_result.trials]
+    assert len(expected) > 5
+    assert loop(make(space)) == expected
 
 
 def test_genetic_maps_onto_btopts_options():
@@ -257,8 +263,37 @@ def test_search_objects_refuse_what_they_cannot_search():
         GridSearchAlgorithm(continuous)
     with pytest.raises(TypeError, match="ParameterSpace"):
         GridSearchAlgorithm({"a": [1, 2]})
-    with pytest.raises(UnsupportedError, match="checkpoint"):
-        GridSearchAlgorithm(small_space()).get_state()
+
+
+@pytest.mark.parametrize("make", [
+    lambda space: GridSearchAlgorithm(space),
+    lambda space: RandomSearchAlgorithm(space, n_iter=8),  # seed None: a fresh one, carried by the state
+    lambda space: GeneticAlgorithm(space, population_size=4, max_generations=3),
+    lambda space: BayesianOptimizer(space, n_iter=8),
+])
+def test_get_state_and_set_state_continue_a_loop(make):
+    import json
+
+    space = small_space()
+    first = make(space)
+    seen = []
+    for _ in range(3):
+        params = first.suggest()
+        seen.append(params)
+        first.update(params, objective(params))
+    pending = first.suggest()  # suggested, not updated: suggested again after set_state
+    state = json.loads(json.dumps(first.get_state()))  # plain data
+    first.update(pending, objective(pending))
+    rest = loop(first)
+    second = make(space)
+    second.set_state(state)
+    assert second.iteration == 3 and second.get_best_params() == max(seen, key=objective)
+    assert second.suggest() == pending
+    second.update(pending, objective(pending))
+    assert loop(second) == rest
+    assert second.get_results() == first.get_results()
+    with pytest.raises(ValueError, match="new search object"):
+        second.set_state(state)
 
 
 # -- Optimizer(parameter_space, search_algorithm, objective_function, backtest_function, max_trials) --
@@ -294,7 +329,7 @@ def test_the_optimizer_loop_keyword_shape_max_trials_and_direction():
     best = optimizer.optimize()
     assert len(optimizer.get_history()) == 4 and best.params == {"a": 10, "m": "x"}
     assert best.score == Decimal("-0.1")
-    assert not engine_thread(grid).is_alive()  # the search's engine stopped with the loop
+    assert c_search(grid)._handle.closed  # the search was freed with the loop
 
 
 def test_the_optimizer_loop_refusals():

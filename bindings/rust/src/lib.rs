@@ -31,6 +31,7 @@ mod error;
 mod optimizer;
 mod plugin;
 mod result;
+mod search;
 #[cfg(feature = "serde")]
 mod serde_impl;
 mod space;
@@ -45,6 +46,7 @@ pub use error::{Error, Result, Status};
 pub use optimizer::{Backend, CancelHandle, Direction, Optimizer, StartMethod};
 pub use plugin::{PluginInfo, Series};
 pub use result::{OptimizationResult, Trial, TrialStatus};
+pub use search::{AskedTrial, Search};
 pub use space::{ParamSpec, Space, SpaceBuilder};
 pub use study::{export_study, open_study, study_runs};
 pub use value::{Params, Point, Value};

@@ -70,6 +70,11 @@ OPTIONAL = frozenset({"btopt_result_rank", "btopt_result_efficiency", "btopt_res
                       "btopt_result_selection", "btopt_result_selection_note", "btopt_result_sensitivity",
                       "btopt_optimizer_walkforward", "btopt_walkforward_destroy", "btopt_walkforward_json",
                       "btopt_walkforward_window_count"})
+#: The ask/tell API (btopt_search_*), added in one block: btopt.ask_tell needs all of it.
+ASK_TELL = frozenset({"btopt_search_create", "btopt_search_destroy", "btopt_search_set_int", "btopt_search_set_double",
+                      "btopt_search_set_string", "btopt_search_ask", "btopt_search_tell", "btopt_search_done",
+                      "btopt_search_best", "btopt_search_state", "btopt_search_restore"})
+OPTIONAL = OPTIONAL | ASK_TELL
 
 # btopt_option_type
 OPTION_INT = 0
@@ -252,6 +257,18 @@ PROTOTYPES = {
     "btopt_study_open": (_status, [POINTER(_p), c_char_p, c_int64]),
     "btopt_study_runs": (_status, [c_char_p, POINTER(c_int64), c_size_t, POINTER(c_size_t)]),
     "btopt_study_export": (_status, [c_char_p, c_int64, c_char_p, c_char_p]),
+    # Ask and tell
+    "btopt_search_create": (_status, [POINTER(_p), _p, c_char_p]),
+    "btopt_search_destroy": (None, [_p]),
+    "btopt_search_set_int": (_status, [_p, c_char_p, c_int64]),
+    "btopt_search_set_double": (_status, [_p, c_char_p, c_double]),
+    "btopt_search_set_string": (_status, [_p, c_char_p, c_char_p]),
+    "btopt_search_ask": (_status, [_p, c_size_t, POINTER(c_uint64), POINTER(_p), POINTER(c_size_t)]),
+    "btopt_search_tell": (_status, [_p, c_uint64, c_int32, c_double, POINTER(c_double), c_size_t]),
+    "btopt_search_done": (c_int32, [_p]),
+    "btopt_search_best": (_status, [_p, POINTER(c_uint64), POINTER(c_double), POINTER(_p)]),
+    "btopt_search_state": (_status, [_p, POINTER(c_char_p)]),
+    "btopt_search_restore": (_status, [_p, c_char_p]),
 }
 
 

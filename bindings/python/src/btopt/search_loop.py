@@ -37,7 +37,8 @@ class SearchLoopOptimizer(Optimizer):
         if checkpoint_frequency <= 0:
             raise ValueError("checkpoint_frequency must be positive")
         if checkpoint_dir is not None:
-            raise UnsupportedError("checkpoint_dir: btopt's search objects cannot be checkpointed; "
+            raise UnsupportedError("checkpoint_dir: btopt's Optimizer loop writes no checkpoint files; "
+                                   "search_algorithm.get_state()/set_state() checkpoint the search (a dict), and "
                                    "ParallelOptimizer(..., study='file.db') records every trial and resumes")
         self.parameter_space = parameter_space
         self.search_algorithm = search_algorithm

@@ -7,10 +7,12 @@ A search object names one of btopt's searches and its options
 * ``ParallelOptimizer(algorithm=search, n_jobs=2).run(objective)`` hands the
   search to the engine as a whole run;
 * the original's loop ``while not s.is_complete(): p = s.suggest(); ...;
-  s.update(p, score)`` runs the same engine one point at a time: the engine
-  runs on a background thread with an inline objective that hands each point
-  to ``suggest()`` and waits for ``update()`` (``_Steps``). One point is out
-  at a time: ``suggest()`` twice without ``update()`` raises.
+  s.update(p, score)`` drives the same search through btopt's ask/tell API
+  (``btopt.ask_tell.Search``, ``_Steps``), so it proposes the trials a run
+  with the same options evaluates. One point is out at a time: ``suggest()``
+  twice without ``update()`` raises (hosts that evaluate batches use
+  ``btopt.ask_tell.Search`` directly). ``get_state()``/``set_state()``
+  checkpoint the loop.
 
 The stopping rules the engine lacks (grid's ``early_stopping_rounds``,
 genetic's ``target_fitness`` and ``max_time_seconds``) are checked here, on
@@ -21,18 +23,13 @@ from __future__ import annotations
 
 import math
 import os
-import queue
-import threading
 import time
-import weakref
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
+from .ask_tell import AskedTrial, Search
 from .errors import UnsupportedError
 from .space import ContinuousParameter, ParameterSpace
-
-if TYPE_CHECKING:
-    from .optimizer import ParallelOptimizer
 
 Params = Dict[str, Any]
 
@@ -43,74 +40,39 @@ def _fresh_seed() -> int:
 
 
 class _Steps:
-    """btopt's engine run one point at a time (see the module doc)."""
+    """btopt's search one point at a time, over its ask/tell API (btopt.ask_tell)."""
 
-    def __init__(self, optimizer_factory: Any) -> None:
-        self._proposals: queue.Queue[Tuple[str, Any]] = queue.Queue()
-        self._scores: queue.Queue[Any] = queue.Queue()
-        self._optimizer: ParallelOptimizer = optimizer_factory(self._evaluate)
-        self._thread = threading.Thread(target=self._run, name="btopt-search-steps", daemon=True)
-        self._next: Optional[Tuple[str, Any]] = None
-        self.pending: Optional[Params] = None
-        self._stopping = False
+    def __init__(self, search: Search) -> None:
+        self.search = search
+        self._next: Optional[AskedTrial] = None  # asked ahead, to learn whether the search is done
+        self.pending: Optional[AskedTrial] = None
 
-    def _evaluate(self, params: Params) -> float:
-        if self._stopping:
-            raise StopIteration("the search was stopped")
-        self._proposals.put(("point", params))
-        score = self._scores.get()
-        if isinstance(score, BaseException):
-            raise score
-        return float(score)
-
-    def _run(self) -> None:
-        try:
-            self._proposals.put(("end", self._optimizer.optimize()))
-        except BaseException as e:  # noqa: B902 - handed to the thread that asks
-            self._proposals.put(("end", e))
-
-    def _peek(self) -> Tuple[str, Any]:
-        if self._next is None:
-            if self._thread.ident is None:
-                self._thread.start()
-            self._next = self._proposals.get()
-            if self._next[0] == "end":
-                self._thread.join()  # it has handed over its last word
+    def _peek(self) -> Optional[AskedTrial]:
+        if self._next is None and self.pending is None:
+            trials = self.search.ask(1)
+            self._next = trials[0] if trials else None
         return self._next
 
     def exhausted(self) -> bool:
-        return self.pending is None and self._peek()[0] == "end"
+        return self.pending is None and self._peek() is None and self.search.done
 
     def ask(self) -> Params:
         if self.pending is not None:
             raise RuntimeError("btopt's search objects give one point at a time: call update() for %r first"
-                               % (self.pending,))
-        kind, value = self._peek()
-        if kind == "end":
-            if isinstance(value, BaseException):
-                raise value
+                               % (self.pending.params,))
+        trial = self._peek()
+        if trial is None:
             raise ValueError("the search is complete: no more points to evaluate")
-        self._next = None
-        self.pending = value
-        return dict(value)
+        self._next, self.pending = None, trial
+        return dict(trial.params)
 
     def tell(self, params: Params, score: float) -> None:
         if self.pending is None:
             raise ValueError("No suggestion pending - call suggest() first")
-        if params != self.pending:
-            raise ValueError("update() got %r, but the point suggested is %r" % (params, self.pending))
-        self.pending = None
-        self._scores.put(score)
-
-    def stop(self) -> None:
-        """Ends the engine's run now (a stopping rule fired, or the caller is done)."""
-        if self._thread.ident is None or not self._thread.is_alive():
-            return
-        self._stopping = True
-        self._optimizer.cancel()
-        self._scores.put(StopIteration("the search was stopped"))  # for an evaluation waiting on a score
-        self.pending = None
-        self._thread.join()
+        if params != self.pending.params:
+            raise ValueError("update() got %r, but the point suggested is %r" % (params, self.pending.params))
+        number, self.pending = self.pending.number, None
+        self.search.tell(number, score if math.isfinite(score) else None)
 
 
 class SearchAlgorithm:
@@ -144,20 +106,10 @@ class SearchAlgorithm:
         """Why to stop now, for the rules btopt's engine does not have; None to go on."""
         return None
 
-    def _optimizer(self, objective: Any, **options: Any) -> ParallelOptimizer:
-        from .optimizer import ParallelOptimizer
-
-        algorithm, engine_options = self._engine_setup()
-        engine_options.update(options)
-        return ParallelOptimizer(objective_function=objective, parameter_space=self.parameter_space,
-                                 algorithm=algorithm, ignore_errors=True, **engine_options)
-
     def _driver(self) -> _Steps:
         if self._steps is None:
-            steps = _Steps(lambda objective: self._optimizer(objective, n_jobs=1, backend="inline"))
-            # A search object dropped mid-loop ends its engine thread (the thread holds the steps, not this).
-            weakref.finalize(self, steps.stop)
-            self._steps = steps
+            algorithm, options = self._engine_setup()
+            self._steps = _Steps(Search(self.parameter_space, algorithm, **options))
         return self._steps
 
     # -- the original's loop ----------------------------------------------
@@ -192,10 +144,10 @@ class SearchAlgorithm:
     def _stop(self) -> None:
         self._stopped = True
         if self._steps is not None:
-            self._steps.stop()
+            self._steps.search.close()
 
     def close(self) -> None:
-        """Ends a suggest/update loop left before is_complete() (frees its engine thread)."""
+        """Ends a suggest/update loop left before is_complete() (frees its C search)."""
         self._stop()
 
     # -- bookkeeping -------------------------------------------------------
@@ -246,11 +198,39 @@ class SearchAlgorithm:
         self.parameter_space.validate_params(params)
 
     def get_state(self) -> Dict[str, Any]:
-        raise UnsupportedError("btopt's search objects cannot be checkpointed: use a study "
-                               "(ParallelOptimizer(..., study='file.db')) to resume a run")
+        """A checkpoint of the suggest/update loop (a dict of plain data, JSON-able):
+        the engine's options (the seed drawn included), btopt's search state and
+        the scores told. set_state() on a new search object of the same class
+        and space continues from it; a point suggested and not yet updated is
+        suggested again."""
+        if self._stopped:
+            raise ValueError("%s is closed or stopped: take its state before" % type(self).__name__)
+        algorithm, options = self._engine_setup()
+        return {"search": type(self).__name__, "algorithm": algorithm, "options": options,
+                "btopt_search_state": self._driver().search.state(),
+                "results": [(dict(p), str(score)) for p, score in self._results],
+                "elapsed": 0.0 if self._started is None else time.monotonic() - self._started}
 
     def set_state(self, state: Dict[str, Any]) -> None:
-        self.get_state()
+        """Continues from get_state()'s dict, in a search object that has suggested nothing yet."""
+        if self._steps is not None or self._results:
+            raise ValueError("set_state() restores into a new search object, before its first suggest()")
+        algorithm, options = self._engine_setup()
+        if state.get("search") != type(self).__name__ or state.get("algorithm") != algorithm:
+            raise ValueError("the state is a %s's (%s), not a %s's" % (state.get("search"), state.get("algorithm"),
+                                                                      type(self).__name__))
+        search = Search(self.parameter_space, algorithm, **state["options"])
+        search.restore(state["btopt_search_state"])
+        self._steps = _Steps(search)
+        self._restore_options(state["options"])
+        for params, score in state["results"]:
+            self._record(params, float(Decimal(score)))
+        self._started = time.monotonic() - float(state.get("elapsed", 0.0))
+
+    def _restore_options(self, options: Dict[str, Any]) -> None:
+        """Takes the saved seed, so _engine_setup() says what the restored search is."""
+        if "random_seed" in options and hasattr(self, "_seed"):
+            self._seed = options["random_seed"]
 
 
 def _positive(value: Any, what: str) -> None:

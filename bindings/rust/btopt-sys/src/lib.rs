@@ -45,6 +45,7 @@ macro_rules! opaque {
     )*};
 }
 opaque!(btopt_space, btopt_params, btopt_optimizer, btopt_result, btopt_plugin_info, btopt_series, btopt_walkforward);
+opaque!(btopt_search);
 
 #[repr(C)]
 pub struct btopt_walkforward_spec {
@@ -255,4 +256,45 @@ extern "C" {
         json_path: *const c_char,
         csv_path: *const c_char,
     ) -> btopt_status;
+}
+
+// Ask and tell.
+extern "C" {
+    pub fn btopt_search_create(
+        out: *mut *mut btopt_search,
+        space: *const btopt_space,
+        algorithm: *const c_char,
+    ) -> btopt_status;
+    pub fn btopt_search_destroy(search: *mut btopt_search);
+    pub fn btopt_search_set_int(search: *mut btopt_search, option: *const c_char, value: i64) -> btopt_status;
+    pub fn btopt_search_set_double(search: *mut btopt_search, option: *const c_char, value: f64) -> btopt_status;
+    pub fn btopt_search_set_string(
+        search: *mut btopt_search,
+        option: *const c_char,
+        value: *const c_char,
+    ) -> btopt_status;
+    pub fn btopt_search_ask(
+        search: *mut btopt_search,
+        max: usize,
+        numbers: *mut u64,
+        params: *mut *const btopt_params,
+        count: *mut usize,
+    ) -> btopt_status;
+    pub fn btopt_search_tell(
+        search: *mut btopt_search,
+        number: u64,
+        status: i32,
+        score: f64,
+        metrics: *const f64,
+        metric_count: usize,
+    ) -> btopt_status;
+    pub fn btopt_search_done(search: *const btopt_search) -> c_int;
+    pub fn btopt_search_best(
+        search: *const btopt_search,
+        number: *mut u64,
+        score: *mut f64,
+        params: *mut *const btopt_params,
+    ) -> btopt_status;
+    pub fn btopt_search_state(search: *mut btopt_search, state: *mut *const c_char) -> btopt_status;
+    pub fn btopt_search_restore(search: *mut btopt_search, state: *const c_char) -> btopt_status;
 }
