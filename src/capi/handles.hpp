@@ -33,6 +33,8 @@ struct btopt_optimizer {
     std::string objective_name = "callback";
     btopt_progress_fn progress = nullptr;
     void *progress_user = nullptr;
+    btopt_progress_ex_fn progress_ex = nullptr;
+    void *progress_ex_user = nullptr;
     std::atomic<bool> cancel{false};
     // Set for the length of btopt_optimizer_run: an objective that runs its
     // own optimizer again (in any thread, or in a worker forked with it set)

@@ -269,6 +269,7 @@ Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel)
         .options = plan.options,
         .info = info,
         .progress = plan.progress,
+        .progress_report = plan.progress_report,
         .cancel = cancel,
         .store = study->get(),
         .range = a.range,

@@ -36,7 +36,7 @@ mod study;
 pub mod sys;
 mod value;
 
-pub use callbacks::{register_objective, ObjectiveOutput, Progress};
+pub use callbacks::{register_objective, ObjectiveOutput, Progress, ProgressReport};
 pub use error::{Error, Result, Status};
 pub use optimizer::{Backend, CancelHandle, Direction, Optimizer, StartMethod};
 pub use plugin::{PluginInfo, Series};
