@@ -623,6 +623,12 @@ BTOPT_API btopt_status btopt_result_sensitivity(const btopt_result *result, size
                                                 double *max_score, uint64_t *points);
 /* Why a selection statistic is missing, in words; "" when none is. Valid while the result lives. */
 BTOPT_API const char *btopt_result_selection_note(const btopt_result *result);
+/* What went wrong without costing a trial, a line each; "" when nothing did
+ * (and for NULL): a plugin's finish that crashed or did not return within a
+ * grace period, after every trial was recorded ("plugin '...': btopt-worker
+ * was killed by signal 11 (...) while running the plugin's finish"). The run
+ * itself returns BTOPT_OK with all its trials. Valid while the result lives. */
+BTOPT_API const char *btopt_result_warnings(const btopt_result *result);
 
 /* ---- Studies ------------------------------------------------------------- */
 /* A stored run of a study as a result (run 0: the last one), with every trial

@@ -58,8 +58,13 @@ struct btopt_plugin_info {
 };
 
 struct btopt_result {
-    explicit btopt_result(btopt::internal::RunResult r) : run(std::move(r)) {}
+    explicit btopt_result(btopt::internal::RunResult r) : run(std::move(r))
+    {
+        for (const std::string &w : run.warnings)
+            warnings += (warnings.empty() ? "" : "\n") + w;
+    }
     btopt::internal::RunResult run;
+    std::string warnings; // run.warnings, a line each (btopt_result_warnings)
     // One per kept trial, pointing into run; made on first use (a host that
     // only asks for the best never pays for a million of them).
     const btopt_params &view(std::size_t i) const

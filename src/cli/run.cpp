@@ -28,6 +28,8 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <ranges>
+#include <string_view>
 
 namespace btopt::cli {
 
@@ -164,7 +166,15 @@ int run_prepared(PreparedRun &prepared, const RunOptions &options)
     const ResultHandle result(raw);
     const std::string error = status == BTOPT_OK ? "" : btopt_last_error();
     progress.finish(status == BTOPT_ERR_CANCELLED ? "cancelled" : status == BTOPT_OK ? "" : "stopped");
+    if (result) // a plugin's finish that crashed: the trials stand, but it must not go unsaid
+        for (const auto line : std::views::split(std::string_view(btopt_result_warnings(result.get())), '\n'))
+            if (!line.empty())
+                fmt::print(stderr, "btopt: warning: {}\n", std::string_view(line.begin(), line.end()));
 
+    if (!result && status == BTOPT_ERR_CANCELLED) { // Ctrl-C while the plugin initialised: no trial to keep
+        fmt::print(stderr, "btopt: {}; no trial ran\n", error);
+        return stopped_by.load() != 0 ? 128 + stopped_by.load() : exit_cancelled;
+    }
     if (!result) // nothing ran: the plugin refused its config, data, ...
         throw RunError(error);
     if (btopt_result_rank(result.get()) != 0)

@@ -274,6 +274,8 @@ Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel)
         .store = study->get(),
         .range = a.range,
     });
+    if (outcome) // the workers end now, not when `a` goes: what their plugin's finish did belongs to the result
+        outcome->result.warnings = a.executor->shut_down();
     if (outcome && *study)
         close_study(**study, *outcome);
     return outcome;

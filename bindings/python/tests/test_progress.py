@@ -60,3 +60,10 @@ def test_a_progress_that_raises_cancels_the_run_and_raises_again():
     with pytest.raises(RuntimeError, match="enough"):
         optimizer.optimize()
 
+
+def test_a_crash_in_a_plugins_finish_is_a_warning_and_the_trials_stand(test_plugin):
+    result = ParallelOptimizer(plugin=test_plugin("evil"), plugin_config={"finish_crash": 1}, n_jobs=2).optimize()
+    assert result.n_trials == 100 and result.best_score == 0
+    assert len(result.warnings) == 1 and "finish" in result.warnings[0], result.warnings
+    clean = ParallelOptimizer(plugin=test_plugin("evil"), n_jobs=2).optimize()
+    assert clean.warnings == []
