@@ -27,10 +27,29 @@ type Progress struct {
 	BestScore   float64 // NaN until a trial succeeds
 }
 
+// ProgressReport is a report per recorded trial, in trial order (or
+// coalesced by SetProgressInterval), with the counts by status:
+// Done == OK + Failed + Crashed + Timeout.
+type ProgressReport struct {
+	Done                 uint64
+	Total                uint64 // the planned number; once the run stops, the number that finished
+	OK                   uint64
+	Failed               uint64
+	Crashed              uint64
+	Timeout              uint64
+	Cancelled            uint64
+	Reused               uint64  // of Done: outcomes a study supplied
+	BestScore            float64 // NaN until a trial succeeds
+	EvaluationsPerSecond float64
+	ElapsedSeconds       float64
+	Trial                int64 // the last trial recorded, when this report is the first to say so; else -1
+}
+
 type objectiveState struct{ f ObjectiveFunc }
 
 type progressState struct {
 	f         func(Progress)
+	report    func(ProgressReport)
 	optimizer *C.btopt_optimizer // to cancel the run when f panics
 	panicked  bool
 	panicVal  interface{}
@@ -77,4 +96,25 @@ func btoptGoProgress(user C.uintptr_t, done, total C.uint64_t, best C.double) {
 		}
 	}()
 	state.f(Progress{Done: uint64(done), Total: uint64(total), BestScore: float64(best)})
+}
+
+//export btoptGoProgressReport
+func btoptGoProgressReport(user C.uintptr_t, p *C.btopt_progress) {
+	state := cgo.Handle(user).Value().(*progressState)
+	if state.panicked {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			state.panicked, state.panicVal = true, r
+			C.btopt_optimizer_cancel(state.optimizer)
+		}
+	}()
+	state.report(ProgressReport{
+		Done: uint64(p.done), Total: uint64(p.total),
+		OK: uint64(p.ok), Failed: uint64(p.failed), Crashed: uint64(p.crashed), Timeout: uint64(p.timeout),
+		Cancelled: uint64(p.cancelled), Reused: uint64(p.reused), BestScore: float64(p.best_score),
+		EvaluationsPerSecond: float64(p.evaluations_per_second), ElapsedSeconds: float64(p.elapsed_seconds),
+		Trial: int64(p.trial),
+	})
 }

@@ -19,6 +19,7 @@ package btopt
 // shim.c: trampolines from the C callbacks to the exported Go functions.
 btopt_status btopt_go_set_objective(btopt_optimizer *opt, uintptr_t handle);
 btopt_status btopt_go_set_progress(btopt_optimizer *opt, uintptr_t handle);
+btopt_status btopt_go_set_progress_report(btopt_optimizer *opt, uintptr_t handle);
 btopt_status btopt_go_register_objective(const char *name, uintptr_t handle);
 */
 import "C"

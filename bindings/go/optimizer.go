@@ -7,6 +7,7 @@ package btopt
 
 btopt_status btopt_go_set_objective(btopt_optimizer *opt, uintptr_t handle);
 btopt_status btopt_go_set_progress(btopt_optimizer *opt, uintptr_t handle);
+btopt_status btopt_go_set_progress_report(btopt_optimizer *opt, uintptr_t handle);
 btopt_status btopt_go_register_objective(const char *name, uintptr_t handle);
 */
 import "C"
@@ -33,8 +34,9 @@ type Optimizer struct {
 
 	objective   cgo.Handle // 0 when none
 	progress    cgo.Handle
-	goObjective bool   // the objective is Go code (a func or a registered Go objective)
-	backend     string // the last backend set ("" = the library's default)
+	report      cgo.Handle // SetProgressReport's
+	goObjective bool       // the objective is Go code (a func or a registered Go objective)
+	backend     string     // the last backend set ("" = the library's default)
 }
 
 var (
@@ -118,6 +120,10 @@ func (o *Optimizer) Close() error {
 	if o.progress != 0 {
 		o.progress.Delete()
 		o.progress = 0
+	}
+	if o.report != 0 {
+		o.report.Delete()
+		o.report = 0
 	}
 	return nil
 }
@@ -246,6 +252,31 @@ func (o *Optimizer) SetProgress(f func(Progress)) error {
 	})
 }
 
+// SetProgressReport sets the progress callback with counts (nil removes
+// it): called once per recorded trial in trial order (or at most every
+// SetProgressInterval), on the goroutine running Run, never concurrently;
+// it may call Cancel. A panic in it cancels the run and is raised again
+// when Run returns. It and SetProgress's callback are independent.
+func (o *Optimizer) SetProgressReport(f func(ProgressReport)) error {
+	return o.with(func(p *C.btopt_optimizer) error {
+		var h cgo.Handle
+		if f != nil {
+			h = cgo.NewHandle(&progressState{report: f, optimizer: p})
+		}
+		if err := call(func() C.btopt_status { return C.btopt_go_set_progress_report(p, C.uintptr_t(h)) }); err != nil {
+			if h != 0 {
+				h.Delete()
+			}
+			return err
+		}
+		if o.report != 0 {
+			o.report.Delete()
+		}
+		o.report = h
+		return nil
+	})
+}
+
 // ---- Running ---------------------------------------------------------
 
 // RunContext is Run, cancelled when ctx is done: the run stops as with Cancel
@@ -305,10 +336,13 @@ func (o *Optimizer) Run() (*Result, error) {
 				"Use the \"thread\" backend (SetBackend(btopt.BackendThread)), or a strategy plugin, "+
 				"which runs in worker processes")
 		}
-		var state *progressState
-		if o.progress != 0 {
-			state = o.progress.Value().(*progressState)
-			state.panicked, state.panicVal = false, nil
+		var states []*progressState
+		for _, h := range []cgo.Handle{o.progress, o.report} {
+			if h != 0 {
+				state := h.Value().(*progressState)
+				state.panicked, state.panicVal = false, nil
+				states = append(states, state)
+			}
 		}
 		runtime.LockOSThread() // the last error is per OS thread
 		defer runtime.UnlockOSThread()
@@ -322,9 +356,11 @@ func (o *Optimizer) Run() (*Result, error) {
 		if raw != nil {
 			result, convErr = newResult(raw)
 		}
-		if state != nil && state.panicked {
-			panicked, panicVal = true, state.panicVal
-			return nil
+		for _, state := range states {
+			if state.panicked {
+				panicked, panicVal = true, state.panicVal
+				return nil
+			}
 		}
 		if convErr != nil {
 			return convErr

@@ -168,6 +168,11 @@ func (o *Optimizer) SetBatchSize(n int) error { return o.SetInt("batch_size", in
 // SetKeepTrials keeps only the best n trials in the result (0 = all).
 func (o *Optimizer) SetKeepTrials(n int) error { return o.SetInt("keep_trials", int64(n)) }
 
+// SetProgressInterval coalesces progress calls to at most one per d (0 = a call per recorded trial).
+func (o *Optimizer) SetProgressInterval(d time.Duration) error {
+	return o.SetFloat("progress_interval", d.Seconds())
+}
+
 // SetPboBlocks sets S, the blocks the probability of backtest overfitting cross-validates (docs/VALIDATION.md).
 func (o *Optimizer) SetPboBlocks(n int) error { return o.SetInt("pbo_blocks", int64(n)) }
 

@@ -183,3 +183,43 @@ func TestRunContextAlreadyDoneRunsNothing(t *testing.T) {
 		t.Fatalf("a later run with a live context evaluated %d of 100", result.Evaluated)
 	}
 }
+
+func TestProgressReportCountsEachTrialInOrder(t *testing.T) {
+	s, err := NewSpace(Int("x", 0, 59, 1))
+	must(t, err)
+	o, err := NewOptimizer(s, "grid")
+	must(t, err)
+	defer o.Close()
+	must(t, o.SetNJobs(2))
+	must(t, o.SetBackend(BackendThread))
+	must(t, o.SetBatchSize(1))
+	must(t, o.SetIgnoreErrors(true))
+	must(t, o.SetObjective(func(p *Params) (float64, error) {
+		x, err := p.Int("x")
+		if x%10 == 3 {
+			return 0, errors.New("x ends in 3")
+		}
+		return float64(x % 7), err
+	}))
+	var seen []ProgressReport
+	must(t, o.SetProgressReport(func(p ProgressReport) { seen = append(seen, p) }))
+	r, err := o.Run()
+	must(t, err)
+	defer r.Close()
+	next := int64(0)
+	for _, p := range seen {
+		if p.Done != p.OK+p.Failed+p.Crashed+p.Timeout {
+			t.Fatalf("counts do not add up: %+v", p)
+		}
+		if p.Trial >= 0 {
+			if p.Trial != next || p.Failed != uint64((p.Trial+7)/10) {
+				t.Fatalf("want trial %d with its failures counted, got %+v", next, p)
+			}
+			next++
+		}
+	}
+	last := seen[len(seen)-1]
+	if next != 60 || last.Done != 60 || last.Total != 60 || last.OK != 54 || last.Failed != 6 || last.BestScore != 6 {
+		t.Fatalf("last report %+v after %d trials", last, next)
+	}
+}

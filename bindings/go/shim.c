@@ -16,6 +16,16 @@ static void progress_shim(void *user, uint64_t done, uint64_t total, double best
     btoptGoProgress((uintptr_t)user, done, total, best_score);
 }
 
+static void progress_report_shim(void *user, const btopt_progress *p)
+{
+    btoptGoProgressReport((uintptr_t)user, (btopt_progress *)p);
+}
+
+btopt_status btopt_go_set_progress_report(btopt_optimizer *opt, uintptr_t handle)
+{
+    return btopt_optimizer_set_progress_ex(opt, handle ? progress_report_shim : NULL, (void *)handle);
+}
+
 btopt_status btopt_go_set_objective(btopt_optimizer *opt, uintptr_t handle)
 {
     return btopt_optimizer_set_objective(opt, objective_shim, (void *)handle);

@@ -199,6 +199,39 @@ typedef btopt_status (*btopt_objective_fn)(void *user, const btopt_params *param
  * btopt_optimizer_cancel. */
 typedef void (*btopt_progress_fn)(void *user, uint64_t done, uint64_t total, double best_score);
 
+/* What btopt_optimizer_set_progress_ex's callback receives. The library
+ * fills it; struct_size is the size it filled (fields are only added at the
+ * end, so a host reads a field only when struct_size reaches past it). The
+ * counts are of recorded trials, which are recorded in trial order:
+ * done = ok + failed + crashed + timeout (reused trials included). */
+typedef struct btopt_progress {
+    size_t struct_size;
+    uint64_t done;      /* trials recorded that finished (not cancelled) */
+    uint64_t total;     /* as btopt_progress_fn's total: the planned number; once the run
+                           stops (cancelled, a failed trial), the number that finished */
+    uint64_t ok;        /* recorded trials by status (btopt_trial_status) */
+    uint64_t failed;
+    uint64_t crashed;
+    uint64_t timeout;
+    uint64_t cancelled;
+    uint64_t reused;    /* of done: outcomes a study supplied, not evaluated by this run */
+    double best_score;  /* NaN until a trial succeeds */
+    double evaluations_per_second; /* evaluated trials (done - reused) per second of the run so far */
+    double elapsed_seconds;        /* since the run started */
+    int64_t trial;      /* the last trial recorded, when this call is the first to report it; else -1
+                           (a beat while the run waits, or a last call with nothing new) */
+} btopt_progress;
+/* Called from the thread that called btopt_optimizer_run, never
+ * concurrently: once per recorded trial, in trial order (trial = its
+ * number), at least every quarter second while a run waits with nothing to
+ * record (trial = -1), and once more at the end (done == total; trial = -1
+ * unless that call is the first to report a trial).
+ * With the option progress_interval > 0 the calls are at least that many
+ * seconds apart (coalesced: each reports every trial recorded since the
+ * last), except the last, which always comes. The struct lives only during
+ * the call. It may call btopt_optimizer_cancel. */
+typedef void (*btopt_progress_ex_fn)(void *user, const btopt_progress *progress);
+
 /* Registers a process-wide objective under a (non-empty) name, for
  * btopt_optimizer_use_objective. Registering a name again replaces it. */
 BTOPT_API btopt_status btopt_register_objective(const char *name, btopt_objective_fn fn, void *user);
@@ -253,6 +286,9 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *   keep_trials (int, default -1; every run): keep only the best that
  *       many trials in memory; 0: all; unset (-1): all, or the best 10000
  *       with a study
+ *   progress_interval (double, default 0; every run): seconds between
+ *       calls of the progress_ex callback, which then reports every trial
+ *       recorded since its last call; 0: a call per recorded trial
  *   pbo_blocks (int, default 16; runs with a plugin that reports block
  *       returns): S: blocks of the return series the probability of
  *       backtest overfitting cross-validates (even, dividing the plugin's
@@ -347,6 +383,10 @@ BTOPT_API btopt_status btopt_optimizer_set_objective(btopt_optimizer *opt, btopt
 /* NOT_FOUND when no objective was registered under that name. */
 BTOPT_API btopt_status btopt_optimizer_use_objective(btopt_optimizer *opt, const char *registered_name);
 BTOPT_API btopt_status btopt_optimizer_set_progress(btopt_optimizer *opt, btopt_progress_fn fn, void *user);
+/* The richer progress callback (btopt_progress_ex_fn); NULL removes it. It
+ * and btopt_optimizer_set_progress's callback are independent: a run calls
+ * each one set. */
+BTOPT_API btopt_status btopt_optimizer_set_progress_ex(btopt_optimizer *opt, btopt_progress_ex_fn fn, void *user);
 
 /* Uses a strategy plugin as the objective: a path (anything with '/'), or a
  * bare name looked up as NAME, libNAME.so or NAME.so in BTOPT_PLUGIN_PATH and
@@ -583,6 +623,12 @@ BTOPT_API btopt_status btopt_result_sensitivity(const btopt_result *result, size
                                                 double *max_score, uint64_t *points);
 /* Why a selection statistic is missing, in words; "" when none is. Valid while the result lives. */
 BTOPT_API const char *btopt_result_selection_note(const btopt_result *result);
+/* What went wrong without costing a trial, a line each; "" when nothing did
+ * (and for NULL): a plugin's finish that crashed or did not return within a
+ * grace period, after every trial was recorded ("plugin '...': btopt-worker
+ * was killed by signal 11 (...) while running the plugin's finish"). The run
+ * itself returns BTOPT_OK with all its trials. Valid while the result lives. */
+BTOPT_API const char *btopt_result_warnings(const btopt_result *result);
 
 /* ---- Studies ------------------------------------------------------------- */
 /* A stored run of a study as a result (run 0: the last one), with every trial

@@ -316,6 +316,8 @@ struct Options {
     std::function<void(std::uint64_t done, std::uint64_t total, double best_score)> callback{};
     // The bars a plugin's run trades: a date "YYYY-MM-DD" or a bar number each.
     std::optional<std::string> start{}, end{};
+    // Seconds between calls of the progress struct callback (btopt.h: progress_interval).
+    std::optional<double> progress_interval{};
 };
 
 // A strategy plugin as the objective: a path or a name on the plugin search
@@ -612,6 +614,8 @@ private:
             detail::check(btopt_optimizer_set_string(handle_.get(), "select", o.select->c_str()));
         if (o.ignore_errors)
             detail::check(btopt_optimizer_set_int(handle_.get(), "ignore_errors", *o.ignore_errors ? 1 : 0));
+        if (o.progress_interval)
+            detail::check(btopt_optimizer_set_double(handle_.get(), "progress_interval", *o.progress_interval));
     }
 
     static btopt_status call_objective(void *user, const btopt_params *params, double *score) noexcept

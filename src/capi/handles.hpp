@@ -33,6 +33,8 @@ struct btopt_optimizer {
     std::string objective_name = "callback";
     btopt_progress_fn progress = nullptr;
     void *progress_user = nullptr;
+    btopt_progress_ex_fn progress_ex = nullptr;
+    void *progress_ex_user = nullptr;
     std::atomic<bool> cancel{false};
     // Set for the length of btopt_optimizer_run: an objective that runs its
     // own optimizer again (in any thread, or in a worker forked with it set)
@@ -56,8 +58,13 @@ struct btopt_plugin_info {
 };
 
 struct btopt_result {
-    explicit btopt_result(btopt::internal::RunResult r) : run(std::move(r)) {}
+    explicit btopt_result(btopt::internal::RunResult r) : run(std::move(r))
+    {
+        for (const std::string &w : run.warnings)
+            warnings += (warnings.empty() ? "" : "\n") + w;
+    }
     btopt::internal::RunResult run;
+    std::string warnings; // run.warnings, a line each (btopt_result_warnings)
     // One per kept trial, pointing into run; made on first use (a host that
     // only asks for the best never pays for a million of them).
     const btopt_params &view(std::size_t i) const

@@ -50,11 +50,29 @@ RunPlan make_plan(btopt_optimizer &opt, Objective *callback)
                  .plugin = opt.plugin,
                  .plugin_config = with_space_bounds(opt.plugin_config, *opt.space),
                  .metric = opt.metric,
-                 .progress = {}};
+                 .progress = {},
+                 .progress_report = {}};
     plan.options.direction = run_direction(opt);
     if (opt.progress)
         plan.progress = [&opt](std::uint64_t done, std::uint64_t total, double best) {
             opt.progress(opt.progress_user, done, total, best);
+        };
+    if (opt.progress_ex)
+        plan.progress_report = [&opt](const ProgressReport &r) {
+            const btopt_progress p{.struct_size = sizeof(btopt_progress),
+                                   .done = r.done,
+                                   .total = r.total,
+                                   .ok = r.by_status[BTOPT_TRIAL_OK],
+                                   .failed = r.by_status[BTOPT_TRIAL_FAILED],
+                                   .crashed = r.by_status[BTOPT_TRIAL_CRASHED],
+                                   .timeout = r.by_status[BTOPT_TRIAL_TIMEOUT],
+                                   .cancelled = r.by_status[BTOPT_TRIAL_CANCELLED],
+                                   .reused = r.reused,
+                                   .best_score = r.best_score,
+                                   .evaluations_per_second = r.evaluations_per_second,
+                                   .elapsed_seconds = r.elapsed_seconds,
+                                   .trial = r.trial};
+            opt.progress_ex(opt.progress_ex_user, &p);
         };
     return plan;
 }
@@ -280,6 +298,14 @@ btopt_status btopt_optimizer_set_progress(btopt_optimizer *opt, btopt_progress_f
     BTOPT_REQUIRE(opt);
     opt->progress = fn;
     opt->progress_user = user;
+    return BTOPT_OK;
+}
+
+btopt_status btopt_optimizer_set_progress_ex(btopt_optimizer *opt, btopt_progress_ex_fn fn, void *user)
+{
+    BTOPT_REQUIRE(opt);
+    opt->progress_ex = fn;
+    opt->progress_ex_user = user;
     return BTOPT_OK;
 }
 

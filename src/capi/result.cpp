@@ -218,4 +218,6 @@ const char *btopt_result_selection_note(const btopt_result *result)
     return result ? result->run.selection.note.c_str() : "";
 }
 
+const char *btopt_result_warnings(const btopt_result *result) { return result ? result->warnings.c_str() : ""; }
+
 } // extern "C"

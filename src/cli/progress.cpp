@@ -47,14 +47,16 @@ Progress::Mode Progress::mode_for(bool quiet)
     return isatty(STDERR_FILENO) ? Mode::Terminal : Mode::Log;
 }
 
-Progress::Progress(Mode mode, bool failures_known) : mode_(mode), failures_known_(failures_known) {}
+Progress::Progress(Mode mode) : mode_(mode) {}
 
-void Progress::report(void *user, std::uint64_t done, std::uint64_t total, double best_score) noexcept
+void Progress::report(void *user, const btopt_progress *p) noexcept
 {
     auto &self = *static_cast<Progress *>(user);
+    const std::uint64_t done = p->done, total = p->total;
     self.done_ = done;
     self.total_ = total;
-    self.best_ = best_score;
+    self.failures_ = p->failed + p->crashed + p->timeout;
+    self.best_ = p->best_score;
     self.has_report_ = true;
     const auto now = Clock::now();
     const auto interval = self.mode_ == Mode::Terminal ? Clock::duration(terminal_interval) : Clock::duration(log_interval);
@@ -66,11 +68,10 @@ void Progress::report(void *user, std::uint64_t done, std::uint64_t total, doubl
         }
 }
 
-void Progress::finish(std::string_view note, std::optional<std::uint64_t> failures)
+void Progress::finish(std::string_view note)
 {
     if (mode_ == Mode::Off || !has_report_)
         return;
-    failures_ = failures;
     if (!final_drawn_ || !note.empty())
         draw(true, note);
     if (mode_ == Mode::Terminal)
@@ -87,7 +88,7 @@ void Progress::draw(bool last, std::string_view note)
     const double rate = elapsed > 0 ? static_cast<double>(done_) / elapsed : 0.0;
     const double eta = rate > 0 ? static_cast<double>(total_ - std::min(done_, total_)) / rate : NAN;
     const double fraction = total_ > 0 ? static_cast<double>(done_) / static_cast<double>(total_) : 0.0;
-    const std::string failed = failures_ ? std::to_string(*failures_) : failures_known_ ? "0" : "?";
+    const std::string failed = std::to_string(failures_);
     const std::string best = std::isnan(best_) ? "-" : number_text(best_);
     if (mode_ == Mode::Terminal) {
         // One line that never wraps, or \r could not redraw it: the bar

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+
+#include <btopt/btopt.h>
 #include <optional>
 #include <string_view>
 
@@ -16,17 +18,14 @@ class Progress {
 public:
     enum class Mode { Off, Terminal, Log };
 
-    // `failures_known`: without --ignore-errors the first failure stops the
-    // run, so "0 failed" is exact while it runs; with it, the C ABI does not
-    // say how many failed until the end and the line shows "?".
-    Progress(Mode mode, bool failures_known);
+    explicit Progress(Mode mode);
 
-    // Matches btopt_progress_fn; `user` is the Progress.
-    static void report(void *user, std::uint64_t done, std::uint64_t total, double best_score) noexcept;
-    // Ends the display: the last counts (with `note`, e.g. "cancelled", and
-    // the failures the result counted, when there is a result), and a newline
-    // after a terminal line.
-    void finish(std::string_view note = {}, std::optional<std::uint64_t> failures = {});
+    // Matches btopt_progress_ex_fn; `user` is the Progress. Failures
+    // (failed, crashed, timed out) come counted with each call.
+    static void report(void *user, const btopt_progress *progress) noexcept;
+    // Ends the display: the last counts (with `note`, e.g. "cancelled"), and
+    // a newline after a terminal line.
+    void finish(std::string_view note = {});
 
     static Mode mode_for(bool quiet);
 
@@ -35,13 +34,11 @@ private:
 
     using Clock = std::chrono::steady_clock;
     Mode mode_;
-    bool failures_known_;
     Clock::time_point start_ = Clock::now(), last_draw_{};
     bool drawn_ = false, final_drawn_ = false;
-    std::uint64_t done_ = 0, total_ = 0;
+    std::uint64_t done_ = 0, total_ = 0, failures_ = 0;
     double best_ = 0.0;
     bool has_report_ = false;
-    std::optional<std::uint64_t> failures_; // known at the end from the result
 };
 
 } // namespace btopt::cli

@@ -28,6 +28,8 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <ranges>
+#include <string_view>
 
 namespace btopt::cli {
 
@@ -153,8 +155,8 @@ int run_prepared(PreparedRun &prepared, const RunOptions &options)
     btopt_optimizer *opt = prepared.optimizer.get();
 
     warn_about_memory(stderr, s);
-    Progress progress(Progress::mode_for(options.quiet), !options.ignore_errors);
-    btopt_optimizer_set_progress(opt, &Progress::report, &progress);
+    Progress progress(Progress::mode_for(options.quiet));
+    btopt_optimizer_set_progress_ex(opt, &Progress::report, &progress);
     btopt_result *raw = nullptr;
     btopt_status status = BTOPT_OK;
     {
@@ -163,13 +165,16 @@ int run_prepared(PreparedRun &prepared, const RunOptions &options)
     }
     const ResultHandle result(raw);
     const std::string error = status == BTOPT_OK ? "" : btopt_last_error();
-    std::optional<std::uint64_t> failures;
-    if (result) // the run stopped by a failing trial has one, which the running count could not show
-        failures = btopt_result_status_count(result.get(), BTOPT_TRIAL_FAILED) +
-                   btopt_result_status_count(result.get(), BTOPT_TRIAL_CRASHED) +
-                   btopt_result_status_count(result.get(), BTOPT_TRIAL_TIMEOUT);
-    progress.finish(status == BTOPT_ERR_CANCELLED ? "cancelled" : status == BTOPT_OK ? "" : "stopped", failures);
+    progress.finish(status == BTOPT_ERR_CANCELLED ? "cancelled" : status == BTOPT_OK ? "" : "stopped");
+    if (result) // a plugin's finish that crashed: the trials stand, but it must not go unsaid
+        for (const auto line : std::views::split(std::string_view(btopt_result_warnings(result.get())), '\n'))
+            if (!line.empty())
+                fmt::print(stderr, "btopt: warning: {}\n", std::string_view(line.begin(), line.end()));
 
+    if (!result && status == BTOPT_ERR_CANCELLED) { // Ctrl-C while the plugin initialised: no trial to keep
+        fmt::print(stderr, "btopt: {}; no trial ran\n", error);
+        return stopped_by.load() != 0 ? 128 + stopped_by.load() : exit_cancelled;
+    }
     if (!result) // nothing ran: the plugin refused its config, data, ...
         throw RunError(error);
     if (btopt_result_rank(result.get()) != 0)
@@ -311,17 +316,18 @@ void print_walk_forward(std::FILE *out, const nlohmann::json &wf)
 // window's count by the whole walk-forward's time).
 class WindowProgress {
 public:
-    WindowProgress(bool quiet, bool stop_on_error) : quiet_(quiet), stop_on_error_(stop_on_error) {}
-    static void report(void *user, std::uint64_t done, std::uint64_t total, double best) noexcept
+    explicit WindowProgress(bool quiet) : quiet_(quiet) {}
+    // A window's run starts its clock afresh: that is how a new window shows.
+    static void report(void *user, const btopt_progress *p) noexcept
     {
         auto &self = *static_cast<WindowProgress *>(user);
-        if (!self.current_ || done < self.last_done_) {
+        if (!self.current_ || p->elapsed_seconds < self.last_elapsed_) {
             if (self.current_)
                 self.current_->finish();
-            self.current_.emplace(Progress::mode_for(self.quiet_), self.stop_on_error_);
+            self.current_.emplace(Progress::mode_for(self.quiet_));
         }
-        self.last_done_ = done;
-        Progress::report(&*self.current_, done, total, best);
+        self.last_elapsed_ = p->elapsed_seconds;
+        Progress::report(&*self.current_, p);
     }
     void finish(std::string_view note)
     {
@@ -330,9 +336,9 @@ public:
     }
 
 private:
-    bool quiet_, stop_on_error_;
+    bool quiet_;
     std::optional<Progress> current_;
-    std::uint64_t last_done_ = 0;
+    double last_elapsed_ = 0.0;
 };
 
 } // namespace
@@ -342,8 +348,8 @@ int walkforward_command(const RunOptions &options, const WalkForwardOptions &wf_
     refuse_run_only_flags(options);
     PreparedRun prepared = prepare_run(options);
     btopt_optimizer *opt = prepared.optimizer.get();
-    WindowProgress progress(options.quiet, !options.ignore_errors);
-    btopt_optimizer_set_progress(opt, &WindowProgress::report, &progress);
+    WindowProgress progress(options.quiet);
+    btopt_optimizer_set_progress_ex(opt, &WindowProgress::report, &progress);
     const btopt_walkforward_spec spec{sizeof(btopt_walkforward_spec), wf_options.train.c_str(), wf_options.test.c_str(),
                                       wf_options.step.c_str(), wf_options.anchored ? 1 : 0,
                                       wf_options.validation.c_str()};

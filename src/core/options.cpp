@@ -260,7 +260,7 @@ constexpr auto Double = OptionType::Double;
 constexpr auto String = OptionType::String;
 
 // Every option, in the order the documentation lists them.
-constexpr std::array<OptionSpec, 29> catalogue{{
+constexpr std::array<OptionSpec, 30> catalogue{{
     {"n_jobs", Int, "-1", "every run", "--jobs",
      "workers: N, -1 every CPU this process may use, -2 all but one, ...", set_jobs, get_field<&Options::n_jobs>},
     {"backend", String, "", "every run", "--backend",
@@ -296,6 +296,10 @@ constexpr std::array<OptionSpec, 29> catalogue{{
     {"keep_trials", Int, "-1", "every run", "--keep",
      "keep only the best that many trials in memory; 0: all; unset (-1): all, or the best 10000 with a study",
      set_at_least<&Options::keep_trials, 0>, get_field<&Options::keep_trials>},
+    {"progress_interval", Double, "0", "every run", "",
+     "seconds between calls of the progress_ex callback, which then reports every trial recorded since its last "
+     "call; 0: a call per recorded trial",
+     set_seconds<&Options::progress_interval>, get_field<&Options::progress_interval>},
     {"pbo_blocks", Int, "16", "runs with a plugin that reports block returns", "--pbo-blocks",
      "S: blocks of the return series the probability of backtest overfitting cross-validates (even, dividing "
      "the plugin's blocks)",

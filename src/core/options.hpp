@@ -31,6 +31,7 @@ struct Options {
     std::int64_t pbo_blocks = 16; // S of the PBO's cross-validation (docs/VALIDATION.md)
     std::string select = "best"; // the point a run carries forward: "best" or "robust"
     std::int64_t robust_radius = 1; // k of the neighbourhood scores (docs/VALIDATION.md)
+    double progress_interval = 0.0; // seconds between progress_ex calls; 0: one per recorded trial
     std::int64_t keep_trials = -1; // 0: all; -1 (unset): all, or default_kept_with_study with a study
     bool ignore_errors = false;
     double crossover_rate = 0.8;

@@ -95,6 +95,9 @@ struct RunResult {
     double cpu_seconds = 0.0; // the part of sequential_seconds measured as CPU time
     std::string provenance; // a JSON object saying what produced the run (runs with a study); empty: none
     SelectionStats selection; // computed by src/analysis once the run has ended
+    // What went wrong without costing a trial: a plugin's finish that crashed
+    // or never returned (Executor::shut_down).
+    std::vector<std::string> warnings;
 
     // sequential_seconds / wall_seconds: how many cores' worth of evaluation
     // the run kept busy. A run from a study falls back to eval_seconds.
@@ -131,6 +134,7 @@ public:
     }
     // The best ok trial's score so far.
     std::optional<double> best_score() const { return best_ ? std::optional(best_->score) : std::nullopt; }
+    std::uint64_t status_count(TrialStatus status) const { return status_counts_[static_cast<std::size_t>(status)]; }
     // Recorded trials that were evaluated (not cancelled before they ran).
     std::uint64_t evaluated() const
     {

@@ -36,6 +36,10 @@ public:
     // Set when the executor cannot evaluate anything (a worker's own setup,
     // a per-worker plugin init, refused): the run fails with it, once.
     virtual std::optional<Error> failure() const { return std::nullopt; }
+    // Ends the workers once the run is over (a plugin's finish runs then) and
+    // says what went wrong there: a finish that crashed or never returned.
+    // The trials are not touched. The destructor does the same, silently.
+    virtual std::vector<std::string> shut_down() { return {}; }
 };
 
 // Evaluates tasks one after another, timing each and turning a non-finite

@@ -23,7 +23,7 @@ WorkerExit describe_exit(int status)
         return {fmt::format("was killed by signal {} ({})", sig, strsignal(sig))};
     }
     if (WIFEXITED(status))
-        return {fmt::format("exited with status {}", WEXITSTATUS(status))};
+        return {fmt::format("exited with status {}", WEXITSTATUS(status)), WEXITSTATUS(status) == exit_code::done};
     return {"stopped"}; // not asked for: waitpid without WUNTRACED
 }
 

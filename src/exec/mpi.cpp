@@ -464,6 +464,7 @@ Result<RunOutcome> coordinate_ranks(const RunPlan &plan, const std::atomic<bool>
                                          .options = plan.options,
                                          .info = std::move(info),
                                          .progress = plan.progress,
+                                         .progress_report = plan.progress_report,
                                          .cancel = cancel,
                                          .store = study->get()});
     if (outcome && *study)

@@ -9,6 +9,8 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -31,8 +33,22 @@ constexpr double held_seconds = 1e-3;
 constexpr auto collect_wait = std::chrono::milliseconds(50);
 constexpr auto stop_wait = std::chrono::milliseconds(500); // for workers' finished outcomes at a cancel
 
+// A descriptor that polls readable once the process has exited (Linux 5.3),
+// or -1 where the kernel has none: then a death shows only as EOF on the
+// worker's socket, which a child the worker forked may hold open.
+int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+    return static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+#else
+    (void)pid;
+    return -1;
+#endif
+}
+
 struct Slot {
     WorkerHandle handle;
+    int pidfd = -1;      // readable once the worker has exited (open_pidfd)
     Ring<Task> assigned; // sent, not answered; the front one is running
     Clock::time_point started;  // when the front one started
     std::string in;
@@ -54,15 +70,26 @@ public:
     {
     }
 
-    ~ProcessExecutor() override
+    ~ProcessExecutor() override { shut_down(); }
+
+    std::vector<std::string> shut_down() override
     {
         // Every idle worker is told first, so their finishes run side by side
-        // and the grace periods overlap.
+        // and the grace periods overlap. A busy one is killed: no word of it.
+        std::vector<std::string> problems;
         for (Slot &slot : slots_)
             if (slot.assigned.empty())
                 shutdown(slot.handle.fd, SHUT_RDWR);
-        for (Slot &slot : slots_)
-            spawner_->retire(slot.handle, !slot.assigned.empty());
+        for (Slot &slot : slots_) {
+            const bool busy = !slot.assigned.empty();
+            const WorkerExit exit = retire(slot, busy);
+            if (!busy && !exit.clean)
+                problems.push_back("a worker " + exit.text + " while running the plugin's finish");
+        }
+        slots_.clear();
+        if (auto problem = spawner_->shut_down())
+            problems.push_back(std::move(*problem));
+        return problems;
     }
 
     Result<void> start()
@@ -71,7 +98,10 @@ public:
             auto handle = spawner_->spawn();
             if (!handle)
                 return tl::unexpected(handle.error());
-            slots_.push_back(Slot{.handle = *handle, .assigned = {}, .started = Clock::now(), .in = {}});
+            Slot &slot = slots_.emplace_back();
+            slot.handle = *handle;
+            slot.pidfd = open_pidfd(handle->pid);
+            slot.started = Clock::now();
         }
         return {};
     }
@@ -114,7 +144,7 @@ public:
         for (Slot &slot : slots_) {
             if (slot.assigned.empty())
                 continue;
-            spawner_->retire(slot.handle, true);
+            retire(slot, true);
             while (!slot.assigned.empty())
                 done_.push_back(cancelled_outcome(slot.assigned.pop_front()));
             slot.handle = {};
@@ -240,19 +270,52 @@ private:
         wire::write_all(slot.handle.fd, message_.data(), message_.size());
     }
 
+    // Waits for answers on the workers' sockets and for their deaths on
+    // their pidfds: a worker that died while a child it forked holds its
+    // socket open never reads as EOF.
     void wait_and_read()
     {
+        const std::size_t n = slots_.size();
         std::vector<pollfd> fds;
-        for (const Slot &slot : slots_)
+        std::vector<pid_t> pids;
+        for (const Slot &slot : slots_) {
             fds.push_back(pollfd{slot.handle.fd, POLLIN, 0});
+            pids.push_back(slot.handle.pid);
+        }
+        for (const Slot &slot : slots_)
+            fds.push_back(pollfd{slot.pidfd, POLLIN, 0}); // a negative fd is ignored by poll
         auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(collect_wait);
         if (timeout_ > 0)
             wait = std::min(wait, time_to_next_deadline());
         if (poll(fds.data(), fds.size(), static_cast<int>(std::max<std::int64_t>(wait.count(), 1))) <= 0)
             return;
-        for (std::size_t i = 0; i < fds.size(); ++i)
+        for (std::size_t i = 0; i < n; ++i)
             if (fds[i].revents != 0)
                 read_from(i);
+        for (std::size_t i = 0; i < n; ++i) // a slot read_from replaced has another pid
+            if (fds[n + i].revents != 0 && slots_[i].handle.pid == pids[i])
+                exited(slots_[i]);
+    }
+
+    // The worker has exited but its socket may stay open: take what it sent
+    // before, then it is gone as if its socket had closed.
+    void exited(Slot &slot)
+    {
+        for (;;) {
+            pollfd fd{slot.handle.fd, POLLIN, 0};
+            if (poll(&fd, 1, 0) <= 0 || wire::read_some(slot.handle.fd, slot.in) <= 0)
+                break;
+        }
+        settle(slot, /*gone=*/true);
+    }
+
+    // Closes the worker's pidfd and hands it to the spawner to end.
+    WorkerExit retire(Slot &slot, bool kill)
+    {
+        if (slot.pidfd >= 0)
+            close(slot.pidfd);
+        slot.pidfd = -1;
+        return spawner_->retire(slot.handle, kill);
     }
 
     std::chrono::milliseconds time_to_next_deadline() const
@@ -325,12 +388,18 @@ private:
     void read_from(std::size_t i)
     {
         Slot &slot = slots_[i];
-        const long n = wire::read_some(slot.handle.fd, slot.in);
+        settle(slot, /*gone=*/wire::read_some(slot.handle.fd, slot.in) <= 0);
+    }
+
+    // Takes what the worker sent: one that broke the protocol is killed, one
+    // that is gone (its socket closed, or it exited) is replaced.
+    void settle(Slot &slot, bool gone)
+    {
         if (const auto broken = read_available(slot)) {
-            spawner_->retire(slot.handle, true);
+            retire(slot, true);
             replace(slot, WorkerExit{"broke the worker protocol (" + *broken + ") and was killed"}, TrialStatus::Crashed);
-        } else if (n <= 0) {
-            replace(slot, spawner_->retire(slot.handle, false), TrialStatus::Crashed);
+        } else if (gone) {
+            replace(slot, retire(slot, false), TrialStatus::Crashed);
         }
     }
 
@@ -343,7 +412,7 @@ private:
         for (Slot &slot : slots_)
             if (slot.handle.pid >= 0 && slot.ready && !slot.assigned.empty() && Clock::now() - slot.started > limit) {
                 read_available(slot); // a broken answer changes nothing: the worker goes anyway
-                spawner_->retire(slot.handle, true);
+                retire(slot, true);
                 time_task(timeout_); // the pacing learns that tasks can be this long
                 replace(slot, WorkerExit{fmt::format("ran past eval_timeout ({} s) and its worker was killed", timeout_)},
                         TrialStatus::Timeout);
@@ -360,7 +429,7 @@ private:
             if (slot.handle.pid >= 0 && !slot.ready && Clock::now() - slot.spawned > limit) {
                 failure_ = Error{BTOPT_ERR_PLUGIN, fmt::format("a worker's plugin init did not finish within "
                                                                "init_timeout ({} s)", init_timeout_)};
-                spawner_->retire(slot.handle, true);
+                retire(slot, true);
                 slot.handle = {};
             }
     }
@@ -395,6 +464,7 @@ private:
         auto fresh = spawner_->spawn();
         if (fresh) {
             slot.handle = *fresh;
+            slot.pidfd = open_pidfd(fresh->pid);
             slot.spawned = Clock::now();
             return;
         }

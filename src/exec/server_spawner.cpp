@@ -29,9 +29,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Starts `argv` with `child_fd` as its descriptor `as_fd` (and nothing else
-// of ours: every other descriptor is close-on-exec).
-Result<pid_t> spawn_process(const std::vector<std::string> &args, int child_fd, int as_fd)
+// A descriptor of ours and the number it gets in a child.
+struct ChildFd {
+    int ours;
+    int as;
+};
+
+// Starts `argv` with each of `fds` as its number there (and nothing else of
+// ours: every other descriptor is close-on-exec).
+Result<pid_t> spawn_process(const std::vector<std::string> &args, std::initializer_list<ChildFd> fds)
 {
     std::vector<char *> argv;
     for (const std::string &a : args)
@@ -39,7 +45,8 @@ Result<pid_t> spawn_process(const std::vector<std::string> &args, int child_fd, 
     argv.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, child_fd, as_fd);
+    for (const ChildFd &fd : fds)
+        posix_spawn_file_actions_adddup2(&actions, fd.ours, fd.as);
     pid_t pid = -1;
     const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
@@ -58,8 +65,8 @@ int wait_for(pid_t pid)
 
 class ServerSpawner final : public Spawner {
 public:
-    ServerSpawner(pid_t server, int control, std::optional<Timeline> timeline)
-        : server_(server), control_(control), timeline_(std::move(timeline))
+    ServerSpawner(pid_t server, int control, std::optional<Timeline> timeline, std::string plugin)
+        : server_(server), control_(control), timeline_(std::move(timeline)), plugin_(std::move(plugin))
     {
     }
 
@@ -67,12 +74,23 @@ public:
 
     // The server kills and reaps its workers, runs the plugin's finish and
     // leaves; a finish that does not return in shutdown_grace is killed.
-    ~ServerSpawner() override
+    ~ServerSpawner() override { shut_down(); }
+
+    std::optional<std::string> shut_down() override
     {
-        close(control_);
-        if (!wait_exited(server_, shutdown_grace))
+        if (control_ < 0)
+            return std::nullopt;
+        close(std::exchange(control_, -1));
+        const bool left = wait_exited(server_, shutdown_grace);
+        if (!left)
             ::kill(server_, SIGKILL);
-        wait_for(server_);
+        const WorkerExit exit = describe_exit(wait_for(server_));
+        if (!left)
+            return fmt::format("plugin '{}': its finish did not return within {} s and btopt-worker was killed",
+                               plugin_, shutdown_grace.count() / 1000.0);
+        if (!exit.clean)
+            return fmt::format("plugin '{}': btopt-worker {} while running the plugin's finish", plugin_, exit.text);
+        return std::nullopt;
     }
 
     Result<WorkerHandle> spawn() override
@@ -102,6 +120,7 @@ private:
     pid_t server_;
     int control_;
     std::optional<Timeline> timeline_;
+    std::string plugin_; // its path, for messages
 };
 
 std::optional<std::string> executable_in(const fs::path &dir)
@@ -163,7 +182,7 @@ Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup)
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return fail(BTOPT_ERR_INTERNAL, "socketpair failed: {}", std::strerror(errno));
-    auto pid = spawn_process({*exe, "serve"}, sv[1], 3);
+    auto pid = spawn_process({*exe, "serve"}, {{sv[1], 3}});
     close(sv[1]);
     if (!pid) {
         close(sv[0]);
@@ -180,7 +199,8 @@ Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup)
     if (hello && *hello == "ok") {
         // Then the plugin's bars: empty when it has no ranges or inits per worker.
         const auto bars = control::receive_text(sv[0]);
-        return std::make_unique<ServerSpawner>(*pid, sv[0], bars ? timeline_from_bytes(*bars) : std::nullopt);
+        return std::make_unique<ServerSpawner>(*pid, sv[0], bars ? timeline_from_bytes(*bars) : std::nullopt,
+                                               setup.plugin_path);
     }
     close(sv[0]);
     const int status = wait_for(*pid);
@@ -197,7 +217,7 @@ Result<PluginInfo> describe_plugin(const std::string &path_or_name)
         .and_then([](const std::string &text) { return plugin_info_from_json(text); });
 }
 
-Result<std::string> run_worker_command(const std::vector<std::string> &args)
+Result<std::string> run_worker_command(const std::vector<std::string> &args, const std::vector<std::string> &setup)
 {
     auto exe = worker_executable();
     if (!exe)
@@ -205,10 +225,22 @@ Result<std::string> run_worker_command(const std::vector<std::string> &args)
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0)
         return fail(BTOPT_ERR_INTERNAL, "pipe failed: {}", std::strerror(errno));
+    int sv[2] = {-1, -1};
+    if (!setup.empty() && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return fail(BTOPT_ERR_INTERNAL, "socketpair failed: {}", std::strerror(errno));
+    }
     std::vector<std::string> argv{*exe};
     argv.insert(argv.end(), args.begin(), args.end());
-    auto pid = spawn_process(argv, fds[1], 1);
+    auto pid = setup.empty() ? spawn_process(argv, {{fds[1], 1}}) : spawn_process(argv, {{fds[1], 1}, {sv[1], 3}});
     close(fds[1]);
+    if (!setup.empty()) {
+        close(sv[1]);
+        if (pid)
+            control::send_texts(sv[0], setup); // a failure: it died, which its status says
+        close(sv[0]);
+    }
     std::string out;
     if (pid)
         while (wire::read_some(fds[0], out) > 0) {

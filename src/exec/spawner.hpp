@@ -30,6 +30,7 @@ struct WorkerHandle {
 // exit status that the objective's own code can produce too.
 struct WorkerExit {
     std::string text;
+    bool clean = false; // it exited with exit_code::done
 };
 
 class Spawner {
@@ -39,6 +40,10 @@ public:
     // Closes the worker's socket, kills it first when asked, waits for it and
     // says how it ended.
     virtual WorkerExit retire(const WorkerHandle &worker, bool kill) = 0;
+    // Ends what the spawner started (the worker server runs the plugin's
+    // finish then); says how that went wrong, if it did. The destructor does
+    // the same, silently, when it was not called.
+    virtual std::optional<std::string> shut_down() { return std::nullopt; }
     // The bars of the plugin the workers serve, when it evaluates ranges of
     // bars and its init ran once (in the worker server).
     virtual std::optional<Timeline> timeline() const { return std::nullopt; }
@@ -90,8 +95,11 @@ Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup);
 Result<std::string> worker_executable();
 
 // Runs `btopt-worker ARGS...` and returns what it printed: BTOPT_ERR_PLUGIN
-// with its words when it exits 1, or with the signal when it dies.
-Result<std::string> run_worker_command(const std::vector<std::string> &args);
+// with its words when it exits 1, or with the signal when it dies. A non-empty
+// `setup` goes to it on its descriptor 3 (control::send_texts), never on its
+// command line, where every user could read it.
+Result<std::string> run_worker_command(const std::vector<std::string> &args,
+                                       const std::vector<std::string> &setup = {});
 // Finds a plugin and has `btopt-worker describe` read it, so describing a
 // plugin never loads it into this process.
 Result<PluginInfo> describe_plugin(const std::string &path_or_name);

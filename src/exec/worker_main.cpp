@@ -3,9 +3,12 @@
 //   btopt-worker describe PLUGIN
 //       prints the plugin's description as JSON (exit 0), or the reason it is
 //       refused (exit 1).
-//   btopt-worker equity PLUGIN SPACE_JSON POINT_JSON [KEY=VALUE...]
-//       runs init, then prints the plugin's equity curve of one point and of
-//       buy-and-hold as JSON (exit 0), or the reason it cannot (exit 1).
+//   btopt-worker equity NAME
+//       with a socket as descriptor 3 that brings PLUGIN SPACE_JSON POINT_JSON,
+//       then KEY VALUE pairs of config (control::send_texts; NAME, the plugin's
+//       name, is only for ps): runs init, then prints the plugin's equity curve
+//       of one point and of buy-and-hold as JSON (exit 0), or the reason it
+//       cannot (exit 1).
 //   btopt-worker serve
 //       with the control socket as descriptor 3, which first brings the setup
 //       (PLUGIN METRIC MAX_MEMORY THREADS ANSWER_EACH SPACE_JSON, then KEY VALUE
@@ -38,21 +41,17 @@ namespace {
 
 constexpr int control_fd = 3;
 
-PluginConfig config_from(int argc, char **argv, int first)
+// btopt-worker equity: PLUGIN SPACE_JSON POINT_JSON, then KEY VALUE pairs, on descriptor 3.
+Result<std::string> equity()
 {
+    const auto texts = control::receive_texts(control_fd);
+    close(control_fd);
+    if (!texts || texts->size() < 3 || (texts->size() - 3) % 2 != 0)
+        return fail(BTOPT_ERR_INTERNAL, "btopt-worker equity: the setup did not arrive on descriptor 3");
+    const std::string &path = (*texts)[0], &space_json = (*texts)[1], &point_json = (*texts)[2];
     PluginConfig config;
-    for (int i = first; i < argc; ++i) {
-        const std::string pair = argv[i];
-        const auto eq = pair.find('=');
-        config.emplace_back(pair.substr(0, eq), eq == std::string::npos ? "" : pair.substr(eq + 1));
-    }
-    return config;
-}
-
-// btopt-worker equity PLUGIN SPACE_JSON POINT_JSON [KEY=VALUE...]
-Result<std::string> equity(const std::string &path, const std::string &space_json, const std::string &point_json,
-                           const PluginConfig &config)
-{
+    for (std::size_t i = 3; i < texts->size(); i += 2)
+        config.emplace_back((*texts)[i], (*texts)[i + 1]);
     auto plugin = Plugin::load(path);
     if (!plugin)
         return tl::unexpected(plugin.error());
@@ -252,8 +251,8 @@ int main(int argc, char **argv)
         const auto args = serve_args();
         return args ? serve(*args) : exit_code::refused;
     }
-    if (mode == "equity" && argc >= 5) {
-        const auto text = equity(argv[2], argv[3], argv[4], config_from(argc, argv, 5));
+    if (mode == "equity" && argc == 3) {
+        const auto text = equity();
         const std::string &out = text ? *text : text.error().message;
         std::fwrite(out.data(), 1, out.size(), stdout);
         return text ? exit_code::done : exit_code::refused;

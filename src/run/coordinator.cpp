@@ -27,7 +27,6 @@ public:
 
     Result<RunOutcome> run()
     {
-        const auto start = std::chrono::steady_clock::now();
         for (;;) {
             if (r_.cancel.load() && outcome_.status == BTOPT_OK)
                 stop(BTOPT_ERR_CANCELLED, "the run was cancelled");
@@ -53,6 +52,7 @@ public:
             return fail(BTOPT_ERR_INTERNAL, "the run ended with trials {} to {} proposed but never recorded",
                         window_.front_number(), window_.next_number() - 1);
         report_final_total();
+        report_trials(/*last=*/true);
         if (outcome_.status == BTOPT_ERR_CANCELLED)
             outcome_.message = fmt::format("the run was cancelled after {} evaluations", table_.evaluated());
         outcome_.result.space = r_.space;
@@ -61,7 +61,7 @@ public:
         table_.finish(outcome_.result);
         outcome_.result.selection = analysis::selection_stats(outcome_.result, r_.options);
         outcome_.result.wall_seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
         return std::move(outcome_);
     }
 
@@ -146,6 +146,7 @@ private:
         // Ctrl-C in Python) never waits long.
         if (!outcomes_.empty() || std::chrono::steady_clock::now() - last_report_ > heartbeat)
             report_progress();
+        report_trials(/*last=*/false);
         return {};
     }
 
@@ -165,6 +166,37 @@ private:
         reported_total_ = total();
         reported_done_ = finished_;
         r_.progress(finished_, reported_total_, table_.best_score().value_or(std::numeric_limits<double>::quiet_NaN()));
+    }
+
+    // The report per recorded trial: called after each record (and each
+    // collect, for the beat), it reports at once with progress_interval 0;
+    // else it waits until the interval has passed since its last report. It
+    // beats while nothing is recorded, as report_progress does. The last
+    // report always comes.
+    void report_trials(bool last)
+    {
+        if (!r_.progress_report)
+            return;
+        const auto now = std::chrono::steady_clock::now();
+        const auto since = now - last_trials_report_;
+        const auto interval = std::chrono::duration<double>(r_.options.progress_interval);
+        const bool due = unreported_ ? since >= interval : since >= std::max<std::chrono::duration<double>>(interval, heartbeat);
+        if (!last && !due)
+            return;
+        last_trials_report_ = now;
+        ProgressReport report;
+        report.done = table_.evaluated();
+        report.total = total();
+        for (std::size_t s = 0; s < trial_status_count; ++s)
+            report.by_status[s] = table_.status_count(static_cast<TrialStatus>(s));
+        report.reused = reused_;
+        report.best_score = table_.best_score().value_or(std::numeric_limits<double>::quiet_NaN());
+        report.elapsed_seconds = std::chrono::duration<double>(now - start_).count();
+        report.evaluations_per_second =
+            report.elapsed_seconds > 0 ? static_cast<double>(report.done - reused_) / report.elapsed_seconds : 0.0;
+        report.trial = unreported_ ? static_cast<std::int64_t>(last_recorded_) : -1;
+        unreported_ = false;
+        r_.progress_report(report);
     }
 
     // A search that stopped early (genetic on a used-up space) learns so only
@@ -197,6 +229,9 @@ private:
         if (r_.store)
             r_.store->record(o.number, {point.data(), point.size()}, o.evaluation, o.seconds, reused);
         reused_ += reused ? 1 : 0;
+        last_recorded_ = o.number;
+        unreported_ = true;
+        report_trials(/*last=*/false);
     }
 
     void stop(btopt_status status, std::string message)
@@ -218,7 +253,11 @@ private:
     std::uint64_t reported_done_ = 0;
     std::uint64_t finished_ = 0; // evaluations finished (not cancelled) or outcomes reused, recorded or not yet
     std::uint64_t reused_ = 0;   // recorded outcomes that came from the store
-    std::chrono::steady_clock::time_point last_report_ = std::chrono::steady_clock::now();
+    const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point last_report_ = start_;
+    std::chrono::steady_clock::time_point last_trials_report_ = start_;
+    std::uint64_t last_recorded_ = 0; // the trial recorded last
+    bool unreported_ = false;         // trials were recorded since the last report_trials
     static constexpr auto heartbeat = std::chrono::milliseconds(250);
 };
 

@@ -9,12 +9,26 @@
 #include "../search/search.hpp"
 #include "../core/trial_store.hpp"
 
+#include <array>
 #include <atomic>
 #include <functional>
 
 namespace btopt::internal {
 
 using ProgressFn = std::function<void(std::uint64_t done, std::uint64_t total, double best_score)>;
+
+// What a progress report says after a recorded trial (btopt_progress in btopt.h).
+struct ProgressReport {
+    std::uint64_t done = 0;  // recorded trials that finished (not cancelled), reused ones included
+    std::uint64_t total = 0; // as ProgressFn's total
+    std::array<std::uint64_t, trial_status_count> by_status{};
+    std::uint64_t reused = 0;
+    double best_score = 0.0; // NaN until a trial succeeds
+    double evaluations_per_second = 0.0;
+    double elapsed_seconds = 0.0;
+    std::int64_t trial = -1; // the last trial recorded, if this report is the first to say so; else -1
+};
+using ProgressReportFn = std::function<void(const ProgressReport &)>;
 
 struct RunRequest {
     std::shared_ptr<const Space> space;
@@ -23,6 +37,7 @@ struct RunRequest {
     const Options &options;
     RunInfo info;
     ProgressFn progress;              // may be empty
+    ProgressReportFn progress_report; // may be empty: a report per recorded trial (options.progress_interval)
     const std::atomic<bool> &cancel; // set from anywhere to stop the run
     TrialStore *store = nullptr;      // a study: records every trial, may supply stored outcomes
     BarRange range{};                 // the bars every evaluation trades

@@ -269,10 +269,13 @@ Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel)
         .options = plan.options,
         .info = info,
         .progress = plan.progress,
+        .progress_report = plan.progress_report,
         .cancel = cancel,
         .store = study->get(),
         .range = a.range,
     });
+    if (outcome) // the workers end now, not when `a` goes: what their plugin's finish did belongs to the result
+        outcome->result.warnings = a.executor->shut_down();
     if (outcome && *study)
         close_study(**study, *outcome);
     return outcome;

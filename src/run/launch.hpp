@@ -21,6 +21,7 @@ struct RunPlan {
     PluginConfig plugin_config;
     std::string metric;                 // empty: the plugin's default
     ProgressFn progress;
+    ProgressReportFn progress_report;
 };
 
 Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel);

@@ -103,6 +103,7 @@ Result<WindowOutcome> run_window(const RunPlan &plan, const Window &w, std::size
                                          .options = plan.options,
                                          .info = info,
                                          .progress = plan.progress,
+                                         .progress_report = plan.progress_report,
                                          .cancel = cancel,
                                          .store = nullptr,
                                          .range = w.train});

@@ -74,3 +74,31 @@ def test_ctrl_c_keeps_the_finished_trials(tmp_path):
     assert "cancelled: partial results" in (tmp_path / "out.html").read_text()
     # Nothing of the run outlives it.
     assert wait_for(lambda: not processes_tagged(tag), 10), processes_tagged(tag)
+
+
+def test_ctrl_c_interrupts_a_slow_plugin_init(tmp_path):
+    # evil's init sleeps 30 s. Ctrl-C one second in ends the run at once
+    # (exit 130, nothing written, no worker left), not when init returns.
+    # A second Ctrl-C, while the first one's cancel winds down, ends btopt at
+    # once by design (SA_RESETHAND: "Ctrl-C again quits at once"), without a
+    # summary or files.
+    tag = uuid.uuid4().hex
+    env = dict(os.environ, BTOPT_CLI_TEST_TAG=tag)
+    process = subprocess.Popen([BTOPT, "run", test_plugin("evil"), "--jobs", "2", "--set", "init_sleep=30",
+                                "--json", "out.json"],
+                               cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: any(pid != process.pid for pid in processes_tagged(tag)), 30)
+        time.sleep(1.0)
+        start = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=20)
+        took = time.monotonic() - start
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, stderr
+    assert took < 5, took
+    assert "cancelled while plugin" in stderr and "initialising" in stderr and "no trial ran" in stderr, stderr
+    assert not (tmp_path / "out.json").exists()
+    assert wait_for(lambda: not processes_tagged(tag), 10), processes_tagged(tag)

@@ -223,3 +223,13 @@ def test_adaptive_searches_run_from_the_command_line_with_the_same_trials_for_an
                        name=f"{algorithm}{jobs}.json")[1] for jobs in ("1", "2")]
     assert len(runs[0]["trials"]) == 24
     assert scores(runs[0]) == scores(runs[1])
+
+
+def test_progress_counts_failures_with_ignore_errors(btopt):
+    # 10a + b divisible by 7: 15 of the 100 points fail. The line used to say
+    # "failed ?" while such a run went on, since the old callback had no count.
+    result = btopt("run", test_plugin("faulty"), "--jobs", "2", "--set", "fail_mod=7", "--ignore-errors")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("progress:")]
+    assert lines and not any("failed ?" in line for line in lines)
+    assert lines[-1].startswith("progress: 100/100 evaluations (100%)") and "failed 15" in lines[-1], lines[-1]

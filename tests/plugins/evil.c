@@ -6,6 +6,8 @@
  *   mode=forge        writes a well-formed outcome claiming trial 43 scored 1000
  *   mode=exit         calls exit(status)
  *   mode=fork_sleep   forks a child that sleeps 600 s (its pid goes to pid_log)
+ *   mode=fork_exit    forks a child that sleeps 600 s (holding the worker's
+ *                     socket), then exits with status (as mode=exit)
  *   mode=hog          mallocs and touches 1 MiB blocks without end, using each
  *                     without checking for NULL (as careless C code does)
  *   at=N | at=all     the point index it misbehaves at (default: none)
@@ -16,6 +18,8 @@
  *   init_fail=1       init refuses, with "evil refuses to start"
  *   init_sleep=S      init takes S seconds
  *   finish_hang=1     finish never returns
+ *   finish_crash=1    finish segfaults
+ * Its equity curve is two bars: 1, then 1 + a; buy-and-hold 1, 1.
  * Built as evil_per_worker with EVIL_PER_WORKER: the same, with init in every worker. */
 #define _GNU_SOURCE
 #include <btopt/plugin.h>
@@ -35,6 +39,7 @@ typedef struct state {
     int status;
     int reach_all;
     int finish_hang;
+    int finish_crash;
     char pid_log[512];
 } state;
 
@@ -70,6 +75,7 @@ static int32_t init(const btopt_plugin_config *config, void **out, char *error, 
     s->status = atoi(config_get(config, "status", "3"));
     s->reach_all = strcmp(config_get(config, "reach", "low"), "all") == 0;
     s->finish_hang = atoi(config_get(config, "finish_hang", "0"));
+    s->finish_crash = atoi(config_get(config, "finish_crash", "0"));
     snprintf(s->pid_log, sizeof s->pid_log, "%s", config_get(config, "pid_log", ""));
     *out = s;
     return BTOPT_PLUGIN_OK;
@@ -141,6 +147,12 @@ static void misbehave(const state *s)
             if (block[12345] != 1) /* keeps the block from being optimised away */
                 break;
         }
+    } else if (strcmp(s->mode, "fork_exit") == 0) {
+        if (fork() == 0) {
+            sleep(600);
+            _exit(0);
+        }
+        exit(s->status);
     } else if (strcmp(s->mode, "fork_sleep") == 0) {
         const pid_t child = fork();
         if (child == 0) {
@@ -173,7 +185,24 @@ static void finish(void *st)
     const state *s = st;
     while (s->finish_hang)
         pause();
+    if (s->finish_crash)
+        *(volatile int *)0 = 1;
     free(st);
+}
+
+static int32_t equity_curve(void *st, const btopt_plugin_value *p, uint64_t seed, double *equity, double *hold,
+                            size_t capacity, size_t *count, char *error, size_t size)
+{
+    (void)st;
+    (void)seed;
+    (void)error;
+    (void)size;
+    *count = 2;
+    for (size_t t = 0; t < capacity && t < 2; ++t) {
+        equity[t] = 1.0 + (double)t * (double)p[0].i;
+        hold[t] = 1.0;
+    }
+    return BTOPT_PLUGIN_OK;
 }
 
 #ifdef EVIL_PER_WORKER
@@ -198,6 +227,7 @@ static const btopt_plugin_descriptor descriptor = {
     .init = init,
     .evaluate = evaluate,
     .finish = finish,
+    .equity_curve = equity_curve,
 };
 
 BTOPT_PLUGIN_EXPORT const btopt_plugin_descriptor *btopt_plugin_entry(void) { return &descriptor; }

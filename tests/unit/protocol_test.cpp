@@ -48,7 +48,7 @@ Result<RunOutcome> run_with(Executor &executor)
     auto search = make_search("grid", *space, options);
     REQUIRE(search);
     std::atomic<bool> cancel{false};
-    return coordinate(RunRequest{space, **search, executor, options, RunInfo{}, {}, cancel});
+    return coordinate(RunRequest{space, **search, executor, options, RunInfo{}, {}, {}, cancel});
 }
 
 } // namespace

@@ -96,7 +96,7 @@ the plugin's ranges), with `plugin_config` (a Dict, NamedTuple or pairs) and
 
 Options, by btopt's names: `n_iterations`, `random_seed`, `population_size`,
 `n_generations`, `tournament_size`, `elite_count`, `crossover_rate`,
-`mutation_rate`, `batch_q`, `patience`, `batch_size`, `keep_trials`, `pbo_blocks`, `robust_radius`, `select`, `eval_timeout`, `init_timeout`,
+`mutation_rate`, `batch_q`, `patience`, `batch_size`, `keep_trials`, `progress_interval`, `pbo_blocks`, `robust_radius`, `select`, `eval_timeout`, `init_timeout`,
 `max_memory_per_worker` ("2GB" or bytes), `threads_per_worker`, `direction`,
 `start_method`, `study`, `study_mode`, `data_fingerprint`, `start` and `end`
 (the bars a plugin's run trades: "YYYY-MM-DD" or a bar number), and any option a

@@ -18,6 +18,29 @@ pub struct Progress {
     pub best_score: Option<f64>,
 }
 
+/// A report per recorded trial, in trial order (or coalesced by
+/// [`Optimizer::progress_interval`](crate::Optimizer::progress_interval)),
+/// with the counts by status: `done == ok + failed + crashed + timeout`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ProgressReport {
+    pub done: u64,
+    /// The planned number; once the run stops, the number that finished.
+    pub total: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub crashed: u64,
+    pub timeout: u64,
+    pub cancelled: u64,
+    /// Of `done`: outcomes a study supplied.
+    pub reused: u64,
+    /// `None` until a trial succeeds.
+    pub best_score: Option<f64>,
+    pub evaluations_per_second: f64,
+    pub elapsed_seconds: f64,
+    /// The last trial recorded, when this report is the first to say so.
+    pub trial: Option<u64>,
+}
+
 /// What an objective closure may return: a score, or a `Result` whose error
 /// fails the trial with its `Display` text.
 pub trait ObjectiveOutput {
@@ -119,6 +142,41 @@ pub(crate) unsafe extern "C" fn progress_trampoline(user: *mut c_void, done: u64
     }
     let report = Progress { done, total, best_score: if best.is_nan() { None } else { Some(best) } };
     if let Err(payload) = catch_unwind(AssertUnwindSafe(|| (state.callback)(report))) {
+        state.panic = Some(payload);
+        sys::btopt_optimizer_cancel(state.optimizer);
+    }
+}
+
+pub(crate) struct ProgressReportState {
+    pub(crate) callback: Box<dyn FnMut(&ProgressReport) + Send>,
+    /// A panic caught in the callback, resumed when run returns.
+    pub(crate) panic: Option<Box<dyn Any + Send>>,
+    pub(crate) optimizer: *mut sys::btopt_optimizer,
+}
+
+/// As [`progress_trampoline`], for the report with counts.
+pub(crate) unsafe extern "C" fn progress_report_trampoline(user: *mut c_void, p: *const sys::btopt_progress) {
+    // SAFETY: as for progress_trampoline; `p` is valid during the call.
+    let state = &mut *(user as *mut ProgressReportState);
+    if state.panic.is_some() {
+        return;
+    }
+    let p = &*p;
+    let report = ProgressReport {
+        done: p.done,
+        total: p.total,
+        ok: p.ok,
+        failed: p.failed,
+        crashed: p.crashed,
+        timeout: p.timeout,
+        cancelled: p.cancelled,
+        reused: p.reused,
+        best_score: if p.best_score.is_nan() { None } else { Some(p.best_score) },
+        evaluations_per_second: p.evaluations_per_second,
+        elapsed_seconds: p.elapsed_seconds,
+        trial: u64::try_from(p.trial).ok(),
+    };
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| (state.callback)(&report))) {
         state.panic = Some(payload);
         sys::btopt_optimizer_cancel(state.optimizer);
     }

@@ -41,7 +41,7 @@ mod value;
 /// The raw declarations of the C ABI (the `btopt-sys` crate).
 pub use btopt_sys as sys;
 
-pub use callbacks::{register_objective, ObjectiveOutput, Progress};
+pub use callbacks::{register_objective, ObjectiveOutput, Progress, ProgressReport};
 pub use error::{Error, Result, Status};
 pub use optimizer::{Backend, CancelHandle, Direction, Optimizer, StartMethod};
 pub use plugin::{PluginInfo, Series};

@@ -1,8 +1,8 @@
 //! One configured run: options, an objective (a closure, a registered
 //! objective or a strategy plugin), progress, cancellation.
 use crate::callbacks::{
-    ended_scope_trampoline, objective_trampoline, progress_trampoline, wrap_objective, ObjectiveBox, ObjectiveOutput,
-    Progress, ProgressState,
+    ended_scope_trampoline, objective_trampoline, progress_report_trampoline, progress_trampoline, wrap_objective,
+    ObjectiveBox, ObjectiveOutput, Progress, ProgressReport, ProgressReportState, ProgressState,
 };
 use crate::error::{c_string, check, last_error, Error, Result, Status};
 use crate::plugin::Series;
@@ -143,6 +143,7 @@ pub struct Optimizer {
     handle: Arc<Handle>,
     objective: Option<Box<ObjectiveBox<'static>>>,
     progress: Option<Box<ProgressState>>,
+    progress_report: Option<Box<ProgressReportState>>,
 }
 
 impl Optimizer {
@@ -168,7 +169,7 @@ impl Optimizer {
         // SAFETY: valid out pointer; the space (or NULL) is copied.
         check(unsafe { sys::btopt_optimizer_create(&mut raw, space, algorithm.as_ptr()) })?;
         let raw = NonNull::new(raw).ok_or_else(|| Error::new(Status::Internal, "btopt_optimizer_create gave NULL"))?;
-        Ok(Optimizer { handle: Arc::new(Handle(raw)), objective: None, progress: None })
+        Ok(Optimizer { handle: Arc::new(Handle(raw)), objective: None, progress: None, progress_report: None })
     }
 
     fn raw(&self) -> *mut sys::btopt_optimizer {
@@ -305,6 +306,10 @@ impl Optimizer {
     /// Keep only the best `n` trials in the result (0 = all).
     pub fn keep_trials(&mut self, n: i64) -> Result<&mut Self> {
         self.set_int("keep_trials", n)
+    }
+    /// Coalesce progress calls to at most one per `interval` (zero: a call per recorded trial).
+    pub fn progress_interval(&mut self, interval: Duration) -> Result<&mut Self> {
+        self.set_double("progress_interval", interval.as_secs_f64())
     }
     /// S, the blocks the probability of backtest overfitting cross-validates (docs/VALIDATION.md).
     pub fn pbo_blocks(&mut self, n: i64) -> Result<&mut Self> {
@@ -457,6 +462,23 @@ impl Optimizer {
         Ok(self)
     }
 
+    /// Called with a [`ProgressReport`] (counts by status, best score,
+    /// evaluations per second) once per recorded trial in trial order, or at
+    /// most every [`progress_interval`](Self::progress_interval); on the
+    /// thread running [`run`](Self::run), never concurrently. A panic in it
+    /// cancels the run and is resumed when `run` returns.
+    pub fn progress_report<F>(&mut self, f: F) -> Result<&mut Self>
+    where
+        F: FnMut(&ProgressReport) + Send + 'static,
+    {
+        let mut state = Box::new(ProgressReportState { callback: Box::new(f), panic: None, optimizer: self.raw() });
+        let user = &mut *state as *mut ProgressReportState as *mut c_void;
+        // SAFETY: as for the objective box.
+        check(unsafe { sys::btopt_optimizer_set_progress_ex(self.raw(), Some(progress_report_trampoline), user) })?;
+        self.progress_report = Some(state);
+        Ok(self)
+    }
+
     /// Removes the progress callback.
     pub fn clear_progress(&mut self) -> Result<&mut Self> {
         // SAFETY: valid handle; NULL fn is allowed.
@@ -474,13 +496,17 @@ impl Optimizer {
         if let Some(p) = self.progress.as_mut() {
             p.panic = None;
         }
+        if let Some(p) = self.progress_report.as_mut() {
+            p.panic = None;
+        }
         let mut raw = std::ptr::null_mut();
         // SAFETY: valid handle and out pointer; the closures it calls live in
         // self, borrowed mutably for the whole run.
         let status = unsafe { sys::btopt_optimizer_run(self.raw(), &mut raw) };
         let message = if status == sys::BTOPT_OK { String::new() } else { last_error() };
         let result = if raw.is_null() { None } else { Some(unsafe { OptimizationResult::from_raw(raw) }) }.transpose();
-        if let Some(payload) = self.progress.as_mut().and_then(|p| p.panic.take()) {
+        let panicked = self.progress.as_mut().and_then(|p| p.panic.take());
+        if let Some(payload) = panicked.or_else(|| self.progress_report.as_mut().and_then(|p| p.panic.take())) {
             drop(result);
             std::panic::resume_unwind(payload);
         }

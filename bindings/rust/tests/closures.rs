@@ -380,3 +380,35 @@ fn options_read_back_what_was_set_or_their_default() {
     assert_eq!(opt.get_int("no_such_option").unwrap_err().status(), Status::NotFound);
     assert_eq!(opt.get_str("n_jobs").unwrap_err().status(), Status::InvalidArgument);
 }
+
+#[test]
+fn progress_report_counts_each_trial_in_order() {
+    let space = Space::builder().int("x", 0, 59, 1).build().unwrap();
+    let mut opt = Optimizer::new(&space, "grid").unwrap();
+    opt.n_jobs(2).unwrap().backend(Backend::Thread).unwrap().batch_size(1).unwrap().ignore_errors(true).unwrap();
+    opt.objective(|p| {
+        let x = p.int("x").unwrap();
+        if x % 10 == 3 {
+            Err(format!("x = {x} ends in 3"))
+        } else {
+            Ok((x % 7) as f64)
+        }
+    })
+    .unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    opt.progress_report(move |p| log.lock().unwrap().push(*p)).unwrap();
+    opt.run().unwrap();
+    let seen = seen.lock().unwrap();
+    let trials: Vec<u64> = seen.iter().filter_map(|p| p.trial).collect();
+    assert_eq!(trials, (0..60).collect::<Vec<u64>>());
+    for p in seen.iter() {
+        assert_eq!(p.done, p.ok + p.failed + p.crashed + p.timeout);
+        if let Some(t) = p.trial {
+            assert_eq!(p.failed, (t + 7) / 10, "failures counted while the run goes on");
+        }
+    }
+    let last = seen.last().unwrap();
+    assert_eq!((last.done, last.total, last.ok, last.failed), (60, 60, 54, 6));
+    assert_eq!(last.best_score, Some(6.0));
+}

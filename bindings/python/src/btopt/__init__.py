@@ -33,7 +33,7 @@ from .errors import (
     PluginError,
     UnsupportedError,
 )
-from .optimizer import (EquityCurve, Optimizer, ParallelOptimizer, option_catalogue, register_objective,
+from .optimizer import (EquityCurve, Optimizer, ParallelOptimizer, Progress, option_catalogue, register_objective,
                         unregister_objective)
 from .plugins import describe_plugin
 from .result import OptimizationResult, Trial, TrialStatus, open_study, study_runs
@@ -73,6 +73,7 @@ __all__ = [
     "OptimizationResult",
     "Optimizer",
     "ParallelOptimizer",
+    "Progress",
     "Parameter",
     "ParameterSpace",
     "PluginError",

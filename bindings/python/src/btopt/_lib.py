@@ -62,6 +62,31 @@ OBJECTIVE_FN = CFUNCTYPE(c_int32, c_void_p, c_void_p, POINTER(c_double))
 #: btopt_progress_fn: void (*)(void *user, uint64_t done, uint64_t total, double best)
 PROGRESS_FN = CFUNCTYPE(None, c_void_p, c_uint64, c_uint64, c_double)
 
+
+class ProgressStruct(Structure):
+    """btopt_progress: what btopt_progress_ex_fn receives (read a field only
+    when struct_size reaches past it)."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("done", c_uint64),
+        ("total", c_uint64),
+        ("ok", c_uint64),
+        ("failed", c_uint64),
+        ("crashed", c_uint64),
+        ("timeout", c_uint64),
+        ("cancelled", c_uint64),
+        ("reused", c_uint64),
+        ("best_score", c_double),
+        ("evaluations_per_second", c_double),
+        ("elapsed_seconds", c_double),
+        ("trial", c_int64),
+    ]
+
+
+#: btopt_progress_ex_fn: void (*)(void *user, const btopt_progress *)
+PROGRESS_EX_FN = CFUNCTYPE(None, c_void_p, POINTER(ProgressStruct))
+
 #: Functions added after ABI 1.0 shipped: bound when the loaded library has
 #: them (``hasattr(lib, name)``), so the binding also runs on an older build.
 OPTIONAL = frozenset({"btopt_result_rank", "btopt_result_efficiency", "btopt_result_speedup_cpu_share",
@@ -69,7 +94,8 @@ OPTIONAL = frozenset({"btopt_result_rank", "btopt_result_efficiency", "btopt_res
                       "btopt_optimizer_get_int", "btopt_optimizer_get_double", "btopt_optimizer_get_string",
                       "btopt_result_selection", "btopt_result_selection_note", "btopt_result_sensitivity",
                       "btopt_optimizer_walkforward", "btopt_walkforward_destroy", "btopt_walkforward_json",
-                      "btopt_walkforward_window_count"})
+                      "btopt_walkforward_window_count", "btopt_optimizer_set_progress_ex",
+                      "btopt_result_warnings"})
 #: The ask/tell API (btopt_search_*), added in one block: btopt.ask_tell needs all of it.
 ASK_TELL = frozenset({"btopt_search_create", "btopt_search_destroy", "btopt_search_set_int", "btopt_search_set_double",
                       "btopt_search_set_string", "btopt_search_ask", "btopt_search_tell", "btopt_search_done",
@@ -195,6 +221,7 @@ PROTOTYPES = {
     "btopt_optimizer_set_objective": (_status, [_p, OBJECTIVE_FN, c_void_p]),
     "btopt_optimizer_use_objective": (_status, [_p, c_char_p]),
     "btopt_optimizer_set_progress": (_status, [_p, PROGRESS_FN, c_void_p]),
+    "btopt_optimizer_set_progress_ex": (_status, [_p, PROGRESS_EX_FN, c_void_p]),
     "btopt_optimizer_use_plugin": (_status, [_p, c_char_p]),
     "btopt_optimizer_set_plugin_config": (_status, [_p, c_char_p, c_char_p]),
     "btopt_optimizer_set_objective_metric": (_status, [_p, c_char_p]),
@@ -254,6 +281,7 @@ PROTOTYPES = {
     "btopt_result_selection": (_status, [_p, POINTER(Selection)]),
     "btopt_result_sensitivity": (_status, [_p, c_size_t, POINTER(c_double), POINTER(c_double), POINTER(c_uint64)]),
     "btopt_result_selection_note": (c_char_p, [_p]),
+    "btopt_result_warnings": (c_char_p, [_p]),
     "btopt_study_open": (_status, [POINTER(_p), c_char_p, c_int64]),
     "btopt_study_runs": (_status, [c_char_p, POINTER(c_int64), c_size_t, POINTER(c_size_t)]),
     "btopt_study_export": (_status, [c_char_p, c_int64, c_char_p, c_char_p]),

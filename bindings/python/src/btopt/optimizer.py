@@ -87,7 +87,7 @@ _INT_OPTIONS = (
     "pbo_blocks",
     "robust_radius",
 )
-_DOUBLE_OPTIONS = ("crossover_rate", "mutation_rate", "eval_timeout", "init_timeout")
+_DOUBLE_OPTIONS = ("crossover_rate", "mutation_rate", "eval_timeout", "init_timeout", "progress_interval")
 _STRING_OPTIONS = ("direction", "start_method", "study", "study_mode", "data_fingerprint", "select", "start", "end")
 _BACKEND_ALIASES = {"multiprocessing": "process", "loky": "process", "threading": "thread", "sequential": "inline"}
 
@@ -120,6 +120,14 @@ def _describe(exc: BaseException) -> bytes:
     return words.replace("\0", " ").encode("utf-8", "replace")
 
 
+#: What a ``progress`` callback receives: once per recorded trial, in trial
+#: order (``trial`` its number; -1 for a call that records none: a beat while
+#: the run waits, or the last call); with ``progress_interval`` at most once
+#: per that many seconds. ``done`` = ok + failed + crashed + timeout.
+Progress = namedtuple("Progress", ["done", "total", "ok", "failed", "crashed", "timeout", "cancelled", "reused",
+                                   "best_score", "evaluations_per_second", "elapsed_seconds", "trial"])
+
+
 class _Calls:
     """What C calls back into during a run: the objective and progress
     trampolines. Deliberately separate from the optimizer (no reference back to
@@ -139,6 +147,7 @@ class _Calls:
         self.owner_pid = os.getpid()
         self.callback_error: BaseException | None = None
         self.interrupted = False
+        self.progress: Callable[[Progress], Any] | None = None
 
     def call_objective(self, user: Any, view: int, score_out: Any) -> int:
         try:
@@ -164,6 +173,15 @@ class _Calls:
             return
         try:
             self.callback(done, total, best)
+        except BaseException as exc:  # noqa: B902
+            self.callback_error = exc
+            self.lib.btopt_optimizer_cancel(self.pointer)
+
+    def call_progress_ex(self, user: Any, report: Any) -> None:
+        if self.progress is None or self.callback_error is not None:
+            return
+        try:
+            self.progress(Progress(*(getattr(report.contents, name) for name in Progress._fields)))
         except BaseException as exc:  # noqa: B902
             self.callback_error = exc
             self.lib.btopt_optimizer_cancel(self.pointer)
@@ -258,6 +276,9 @@ class ParallelOptimizer:
     direction ('maximize'/'minimize'), start_method, and any option a newer
     btopt adds, by its name. ``callback(iteration, total, best_score)`` is
     called on this thread as trials finish; it may call ``cancel()``.
+    ``progress(p)`` is called with a ``Progress`` (counts by status, best
+    score, evaluations per second) once per recorded trial in trial order,
+    or at most every ``progress_interval`` seconds; it may call ``cancel()``.
     ``deterministic`` is accepted for the original's signature: btopt's
     results never depend on n_jobs, backend or timing.
 
@@ -280,6 +301,8 @@ class ParallelOptimizer:
         plugin_config: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
         objective_metric: str | None = None,
         callback: Callable[[int, int, float], Any] | None = None,
+        progress: Callable[[Progress], Any] | None = None,
+        progress_interval: float | None = None,
         ignore_errors: bool | None = None,
         batch_size: int | None = None,
         max_memory_per_worker: int | str | None = None,
@@ -335,6 +358,8 @@ class ParallelOptimizer:
             raise TypeError("parameter_space must be a ParameterSpace, not %s" % type(parameter_space).__name__)
         if callback is not None and not callable(callback):
             raise TypeError("callback must be callable")
+        if progress is not None and not callable(progress):
+            raise TypeError("progress must be callable")
         if not isinstance(algorithm, str):
             raise TypeError("algorithm must be a str")
         del deterministic  # always true in btopt
@@ -346,6 +371,8 @@ class ParallelOptimizer:
                              ParamsReader(decoders))
         self._objective_fn = _lib.OBJECTIVE_FN(self._calls.call_objective)
         self._progress_fn = _lib.PROGRESS_FN(self._calls.call_progress)
+        self._calls.progress = progress
+        self._progress_ex_fn = _lib.PROGRESS_EX_FN(self._calls.call_progress_ex)
         out = c_void_p()
         check(
             lib.btopt_optimizer_create(
@@ -355,7 +382,7 @@ class ParallelOptimizer:
         # Owned from here on: whatever fails below, the optimizer is released,
         # and the callbacks C holds live until it is.
         self._handle = Handle(out.value, lib.btopt_optimizer_destroy, "ParallelOptimizer",
-                              keepalive=(self._objective_fn, self._progress_fn))
+                              keepalive=(self._objective_fn, self._progress_fn, self._progress_ex_fn))
         self._pointer = out.value
         self._calls.pointer = out.value
         self._running = False
@@ -387,7 +414,7 @@ class ParallelOptimizer:
             if value is not None:
                 self._set_int(name, value)
         doubles: dict[str, float | None] = dict(crossover_rate=crossover_rate, mutation_rate=mutation_rate, eval_timeout=eval_timeout,
-                       init_timeout=init_timeout)
+                       init_timeout=init_timeout, progress_interval=progress_interval)
         for name in _DOUBLE_OPTIONS:
             real = doubles[name]
             if real is not None:
@@ -430,6 +457,10 @@ class ParallelOptimizer:
             if objective_metric is not None:
                 check(lib.btopt_optimizer_set_objective_metric(self._pointer, _lib.encode(objective_metric)))
         check(lib.btopt_optimizer_set_progress(self._pointer, self._progress_fn, None))
+        if progress is not None:
+            if not hasattr(lib, "btopt_optimizer_set_progress_ex"):
+                raise UnsupportedError("progress needs a libbtopt with btopt_optimizer_set_progress_ex (newer than this one)")
+            check(lib.btopt_optimizer_set_progress_ex(self._pointer, self._progress_ex_fn, None))
         self._host = host
         self._run_result: OptimizationResult | None = None
         if isinstance(callback, _SearchWatch):

@@ -204,6 +204,9 @@ class OptimizationResult:
         provenance = _lib.decode(lib.btopt_result_provenance(h))
         self.provenance: dict[str, Any] | None = json.loads(provenance) if provenance else None
         self.selection: dict[str, Any] | None = self._selection(lib, h)
+        #: What went wrong without costing a trial (a plugin's finish that crashed), a line each.
+        warnings = _lib.decode(lib.btopt_result_warnings(h)) if hasattr(lib, "btopt_result_warnings") else ""
+        self.warnings: list[str] = warnings.splitlines()
         best = lib.btopt_result_best_params(h)
         self.best_params: dict[str, Any] | None = self._reader(best) if best else None
         self.best_score: float | None = _finite_or_none(lib.btopt_result_best_score(h)) if best else None

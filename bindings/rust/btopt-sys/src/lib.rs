@@ -61,6 +61,24 @@ pub type btopt_objective_fn =
     Option<unsafe extern "C" fn(user: *mut c_void, params: *const btopt_params, score: *mut f64) -> btopt_status>;
 pub type btopt_progress_fn = Option<unsafe extern "C" fn(user: *mut c_void, done: u64, total: u64, best_score: f64)>;
 
+#[repr(C)]
+pub struct btopt_progress {
+    pub struct_size: usize,
+    pub done: u64,
+    pub total: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub crashed: u64,
+    pub timeout: u64,
+    pub cancelled: u64,
+    pub reused: u64,
+    pub best_score: f64,
+    pub evaluations_per_second: f64,
+    pub elapsed_seconds: f64,
+    pub trial: i64,
+}
+pub type btopt_progress_ex_fn = Option<unsafe extern "C" fn(user: *mut c_void, progress: *const btopt_progress)>;
+
 // Linked by build.rs (cargo:rustc-link-lib=btopt).
 extern "C" {
     // Library
@@ -168,6 +186,11 @@ extern "C" {
     pub fn btopt_optimizer_set_progress(
         opt: *mut btopt_optimizer,
         f: btopt_progress_fn,
+        user: *mut c_void,
+    ) -> btopt_status;
+    pub fn btopt_optimizer_set_progress_ex(
+        opt: *mut btopt_optimizer,
+        f: btopt_progress_ex_fn,
         user: *mut c_void,
     ) -> btopt_status;
     pub fn btopt_optimizer_use_plugin(opt: *mut btopt_optimizer, path_or_name: *const c_char) -> btopt_status;
