@@ -599,6 +599,31 @@ BTOPT_API btopt_status btopt_study_runs(const char *path, int64_t *ids, size_t c
  * holds. Either path may be NULL (not both). */
 BTOPT_API btopt_status btopt_study_export(const char *path, int64_t run, const char *json_path, const char *csv_path);
 
+/* ---- Hosts that fork ------------------------------------------------------ */
+
+/* Called around every fork of the host process (the process backend with
+ * start_method "fork" forks it at the start of a run and again whenever a
+ * worker is replaced), on the thread that called btopt_optimizer_run:
+ * `before` right before fork(), `after_parent` in the host right after it
+ * (also when the fork failed), `after_child` first thing in the new worker,
+ * before it evaluates anything. For language runtimes with fork handlers of
+ * their own, which a fork made in C skips: Python's binding calls
+ * PyOS_BeforeFork, PyOS_AfterFork_Parent and PyOS_AfterFork_Child here. Any
+ * hook may be NULL; setting all three NULL removes them. No hook runs for a
+ * plugin: its workers are forked by btopt-worker, never from the host. */
+typedef void (*btopt_fork_hook_fn)(void *user);
+BTOPT_API btopt_status btopt_optimizer_set_fork_hooks(btopt_optimizer *opt, btopt_fork_hook_fn before,
+                                                      btopt_fork_hook_fn after_parent,
+                                                      btopt_fork_hook_fn after_child, void *user);
+
+/* The trial's own seed, for an objective that draws random numbers: it
+ * depends only on the run's random_seed and the trial's number, so an
+ * objective that seeds its generator with it gives the same trials for any
+ * backend, n_jobs and batch size (a worker's global generator, inherited
+ * from the host at a fork, does not). Only for the params view an objective
+ * is handed; NOT_FOUND for a result's params. */
+BTOPT_API btopt_status btopt_params_seed(const btopt_params *params, uint64_t *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,12 @@ public:
     virtual std::vector<std::string> metric_names() const { return {}; }
     // How the result files name the objective.
     virtual std::string name() const = 0;
+    // Around a fork of the host that runs this objective in the child (the
+    // fork spawner): a host language's runtime prepares for the fork and
+    // recovers from it (btopt_optimizer_set_fork_hooks).
+    virtual void before_fork() {}
+    virtual void after_fork_parent() {}
+    virtual void after_fork_child() {}
 };
 
 } // namespace btopt::internal
