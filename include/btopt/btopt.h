@@ -624,6 +624,14 @@ BTOPT_API btopt_status btopt_optimizer_set_fork_hooks(btopt_optimizer *opt, btop
  * is handed; NOT_FOUND for a result's params. */
 BTOPT_API btopt_status btopt_params_seed(const btopt_params *params, uint64_t *out);
 
+/* For an objective that hands its point to a process of its own and waits
+ * (the Python binding's spawned workers): the CPU seconds the evaluation
+ * used there. Called during the objective call, from its thread; the
+ * speedup then counts them as that thread's CPU time (btopt_result_speedup),
+ * so waiting for the other process is not taken for work. INVALID_ARGUMENT
+ * for a negative or non-finite value. */
+BTOPT_API btopt_status btopt_report_cpu_seconds(double seconds);
+
 #ifdef __cplusplus
 }
 #endif

@@ -29,4 +29,14 @@ public:
     virtual void after_fork_child() {}
 };
 
+// CPU seconds this thread's evaluations used in other processes, as their
+// objective reported them (btopt_report_cpu_seconds: a host objective that
+// hands each point to a process of its own); the evaluator counts them as
+// the thread's CPU time, so the speedup measures the work, not the waiting.
+inline double &cpu_elsewhere()
+{
+    thread_local double seconds = 0.0;
+    return seconds;
+}
+
 } // namespace btopt::internal

@@ -19,7 +19,7 @@ pytest.importorskip("cloudpickle")
 PACKAGE_PARENT = str(pathlib.Path(btopt.__file__).resolve().parent.parent)
 
 SETUP = """
-import sys, time, warnings
+import contextlib, io, sys, time, warnings
 sys.path.insert(0, %r)
 import btopt
 warnings.simplefilter("always")
@@ -34,10 +34,14 @@ def five_ms(params):
     return params["a"] * 1000 + params["b"]
 
 space = btopt.ParameterSpace([btopt.DiscreteParameter("a", 0, 19), btopt.DiscreteParameter("b", 0, 9)])
+probe = btopt.ParallelOptimizer(objective_function=five_ms, parameter_space=space, algorithm="random",
+                                n_iterations=40, n_jobs=1, random_seed=1)
+with contextlib.redirect_stdout(io.StringIO()):  # the probe runs inline: its prints are its own
+    one_core = probe.optimize().speedup
 result = btopt.ParallelOptimizer(objective_function=five_ms, parameter_space=space, algorithm="grid",
                                  n_jobs=2).optimize()
 print("trials", len(result.trials), "ok", result.status_counts[btopt.TrialStatus.OK],
-      "workers", result.workers, "efficiency %.3f" % result.efficiency)
+      "workers", result.workers, "efficiency %.3f" % result.efficiency, "inline %.3f" % one_core)
 """
 
 AFTER = """
@@ -66,8 +70,14 @@ def test_a_notebook_runs_python_objectives_in_spawned_workers():
     assert text.count("\n") == 1, text  # the cell's own print only: the workers' prints went nowhere
     words = text.split()
     assert words[:6] == ["trials", "200", "ok", "200", "workers", "2"], text
-    efficiency = float(words[7])
-    assert efficiency >= 0.85, text
+    efficiency, one_core = float(words[7]), float(words[9])
     lines = stdout_of(after).splitlines()
     assert lines[0] == "healthy", lines
     assert float(lines[1].split()[2]) < 1.0, lines
+    # The efficiency counts the workers' CPU time (btopt_report_cpu_seconds): on
+    # a machine so busy that one evaluator inline gets less than 90 % of a core
+    # (the probe's speedup), no parallel run can show 85 %, so it is not judged.
+    if one_core < 0.9:
+        pytest.skip("machine too busy to judge the efficiency: inline got %.2f of a core, spawned workers %.3f"
+                    % (one_core, efficiency))
+    assert efficiency >= 0.85, text

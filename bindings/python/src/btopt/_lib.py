@@ -71,7 +71,8 @@ OPTIONAL = frozenset({"btopt_result_rank", "btopt_result_efficiency", "btopt_res
                       "btopt_optimizer_get_int", "btopt_optimizer_get_double", "btopt_optimizer_get_string",
                       "btopt_result_selection", "btopt_result_selection_note", "btopt_result_sensitivity",
                       "btopt_optimizer_walkforward", "btopt_walkforward_destroy", "btopt_walkforward_json",
-                      "btopt_walkforward_window_count", "btopt_optimizer_set_fork_hooks", "btopt_params_seed"})
+                      "btopt_walkforward_window_count", "btopt_optimizer_set_fork_hooks", "btopt_params_seed",
+                      "btopt_report_cpu_seconds"})
 
 # btopt_option_type
 OPTION_INT = 0
@@ -194,6 +195,7 @@ PROTOTYPES = {
     "btopt_optimizer_set_progress": (_status, [_p, PROGRESS_FN, c_void_p]),
     "btopt_optimizer_set_fork_hooks": (_status, [_p, FORK_HOOK_FN, FORK_HOOK_FN, FORK_HOOK_FN, c_void_p]),
     "btopt_params_seed": (_status, [_p, POINTER(c_uint64)]),
+    "btopt_report_cpu_seconds": (_status, [c_double]),
     "btopt_optimizer_use_plugin": (_status, [_p, c_char_p]),
     "btopt_optimizer_set_plugin_config": (_status, [_p, c_char_p, c_char_p]),
     "btopt_optimizer_set_objective_metric": (_status, [_p, c_char_p]),

@@ -10,10 +10,10 @@ evaluates the points it is sent (_worker.py).
 
 It fits btopt's executor model without a new executor: the run uses btopt's
 thread backend, and each of its threads owns one worker process and hands it
-its evaluations, waiting (without the GIL) for the answer. The run's threads
-therefore only wait, and the result's speedup and efficiency are measured on
-the wall clock (speedup_cpu_share 0): the share of the run's time each worker
-was busy with an evaluation.
+its evaluations, waiting (without the GIL) for the answer. Each answer
+carries the CPU time the evaluation used in the worker, which the thread
+reports to btopt (btopt_report_cpu_seconds), so the result's speedup and
+efficiency count the workers' CPU time, not the threads' waiting.
 
 A worker's standard streams are /dev/null from its first instruction, so
 nothing it prints reaches the host's (a notebook's) streams. A worker that
@@ -77,26 +77,28 @@ class _Worker:
             pass  # it died already: wait_ready says how
 
     def wait_ready(self) -> None:
-        kind, words = self._answer()
+        kind, words, _ = self._answer()
         if kind != "ready":
             self.close()
             raise WorkerFailed(words)
 
-    def evaluate(self, params: dict[str, Any], seed: int) -> float:
+    def evaluate(self, params: dict[str, Any], seed: int, report_cpu: Callable[[float], Any]) -> float:
+        """The score, after reporting the CPU time the evaluation used in the worker."""
         try:
             _worker.write_frame(self.tasks, pickle.dumps((params, seed)))
         except OSError:
             pass  # a dead worker: reading its answer says how it ended
-        kind, value = self._answer()
+        kind, value, cpu = self._answer()
+        report_cpu(cpu)
         if kind != "ok":
             raise WorkerFailed(value)
         return float(value)
 
-    def _answer(self) -> tuple[str, Any]:
+    def _answer(self) -> tuple[str, Any, float]:
         frame = _worker.read_frame(self.answers)
         if frame is None:
             raise WorkerFailed("the worker process " + self._reap())
-        answer: tuple[str, Any] = pickle.loads(frame)
+        answer: tuple[str, Any, float] = pickle.loads(frame)
         return answer
 
     def _reap(self) -> str:
@@ -169,7 +171,7 @@ class SpawnPool:
             self._all.append(worker)
         return worker
 
-    def evaluate(self, params: dict[str, Any], seed: int) -> float:
+    def evaluate(self, params: dict[str, Any], seed: int, report_cpu: Callable[[float], Any]) -> float:
         """Evaluates on the calling thread's worker (a new one when it died)."""
         thread = threading.get_ident()
         with self._lock:
@@ -181,7 +183,7 @@ class SpawnPool:
             worker.wait_ready()
             with self._lock:
                 self._owned[thread] = worker
-        return worker.evaluate(params, seed)
+        return worker.evaluate(params, seed, report_cpu)
 
     def close(self) -> None:
         with self._lock:

@@ -8,8 +8,11 @@ on /dev/null and its channel to the host on descriptors 3 (tasks in) and 4
     host -> worker  {"path": sys.path, "cwd": ...}      once
                     cloudpickle bytes of the objective   once
                     (params dict, trial seed)            per evaluation
-    worker -> host  ("ready", None)                      once the objective loaded
-                    ("ok", score) | ("error", "Type: words")
+    worker -> host  ("ready", None, 0.0)                 once the objective loaded
+                    ("ok", score, cpu) | ("error", "Type: words", cpu)
+
+where cpu is the CPU seconds the evaluation used in the worker (the host
+reports them to btopt, which counts them in the speedup).
 
 The worker leaves when its task channel closes. This file needs nothing but
 the standard library and cloudpickle (to load the objective), and the
@@ -25,6 +28,7 @@ import random
 import signal
 import struct
 import sys
+import time
 from typing import Any
 
 TASKS_FD = 3
@@ -97,20 +101,23 @@ def _serve() -> None:
     try:
         objective = pickle.loads(objective_frame)  # cloudpickle's output loads with pickle once cloudpickle imports
     except BaseException as exc:  # noqa: B902 - the host reports it
-        write_frame(ANSWERS_FD, pickle.dumps(("error", "the objective could not be loaded in a worker: " + describe(exc))))
+        write_frame(ANSWERS_FD, pickle.dumps(("error", "the objective could not be loaded in a worker: " + describe(exc),
+                                              0.0)))
         return
-    write_frame(ANSWERS_FD, pickle.dumps(("ready", None)))
+    write_frame(ANSWERS_FD, pickle.dumps(("ready", None, 0.0)))
     while True:
         frame = read_frame(TASKS_FD)
         if frame is None:
             return
         params, seed = pickle.loads(frame)
+        started = time.process_time()
         seed_globals(seed)
+        value: float | str
         try:
-            answer: tuple[str, Any] = ("ok", score_of(objective(params)))
+            kind, value = "ok", score_of(objective(params))
         except BaseException as exc:  # noqa: B902 - every failure is the trial's
-            answer = ("error", describe(exc))
-        write_frame(ANSWERS_FD, pickle.dumps(answer))
+            kind, value = "error", describe(exc)
+        write_frame(ANSWERS_FD, pickle.dumps((kind, value, time.process_time() - started)))
 
 
 if __name__ == "__main__":

@@ -221,7 +221,7 @@ class _Calls:
                     raise RuntimeError("this optimizer has no Python objective")
                 seed = _trial.seed = _params_seed(self.lib, view)
                 if self.pool is not None and seed is not None:
-                    score_out[0] = self.pool.evaluate(self.reader(view), seed)
+                    score_out[0] = self.pool.evaluate(self.reader(view), seed, self.lib.btopt_report_cpu_seconds)
                     return _lib.OK
                 if seed is not None and self.seed_globals:
                     _worker.seed_globals(seed)
