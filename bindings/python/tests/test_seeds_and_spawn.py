@@ -160,3 +160,4 @@ def test_an_objective_that_cannot_be_pickled_is_refused_before_the_run():
                                   algorithm="grid", n_jobs=2, start_method="spawn")
     with pytest.raises(TypeError, match="cannot be pickled"):
         optimizer.optimize()
+    assert optimizer.get_option("backend") == ""  # refused before anything was changed

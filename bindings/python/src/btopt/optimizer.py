@@ -661,6 +661,9 @@ class ParallelOptimizer:
                     RuntimeWarning,
                     stacklevel=2,
                 )
+        # The workers start (and load the objective) before anything is changed
+        # or timed: an objective that cannot be sent fails here.
+        calls.pool = _spawn.SpawnPool(calls.objective, self._spawn_workers()) if spawn and calls.objective else None
         backend_set = self.get_option("backend")
         if spawn:
             self._set_string("backend", "thread")  # each of btopt's threads drives one spawned worker
@@ -679,7 +682,6 @@ class ParallelOptimizer:
         # calling thread; threads share them. The host's states come back after.
         calls.seed_globals = spawn or self.get_option("backend") != "thread"
         host_generators = _GlobalGenerators() if calls.seed_globals else None
-        calls.pool = _spawn.SpawnPool(calls.objective, self._spawn_workers()) if spawn and calls.objective else None
         previous = _install_sigint(calls.on_sigint)
         out = c_void_p()
         self._running = True
