@@ -11,7 +11,7 @@ namespace btopt::internal::capi {
 class CallbackObjective final : public Objective {
 public:
     CallbackObjective(const Space &space, btopt_objective_fn fn, void *user, std::string name,
-                      btopt_fork_hooks hooks = {})
+                      ForkHooks hooks = {})
         : space_(space), fn_(fn), user_(user), name_(std::move(name)), hooks_(hooks)
     {
     }
@@ -52,7 +52,7 @@ private:
     btopt_objective_fn fn_;
     void *user_;
     std::string name_;
-    btopt_fork_hooks hooks_;
+    ForkHooks hooks_;
 };
 
 } // namespace btopt::internal::capi

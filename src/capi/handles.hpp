@@ -24,11 +24,13 @@ struct btopt_params {
     std::optional<std::uint64_t> seed; // the trial's seed: only in a view handed to an objective
 };
 
+namespace btopt::internal::capi {
 // What btopt_optimizer_set_fork_hooks set; null hooks are skipped.
-struct btopt_fork_hooks {
+struct ForkHooks {
     btopt_fork_hook_fn before = nullptr, after_parent = nullptr, after_child = nullptr;
     void *user = nullptr;
 };
+} // namespace btopt::internal::capi
 
 struct btopt_optimizer {
     std::shared_ptr<const btopt::internal::Space> user_space; // as given to create; may be null
@@ -41,7 +43,7 @@ struct btopt_optimizer {
     std::string objective_name = "callback";
     btopt_progress_fn progress = nullptr;
     void *progress_user = nullptr;
-    btopt_fork_hooks fork_hooks;
+    btopt::internal::capi::ForkHooks fork_hooks;
     std::atomic<bool> cancel{false};
     // Set for the length of btopt_optimizer_run: an objective that runs its
     // own optimizer again (in any thread, or in a worker forked with it set)

@@ -288,7 +288,7 @@ btopt_status btopt_optimizer_set_fork_hooks(btopt_optimizer *opt, btopt_fork_hoo
                                             void *user)
 {
     BTOPT_REQUIRE(opt);
-    opt->fork_hooks = btopt_fork_hooks{before, after_parent, after_child, user};
+    opt->fork_hooks = capi::ForkHooks{before, after_parent, after_child, user};
     return BTOPT_OK;
 }
 
