@@ -13,6 +13,14 @@ packages+=(clang libclang-rt-14-dev) # libFuzzer for fuzz/run.sh
 packages+=(dpkg-dev) # dpkg-shlibdeps: cpack -G DEB works out the packages' dependencies
 packages+=(iproute2 util-linux) # ip netns and unshare: the MPI tests' three hosts (tests/mpi/three_hosts.sh)
 packages+=(libcpp-httplib-dev) # the HTTP server of btopt dashboard (docs/DASHBOARD.md)
+# Python packages for the binding and its tests, into the python3 that runs them: cloudpickle
+# (start_method 'spawn' sends the objective to its workers), numpy (per-trial seeding of its
+# global generator), nbclient, ipykernel and nbformat (the test in a real Jupyter kernel).
+python_packages=(cloudpickle numpy nbclient ipykernel nbformat)
+if ! python3 -c "import cloudpickle, numpy, nbclient, ipykernel, nbformat" 2>/dev/null; then
+  python3 -m pip install -q "${python_packages[@]}"
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

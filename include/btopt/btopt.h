@@ -706,6 +706,38 @@ BTOPT_API btopt_status btopt_search_state(btopt_search *search, const char **sta
  * search would have. INVALID_ARGUMENT for text that is not a state, a state
  * of another algorithm or space, or one the options do not reproduce. */
 BTOPT_API btopt_status btopt_search_restore(btopt_search *search, const char *state);
+/* ---- Hosts that fork ------------------------------------------------------ */
+
+/* Called around every fork of the host process (the process backend with
+ * start_method "fork" forks it at the start of a run and again whenever a
+ * worker is replaced), on the thread that called btopt_optimizer_run:
+ * `before` right before fork(), `after_parent` in the host right after it
+ * (also when the fork failed), `after_child` first thing in the new worker,
+ * before it evaluates anything. For language runtimes with fork handlers of
+ * their own, which a fork made in C skips: Python's binding calls
+ * PyOS_BeforeFork, PyOS_AfterFork_Parent and PyOS_AfterFork_Child here. Any
+ * hook may be NULL; setting all three NULL removes them. No hook runs for a
+ * plugin: its workers are forked by btopt-worker, never from the host. */
+typedef void (*btopt_fork_hook_fn)(void *user);
+BTOPT_API btopt_status btopt_optimizer_set_fork_hooks(btopt_optimizer *opt, btopt_fork_hook_fn before,
+                                                      btopt_fork_hook_fn after_parent,
+                                                      btopt_fork_hook_fn after_child, void *user);
+
+/* The trial's own seed, for an objective that draws random numbers: it
+ * depends only on the run's random_seed and the trial's number, so an
+ * objective that seeds its generator with it gives the same trials for any
+ * backend, n_jobs and batch size (a worker's global generator, inherited
+ * from the host at a fork, does not). Only for the params view an objective
+ * is handed; NOT_FOUND for a result's params. */
+BTOPT_API btopt_status btopt_params_seed(const btopt_params *params, uint64_t *out);
+
+/* For an objective that hands its point to a process of its own and waits
+ * (the Python binding's spawned workers): the CPU seconds the evaluation
+ * used there. Called during the objective call, from its thread; the
+ * speedup then counts them as that thread's CPU time (btopt_result_speedup),
+ * so waiting for the other process is not taken for work. INVALID_ARGUMENT
+ * for a negative or non-finite value. */
+BTOPT_API btopt_status btopt_report_cpu_seconds(double seconds);
 
 #ifdef __cplusplus
 }

@@ -153,6 +153,13 @@ public:
         detail::check(btopt_params_get_string(view_, name.c_str(), &v));
         return v;
     }
+    // The trial's own seed (btopt_params_seed): the same for any backend and n_jobs.
+    std::uint64_t seed() const
+    {
+        std::uint64_t v = 0;
+        detail::check(btopt_params_seed(view_, &v));
+        return v;
+    }
     ParamMap to_map() const
     {
         ParamMap map;

@@ -10,14 +10,15 @@ namespace btopt::internal::capi {
 
 class CallbackObjective final : public Objective {
 public:
-    CallbackObjective(const Space &space, btopt_objective_fn fn, void *user, std::string name)
-        : space_(space), fn_(fn), user_(user), name_(std::move(name))
+    CallbackObjective(const Space &space, btopt_objective_fn fn, void *user, std::string name,
+                      ForkHooks hooks = {})
+        : space_(space), fn_(fn), user_(user), name_(std::move(name)), hooks_(hooks)
     {
     }
 
-    Evaluation evaluate(const Point &point, std::uint64_t /*seed*/, BarRange /*whole*/) override
+    Evaluation evaluate(const Point &point, std::uint64_t seed, BarRange /*whole*/) override
     {
-        const btopt_params view{&space_, point.data()};
+        const btopt_params view{&space_, point.data(), seed};
         // The objective may give its reason through btopt_fail: then the
         // thread's error count moves and the last error holds the reason.
         const std::uint64_t errors_before = error_count();
@@ -36,11 +37,22 @@ public:
 
     std::string name() const override { return name_; }
 
+    void before_fork() override { call(hooks_.before); }
+    void after_fork_parent() override { call(hooks_.after_parent); }
+    void after_fork_child() override { call(hooks_.after_child); }
+
 private:
+    void call(btopt_fork_hook_fn hook) const
+    {
+        if (hook != nullptr)
+            hook(hooks_.user);
+    }
+
     const Space &space_;
     btopt_objective_fn fn_;
     void *user_;
     std::string name_;
+    ForkHooks hooks_;
 };
 
 } // namespace btopt::internal::capi

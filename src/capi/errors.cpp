@@ -1,7 +1,10 @@
 // Library-wide functions: versions, status names and the last error.
 #include "handles.hpp"
 
+#include "../core/objective.hpp"
+
 #include <array>
+#include <cmath>
 
 namespace btopt::internal::capi {
 
@@ -61,6 +64,15 @@ const char *btopt_trial_status_name(int32_t trial_status)
 btopt_status btopt_fail(const char *message)
 {
     return capi::set_error(BTOPT_ERR_OBJECTIVE, message ? message : "the objective failed");
+}
+
+btopt_status btopt_report_cpu_seconds(double seconds)
+{
+    if (!std::isfinite(seconds) || seconds < 0.0)
+        return capi::set_error(BTOPT_ERR_INVALID_ARGUMENT,
+                               fmt::format("btopt_report_cpu_seconds: {} is not a number of seconds (>= 0)", seconds));
+    cpu_elsewhere() += seconds;
+    return BTOPT_OK;
 }
 
 } // extern "C"

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <string>
 
 struct btopt_space {
@@ -20,7 +21,16 @@ struct btopt_space {
 struct btopt_params {
     const btopt::internal::Space *space = nullptr;
     const btopt::internal::Value *values = nullptr;
+    std::optional<std::uint64_t> seed; // the trial's seed: only in a view handed to an objective
 };
+
+namespace btopt::internal::capi {
+// What btopt_optimizer_set_fork_hooks set; null hooks are skipped.
+struct ForkHooks {
+    btopt_fork_hook_fn before = nullptr, after_parent = nullptr, after_child = nullptr;
+    void *user = nullptr;
+};
+} // namespace btopt::internal::capi
 
 struct btopt_optimizer {
     std::shared_ptr<const btopt::internal::Space> user_space; // as given to create; may be null
@@ -35,6 +45,7 @@ struct btopt_optimizer {
     void *progress_user = nullptr;
     btopt_progress_ex_fn progress_ex = nullptr;
     void *progress_ex_user = nullptr;
+    btopt::internal::capi::ForkHooks fork_hooks;
     std::atomic<bool> cancel{false};
     // Set for the length of btopt_optimizer_run: an objective that runs its
     // own optimizer again (in any thread, or in a worker forked with it set)
@@ -72,7 +83,7 @@ struct btopt_result {
         std::call_once(views_made, [this] {
             views.reserve(run.trials.size());
             for (std::size_t t = 0; t < run.trials.size(); ++t)
-                views.push_back(btopt_params{run.space.get(), run.trials.point(t).data()});
+                views.push_back(btopt_params{run.space.get(), run.trials.point(t).data(), std::nullopt});
         });
         return views[i];
     }

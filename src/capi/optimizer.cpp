@@ -84,7 +84,7 @@ Result<RunOutcome> run_optimizer(btopt_optimizer &opt)
                     "no parameter space: create the optimizer with a space, or use a plugin (its parameters are the space)");
     std::optional<capi::CallbackObjective> callback;
     if (opt.objective)
-        callback.emplace(*opt.space, opt.objective, opt.objective_user, opt.objective_name);
+        callback.emplace(*opt.space, opt.objective, opt.objective_user, opt.objective_name, opt.fork_hooks);
     const RunPlan plan = make_plan(opt, callback ? &*callback : nullptr);
     // The flag is cleared when a run ends, not when it starts, so a cancel
     // that lands just before run begins still stops it.
@@ -306,6 +306,15 @@ btopt_status btopt_optimizer_set_progress_ex(btopt_optimizer *opt, btopt_progres
     BTOPT_REQUIRE(opt);
     opt->progress_ex = fn;
     opt->progress_ex_user = user;
+    return BTOPT_OK;
+}
+
+btopt_status btopt_optimizer_set_fork_hooks(btopt_optimizer *opt, btopt_fork_hook_fn before,
+                                            btopt_fork_hook_fn after_parent, btopt_fork_hook_fn after_child,
+                                            void *user)
+{
+    BTOPT_REQUIRE(opt);
+    opt->fork_hooks = capi::ForkHooks{before, after_parent, after_child, user};
     return BTOPT_OK;
 }
 

@@ -214,4 +214,15 @@ btopt_status btopt_params_get_string(const btopt_params *params, const char *nam
     });
 }
 
+btopt_status btopt_params_seed(const btopt_params *params, std::uint64_t *out)
+{
+    BTOPT_REQUIRE(params);
+    BTOPT_REQUIRE(out);
+    if (!params->seed)
+        return set_error(BTOPT_ERR_NOT_FOUND,
+                         "btopt_params_seed: only the params an objective is handed carry a seed, not a result's");
+    *out = *params->seed;
+    return BTOPT_OK;
+}
+
 } // extern "C"

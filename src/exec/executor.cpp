@@ -10,11 +10,13 @@ namespace {
 constexpr std::chrono::milliseconds cpu_window{2};
 constexpr double mostly_waiting = 0.1; // CPU busy for less than this share of the wall time
 
+// The clock's CPU time plus what this thread's evaluations reported they
+// used in other processes (cpu_elsewhere: an objective that is a proxy).
 double cpu_seconds(clockid_t clock)
 {
     timespec t{};
     clock_gettime(clock, &t);
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9 + cpu_elsewhere();
 }
 
 } // namespace

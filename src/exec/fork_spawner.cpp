@@ -69,7 +69,10 @@ public:
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
             return fail(BTOPT_ERR_INTERNAL, "socketpair failed: {}", std::strerror(errno));
         std::fflush(nullptr); // or buffered output would be printed twice
+        objective_.before_fork();
         const pid_t pid = fork();
+        if (pid != 0)
+            objective_.after_fork_parent();
         if (pid < 0) {
             close(sv[0]);
             close(sv[1]);
@@ -93,6 +96,7 @@ public:
 private:
     [[noreturn]] void run_child(int fd, int parent_end)
     {
+        objective_.after_fork_child();
         lead_own_group(0);
         close(parent_end);
         for (int other : open_) // other workers' sockets: they must see EOF when the coordinator closes them

@@ -1,15 +1,14 @@
 # ParallelOptimizer and Optimizer: the Python original's API over btopt.
 #
-# Where a Julia objective runs: "inline" (the default for n_jobs = 1) on the
-# calling task's thread, or "thread" (the default otherwise) on btopt's own
-# threads, which Julia adopts (Julia >= 1.9): the objective must then be
-# thread-safe. Julia's runtime cannot run in forked processes, so "process"
-# is refused for a Julia objective; strategy plugins (`plugin=`) run in
-# btopt's worker processes and use every backend.
-#
-# While a "thread" run is in progress, Julia's garbage collector is paused
-# (GC.enable(false)): the calling thread waits inside C, where it cannot
-# join a collection that an objective on another thread would start.
+# Where a Julia objective runs: always "inline", on the calling task's
+# thread, one point at a time, with the garbage collector running as usual.
+# btopt's other backends are refused for it: "process" because the Julia
+# runtime does not survive fork, "thread" because it would run Julia on
+# btopt's own (adopted) threads while the calling thread waits inside C,
+# where it cannot join a collection: the collector would have to be off for
+# the whole run while every trial allocates (read_params' Dict). Strategy
+# plugins (`plugin=`) and C-registered objectives run in btopt's workers and
+# use every backend.
 
 # What C calls back into during a run (through `user`): never an exception
 # into C; the objective's becomes the trial's failure (btopt_fail), the
@@ -144,7 +143,11 @@ function ParallelOptimizer(; objective_function=nothing, parameter_space::Union{
                                                 false, nothing, nothing))
     state.opt = out[]
     set_option!(opt, :n_jobs, n_jobs)
-    backend === nothing || set_option!(opt, :backend, backend)
+    if backend !== nothing
+        set_option!(opt, :backend, backend)
+    elseif julia_objective
+        set_option!(opt, :backend, "inline")  # whatever n_jobs says: see the top of this file
+    end
     ignore_errors === nothing || set_option!(opt, :ignore_errors, ignore_errors ? 1 : 0)
     for (name, value) in options
         value === nothing && continue
@@ -228,8 +231,13 @@ function set_option!(opt::ParallelOptimizer, name::Union{Symbol,AbstractString},
     if opt.julia_objective &&
        ((key == "backend" && value == "process") || (key == "start_method" && value == "fork"))
         throw(BTOptError(ERR_UNSUPPORTED, "a Julia objective cannot run in forked worker processes (the Julia " *
-                                          "runtime does not survive fork): use backend \"inline\" or \"thread\", " *
+                                          "runtime does not survive fork): use backend \"inline\", " *
                                           "or a strategy plugin"))
+    end
+    if opt.julia_objective && key == "backend" && value == "thread"
+        throw(BTOptError(ERR_UNSUPPORTED, "a Julia objective runs inline: on btopt's threads Julia's garbage " *
+                                          "collector would have to be off for the whole run; use backend " *
+                                          "\"inline\", or a strategy plugin for parallel runs"))
     end
     if value isa AbstractString
         check(btopt_optimizer_set_string(opt, key, value))
@@ -260,15 +268,14 @@ function optimize(opt::ParallelOptimizer)
     state.callback_error = nothing
     handle(opt)  # not closed
     out = Ref{Ptr{Cvoid}}(C_NULL)
-    threaded = opt.julia_objective && opt.backend != "inline" && !(opt.backend === nothing && opt.n_jobs == 1)
     opt.running = true
+    # A Julia objective runs inline (see the top of this file), so the
+    # collector runs as usual: nothing here turns it off.
     code = GC.@preserve opt state begin
-        previous = threaded ? GC.enable(false) : true
         try
             btopt_optimizer_run(opt, out)
         finally
             opt.running = false
-            threaded && GC.enable(previous)
         end
     end
     message = code == 0 ? "" : cstr(btopt_last_error())

@@ -82,11 +82,26 @@ end
     for (algorithm, extra) in (("random", (n_iterations=40, random_seed=11)),
                                ("genetic", (population_size=12, n_generations=4, random_seed=5)))
         runs = [rows(optimize(ParallelOptimizer(objective, space(); algorithm=algorithm, extra..., setup...)))
-                for setup in ((n_jobs=1,), (n_jobs=2, backend="inline"), (n_jobs=2, backend="thread"),
-                              (n_jobs=2, backend="thread", batch_size=1))]
+                for setup in ((n_jobs=1,), (n_jobs=2,), (n_jobs=2, backend="inline"), (n_jobs=4, batch_size=1))]
         @test all(==(runs[1]), runs)
         @test length(runs[1]) > 10
     end
+end
+
+@testset "a Julia objective runs inline, with the collector on" begin
+    # Not on btopt's threads, and the collector is never turned off: a run
+    # whose every trial allocates collects garbage while it runs.
+    collections_before = Base.gc_num().pause
+    allocate(p) = (sum(length(rand(10_000)) for _ in 1:20); p["a"])
+    r = optimize(ParallelOptimizer(allocate, small_space(200); n_jobs=2))
+    @test r.workers == 1 && r.status_counts[BTOpt.TRIAL_OK] == 200
+    @test Base.gc_num().pause > collections_before
+    @test GC.enable(true)  # it was on all along
+    main_thread = Threads.threadid()
+    on = optimize(ParallelOptimizer(p -> Threads.threadid() == main_thread ? 1 : 0, small_space(); n_jobs=4))
+    @test all(t -> t.score == 1, on.trials)
+    e = try ParallelOptimizer(p -> 1, small_space(); backend="thread"); nothing catch err; err end
+    @test e isa BTOptError && status(e) == BTOpt.ERR_UNSUPPORTED && occursin("inline", e.message)
 end
 
 @testset "errors become failed trials or exceptions" begin
@@ -97,7 +112,7 @@ end
     @test e.partial_result.trials[3].status == BTOpt.TRIAL_FAILED
     @test occursin("no bars for 2", e.partial_result.trials[3].error)
 
-    r = optimize(ParallelOptimizer(objective, small_space(); n_jobs=2, backend="thread", ignore_errors=true))
+    r = optimize(ParallelOptimizer(objective, small_space(); n_jobs=2, ignore_errors=true))
     @test r.status_counts[BTOpt.TRIAL_FAILED] == 1 && r.best_params == Dict("a" => 9)
     for bad in (p -> nothing, p -> "1.5", p -> NaN, p -> -Inf)
         r = optimize(ParallelOptimizer(bad, small_space(2); n_jobs=1, ignore_errors=true))

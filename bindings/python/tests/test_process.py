@@ -138,21 +138,31 @@ def test_forking_with_an_idle_thread_warns_and_works():
     assert result.status_counts[TrialStatus.OK] == 24
 
 
-def test_the_default_backend_falls_back_to_threads_when_threads_are_alive():
+def test_the_default_backend_spawns_when_threads_are_alive():
     import threading
+    import warnings
+
+    from btopt import register_objective
 
     stop = threading.Event()
     waiter = threading.Thread(target=stop.wait, daemon=True)
     waiter.start()
     parent = os.getpid()
+    register_objective("pid_of_the_evaluator", lambda p: os.getpid())
     try:
-        with pytest.warns(RuntimeWarning, match="threads rather than forked"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
             result = ParallelOptimizer(objective_function=lambda p: os.getpid(), parameter_space=small_space(),
                                        n_jobs=2).optimize()
+        assert parent not in {t.score for t in result.trials}  # spawned workers, not threads, not forks
+        # A registered objective cannot be sent to a spawned worker: threads, with a warning.
+        with pytest.warns(RuntimeWarning, match="threads rather than forked"):
+            result = ParallelOptimizer(objective_function="pid_of_the_evaluator", parameter_space=small_space(),
+                                       n_jobs=2).optimize()
+        assert {t.score for t in result.trials} == {parent}
     finally:
         stop.set()
         waiter.join()
-    assert {t.score for t in result.trials} == {parent}  # ran here, on threads
     result = ParallelOptimizer(objective_function=lambda p: os.getpid(), parameter_space=small_space(),
                                n_jobs=2).optimize()
     assert parent not in {t.score for t in result.trials}  # alone again: processes

@@ -34,7 +34,7 @@ from .errors import (
     UnsupportedError,
 )
 from .optimizer import (EquityCurve, Optimizer, ParallelOptimizer, Progress, option_catalogue, register_objective,
-                        unregister_objective)
+                        trial_seed, unregister_objective)
 from .plugins import describe_plugin
 from .result import OptimizationResult, Trial, TrialStatus, open_study, study_runs
 from .space import CategoricalParameter, ContinuousParameter, DiscreteParameter, Parameter, ParameterSpace
@@ -91,5 +91,6 @@ __all__ = [
     "option_catalogue",
     "library_version",
     "register_objective",
+    "trial_seed",
     "unregister_objective",
 ]

@@ -16,18 +16,31 @@ the backend:
   holds the GIL, so a pure-Python objective gets no speedup; use it for
   objectives that release the GIL (numpy, I/O) or for plugins.
 
-That is why the default for a Python objective is ``'process'`` whenever
+* ``start_method='spawn'``: in fresh Python processes started with
+  ``posix_spawn``, which get the objective once by cloudpickle (_spawn.py).
+
+That is why the default for a Python objective is processes whenever
 ``n_jobs != 1`` (the C library alone would choose threads).
 
 Forking a Python interpreter is safe while this is its only thread running
 Python code, as with ``os.fork``: a worker holds only the forking thread, and
 a lock another thread held at the fork (the GIL, logging's, an I/O buffer's)
 stays locked in it. btopt forks at the start of a run and again whenever a
-worker dies or times out. So the *default* backend falls back to 'thread'
-(with a RuntimeWarning) when other Python threads are alive at
-``optimize()``; an explicit ``backend='process'`` forks anyway (with a
+worker dies or times out, and runs Python's fork handlers around each fork
+(btopt_optimizer_set_fork_hooks), as ``os.fork`` does. So the default is
+'process' only while this is the only Python thread, and
+``start_method='spawn'`` when other threads are alive (a Jupyter kernel
+always has some); an explicit ``backend='process'`` forks anyway (with a
 RuntimeWarning): right when those threads stay idle (blocked waiting) during
 the run. ``eval_timeout`` replaces a worker that got stuck.
+
+In worker processes (forked or spawned) the objective changes the worker's
+copy of everything: a counter it increments, a list it appends to or a
+global it sets stays in that worker, and the parent never sees it.
+
+Before each evaluation ``random`` and numpy's global generator are seeded
+with the trial's own seed (trial_seed()), so draws from them are the same
+for any n_jobs; not on backend='thread', where the threads share them.
 """
 
 from __future__ import annotations
@@ -47,7 +60,7 @@ from collections import namedtuple
 import ctypes
 from ctypes import byref, c_char_p, c_double, c_int64, c_void_p
 
-from . import _lib
+from . import _lib, _spawn, _worker
 from ._handle import Detached, Handle
 from .errors import CancelledError, NotFoundError, UnsupportedError, check, error_for
 from .result import OptimizationResult, Trial, TrialStatus
@@ -107,16 +120,11 @@ def option_catalogue() -> list[dict[str, str]]:
     return options
 
 
-def _score(value: Any) -> float:
-    """A float from what the objective returned: float, int, Decimal, numpy scalar..."""
-    if value is None or isinstance(value, (str, bytes)):
-        raise TypeError("the objective returned %r: return a number (float, int or Decimal)" % (value,))
-    return float(value)
+_score = _worker.score_of
 
 
 def _describe(exc: BaseException) -> bytes:
-    text = str(exc)
-    words = "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
+    words = str(exc) if isinstance(exc, _spawn.WorkerFailed) else _worker.describe(exc)
     return words.replace("\0", " ").encode("utf-8", "replace")
 
 
@@ -126,6 +134,68 @@ def _describe(exc: BaseException) -> bytes:
 #: per that many seconds. ``done`` = ok + failed + crashed + timeout.
 Progress = namedtuple("Progress", ["done", "total", "ok", "failed", "crashed", "timeout", "cancelled", "reused",
                                    "best_score", "evaluations_per_second", "elapsed_seconds", "trial"])
+_trial = threading.local()  # the seed of the trial this thread evaluates (trial_seed())
+
+
+def trial_seed() -> int:
+    """The seed of the trial the calling objective is evaluating: it depends
+    only on the run's ``random_seed`` and the trial's number, so a generator
+    seeded with it (``numpy.random.default_rng(btopt.trial_seed())``) draws
+    the same numbers for that trial with any backend and n_jobs. btopt also
+    seeds ``random`` and numpy's global generator with it before each
+    evaluation (not on backend='thread', where the threads share them).
+    RuntimeError outside an evaluation."""
+    seed: int | None = getattr(_trial, "seed", None)
+    if seed is None:
+        raise RuntimeError("trial_seed() is for an objective during its evaluation")
+    return seed
+
+
+def _params_seed(lib: Any, view: int) -> int | None:
+    """The trial's seed from its params view (None from a libbtopt without btopt_params_seed)."""
+    if not hasattr(lib, "btopt_params_seed"):
+        return None
+    seed = ctypes.c_uint64()
+    return seed.value if lib.btopt_params_seed(view, byref(seed)) == _lib.OK else None
+
+
+class _GlobalGenerators:
+    """The host's ``random`` and numpy global states, put back after a run
+    that seeded them per trial on this process's own threads (inline)."""
+
+    def __init__(self) -> None:
+        import random
+
+        self.random_state = random.getstate()
+        numpy = sys.modules.get("numpy")
+        self.numpy_state = numpy.random.get_state() if numpy is not None else None
+
+    def restore(self) -> None:
+        import random
+
+        random.setstate(self.random_state)
+        numpy = sys.modules.get("numpy")
+        if numpy is not None and self.numpy_state is not None:
+            numpy.random.set_state(self.numpy_state)
+
+
+# Python's own fork handlers (os.register_at_fork's, the import lock, the
+# GIL's and threading's state) around the forks btopt makes in C for
+# start_method 'fork'; os.fork runs the same three.
+def _before_fork(user: Any) -> None:
+    ctypes.pythonapi.PyOS_BeforeFork()
+
+
+def _after_fork_parent(user: Any) -> None:
+    ctypes.pythonapi.PyOS_AfterFork_Parent()
+
+
+def _after_fork_child(user: Any) -> None:
+    ctypes.pythonapi.PyOS_AfterFork_Child()
+
+
+_FORK_HOOKS = (_lib.FORK_HOOK_FN(_before_fork), _lib.FORK_HOOK_FN(_after_fork_parent),
+               _lib.FORK_HOOK_FN(_after_fork_child))
 
 
 class _Calls:
@@ -148,15 +218,24 @@ class _Calls:
         self.callback_error: BaseException | None = None
         self.interrupted = False
         self.progress: Callable[[Progress], Any] | None = None
+        self.pool: _spawn.SpawnPool | None = None  # start_method 'spawn': the run's workers
+        self.seed_globals = True  # seed random/numpy per trial (not on shared threads)
 
     def call_objective(self, user: Any, view: int, score_out: Any) -> int:
         try:
             try:
                 if self.objective is None:
                     raise RuntimeError("this optimizer has no Python objective")
+                seed = _trial.seed = _params_seed(self.lib, view)
+                if self.pool is not None and seed is not None:
+                    score_out[0] = self.pool.evaluate(self.reader(view), seed, self.lib.btopt_report_cpu_seconds)
+                    return _lib.OK
+                if seed is not None and self.seed_globals:
+                    _worker.seed_globals(seed)
                 score_out[0] = _score(self.objective(self.reader(view)))
                 return _lib.OK
             finally:
+                _trial.seed = None
                 if os.getpid() != self.owner_pid:  # a forked worker ends with _exit: flush what it printed
                     _flush_std()
         except BaseException as exc:  # noqa: B902 - nothing may unwind into C
@@ -280,7 +359,15 @@ class ParallelOptimizer:
     score, evaluations per second) once per recorded trial in trial order,
     or at most every ``progress_interval`` seconds; it may call ``cancel()``.
     ``deterministic`` is accepted for the original's signature: btopt's
-    results never depend on n_jobs, backend or timing.
+    results never depend on n_jobs, backend or timing. ``start_method='spawn'``
+    runs the objective in fresh Python processes (the default when other
+    threads are alive, as in Jupyter; the module doc says more).
+
+    With processes (the default for n_jobs != 1) the objective runs in
+    worker processes: state it changes (a counter in a callable object, a
+    list, a global) stays in the worker and the parent never sees it.
+    ``random`` and numpy's global generator are seeded per trial
+    (``btopt.trial_seed()``), so random draws are the same for any n_jobs.
 
     The original's code shape works too: ``ParallelOptimizer(algorithm=
     GridSearchAlgorithm(space), n_jobs=2).run(objective)``, then
@@ -365,6 +452,8 @@ class ParallelOptimizer:
         del deterministic  # always true in btopt
 
         decoders = parameter_space._decoders() if parameter_space is not None else {}
+        size = parameter_space.cardinality() if parameter_space is not None else math.inf
+        self._space_size: int | None = size if isinstance(size, int) and algorithm == "grid" else None
         self._decoders = decoders
         host = objective_function is not None
         self._calls = _Calls(objective_function if callable(objective_function) else None, callback,
@@ -419,6 +508,10 @@ class ParallelOptimizer:
             real = doubles[name]
             if real is not None:
                 self._set_double(name, real)
+        # 'spawn' is the binding's own start method (the module doc): btopt's C library never sees it.
+        self._spawn = start_method == "spawn"
+        if self._spawn:
+            start_method = None
         # start and end: a date "YYYY-MM-DD" or a bar number (an int is one).
         strings: dict[str, str | None] = dict(
             direction=direction, start_method=start_method, study=study, study_mode=study_mode,
@@ -440,6 +533,8 @@ class ParallelOptimizer:
                                 % (type(self).__name__, name, name)) from None
 
         if host:
+            if hasattr(lib, "btopt_optimizer_set_fork_hooks"):
+                check(lib.btopt_optimizer_set_fork_hooks(self._pointer, *_FORK_HOOKS, None))
             if callable(objective_function):
                 check(lib.btopt_optimizer_set_objective(self._pointer, self._objective_fn, None))
             elif isinstance(objective_function, str):
@@ -551,6 +646,10 @@ class ParallelOptimizer:
             self._set_string(name, value)
             self.backend, self._auto_process = value, False
             return
+        if name == "start_method" and isinstance(value, str):
+            self._spawn = value == "spawn"
+            if self._spawn:
+                return
         if isinstance(value, str):
             self._set_string(name, value)
         elif isinstance(value, float):
@@ -576,19 +675,29 @@ class ParallelOptimizer:
         calls.owner_pid = os.getpid()
         pointer = self._handle.pointer
         threads = threading.active_count()
-        if self._auto_process:
-            # Forking is safe only while no other thread can hold a lock.
+        # Forking is safe only while no other thread can hold a lock: with
+        # other threads alive the default is clean spawned workers instead.
+        spawn = calls.objective is not None and (self._spawn or (self._auto_process and threads > 1))
+        if self._auto_process and not spawn:
             backend = "process" if threads == 1 else "thread"
             self._set_string("backend", backend)
             if threads > 1:
                 warnings.warn(
                     "btopt runs this Python objective on threads rather than forked processes, as %d other "
-                    "Python threads are alive (a fork copies the locks they hold). Pass backend='process' to "
-                    "fork anyway when those threads stay idle during the run." % (threads - 1),
+                    "Python threads are alive (a fork copies the locks they hold), and a registered objective "
+                    "cannot be sent to spawned workers. Pass backend='process' to fork anyway when those "
+                    "threads stay idle during the run." % (threads - 1),
                     RuntimeWarning,
                     stacklevel=2,
                 )
-        forks_python = self._host and self.backend == "process" and (not self._auto_process or threads == 1)
+        # The workers start (and load the objective) before anything is changed
+        # or timed: an objective that cannot be sent fails here.
+        calls.pool = _spawn.SpawnPool(calls.objective, self._spawn_workers()) if spawn and calls.objective else None
+        backend_set = self.get_option("backend")
+        if spawn:
+            self._set_string("backend", "thread")  # each of btopt's threads drives one spawned worker
+        forks_python = (self._host and not spawn and self.backend == "process"
+                        and (not self._auto_process or threads == 1))
         if forks_python and threads > 1:
             warnings.warn(
                 "btopt forks worker processes from a Python process with %d other threads; only this thread "
@@ -598,6 +707,10 @@ class ParallelOptimizer:
                 RuntimeWarning,
                 stacklevel=2,
             )
+        # Seeding the global generators per trial is for processes and the
+        # calling thread; threads share them. The host's states come back after.
+        calls.seed_globals = spawn or self.get_option("backend") != "thread"
+        host_generators = _GlobalGenerators() if calls.seed_globals else None
         previous = _install_sigint(calls.on_sigint)
         out = c_void_p()
         self._running = True
@@ -609,6 +722,13 @@ class ParallelOptimizer:
         finally:
             self._running = False
             _restore_sigint(previous)
+            if calls.pool is not None:
+                calls.pool.close()
+                calls.pool = None
+            if spawn:  # "" (automatic) cannot be set again: what it means for a host objective
+                self._set_string("backend", str(backend_set) or ("inline" if self.n_jobs == 1 else "thread"))
+            if host_generators is not None:
+                host_generators.restore()
         result = OptimizationResult(out.value, self._decoders) if out.value else None
         if calls.interrupted:
             interrupt = KeyboardInterrupt("the run was interrupted")
@@ -626,6 +746,15 @@ class ParallelOptimizer:
             raise error_for(status, message, partial_result=result)
         assert result is not None  # a run that succeeded made one
         return result
+
+    def _spawn_workers(self) -> int:
+        """How many workers a spawned run starts: n_jobs resolved as btopt
+        resolves it (-1 every CPU, -2 all but one), never more than the grid
+        has points."""
+        n_jobs = int(self.get_option("n_jobs"))
+        workers = n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+        points = self._space_size
+        return max(1, min(workers, points)) if points is not None else workers
 
     def cancel(self) -> None:
         """Asks a running optimize() to stop; safe from the callback and from
