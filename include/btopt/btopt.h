@@ -706,6 +706,7 @@ BTOPT_API btopt_status btopt_search_state(btopt_search *search, const char **sta
  * search would have. INVALID_ARGUMENT for text that is not a state, a state
  * of another algorithm or space, or one the options do not reproduce. */
 BTOPT_API btopt_status btopt_search_restore(btopt_search *search, const char *state);
+
 /* ---- Hosts that fork ------------------------------------------------------ */
 
 /* Called around every fork of the host process (the process backend with
@@ -727,8 +728,9 @@ BTOPT_API btopt_status btopt_optimizer_set_fork_hooks(btopt_optimizer *opt, btop
  * depends only on the run's random_seed and the trial's number, so an
  * objective that seeds its generator with it gives the same trials for any
  * backend, n_jobs and batch size (a worker's global generator, inherited
- * from the host at a fork, does not). Only for the params view an objective
- * is handed; NOT_FOUND for a result's params. */
+ * from the host at a fork, does not). For the params view an objective is
+ * handed and a view btopt_search_ask or btopt_search_best gives (the seed a
+ * run would give that trial); NOT_FOUND for a result's params. */
 BTOPT_API btopt_status btopt_params_seed(const btopt_params *params, uint64_t *out);
 
 /* For an objective that hands its point to a process of its own and waits

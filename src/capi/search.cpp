@@ -2,6 +2,7 @@
 // internal AskTell (search/ask_tell.hpp), which holds all the logic.
 #include "handles.hpp"
 
+#include "../core/rng.hpp"
 #include "../search/ask_tell.hpp"
 
 #include <optional>
@@ -23,6 +24,13 @@ struct btopt_search {
 };
 
 namespace {
+
+// A trial's seed, as a run hands it to its objective (btopt_params_seed), so a
+// host evaluating asked trials can seed per trial exactly as a run does.
+std::uint64_t seed_of(const btopt_search &s, std::uint64_t number)
+{
+    return trial_seed(static_cast<std::uint64_t>(s.options.random_seed), number);
+}
 
 Result<AskTell *> session(btopt_search &s)
 {
@@ -121,7 +129,7 @@ btopt_status btopt_search_ask(btopt_search *search, size_t max, uint64_t *number
         if (auto ok = (*s)->ask(max, asked); !ok)
             return set_error(ok.error());
         for (const std::uint64_t n : asked) {
-            auto [view, _] = search->views.try_emplace(n, btopt_params{search->space.get(), (*s)->point(n).data()});
+            auto [view, _] = search->views.try_emplace(n, btopt_params{search->space.get(), (*s)->point(n).data(), seed_of(*search, n)});
             numbers[*count] = n;
             params[(*count)++] = &view->second;
         }
@@ -166,7 +174,7 @@ btopt_status btopt_search_best(const btopt_search *search, uint64_t *number, dou
         *score = (*best)->score;
     if (params) {
         const std::uint64_t n = (*best)->number;
-        auto [view, _] = search->best_views.try_emplace(n, btopt_params{search->space.get(), search->session->point(n).data()});
+        auto [view, _] = search->best_views.try_emplace(n, btopt_params{search->space.get(), search->session->point(n).data(), seed_of(*search, n)});
         *params = &view->second;
     }
     return BTOPT_OK;

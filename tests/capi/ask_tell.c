@@ -38,6 +38,7 @@ typedef struct trials {
     double b[MAX_TRIALS];
     int32_t status[MAX_TRIALS];
     double score[MAX_TRIALS];
+    uint64_t seed[MAX_TRIALS]; /* btopt_params_seed of the trial's view */
 } trials;
 
 /* Fails at a == 7, so failed trials are part of every comparison. */
@@ -52,6 +53,16 @@ static btopt_status bumpy(void *user, const btopt_params *p, double *score)
         return btopt_fail("a = 7 breaks the backtest");
     *score = sin((double)a * 0.37 + b) * exp(-b * b / 4.0) - (double)a * 1e-3;
     return BTOPT_OK;
+}
+
+/* bumpy, noting each call's seed in `user` (a trials) in call order: with
+ * one inline worker, call i is trial i. */
+static btopt_status bumpy_noting_seeds(void *user, const btopt_params *p, double *score)
+{
+    trials *out = user;
+    if (out->count < MAX_TRIALS)
+        CHECK(btopt_params_seed(p, &out->seed[out->count++]) == BTOPT_OK);
+    return bumpy(NULL, p, score);
 }
 
 static btopt_space *make_space(void)
@@ -93,8 +104,10 @@ static void run_optimizer(const algorithm_case *c, trials *out)
     SET_OPTIONS(btopt_optimizer_set_int, opt, *c);
     CHECK(btopt_optimizer_set_int(opt, "n_jobs", 1) == BTOPT_OK);
     CHECK(btopt_optimizer_set_int(opt, "ignore_errors", 1) == BTOPT_OK);
-    CHECK(btopt_optimizer_set_objective(opt, bumpy, NULL) == BTOPT_OK);
+    out->count = 0;
+    CHECK(btopt_optimizer_set_objective(opt, bumpy_noting_seeds, out) == BTOPT_OK);
     CHECK(btopt_optimizer_run(opt, &result) == BTOPT_OK);
+    CHECK(out->count == btopt_result_trial_count(result));
     out->count = 0;
     for (uint64_t i = 0; result && i < btopt_result_trial_count(result) && i < MAX_TRIALS; ++i) {
         const btopt_params *p = NULL;
@@ -129,12 +142,15 @@ static unsigned next_random(void)
 static pending evaluate(const btopt_params *p, uint64_t number, trials *out)
 {
     pending t = {number, BTOPT_TRIAL_OK, 0.0};
+    uint64_t seed = 0;
+    CHECK(btopt_params_seed(p, &seed) == BTOPT_OK); /* the seed a run gives this trial */
     if (bumpy(NULL, p, &t.score) != BTOPT_OK)
         t.status = BTOPT_TRIAL_FAILED;
     if (number < MAX_TRIALS) {
         btopt_params_get_int(p, "a", &out->a[number]);
         btopt_params_get_double(p, "b", &out->b[number]);
         out->status[number] = t.status;
+        out->seed[number] = seed;
         out->score[number] = t.status == BTOPT_TRIAL_OK ? t.score : 0.0;
         if (number + 1 > out->count)
             out->count = number + 1;
@@ -200,7 +216,7 @@ static int same_trials(const trials *x, const trials *y)
     if (x->count != y->count)
         return 0;
     for (size_t i = 0; i < x->count; ++i)
-        if (x->a[i] != y->a[i] || x->b[i] != y->b[i] || x->status[i] != y->status[i] ||
+        if (x->a[i] != y->a[i] || x->b[i] != y->b[i] || x->status[i] != y->status[i] || x->seed[i] != y->seed[i] ||
             (x->status[i] == BTOPT_TRIAL_OK && x->score[i] != y->score[i]))
             return 0;
     return 1;
