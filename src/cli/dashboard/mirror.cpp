@@ -141,7 +141,12 @@ Run run_of(const Statement &q)
     const Json space = Json::parse(q.text(16), nullptr, false);
     run.params = params_of(space);
     run.constraints = space.value("constraints", std::vector<std::string>{});
-    run.metrics = Json::parse(q.text(17), nullptr, false).get<std::vector<std::string>>();
+    const Json stored = Json::parse(q.text(17), nullptr, false);
+    for (std::size_t m = 0; stored.is_array() && m < stored.size(); ++m)
+        if (stored[m].is_string() && !stored[m].get<std::string>().starts_with("btopt.")) {
+            run.metrics.push_back(stored[m].get<std::string>());
+            run.metric_columns.push_back(m);
+        }
     run.objective = run.header.value("objective", "");
     run.maximize = run.header.value("direction", "") != "minimize";
     return run;
@@ -166,8 +171,10 @@ Trial trial_of(const Statement &q, const Run &run)
     t.score = sqlite3_column_type(q.stmt, 2) == SQLITE_NULL ? nan : sqlite3_column_double(q.stmt, 2);
     t.metrics.assign(run.metrics.size(), nan);
     const auto bytes = static_cast<std::size_t>(sqlite3_column_bytes(q.stmt, 3));
-    if (const void *blob = sqlite3_column_blob(q.stmt, 3))
-        std::memcpy(t.metrics.data(), blob, std::min(bytes, t.metrics.size() * sizeof(double)));
+    if (const auto *blob = static_cast<const unsigned char *>(sqlite3_column_blob(q.stmt, 3)))
+        for (std::size_t m = 0; m < run.metric_columns.size(); ++m)
+            if ((run.metric_columns[m] + 1) * sizeof(double) <= bytes)
+                std::memcpy(&t.metrics[m], blob + run.metric_columns[m] * sizeof(double), sizeof(double));
     t.status = q.text(4);
     t.error = q.text(5);
     t.seconds = sqlite3_column_double(q.stmt, 6);

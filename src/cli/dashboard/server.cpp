@@ -1,6 +1,7 @@
 #include "dashboard/server.hpp"
 
 #include "dashboard/assets.hpp"
+#include "dashboard/equity.hpp"
 #include "dashboard/mirror.hpp"
 #include "dashboard/queries.hpp"
 #include "errors.hpp"
@@ -14,6 +15,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -221,6 +223,24 @@ void Dashboard::State::routes()
     });
     server.Get("/api/provenance", [this](const httplib::Request &req, httplib::Response &res) {
         answer(req, res, [&](const dashboard::Run &run) { return dashboard::provenance(run); });
+    });
+    server.Get("/api/equity", [this](const httplib::Request &req, httplib::Response &res) {
+        // What the curve needs is copied under the mirror's lock; the plugin
+        // computes it (a worker process, some milliseconds) outside it.
+        std::optional<dashboard::Run> one;
+        answer(req, res, [&](const dashboard::Run &run) {
+            const std::int64_t number = integer_param(req, "number", -1);
+            const Json trial = dashboard::trial_detail(run, number); // a BadQuery when absent
+            one.emplace();
+            one->id = run.id;
+            one->params = run.params;
+            one->provenance = run.provenance;
+            one->trials = {*std::find_if(run.trials.begin(), run.trials.end(),
+                                         [&](const dashboard::Trial &t) { return t.number == number; })};
+            return trial;
+        });
+        if (one)
+            send_json(res, dashboard::trial_equity(*one, one->trials.front().number));
     });
     server.Get("/api/events", [this](const httplib::Request &req, httplib::Response &res) { events(req, res); });
 }
