@@ -196,6 +196,9 @@ public:
         std::remove(path.c_str()); // the study is created by the run, in this name
         path_ = o.study = path;
         o.study_temporary = true;
+        if (!o.keep)
+            o.keep = 0; // all in memory, as without a study: the report changes nothing else
+
     }
     ~TemporaryStudy()
     {

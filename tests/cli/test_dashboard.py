@@ -146,8 +146,10 @@ def test_requests_need_the_token_only_get_and_only_its_files(finished_study):
         with sqlite3.connect(f"file:{finished_study}?mode=ro", uri=True) as db:
             best_at_fast = dict(db.execute("SELECT json_extract(point, '$.fast'), max(score) FROM trials "
                                            "WHERE status = 'ok' GROUP BY 1"))
-        for at, value, ok, failed, cancelled in slices[0]["points"]:
+        scores = {t["number"]: t["score"] for t in trials}
+        for at, value, ok, failed, cancelled, number in slices[0]["points"]:
             assert value == best_at_fast[int(slices[0]["labels"][at])] and failed == cancelled == 0
+            assert scores[number] == value  # the trial that holds the value
         best = server.api("best", limit=10)
         scores = sorted((t["score"] for t in trials if t["status"] == "ok"), reverse=True)
         assert [row[-1] for row in best["rows"]] == scores[:10] and best["of"] == 484

@@ -74,6 +74,6 @@ def test_ctrl_c_keeps_the_finished_trials(tmp_path):
     assert len((tmp_path / "out.csv").read_text().splitlines()) == len(data["trials"]) + 1
     page = report_data((tmp_path / "out.html").read_text())
     assert page["summary"]["run"]["status"] == "cancelled"
-    assert sorted(row[0] for row in page["trials"]) == sorted(t["number"] for t in data["trials"])
+    assert sorted(row[0] for row in page["trials"]) == sorted(t["id"] for t in data["trials"])
     # Nothing of the run outlives it.
     assert wait_for(lambda: not processes_tagged(tag), 10), processes_tagged(tag)

@@ -216,7 +216,7 @@ def test_the_summary_and_the_report_name_the_data(btopt):
     assert result.returncode == 0, result.stderr
     assert f"Data: {name}" in result.stdout
     provenance = report_data((btopt.cwd / "r.html").read_text())["provenance"]["provenance"]
-    assert provenance["data"]["data"]["path"].endswith(name) and provenance["config"]["data"] == name
+    assert provenance["data"]["data"]["file"].endswith(name) and provenance["config"]["data"] == name
 
 
 # ---- Parameter domains are checked before the first evaluation ----------------------

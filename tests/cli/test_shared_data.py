@@ -15,7 +15,7 @@ def test_goog(btopt):
     assert "Best: trial" in result.stdout
     page = report_data((btopt.cwd / "goog.html").read_text())
     assert len(page["equity"]["equity"]) == 2148
-    assert page["provenance"]["provenance"]["data"]["data"]["path"].endswith("GOOG.csv")
+    assert page["provenance"]["provenance"]["data"]["data"]["file"].endswith("GOOG.csv")
 
 
 def test_adjusted_closes_need_the_column(btopt):

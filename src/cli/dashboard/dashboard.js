@@ -66,6 +66,12 @@ function fillValues(list, pairs) {
   }));
 }
 
+// A trial's parameters and metrics as [name, value], in the space's and the plugin's order.
+function inOrder(t) {
+  const s = state.summary;
+  return [...s.params.map((p) => [p.name, t.params[p.name]]), ...s.metrics.map((m) => [m, t.metrics[m]])];
+}
+
 function chart(id) {
   if (!state.charts[id]) state.charts[id] = echarts.init($(id), null, { renderer: "canvas" });
   return state.charts[id];
@@ -107,7 +113,7 @@ function drawSummary(s) {
   $("best-score").dataset.value = s.best ? String(s.best.score) : "";
   $("best-number").textContent = s.best ? String(s.best.number) : "–";
   $("best-values").replaceChildren();
-  if (s.best) fillValues($("best-values"), [...Object.entries(s.best.params), ...Object.entries(s.best.metrics)]);
+  if (s.best) fillValues($("best-values"), inOrder(s.best));
 
   const names = s.params.map((p) => p.name);
   if (!state.heatmap.x && names.length >= 2) Object.assign(state.heatmap, { x: names[0], y: names[1] });
@@ -279,7 +285,7 @@ function openTrial(number, scroll = true) {
     $("trial-status").className = `badge ${t.status}`;
     $("trial-error").hidden = !t.error;
     $("trial-error").textContent = t.error;
-    fillValues($("trial-values"), [["score", t.score], ...Object.entries(t.params), ...Object.entries(t.metrics),
+    fillValues($("trial-values"), [["score", t.score], ...inOrder(t),
       ["seconds", t.seconds], ["reused", t.reused ? "yes" : "no"]]);
     drawEquity(t.number);
     if (scroll) $("trial-panel").scrollIntoView({ behavior: "smooth", block: "nearest" });
@@ -324,7 +330,7 @@ function drawEquity(number) {
 
 function drawSelection() {
   const s = frozen && frozen.selection;
-  $("selection-panel").hidden = !s;
+  $("selection-panel").hidden = !s || (s.dsr === undefined && s.pbo === undefined && !s.note);
   if (!s) return;
   const rows = [];
   if (s.dsr !== undefined) rows.push(["deflated Sharpe", s.dsr, `P(true Sharpe above the best that ${s.n_trials} trials without skill would show)`],
@@ -369,12 +375,19 @@ function report(error) {
   $("live").textContent = String(error.message || error);
 }
 
+// Answers can come back out of order: only the last question's is drawn.
+const asked = { table: 0, heatmap: 0 };
+function latest(part, draw) {
+  const mine = ++asked[part];
+  return (answer) => { if (mine === asked[part]) draw(answer); };
+}
+
 function loadTable() {
   return api("table", { filter: state.filter, sort: state.sort, order: state.order, offset: state.offset,
-    limit: state.limit }).then((t) => {
+    limit: state.limit }).then(latest("table", (t) => {
     $("filter-error").hidden = true;
     drawTable(t);
-  }).catch((e) => {
+  })).catch((e) => {
     $("filter-error").hidden = false;
     $("filter-error").textContent = e.message;
   });
@@ -382,11 +395,15 @@ function loadTable() {
 
 function loadHeatmap() {
   const { x, y, metric } = state.heatmap;
-  const parts = [api("slices", { metric: metric || "score" }).then(drawSlices),
-    api("best", { limit: 500 }).then(drawParallel)];
-  if (x && y && x !== y) parts.push(api("heatmap", { x, y, metric }).then(drawHeatmap));
-  return Promise.all(parts).catch(report);
+  const draw = latest("heatmap", ([sl, b, h]) => {
+    drawSlices(sl);
+    drawParallel(b);
+    if (h) drawHeatmap(h);
+  });
+  return Promise.all([api("slices", { metric: metric || "score" }), api("best", { limit: 500 }),
+    x && y && x !== y ? api("heatmap", { x, y, metric }) : null]).then(draw).catch(report);
 }
+
 
 // Redraws what changed: at most once per `every` ms per part (or 5 times as
 // long as the last answer took: a large study is asked less often), the last
@@ -640,6 +657,7 @@ function frozenHeatmap(x, y, metric) {
     const v = valueOf(metric, number);
     return [straight ? cx : cy, straight ? cy : cx, v === undefined ? value : v, cellState, count, number];
   });
+  if (!straight) cells.sort((a, b) => a[1] - b[1] || a[0] - b[0]); // rows of y, as the server lists them
   return { x: straight ? h.x : h.y, y: straight ? h.y : h.x, metric, cells,
     best: h.best && (straight ? h.best : [h.best[1], h.best[0]]) };
 }

@@ -65,8 +65,10 @@ Json compact_trials(const Run &run)
     Json rows = Json::array();
     for (const Trial &t : run.trials) {
         Json row = {t.number, t.status, number(t.score), t.seconds, t.reused ? 1 : 0, t.error};
-        for (double v : t.params)
-            row.push_back(number(v));
+        for (std::size_t k = 0; k < t.params.size(); ++k)
+            row.push_back(run.params[k].kind == "int" && std::isfinite(t.params[k])
+                              ? Json(static_cast<std::int64_t>(t.params[k]))
+                              : number(t.params[k]));
         for (double v : t.metrics)
             row.push_back(number(v));
         rows.push_back(std::move(row));
@@ -113,11 +115,14 @@ std::string frozen_page(const Run &run, const std::string &study_path, const Rep
     std::string page(asset("index.html"));
     replace_once(page, R"(<link rel="stylesheet" href="dashboard.css?token={{token}}">)",
                  fmt::format("<style>\n{}</style>", asset("dashboard.css")));
-    replace_once(page, R"(<script src="echarts.min.js?token={{token}}" defer></script>)",
-                 fmt::format("<script>\n{}\n</script>", script_text("echarts.min.js")));
-    // The data before the page's script, which reads it as it starts.
-    replace_once(page, R"(<script src="dashboard.js?token={{token}}" defer></script>)",
-                 fmt::format("<script type=\"application/json\" id=\"btopt-report\">{}</script>\n<script>\n{}\n</script>",
+    // Inline scripts cannot wait (defer) for the page: they go at the end of
+    // the body, ECharts first, then the run, which the page's script reads.
+    replace_once(page, R"(<script src="echarts.min.js?token={{token}}" defer></script>)", "");
+    replace_once(page, R"(<script src="dashboard.js?token={{token}}" defer></script>)", "");
+    replace_once(page, "</body>",
+                 fmt::format("<script>\n{}\n</script>\n<script type=\"application/json\" id=\"btopt-report\">{}</script>\n"
+                             "<script>\n{}\n</script>\n</body>",
+                             script_text("echarts.min.js"),
                              json_in_script(data.dump(-1, ' ', false, Json::error_handler_t::replace)),
                              script_text("dashboard.js")));
     replace_once(page, R"(<a href="ECHARTS-LICENSE.txt?token={{token}}">Apache ECharts 6.1.0</a>)",
