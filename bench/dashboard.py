@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 build = pathlib.Path(sys.argv[1])
@@ -142,12 +143,14 @@ def large_study():
                                returnByValue=True)["result"]["value"] for _ in range(10)]
             print(f"   one update's answers (summary, convergence, heatmap, slices, table page), fetched and parsed "
                   f"by the page: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms")
-            filtered = """(async () => { const t = performance.now();
-              await fetch(`api/table?filter=${encodeURIComponent('x > 500 && score < 0')}&sort=score&token=""" + token + """`)
-                .then(r => r.json()); return performance.now() - t; })()"""
-            times = [page.call("Runtime.evaluate", session=True, expression=filtered, awaitPromise=True,
-                               returnByValue=True)["result"]["value"] for _ in range(5)]
-            print(f"   a filtered, sorted table page: median {statistics.median(times):.0f} ms")
+            one = """(async (p) => { const t = performance.now();
+              await fetch(`api/${p}&token=""" + token + """`).then(r => r.json()); return performance.now() - t; })"""
+            for query in ("summary?", "convergence?", "heatmap?x=x&y=y&metric=score", "slices?metric=score",
+                          "table?sort=score&order=desc&offset=0&limit=50",
+                          "table?filter=" + urllib.parse.quote("x > 500 && score < 0") + "&sort=score&offset=0&limit=50"):
+                times = [page.call("Runtime.evaluate", session=True, expression=f"({one})('{query}')",
+                                   awaitPromise=True, returnByValue=True)["result"]["value"] for _ in range(5)]
+                print(f"   {query.split('?')[0]:12s} {query.split('?')[1][:40]:42s} median {statistics.median(times):6.0f} ms")
     finally:
         stop(server)
 
