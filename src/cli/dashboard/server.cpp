@@ -19,6 +19,7 @@
 #include <atomic>
 #include <charconv>
 #include <chrono>
+#include <memory>
 #include <thread>
 
 namespace btopt::cli {
@@ -93,6 +94,20 @@ void name_thread(bool background)
     named = true;
 }
 
+// A body with its length, which cpp-httplib sends as it is: a body set with
+// set_content it compresses on every request when the browser accepts brotli
+// (Debian's build has it), at brotli's slowest setting — 6 s for ECharts'
+// 1.1 MB on a loaded machine, and most of each JSON answer's time. On
+// loopback, compression gains nothing.
+void send_as_is(httplib::Response &res, std::string body, const std::string &content_type)
+{
+    auto shared = std::make_shared<const std::string>(std::move(body));
+    res.set_content_provider(shared->size(), content_type,
+                             [shared](std::size_t offset, std::size_t length, httplib::DataSink &sink) {
+                                 return sink.write(shared->data() + offset, length);
+                             });
+}
+
 std::atomic<int> stop_signal{0};
 extern "C" void on_stop(int signal)
 {
@@ -113,7 +128,7 @@ struct Dashboard::State {
     void send_json(httplib::Response &res, const Json &body)
     {
         res.set_header("Cache-Control", "no-store");
-        res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+        send_as_is(res, body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
     }
     // Answers f(run) for the request's run (?run=N; the last by default).
     template <class F> void answer(const httplib::Request &req, httplib::Response &res, F &&f)
@@ -171,7 +186,7 @@ void Dashboard::State::routes()
             if (std::string_view(asset.name) == "index.html")
                 for (std::size_t at = body.find("{{token}}"); at != std::string::npos; at = body.find("{{token}}", at))
                     body.replace(at, 9, token);
-            res.set_content(body, std::string(asset.content_type) + "; charset=utf-8");
+            send_as_is(res, std::move(body), std::string(asset.content_type) + "; charset=utf-8");
         });
     }
     server.Get("/api/runs", [this](const httplib::Request &, httplib::Response &res) {
