@@ -299,6 +299,7 @@ Dashboard::Dashboard(const DashboardOptions &o) : state_(std::make_unique<State>
         throw UsageError(fmt::format("dashboard: cannot listen on {}:{} (in use, or not an address of this machine)",
                                      o.host, o.port == 0 ? "a free port" : std::to_string(o.port)));
     s.url = fmt::format("http://{}:{}/?token={}", url_host(o.host), port, s.token);
+    s.mirror.refresh(); // before the URL is printed: a request right after it finds the study read
     s.poller = std::thread([&s] {
         name_thread(true);
         while (!s.stopping.load()) {
