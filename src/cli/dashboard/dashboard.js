@@ -16,6 +16,8 @@ const token = new URLSearchParams(location.search).get("token") || "";
 const $ = (id) => document.getElementById(id);
 const colours = { ok: "#2a7d4f", failed: "#c0392b", crashed: "#8e1b10", timeout: "#e67e22", cancelled: "#d08c00",
   none: "#d9dce3" };
+// Viridis (purple, teal, green): no red or amber, which say failed and cancelled.
+const scale = ["#440154", "#3b528b", "#21918c", "#5ec962", "#c8e020"];
 const state = { run: 0, summary: null, sort: "number", order: "asc", offset: 0, limit: 50, filter: "",
   heatmap: { x: "", y: "", metric: "" }, charts: {} };
 
@@ -180,7 +182,7 @@ function drawHeatmap(h) {
       axisLabel: { interval: many(h.y.labels) } },
     visualMap: { seriesIndex: 0, min: lo, max: hi === lo ? lo + 1 : hi, calculable: true, orient: "horizontal",
       left: "center", bottom: 8, itemHeight: 240, formatter: (v) => show(v), dimension: 2,
-      inRange: { color: ["#3b4cc0", "#dddddd", "#b40426"] } },
+      inRange: { color: scale } },
     series,
   }, { replaceMerge: ["series"] });
   const counts = { none: groups.none.length, failed: groups.failed.length, cancelled: groups.cancelled.length };
@@ -229,7 +231,7 @@ function drawParallel(b) {
     parallelAxis: axes,
     visualMap: { type: "continuous", dimension: b.params.length, min: scores.length ? Math.min(...scores) : 0,
       max: scores.length ? Math.max(...scores) : 1, right: 0, formatter: (v) => show(v), top: "middle", itemHeight: 160,
-      calculable: true, inRange: { color: ["#3b4cc0", "#dddddd", "#b40426"] } },
+      calculable: true, inRange: { color: scale } },
     series: [{ type: "parallel", data: b.rows, lineStyle: { width: 1, opacity: 0.45 } }],
   }, { notMerge: true });
 }
