@@ -154,7 +154,7 @@ function drawHeatmap(h) {
   const flat = (name, colour) => ({ name, type: "heatmap", data: groups[name === "not evaluated or infeasible" ? "none" : name],
     itemStyle: { color: colour, borderColor: "#fff", borderWidth: 0.5 }, emphasis: { disabled: true } });
   const series = [
-    { name: "ok", type: "heatmap", data: groups.ok, itemStyle: { borderColor: "#fff", borderWidth: 0.5 } },
+    { name: "ok", type: "heatmap", data: groups.ok, itemStyle: { color: scale[2], borderColor: "#fff", borderWidth: 0.5 } },
     flat("not evaluated or infeasible", colours.none),
     flat("failed", colours.failed),
     flat("cancelled", colours.cancelled),
