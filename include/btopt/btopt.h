@@ -509,6 +509,10 @@ BTOPT_API size_t btopt_series_length(const btopt_series *series);
 /* Arrays of btopt_series_length values, owned by the series. */
 BTOPT_API const double *btopt_series_equity(const btopt_series *series);
 BTOPT_API const double *btopt_series_buy_and_hold(const btopt_series *series);
+/* The date of each bar as days since 1970-01-01 (UTC), btopt_series_length
+ * of them, owned by the series; NULL when the plugin's bars carry no dates
+ * (or it cannot list its bars: plugin.h, bars). */
+BTOPT_API const int64_t *btopt_series_dates(const btopt_series *series);
 
 /* ---- Results ------------------------------------------------------------- */
 

@@ -143,4 +143,9 @@ const double *btopt_series_buy_and_hold(const btopt_series *series)
     return series ? series->curves.buy_and_hold.data() : nullptr;
 }
 
+const int64_t *btopt_series_dates(const btopt_series *series)
+{
+    return series && !series->curves.dates.empty() ? series->curves.dates.data() : nullptr;
+}
+
 } // extern "C"

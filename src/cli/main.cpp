@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "dashboard/server.hpp"
 #include "errors.hpp"
+#include "report.hpp"
 #include "study.hpp"
 
 #include <btopt/btopt.h>
@@ -194,6 +195,8 @@ int dispatch(int argc, char **argv)
 
     ExportOptions exported;
     CLI::App *export_study = add_export_command(app, exported);
+    ReportOptions reported;
+    CLI::App *report_study = add_report_command(app, reported);
     DashboardOptions shown;
     CLI::App *dashboard = add_dashboard_command(app, shown);
 
@@ -206,6 +209,8 @@ int dispatch(int argc, char **argv)
         return export_command(exported);
     if (*dashboard)
         return dashboard_command(shown);
+    if (*report_study)
+        return report_command(reported);
     if (*run)
         return run_command(options);
     if (*walkforward)

@@ -25,7 +25,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <ranges>
@@ -82,35 +82,15 @@ private:
 // The summary goes to stdout unless an output file does ("-").
 std::FILE *summary_stream(const RunOptions &options) { return stdout_taken(options) ? stderr : stdout; }
 
-EquityCurves equity_of_best(const btopt_optimizer *opt, const btopt_result *result, bool cancelled)
+// The run of the study this result recorded.
+std::int64_t study_run_of(const btopt_result *result)
 {
-    EquityCurves curves;
-    const btopt_params *best = btopt_result_best_params(result);
-    if (!best) {
-        curves.missing = "no trial succeeded";
-        return curves;
-    }
-    if (cancelled) {
-        curves.missing = "left out because the run was cancelled";
-        return curves;
-    }
-    btopt_series *raw = nullptr;
-    const btopt_status status = btopt_optimizer_equity_curve(&raw, opt, best);
-    if (status != BTOPT_OK) {
-        curves.missing = status == BTOPT_ERR_UNSUPPORTED ? "this plugin does not report equity curves"
-                                                         : std::string("the plugin could not compute it: ") + btopt_last_error();
-        return curves;
-    }
-    const SeriesHandle series(raw);
-    const std::size_t n = btopt_series_length(raw);
-    curves.equity.assign(btopt_series_equity(raw), btopt_series_equity(raw) + n);
-    curves.buy_and_hold.assign(btopt_series_buy_and_hold(raw), btopt_series_buy_and_hold(raw) + n);
-    return curves;
+    const auto provenance = nlohmann::json::parse(btopt_result_provenance(result), nullptr, false);
+    return provenance.is_object() ? provenance.value("run", std::int64_t{0}) : 0;
 }
 
 // Writes one output file at `path`; the first failure is a run-time error.
-void write_output(const Output &output, const std::string &path, const RunSettings &s, const RunData &run,
-                  const btopt_optimizer *opt, const btopt_result *result)
+void write_output(const Output &output, const std::string &path, const RunSettings &s, const btopt_result *result)
 {
     if (output.flag == "--json") {
         if (btopt_result_write_json(result, path.c_str()) != BTOPT_OK)
@@ -119,20 +99,17 @@ void write_output(const Output &output, const std::string &path, const RunSettin
         if (btopt_result_write_csv(result, path.c_str()) != BTOPT_OK)
             throw RunError(fmt::format("--csv {}: {}", output.path, btopt_last_error()));
     } else {
-        const std::string page = render_report(s, run, equity_of_best(opt, result, s.cancelled));
-        std::ofstream file(path, std::ios::trunc | std::ios::binary);
-        file << page;
-        if (!file.flush())
-            throw RunError(fmt::format("--report {}: cannot write the file: {}", output.path, std::strerror(errno)));
+        const dashboard::ReportExtras extras{selection_json(result), s.heatmap_x, s.heatmap_y};
+        write_report(s.options.study, study_run_of(result), path, "--report", extras);
     }
 }
 
 // Writes what was asked for (the paths were checked before the run).
-void write_files(const RunSettings &s, const RunData &run, const btopt_optimizer *opt, const btopt_result *result)
+void write_files(const RunSettings &s, const btopt_result *result)
 {
     std::vector<std::string> written;
     for (const Output &output : requested_outputs(s.options)) {
-        deliver(output, [&](const std::string &path) { write_output(output, path, s, run, opt, result); });
+        deliver(output, [&](const std::string &path) { write_output(output, path, s, result); });
         written.push_back(output.path == "-" ? "stdout" : output.path);
     }
     if (!written.empty() && !s.options.quiet)
@@ -193,7 +170,7 @@ int run_prepared(PreparedRun &prepared, const RunOptions &options)
     }
     if (status == BTOPT_ERR_OBJECTIVE)
         fmt::print(stderr, "btopt: error: {}\n(--ignore-errors records failing trials and goes on)\n", error);
-    write_files(s, run, opt, result.get());
+    write_files(s, result.get());
     if (status == BTOPT_OK)
         return run.status_counts[BTOPT_TRIAL_OK] > 0 ? exit_ok : no_trial_succeeded(run);
     if (s.cancelled) {
@@ -208,8 +185,43 @@ int run_prepared(PreparedRun &prepared, const RunOptions &options)
 
 } // namespace
 
-int run_command(const RunOptions &options)
+// A report is drawn from a study: without --study the run records one in a
+// temporary file, removed when the command ends.
+class TemporaryStudy {
+public:
+    explicit TemporaryStudy(RunOptions &o)
+    {
+        if (o.report.empty() || !o.study.empty())
+            return;
+        std::string path = (std::filesystem::temp_directory_path() / "btopt-report-XXXXXX").string();
+        const int fd = ::mkstemp(path.data());
+        if (fd < 0)
+            throw RunError(fmt::format("--report: cannot make a temporary study: {}", std::strerror(errno)));
+        ::close(fd);
+        std::remove(path.c_str()); // the study is created by the run, in this name
+        path_ = o.study = path;
+        o.study_temporary = true;
+        if (!o.keep)
+            o.keep = 0; // all in memory, as without a study: the report changes nothing else
+
+    }
+    ~TemporaryStudy()
+    {
+        for (const char *suffix : {"", "-wal", "-shm", "-journal"})
+            if (!path_.empty())
+                std::remove((path_ + suffix).c_str());
+    }
+    TemporaryStudy(const TemporaryStudy &) = delete;
+    TemporaryStudy &operator=(const TemporaryStudy &) = delete;
+
+private:
+    std::string path_;
+};
+
+int run_command(const RunOptions &given)
 {
+    RunOptions options = given;
+    const TemporaryStudy temporary(options);
     PreparedRun prepared = prepare_run(options);
     // It reads the study from its own connection and threads, and serves on
     // after the run (whatever its end) until Ctrl-C.

@@ -35,6 +35,7 @@ struct RunOptions {
     bool quiet = false;
     std::string study, study_mode; // --study FILE, --study-mode resume|new
     bool dashboard = false;        // --dashboard: serve the study while the run writes it
+    bool study_temporary = false;  // the study is the run's own, for --report, removed after
     std::optional<std::int64_t> keep; // --keep N: trials kept in memory
     std::optional<std::int64_t> pbo_blocks; // --pbo-blocks S
     std::optional<std::int64_t> robust_radius; // --robust-radius K

@@ -92,7 +92,7 @@ void warn_about_memory(std::FILE *out, const RunSettings &s)
 
 void print_study_summary(std::FILE *out, const RunOptions &o, const btopt_result *result)
 {
-    if (o.study.empty())
+    if (o.study.empty() || o.study_temporary)
         return;
     const auto provenance = nlohmann::json::parse(btopt_result_provenance(result), nullptr, false);
     const auto run = provenance.is_object() ? provenance.value("run", std::int64_t{0}) : std::int64_t{0};

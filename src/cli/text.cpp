@@ -76,23 +76,6 @@ std::vector<std::string> split(std::string_view text, char separator)
     }
 }
 
-std::string html_escape(std::string_view text)
-{
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
-        }
-    }
-    return out;
-}
-
 bool parse_int(std::string_view text, long long &out)
 {
     if (!text.empty() && text.front() == '+')

@@ -16,8 +16,6 @@ std::string duration_text(double seconds);
 std::string clock_text(double seconds);
 std::string join(const std::vector<std::string> &parts, std::string_view separator);
 std::vector<std::string> split(std::string_view text, char separator);
-// Text made safe for HTML element content and attribute values.
-std::string html_escape(std::string_view text);
 // Integer and float parsing of a whole string (no trailing characters).
 bool parse_int(std::string_view text, long long &out);
 bool parse_double(std::string_view text, double &out);

@@ -86,6 +86,7 @@ Result<Space> merge_spaces(const PluginInfo &plugin, const Space *user);
 struct EquityCurves {
     std::vector<double> equity;
     std::vector<double> buy_and_hold;
+    std::vector<std::int64_t> dates; // of each bar, days since 1970-01-01; empty: the bars carry no dates
 };
 
 class PluginState;

@@ -100,7 +100,7 @@ Result<PluginInfo> plugin_info_from_json(const std::string &text)
 
 std::string equity_to_json(const EquityCurves &curves)
 {
-    return nlohmann::json{{"equity", curves.equity}, {"buy_and_hold", curves.buy_and_hold}}.dump();
+    return nlohmann::json{{"equity", curves.equity}, {"buy_and_hold", curves.buy_and_hold}, {"dates", curves.dates}}.dump();
 }
 
 Result<EquityCurves> equity_from_json(const std::string &text)
@@ -108,7 +108,8 @@ Result<EquityCurves> equity_from_json(const std::string &text)
     try {
         const auto json = nlohmann::json::parse(text);
         return EquityCurves{json.at("equity").get<std::vector<double>>(),
-                            json.at("buy_and_hold").get<std::vector<double>>()};
+                            json.at("buy_and_hold").get<std::vector<double>>(),
+                            json.value("dates", std::vector<std::int64_t>{})};
     } catch (const nlohmann::json::exception &e) {
         return fail(BTOPT_ERR_INTERNAL, "malformed equity curve from btopt-worker: {}", e.what());
     }

@@ -39,6 +39,11 @@ Result<EquityCurves> equity_curve(const Plugin &plugin, const PluginState &state
     error[sizeof error - 1] = '\0';
     if (status != BTOPT_PLUGIN_OK)
         return fail(BTOPT_ERR_PLUGIN, "plugin '{}' could not compute the equity curve: {}", plugin.info().name, error);
+    // The bars' dates, for charts over time: when the plugin lists them (bar
+    // ranges) and the curve has a value per bar; otherwise none, not an error.
+    if (plugin.info().has_ranges)
+        if (auto timeline = read_timeline(plugin, state); timeline && timeline->dates.size() == curves.equity.size())
+            curves.dates = std::move(timeline->dates);
     return curves;
 }
 

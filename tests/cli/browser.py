@@ -90,6 +90,16 @@ class Page:
         time.sleep(0.3)  # late console messages and failed loads
         self.call("Runtime.evaluate", session=True, expression="0")  # drains what came meanwhile
 
+    def offline(self):
+        """From now on no request reaches the network; every request is still recorded (requested())."""
+        self.call("Network.enable", session=True)
+        self.call("Network.emulateNetworkConditions", session=True, offline=True, latency=0,
+                  downloadThroughput=-1, uploadThroughput=-1)
+
+    def requested(self):
+        """The URLs the page asked for since the last load (needs offline() or Network.enable)."""
+        return [e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
+
     def evaluate(self, expression):
         return self.call("Runtime.evaluate", session=True, expression=expression, returnByValue=True)["result"]["value"]
 

@@ -141,8 +141,10 @@ def test_requests_need_the_token_only_get_and_only_its_files(finished_study):
             if t["status"] == "ok":
                 fast = t["point"]["fast"]
                 best_at_fast[fast] = max(best_at_fast.get(fast, t["score"]), t["score"])
-        for at, value, ok, failed, cancelled in slices[0]["points"]:
+        scores = {t["number"]: t["score"] for t in trials}
+        for at, value, ok, failed, cancelled, number in slices[0]["points"]:
             assert value == best_at_fast[int(slices[0]["labels"][at])] and failed == cancelled == 0
+            assert scores[number] == value  # the trial that holds the value
         best = server.api("best", limit=10)
         scores = sorted((t["score"] for t in trials if t["status"] == "ok"), reverse=True)
         assert [row[-1] for row in best["rows"]] == scores[:10] and best["of"] == 484
@@ -325,3 +327,40 @@ def test_heatmap_of_a_float_and_a_choice(btopt):
         assert len(heatmap["cells"]) == 42 and {c[3] for c in heatmap["cells"]} == {"ok"}
         wild = server.api("table", filter="mode == 1 && x >= 29", sort="y")
         assert wild["matched"] == 21 and {r["params"]["mode"] for r in wild["rows"]} == {"wild"}
+
+
+def test_a_trials_equity_curve_over_dates(btopt, tmp_path):
+    """The run's plugin computes any trial's curve again: one value per bar, dated when the data is."""
+    from test_refusals import bars, write
+    write(tmp_path / "prices.csv", bars(300))  # daily bars from 2000-01-01
+    result = btopt("run", "sma_crossover", "--param", "fast=5:20:5", "--param", "slow=30:60:10", "--jobs", "2",
+                   "--data", "prices.csv", "--study", "s.db", "--quiet")
+    assert result.returncode == 0, result.stderr
+    trials = study_trials(tmp_path / "s.db")
+    with Server(tmp_path, "dashboard", tmp_path / "s.db") as server:
+        curves = {t["number"]: server.api("equity", number=t["number"]) for t in trials[:3]}
+        status, body = server.get("/api/equity?number=999")
+        assert status == 400 and b"no trial 999" in body
+    for t in trials[:3]:
+        c = curves[t["number"]]
+        assert c["number"] == t["number"] and len(c["equity"]) == len(c["buy_and_hold"]) == len(c["dates"]) == 300
+        # growth of 1 to the end is the trial's total return (docs/METRICS.md)
+        assert c["equity"][-1] - 1 == pytest.approx(t["metrics"]["total_return"], rel=1e-9, abs=1e-12)
+        assert c["dates"] == sorted(c["dates"]) and c["dates"][0] == 10957  # 2000-01-01, days since 1970-01-01
+    assert curves[trials[0]["number"]]["buy_and_hold"] == curves[trials[1]["number"]]["buy_and_hold"]
+
+
+def test_an_equity_curve_without_its_plugin_is_refused_in_words(btopt, tmp_path):
+    import shutil
+    from conftest import test_plugin
+    plugin = tmp_path / "gone.so"
+    shutil.copy(test_plugin("c_quadratic"), plugin)
+    result = btopt("run", plugin, "--jobs", "1", "--study", "s.db", "--quiet")
+    assert result.returncode == 0, result.stderr
+    plugin.unlink()
+    with Server(tmp_path, "dashboard", tmp_path / "s.db") as server:
+        answer = server.api("equity", number=0)
+    assert answer == {"missing": f"the plugin that made this run ({plugin}) is not on this machine"}
+    result = btopt("report", "s.db", "--report", "r.html")
+    assert result.returncode == 0, result.stderr
+    assert "is not on this machine" in (tmp_path / "r.html").read_text()

@@ -2,6 +2,7 @@
 import pytest
 
 from conftest import SHARED_DATA
+from test_report import report_data
 
 pytestmark = pytest.mark.skipif(not (SHARED_DATA / "GOOG.csv").exists(), reason="../shared/data is absent")
 
@@ -12,8 +13,9 @@ def test_goog(btopt):
     assert data["plugin"] == "sma_crossover" and data["n_trials"] == 62
     assert all(t["status"] == "ok" for t in data["trials"])
     assert "Best: trial" in result.stdout
-    page = (btopt.cwd / "goog.html").read_text()
-    assert "over 2148 bars" in page and "GOOG.csv" in page
+    page = report_data((btopt.cwd / "goog.html").read_text())
+    assert len(page["equity"]["equity"]) == 2148
+    assert page["provenance"]["provenance"]["data"]["data"]["file"].endswith("GOOG.csv")
 
 
 def test_adjusted_closes_need_the_column(btopt):

@@ -165,6 +165,12 @@ TEST_CASE("plugins: the equity curve of the best point ends at its total return"
     CHECK(std::string(btopt_result_metric_name(result, 2)) == "total_return");
     CHECK(kit_test::close_rel(btopt_series_equity(series)[closes.size() - 1], 1.0 + total_return));
     CHECK(kit_test::close_rel(btopt_series_buy_and_hold(series)[closes.size() - 1], closes.back() / closes.front()));
+    // The bars' dates come with it (days since 1970-01-01), one per value, rising.
+    const int64_t *dates = btopt_series_dates(series);
+    REQUIRE(dates != nullptr);
+    for (std::size_t i = 1; i < closes.size(); ++i)
+        REQUIRE(dates[i] > dates[i - 1]);
+    CHECK(btopt_series_dates(nullptr) == nullptr);
     btopt_series_destroy(series);
     btopt_result_destroy(result);
     btopt_optimizer_destroy(opt);

@@ -2,16 +2,27 @@
 // every trial), redraws on its server-sent events. Text from the study is
 // only ever set as textContent, and the table filter is sent to the server,
 // which parses it (muparser): nothing the user types runs as script.
+// The HTML report is this page frozen: `btopt report` embeds the API's answers
+// for one run and its trials (script#btopt-report), and api() answers from
+// them (frozenAnswer): the same drawing code, no server, nothing fetched.
 "use strict";
+
+const frozen = (() => {
+  const element = document.getElementById("btopt-report");
+  return element ? JSON.parse(element.textContent) : null;
+})();
 
 const token = new URLSearchParams(location.search).get("token") || "";
 const $ = (id) => document.getElementById(id);
 const colours = { ok: "#2a7d4f", failed: "#c0392b", crashed: "#8e1b10", timeout: "#e67e22", cancelled: "#d08c00",
   none: "#d9dce3" };
+// Viridis (purple, teal, green): no red or amber, which say failed and cancelled.
+const scale = ["#440154", "#3b528b", "#21918c", "#5ec962", "#c8e020"];
 const state = { run: 0, summary: null, sort: "number", order: "asc", offset: 0, limit: 50, filter: "",
   heatmap: { x: "", y: "", metric: "" }, charts: {} };
 
 function api(path, params = {}) {
+  if (frozen) return new Promise((resolve) => resolve(frozenAnswer(path, params)));
   const query = new URLSearchParams({ ...params, token });
   if (state.run) query.set("run", state.run);
   return fetch(`api/${path}?${query}`).then(async (response) => {
@@ -57,6 +68,12 @@ function fillValues(list, pairs) {
   }));
 }
 
+// A trial's parameters and metrics as [name, value], in the space's and the plugin's order.
+function inOrder(t) {
+  const s = state.summary;
+  return [...s.params.map((p) => [p.name, t.params[p.name]]), ...s.metrics.map((m) => [m, t.metrics[m]])];
+}
+
 function chart(id) {
   if (!state.charts[id]) state.charts[id] = echarts.init($(id), null, { renderer: "canvas" });
   return state.charts[id];
@@ -98,7 +115,7 @@ function drawSummary(s) {
   $("best-score").dataset.value = s.best ? String(s.best.score) : "";
   $("best-number").textContent = s.best ? String(s.best.number) : "–";
   $("best-values").replaceChildren();
-  if (s.best) fillValues($("best-values"), [...Object.entries(s.best.params), ...Object.entries(s.best.metrics)]);
+  if (s.best) fillValues($("best-values"), inOrder(s.best));
 
   const names = s.params.map((p) => p.name);
   if (!state.heatmap.x && names.length >= 2) Object.assign(state.heatmap, { x: names[0], y: names[1] });
@@ -114,7 +131,7 @@ function drawConvergence(c) {
   chart("convergence").setOption({
     animation: false,
     grid: { left: 64, right: 24, top: 30, bottom: 44 },
-    legend: { top: 0 },
+    legend: { top: 0, type: "scroll" },
     tooltip: { trigger: "axis" },
     xAxis: { type: "value", name: "trial", nameLocation: "middle", nameGap: 28, minInterval: 1 },
     yAxis: { type: "value", name: c.objective, scale: true },
@@ -137,7 +154,7 @@ function drawHeatmap(h) {
   const flat = (name, colour) => ({ name, type: "heatmap", data: groups[name === "not evaluated or infeasible" ? "none" : name],
     itemStyle: { color: colour, borderColor: "#fff", borderWidth: 0.5 }, emphasis: { disabled: true } });
   const series = [
-    { name: "ok", type: "heatmap", data: groups.ok, itemStyle: { borderColor: "#fff", borderWidth: 0.5 } },
+    { name: "ok", type: "heatmap", data: groups.ok, itemStyle: { color: scale[2], borderColor: "#fff", borderWidth: 0.5 } },
     flat("not evaluated or infeasible", colours.none),
     flat("failed", colours.failed),
     flat("cancelled", colours.cancelled),
@@ -148,7 +165,7 @@ function drawHeatmap(h) {
   chart("heatmap").setOption({
     animation: false,
     grid: { left: 70, right: 24, top: 36, bottom: 110, containLabel: false },
-    legend: { top: 0, data: ["ok", "not evaluated or infeasible", "failed", "cancelled", "best"] },
+    legend: { top: 0, type: "scroll", data: ["ok", "not evaluated or infeasible", "failed", "cancelled", "best"] },
     tooltip: {
       formatter: (p) => {
         const d = p.data;
@@ -158,13 +175,14 @@ function drawHeatmap(h) {
         return `${where}<br>${p.seriesName}${d.count ? ` (${d.count} trials)` : ""}`;
       },
     },
-    xAxis: { type: "category", data: h.x.labels, name: h.x.name, nameLocation: "middle", nameGap: 34,
+    // Binned labels are ranges, turned 30°: the axis name goes below them.
+    xAxis: { type: "category", data: h.x.labels, name: h.x.name, nameLocation: "middle", nameGap: h.x.binned ? 64 : 34,
       axisLabel: { interval: many(h.x.labels), rotate: h.x.binned ? 30 : 0 }, splitArea: { show: false } },
     yAxis: { type: "category", data: h.y.labels, name: h.y.name, nameLocation: "end", nameGap: 10,
       axisLabel: { interval: many(h.y.labels) } },
     visualMap: { seriesIndex: 0, min: lo, max: hi === lo ? lo + 1 : hi, calculable: true, orient: "horizontal",
       left: "center", bottom: 8, itemHeight: 240, formatter: (v) => show(v), dimension: 2,
-      inRange: { color: ["#3b4cc0", "#dddddd", "#b40426"] } },
+      inRange: { color: scale } },
     series,
   }, { replaceMerge: ["series"] });
   const counts = { none: groups.none.length, failed: groups.failed.length, cancelled: groups.cancelled.length };
@@ -189,9 +207,10 @@ function drawSlices(sl) {
       height: `${100 / rows - 26 / rows}%` });
     titles.push({ text: p.name, left: `${left + 6}%`, top: `${top + 2 / rows}%`, textStyle: { fontSize: 12 } });
     xAxis.push({ type: "category", gridIndex: i, data: p.labels, axisLabel: { hideOverlap: true } });
-    yAxis.push({ type: "value", gridIndex: i, scale: true, name: i % columns === 0 ? sl.metric : "" });
+    // No axis name: above the axis it would sit on the chart's title.
+    yAxis.push({ type: "value", gridIndex: i, scale: true });
     series.push({ name: p.name, type: "line", xAxisIndex: i, yAxisIndex: i, connectNulls: false, symbolSize: 4,
-      data: p.points.map(([at, value, ok, failed, cancelled]) => ({ value: [at, value], ok, failed, cancelled })) });
+      data: p.points.map(([at, value, ok, failed, cancelled, number]) => ({ value: [at, value], ok, failed, cancelled, number })) });
   });
   c.setOption({
     animation: false, title: titles, grid: grids, xAxis, yAxis, series,
@@ -212,7 +231,7 @@ function drawParallel(b) {
     parallelAxis: axes,
     visualMap: { type: "continuous", dimension: b.params.length, min: scores.length ? Math.min(...scores) : 0,
       max: scores.length ? Math.max(...scores) : 1, right: 0, formatter: (v) => show(v), top: "middle", itemHeight: 160,
-      calculable: true, inRange: { color: ["#3b4cc0", "#dddddd", "#b40426"] } },
+      calculable: true, inRange: { color: scale } },
     series: [{ type: "parallel", data: b.rows, lineStyle: { width: 1, opacity: 0.45 } }],
   }, { notMerge: true });
 }
@@ -260,7 +279,7 @@ function drawTable(t) {
 
 // ---- trial and provenance -------------------------------------------------
 
-function openTrial(number) {
+function openTrial(number, scroll = true) {
   api("trial", { number }).then((t) => {
     $("trial-panel").hidden = false;
     $("trial-number").textContent = String(t.number);
@@ -268,10 +287,68 @@ function openTrial(number) {
     $("trial-status").className = `badge ${t.status}`;
     $("trial-error").hidden = !t.error;
     $("trial-error").textContent = t.error;
-    fillValues($("trial-values"), [["score", t.score], ...Object.entries(t.params), ...Object.entries(t.metrics),
+    fillValues($("trial-values"), [["score", t.score], ...inOrder(t),
       ["seconds", t.seconds], ["reused", t.reused ? "yes" : "no"]]);
-    $("trial-panel").scrollIntoView({ behavior: "smooth", block: "nearest" });
+    drawEquity(t.number);
+    if (scroll) $("trial-panel").scrollIntoView({ behavior: "smooth", block: "nearest" });
   }).catch(report);
+}
+
+// The trial's equity against buy-and-hold (log scale: a ×1,000 buy-and-hold
+// does not flatten the strategy) and its drawdown below.
+function drawEquity(number) {
+  const shown = (curves) => {
+    $("equity").hidden = !curves.equity;
+    $("equity-note").textContent = curves.equity ? "" : `No equity curve: ${curves.missing}`;
+    if (!curves.equity) return;
+    const at = (series) => series.map((v, i) => [curves.dates ? curves.dates[i] * 86400000 : i, v]);
+    let peak = -Infinity;
+    const drawdown = curves.equity.map((v) => { peak = Math.max(peak, v); return v / peak - 1; });
+    const positive = [...curves.equity, ...curves.buy_and_hold].filter((v) => v > 0);
+    const span = positive.length ? Math.max(...positive) / Math.min(...positive) : 1;
+    const xAxis = (index) => ({ type: curves.dates ? "time" : "value", gridIndex: index, min: "dataMin", max: "dataMax",
+      minInterval: curves.dates ? undefined : 1, name: index ? (curves.dates ? "date" : "bar") : "",
+      nameLocation: "middle", nameGap: 26, axisLabel: { show: index === 1, hideOverlap: true } });
+    chart("equity").setOption({
+      animation: false,
+      legend: { top: 0, type: "scroll" },
+      tooltip: { trigger: "axis", valueFormatter: (v) => show(v) },
+      axisPointer: { link: [{ xAxisIndex: "all" }] },
+      grid: [{ left: 64, right: 24, top: 32, height: "52%" }, { left: 64, right: 24, top: "72%", bottom: 40 }],
+      xAxis: [xAxis(0), xAxis(1)],
+      yAxis: [{ type: span > 100 ? "log" : "value", name: "growth of 1", scale: true, gridIndex: 0 },
+        { type: "value", name: "drawdown", gridIndex: 1, max: 0, axisLabel: { formatter: (v) => `${Math.round(v * 100)}%` } }],
+      series: [
+        { name: `trial ${curves.number}`, type: "line", showSymbol: false, data: at(curves.equity), itemStyle: { color: "#2563eb" } },
+        { name: "buy and hold", type: "line", showSymbol: false, data: at(curves.buy_and_hold), itemStyle: { color: "#9aa5b8" } },
+        { name: "drawdown", type: "line", showSymbol: false, xAxisIndex: 1, yAxisIndex: 1, data: at(drawdown),
+          areaStyle: { opacity: 0.3 }, itemStyle: { color: "#c0392b" } },
+      ],
+    }, { notMerge: true });
+    chart("equity").resize();
+  };
+  api("equity", { number }).then(shown, (e) => shown({ missing: e.message }));
+}
+
+function drawSelection() {
+  const s = frozen && frozen.selection;
+  $("selection-panel").hidden = !s || (s.dsr === undefined && s.pbo === undefined && !s.note);
+  if (!s) return;
+  const rows = [];
+  if (s.dsr !== undefined) rows.push(["deflated Sharpe", s.dsr, `P(true Sharpe above the best that ${s.n_trials} trials without skill would show)`],
+    ["probabilistic Sharpe", s.psr, `P(true Sharpe > 0), over ${s.n_returns} returns`]);
+  if (s.pbo !== undefined) rows.push(["overfitting probability (PBO)", s.pbo, `${s.pbo_blocks} blocks, ${s.pbo_splits} of ${s.pbo_all_splits} splits`]);
+  $("selection").tBodies[0].replaceChildren(...rows.map(([name, value, what]) => {
+    const tr = document.createElement("tr");
+    for (const [text, cls] of [[name, "left"], [value.toFixed(3), ""], [what, "left"]]) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      td.className = cls;
+      tr.append(td);
+    }
+    return tr;
+  }));
+  $("selection-note").textContent = s.note ? `Not computed: ${s.note}` : "";
 }
 
 function drawProvenance(p) {
@@ -300,12 +377,19 @@ function report(error) {
   $("live").textContent = String(error.message || error);
 }
 
+// Answers can come back out of order: only the last question's is drawn.
+const asked = { table: 0, heatmap: 0 };
+function latest(part, draw) {
+  const mine = ++asked[part];
+  return (answer) => { if (mine === asked[part]) draw(answer); };
+}
+
 function loadTable() {
   return api("table", { filter: state.filter, sort: state.sort, order: state.order, offset: state.offset,
-    limit: state.limit }).then((t) => {
+    limit: state.limit }).then(latest("table", (t) => {
     $("filter-error").hidden = true;
     drawTable(t);
-  }).catch((e) => {
+  })).catch((e) => {
     $("filter-error").hidden = false;
     $("filter-error").textContent = e.message;
   });
@@ -313,11 +397,15 @@ function loadTable() {
 
 function loadHeatmap() {
   const { x, y, metric } = state.heatmap;
-  const parts = [api("slices", { metric: metric || "score" }).then(drawSlices),
-    api("best", { limit: 500 }).then(drawParallel)];
-  if (x && y && x !== y) parts.push(api("heatmap", { x, y, metric }).then(drawHeatmap));
-  return Promise.all(parts).catch(report);
+  const draw = latest("heatmap", ([sl, b, h]) => {
+    drawSlices(sl);
+    drawParallel(b);
+    if (h) drawHeatmap(h);
+  });
+  return Promise.all([api("slices", { metric: metric || "score" }), api("best", { limit: 500 }),
+    x && y && x !== y ? api("heatmap", { x, y, metric }) : null]).then(draw).catch(report);
 }
+
 
 // Redraws what changed: at most once per `every` ms per part (or 5 times as
 // long as the last answer took: a large study is asked less often), the last
@@ -424,7 +512,202 @@ function wire() {
   addEventListener("resize", () => Object.values(state.charts).forEach((c) => c.resize()));
 }
 
+// ---- the frozen report ------------------------------------------------------
+
+// The trials embedded as [number, status, score, seconds, reused, error,
+// parameters (choices by index), metrics], decoded once.
+function reportTrials() {
+  if (frozen.decoded) return frozen.decoded;
+  const np = frozen.summary.params.length;
+  frozen.decoded = frozen.trials.map((r) => ({ number: r[0], status: r[1], score: r[2], seconds: r[3], reused: r[4] === 1,
+    error: r[5], params: r.slice(6, 6 + np), metrics: r.slice(6 + np) }));
+  frozen.byNumber = new Map(frozen.decoded.map((t) => [t.number, t]));
+  return frozen.decoded;
+}
+
+// As the server's trial_json: a choice by its name, an int as an integer.
+function trialJson(t) {
+  const s = frozen.summary;
+  const params = {}, metrics = {};
+  s.params.forEach((p, i) => {
+    const v = t.params[i];
+    params[p.name] = v === null ? null : p.kind === "choice" ? (p.choices[v] ?? null) : p.kind === "int" ? Math.trunc(v) : v;
+  });
+  s.metrics.forEach((m, i) => { metrics[m] = t.metrics[i]; });
+  return { number: t.number, status: t.status, score: t.score, params, metrics, error: t.error, seconds: t.seconds,
+    reused: t.reused };
+}
+
+// A column's value of a trial as the server's filter and sort see it (NaN: none); undefined: no such column.
+function columnOf(name) {
+  const s = frozen.summary;
+  const nan = (v) => (v === null ? NaN : v);
+  if (name === "number") return (t) => t.number;
+  if (name === "score") return (t) => nan(t.score);
+  if (name === "seconds") return (t) => t.seconds;
+  const p = s.params.findIndex((q) => q.name === name);
+  if (p >= 0) return (t) => nan(t.params[p]);
+  const m = s.metrics.indexOf(name);
+  if (m >= 0) return (t) => nan(t.metrics[m]);
+  return undefined;
+}
+
+function noColumn(what, name) {
+  return new Error(`${what}: no column '${name}' (columns: ${frozen.summary.columns.join(", ")})`);
+}
+
+// The table filter without a server: numbers, columns, ( ), unary -, ^ * / + -,
+// comparisons, && and || — what muparser reads on the server, parsed here into
+// closures (nothing typed runs as script). A comparison with NaN is false.
+function compileFilter(text) {
+  const tokens = [];
+  const pattern = /\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_]\w*)|(&&|\|\||<=|>=|==|!=|[-+*\/^()<>]))/y;
+  let at = 0;
+  while (at < text.length) {
+    if (/^\s*$/.test(text.slice(at))) break;
+    pattern.lastIndex = at;
+    const m = pattern.exec(text);
+    if (!m) throw new Error(`filter '${text}': cannot read '${text.slice(at).trim()}' (columns: ${frozen.summary.columns.join(", ")})`);
+    tokens.push(m[1] !== undefined ? { num: Number(m[1]) } : m[2] !== undefined ? { name: m[2] } : { op: m[3] });
+    at = pattern.lastIndex;
+  }
+  let i = 0;
+  const peek = (op) => tokens[i] && tokens[i].op === op;
+  const fail = (what) => new Error(`filter '${text}': ${what}`);
+  const truth = (v) => v !== 0; // as C++: NaN is true
+  const binary = (next, ops, apply) => () => {
+    let left = next();
+    while (tokens[i] && ops.includes(tokens[i].op)) {
+      const op = tokens[i++].op, a = left, b = next();
+      left = (t) => apply(op, a(t), b(t));
+    }
+    return left;
+  };
+  const atom = () => {
+    const token = tokens[i++];
+    if (!token) throw fail("it ends too early");
+    if (token.num !== undefined) return () => token.num;
+    if (token.name !== undefined) {
+      const column = columnOf(token.name);
+      if (!column) throw noColumn(`filter '${text}'`, token.name);
+      return column;
+    }
+    if (token.op === "(") {
+      const inner = or();
+      if (!peek(")")) throw fail("a ( is not closed");
+      i++;
+      return inner;
+    }
+    if (token.op === "-") { const a = unary(); return (t) => -a(t); }
+    throw fail(`unexpected '${token.op}'`);
+  };
+  const power = () => {
+    const base = atom();
+    if (!peek("^")) return base;
+    i++;
+    const exponent = unary();
+    return (t) => base(t) ** exponent(t);
+  };
+  const unary = () => (peek("-") ? (i++, ((a) => (t) => -a(t))(unary())) : power());
+  const product = binary(unary, ["*", "/"], (op, a, b) => (op === "*" ? a * b : a / b));
+  const sum = binary(product, ["+", "-"], (op, a, b) => (op === "+" ? a + b : a - b));
+  const compare = binary(sum, ["<", ">", "<=", ">=", "==", "!="], (op, a, b) => Number(
+    op === "<" ? a < b : op === ">" ? a > b : op === "<=" ? a <= b : op === ">=" ? a >= b : op === "==" ? a === b : a !== b));
+  const and = binary(compare, ["&&"], (op, a, b) => Number(truth(a) && truth(b)));
+  const or = binary(and, ["||"], (op, a, b) => Number(truth(a) || truth(b)));
+  if (!tokens.length) return () => true;
+  const whole = or();
+  if (i < tokens.length) throw fail(`unexpected '${tokens[i].op || tokens[i].name || tokens[i].num}'`);
+  return (t) => truth(whole(t));
+}
+
+function frozenTable(q) {
+  const trials = reportTrials();
+  const matches = compileFilter(q.filter || "");
+  const key = columnOf(q.sort || "number");
+  if (!key) throw noColumn("sort", q.sort);
+  const descending = q.order === "desc";
+  const rows = [];
+  trials.forEach((t, index) => { if (matches(t)) rows.push(index); });
+  rows.sort((a, b) => { // NaN last either way, ties in trial order: as the server
+    const va = key(trials[a]), vb = key(trials[b]);
+    if (Number.isNaN(va) || Number.isNaN(vb) || va === vb)
+      return Number.isNaN(va) === Number.isNaN(vb) ? a - b : Number.isNaN(va) ? 1 : -1;
+    return (descending ? va > vb : va < vb) ? -1 : 1;
+  });
+  const offset = Number(q.offset || 0), limit = Math.min(Number(q.limit || 50), 500);
+  return { matched: rows.length, total: trials.length, offset,
+    rows: rows.slice(offset, offset + limit).map((index) => trialJson(trials[index])) };
+}
+
+// Another metric's value in the cell of the trial it names (the cell's best by the objective).
+function valueOf(metric, number) {
+  if (metric === "score" || number === null) return undefined;
+  const column = columnOf(metric);
+  if (!column) throw noColumn("heatmap", metric);
+  reportTrials();
+  const v = column(frozen.byNumber.get(number));
+  return Number.isNaN(v) ? null : v;
+}
+
+function frozenHeatmap(x, y, metric) {
+  if (x === y) throw new Error("heatmap: choose two different parameters");
+  const straight = frozen.heatmaps[`${x}\n${y}`], turned = frozen.heatmaps[`${y}\n${x}`];
+  const h = straight || turned;
+  if (!h) throw new Error(`heatmap: no parameter '${frozen.summary.params.some((p) => p.name === x) ? y : x}'`);
+  const cells = h.cells.map(([cx, cy, value, cellState, count, number]) => {
+    const v = valueOf(metric, number);
+    return [straight ? cx : cy, straight ? cy : cx, v === undefined ? value : v, cellState, count, number];
+  });
+  if (!straight) cells.sort((a, b) => a[1] - b[1] || a[0] - b[0]); // rows of y, as the server lists them
+  return { x: straight ? h.x : h.y, y: straight ? h.y : h.x, metric, cells,
+    best: h.best && (straight ? h.best : [h.best[1], h.best[0]]) };
+}
+
+function frozenSlices(metric) {
+  const sl = frozen.slices;
+  return { metric, params: sl.params.map((p) => ({ ...p, points: p.points.map(([at, value, ok, failed, cancelled, number]) => {
+    const v = valueOf(metric, number);
+    return [at, v === undefined ? value : v, ok, failed, cancelled, number];
+  }) })) };
+}
+
+function frozenAnswer(path, params) {
+  switch (path) {
+  case "runs": case "summary": case "convergence": case "provenance": case "best":
+    return frozen[path];
+  case "slices": return frozenSlices(params.metric || "score");
+  case "heatmap": return frozenHeatmap(params.x, params.y, params.metric || "score");
+  case "table": return frozenTable(params);
+  case "trial": {
+    reportTrials();
+    const t = frozen.byNumber.get(Number(params.number));
+    if (!t) throw new Error(`the report has no trial ${params.number}`);
+    return trialJson(t);
+  }
+  case "equity": {
+    const e = frozen.equity || { missing: "the report holds none" };
+    if (e.missing) throw new Error(e.missing);
+    if (e.number !== Number(params.number))
+      throw new Error(`the report holds the equity curve of the best trial (${e.number}) only; the dashboard draws any trial's`);
+    return e;
+  }
+  default: throw new Error(`the report holds no ${path}`);
+  }
+}
+
+function startFrozen() {
+  document.title = "btopt report";
+  document.querySelector("h1 .dim").textContent = "report";
+  $("live").textContent = `written ${new Date(frozen.written * 1000).toISOString().replace("T", " ").slice(0, 16)} UTC, not live`;
+  if (frozen.heatmap.x && frozen.heatmap.y) Object.assign(state.heatmap, frozen.heatmap);
+  drawSelection();
+  wire();
+  refreshAll().then(() => { if (frozen.summary.best) openTrial(frozen.summary.best.number, false); });
+}
+
 function start() {
+  if (frozen) { startFrozen(); return; }
   wire();
   refreshAll().finally(listen);
 }

@@ -143,7 +143,12 @@ Run run_of(const Statement &q)
     const Json space = Json::parse(q.text(16), nullptr, false);
     run.params = params_of(space);
     run.constraints = space.value("constraints", std::vector<std::string>{});
-    run.metrics = Json::parse(q.text(17), nullptr, false).get<std::vector<std::string>>();
+    const Json stored = Json::parse(q.text(17), nullptr, false);
+    for (std::size_t m = 0; stored.is_array() && m < stored.size(); ++m)
+        if (stored[m].is_string() && !stored[m].get<std::string>().starts_with("btopt.")) {
+            run.metrics.push_back(stored[m].get<std::string>());
+            run.metric_columns.push_back(m);
+        }
     run.objective = run.header.value("objective", "");
     run.maximize = run.header.value("direction", "") != "minimize";
     return run;
@@ -199,7 +204,10 @@ bool trial_of(const unsigned char *chunk, std::size_t size, std::size_t &offset,
         t.params[k] = run.params[k].kind == "float" ? read_at<double>(at + 8 * k)
                                                     : static_cast<double>(read_at<std::int64_t>(at + 8 * k));
     t.metrics.assign(run.metrics.size(), nan);
-    std::memcpy(t.metrics.data(), at + values, std::min<std::size_t>(8 * n_metrics, t.metrics.size() * sizeof(double)));
+    // Only the metrics the page shows (metric_columns: their places among the stored ones).
+    for (std::size_t m = 0; m < run.metric_columns.size(); ++m)
+        if (run.metric_columns[m] < n_metrics)
+            std::memcpy(&t.metrics[m], at + values + 8 * run.metric_columns[m], sizeof(double));
     t.error.assign(reinterpret_cast<const char *>(at + values + 8 * n_metrics), error_bytes);
     offset += 16 + values + 8 * n_metrics + error_bytes;
     return true;

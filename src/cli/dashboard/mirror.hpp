@@ -46,7 +46,11 @@ struct Run {
     nlohmann::json header; // status, started, ended, algorithm, ...: the runs row
     nlohmann::json provenance;
     std::vector<Param> params;
+    // The metrics shown, without those named "btopt." (what the selection-bias
+    // statistics read, docs/VALIDATION.md: the summaries leave them out too),
+    // and the stored index of each.
     std::vector<std::string> metrics, constraints;
+    std::vector<std::size_t> metric_columns;
     std::string objective;
     bool maximize = true;
     std::optional<double> planned; // the trials the run will make, when it can be told

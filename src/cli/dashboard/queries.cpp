@@ -330,9 +330,10 @@ Json slices(const Run &run, const std::string &metric)
         Json points = Json::array();
         for (std::size_t i = 0; i < cells.size(); ++i)
             points.push_back({i, cells[i].best ? number(value.of(run.trials[*cells[i].best])) : Json(nullptr),
-                              cells[i].ok, cells[i].failed, cells[i].cancelled});
+                              cells[i].ok, cells[i].failed, cells[i].cancelled,
+                              cells[i].best ? Json(run.trials[*cells[i].best].number) : Json(nullptr)});
         list.push_back({{"name", run.params[k].name}, {"labels", axis.labels}, {"binned", axis.width > 0},
-                        {"points", points}}); // [index, best value, ok, failed, cancelled]
+                        {"points", points}}); // [index, best value, ok, failed, cancelled, best trial number]
     }
     return {{"metric", metric}, {"params", list}};
 }

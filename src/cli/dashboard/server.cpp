@@ -1,6 +1,7 @@
 #include "dashboard/server.hpp"
 
 #include "dashboard/assets.hpp"
+#include "dashboard/equity.hpp"
 #include "dashboard/mirror.hpp"
 #include "dashboard/queries.hpp"
 #include "errors.hpp"
@@ -14,9 +15,11 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
+#include <memory>
 #include <thread>
 
 namespace btopt::cli {
@@ -91,6 +94,20 @@ void name_thread(bool background)
     named = true;
 }
 
+// A body with its length, which cpp-httplib sends as it is: a body set with
+// set_content it compresses on every request when the browser accepts brotli
+// (Debian's build has it), at brotli's slowest setting — 6 s for ECharts'
+// 1.1 MB on a loaded machine, and most of each JSON answer's time. On
+// loopback, compression gains nothing.
+void send_as_is(httplib::Response &res, std::string body, const std::string &content_type)
+{
+    auto shared = std::make_shared<const std::string>(std::move(body));
+    res.set_content_provider(shared->size(), content_type,
+                             [shared](std::size_t offset, std::size_t length, httplib::DataSink &sink) {
+                                 return sink.write(shared->data() + offset, length);
+                             });
+}
+
 std::atomic<int> stop_signal{0};
 extern "C" void on_stop(int signal)
 {
@@ -111,7 +128,7 @@ struct Dashboard::State {
     void send_json(httplib::Response &res, const Json &body)
     {
         res.set_header("Cache-Control", "no-store");
-        res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+        send_as_is(res, body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
     }
     // Answers f(run) for the request's run (?run=N; the last by default).
     template <class F> void answer(const httplib::Request &req, httplib::Response &res, F &&f)
@@ -169,7 +186,7 @@ void Dashboard::State::routes()
             if (std::string_view(asset.name) == "index.html")
                 for (std::size_t at = body.find("{{token}}"); at != std::string::npos; at = body.find("{{token}}", at))
                     body.replace(at, 9, token);
-            res.set_content(body, std::string(asset.content_type) + "; charset=utf-8");
+            send_as_is(res, std::move(body), std::string(asset.content_type) + "; charset=utf-8");
         });
     }
     server.Get("/api/runs", [this](const httplib::Request &, httplib::Response &res) {
@@ -222,6 +239,24 @@ void Dashboard::State::routes()
     server.Get("/api/provenance", [this](const httplib::Request &req, httplib::Response &res) {
         answer(req, res, [&](const dashboard::Run &run) { return dashboard::provenance(run); });
     });
+    server.Get("/api/equity", [this](const httplib::Request &req, httplib::Response &res) {
+        // What the curve needs is copied under the mirror's lock; the plugin
+        // computes it (a worker process, some milliseconds) outside it.
+        std::optional<dashboard::Run> one;
+        answer(req, res, [&](const dashboard::Run &run) {
+            const std::int64_t number = integer_param(req, "number", -1);
+            const Json trial = dashboard::trial_detail(run, number); // a BadQuery when absent
+            one.emplace();
+            one->id = run.id;
+            one->params = run.params;
+            one->provenance = run.provenance;
+            one->trials = {*std::find_if(run.trials.begin(), run.trials.end(),
+                                         [&](const dashboard::Trial &t) { return t.number == number; })};
+            return trial;
+        });
+        if (one)
+            send_json(res, dashboard::trial_equity(*one, one->trials.front().number));
+    });
     server.Get("/api/events", [this](const httplib::Request &req, httplib::Response &res) { events(req, res); });
 }
 
@@ -264,6 +299,7 @@ Dashboard::Dashboard(const DashboardOptions &o) : state_(std::make_unique<State>
         throw UsageError(fmt::format("dashboard: cannot listen on {}:{} (in use, or not an address of this machine)",
                                      o.host, o.port == 0 ? "a free port" : std::to_string(o.port)));
     s.url = fmt::format("http://{}:{}/?token={}", url_host(o.host), port, s.token);
+    s.mirror.refresh(); // before the URL is printed: a request right after it finds the study read
     s.poller = std::thread([&s] {
         name_thread(true);
         while (!s.stopping.load()) {

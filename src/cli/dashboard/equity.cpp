@@ -1,0 +1,107 @@
+#include "dashboard/equity.hpp"
+
+#include "dashboard/queries.hpp"
+#include "handles.hpp"
+
+#include <btopt/btopt.h>
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+namespace btopt::cli::dashboard {
+namespace {
+
+using Json = nlohmann::json;
+
+// The space of the one point: each parameter fixed at the trial's value.
+std::optional<std::string> add_point(btopt_space *space, const Run &run, const Trial &t)
+{
+    for (std::size_t k = 0; k < run.params.size(); ++k) {
+        const Param &p = run.params[k];
+        const double v = t.params[k];
+        btopt_status status = BTOPT_OK;
+        if (p.kind == "int")
+            status = btopt_space_add_int(space, p.name.c_str(), static_cast<std::int64_t>(v), static_cast<std::int64_t>(v), 1);
+        else if (p.kind == "float")
+            status = btopt_space_add_float(space, p.name.c_str(), v, v, 0);
+        else if (v >= 0 && v < static_cast<double>(p.choices.size())) {
+            const char *choice = p.choices[static_cast<std::size_t>(v)].c_str();
+            status = btopt_space_add_choice(space, p.name.c_str(), &choice, 1);
+        } else
+            return fmt::format("the trial's value of '{}' is not one of its choices", p.name);
+        if (status != BTOPT_OK)
+            return fmt::format("parameter '{}': {}", p.name, btopt_last_error());
+    }
+    return std::nullopt;
+}
+
+Json missing(const std::string &why)
+{
+    return {{"missing", why}};
+}
+
+} // namespace
+
+Json trial_equity(const Run &run, std::int64_t number)
+{
+    const auto it = std::lower_bound(run.trials.begin(), run.trials.end(), number,
+                                     [](const Trial &t, std::int64_t n) { return t.number < n; });
+    if (it == run.trials.end() || it->number != number)
+        throw BadQuery(fmt::format("run {} has no trial {} (yet)", run.id, number));
+    const Json plugin = run.provenance.value("plugin", Json::object());
+    const std::string path = plugin.value("path", "");
+    if (path.empty() || ::access(path.c_str(), R_OK) != 0)
+        return missing(fmt::format("the plugin that made this run ({}) is not on this machine", path.empty() ? "unnamed" : path));
+
+    btopt_space *raw_space = nullptr;
+    if (btopt_space_create(&raw_space) != BTOPT_OK)
+        return missing(btopt_last_error());
+    const SpaceHandle space(raw_space);
+    if (auto error = add_point(raw_space, run, *it))
+        return missing(*error);
+    btopt_optimizer *raw = nullptr;
+    if (btopt_optimizer_create(&raw, raw_space, "grid") != BTOPT_OK)
+        return missing(btopt_last_error());
+    const OptimizerHandle opt(raw);
+    if (btopt_optimizer_use_plugin(raw, path.c_str()) != BTOPT_OK)
+        return missing(fmt::format("plugin {}: {}", path, btopt_last_error()));
+    const auto config = run.provenance.find("config");
+    if (config != run.provenance.end() && config->is_object())
+        for (auto entry = config->begin(); entry != config->end(); ++entry) {
+            const std::string value = entry->is_string() ? entry->get<std::string>() : entry->dump();
+            if (btopt_optimizer_set_plugin_config(raw, entry.key().c_str(), value.c_str()) != BTOPT_OK)
+                return missing(fmt::format("config {}: {}", entry.key(), btopt_last_error()));
+        }
+    // A params view of the point comes from a result: a one-point run (one
+    // evaluation) gives it.
+    btopt_optimizer_set_int(raw, "n_jobs", 1);
+    btopt_result *raw_result = nullptr;
+    if (btopt_optimizer_run(raw, &raw_result) != BTOPT_OK) {
+        const std::string error = btopt_last_error();
+        btopt_result_destroy(raw_result);
+        return missing(error);
+    }
+    const ResultHandle result(raw_result);
+    const btopt_params *point = btopt_result_best_params(raw_result);
+    if (!point)
+        return missing("the plugin did not evaluate the trial's point again");
+    btopt_series *raw_series = nullptr;
+    if (const btopt_status status = btopt_optimizer_equity_curve(&raw_series, raw, point); status != BTOPT_OK)
+        return missing(status == BTOPT_ERR_UNSUPPORTED ? "this plugin does not report equity curves" : btopt_last_error());
+    const SeriesHandle series(raw_series);
+    const std::size_t n = btopt_series_length(raw_series);
+    Json curves = {{"number", number},
+                   {"equity", std::vector<double>(btopt_series_equity(raw_series), btopt_series_equity(raw_series) + n)},
+                   {"buy_and_hold", std::vector<double>(btopt_series_buy_and_hold(raw_series),
+                                                        btopt_series_buy_and_hold(raw_series) + n)}};
+    if (const std::int64_t *dates = btopt_series_dates(raw_series))
+        curves["dates"] = std::vector<std::int64_t>(dates, dates + n);
+    return curves;
+}
+
+} // namespace btopt::cli::dashboard
