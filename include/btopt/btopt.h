@@ -550,20 +550,20 @@ BTOPT_API double btopt_result_wall_seconds(const btopt_result *result);
 BTOPT_API double btopt_result_eval_seconds(const btopt_result *result);
 /* What the run's evaluations would have taken one after another on one
  * core, divided by the run's wall time: how many cores' worth of evaluation
- * the run kept busy, as measured, not as hoped. Each evaluation costs its
- * CPU time (its thread's with the inline and thread backends, its worker
- * process's with the process and MPI backends), measured per window of at
- * least 2 ms; a window whose evaluations kept the CPU busy for less than a
- * tenth of their wall time (they mostly wait: sleep, I/O) costs its wall
- * time instead. So a GIL-bound Python objective on two threads reports about
- * 1, not 2. A run read back from a study (which stores wall times) uses
- * eval_seconds. */
+ * the run kept busy, as measured, not as hoped. The evaluations cost their
+ * CPU time (their thread's with the inline and thread backends, their worker
+ * process's with the process and MPI backends); when they kept the CPU busy
+ * for less than a tenth of their wall time, over the whole run (they mostly
+ * wait: sleep, I/O), they cost their wall time instead. So a GIL-bound
+ * Python objective on two threads reports about 1, not 2, and so does a lock
+ * that serialises the evaluations. A run read back from a study (which
+ * stores wall times) uses eval_seconds. */
 BTOPT_API double btopt_result_speedup(const btopt_result *result);
 /* speedup / workers: 1 when every worker was busy with evaluation work all
  * the time. */
 BTOPT_API double btopt_result_efficiency(const btopt_result *result);
-/* The share (0..1) of the speedup's basis that is CPU time; the rest is the
- * wall time of evaluations that mostly waited. */
+/* 1 when the speedup's basis is the evaluations' CPU time, 0 when it is
+ * their wall time (they mostly waited, or a run read back from a study). */
 BTOPT_API double btopt_result_speedup_cpu_share(const btopt_result *result);
 /* The MPI rank this result is from (0 without MPI). With backend "mpi" only
  * rank 0's result holds trials; the other ranks' results are empty. */

@@ -161,8 +161,15 @@ void TrialTable::finish(RunResult &result)
     result.status_counts = status_counts_;
     result.evaluated = evaluated();
     result.eval_seconds = eval_seconds_;
-    result.sequential_seconds = std::max(sequential_seconds_, 0.0);
-    result.cpu_seconds = std::max(cpu_seconds_, 0.0);
+    // The speedup's basis, decided over the whole run: the evaluations' CPU
+    // time, or their wall time when the CPU was busy for less than a tenth
+    // of it (they mostly wait: sleep, I/O). Deciding per run, not per worker,
+    // keeps a worker that waited most of its life for a lock another worker
+    // held (glibc's mutex, the GIL) from counting as one that waits for I/O.
+    constexpr double mostly_waiting = 0.1;
+    const bool computing = cpu_seconds_ >= mostly_waiting * eval_seconds_;
+    result.sequential_seconds = computing ? cpu_seconds_ : eval_seconds_;
+    result.cpu_seconds = computing ? cpu_seconds_ : 0.0;
     result.best.reset();
     if (!best_)
         return;

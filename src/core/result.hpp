@@ -123,14 +123,12 @@ public:
     // the evaluation time of this one.
     void record(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds,
                 bool reused = false);
-    // Adds an evaluated outcome's sequential cost (Outcome::cost); a
-    // non-finite one (a worker breaking the protocol) adds nothing.
-    void add_cost(double cost, double cpu_cost)
+    // Adds an evaluated outcome's CPU time (Outcome::cpu_cost); a non-finite
+    // or negative one (a worker breaking the protocol) adds nothing.
+    void add_cpu(double cpu_cost)
     {
-        if (std::isfinite(cost) && std::isfinite(cpu_cost)) {
-            sequential_seconds_ += cost;
+        if (std::isfinite(cpu_cost) && cpu_cost > 0)
             cpu_seconds_ += cpu_cost;
-        }
     }
     // The best ok trial's score so far.
     std::optional<double> best_score() const { return best_ ? std::optional(best_->score) : std::nullopt; }
@@ -161,7 +159,6 @@ private:
     std::array<std::uint64_t, trial_status_count> status_counts_{};
     std::uint64_t recorded_ = 0;
     double eval_seconds_ = 0.0;
-    double sequential_seconds_ = 0.0;
     double cpu_seconds_ = 0.0;
 };
 

@@ -62,14 +62,12 @@ struct Outcome {
     std::uint64_t number = 0;
     Evaluation evaluation;
     double seconds = 0.0;
-    // What this outcome adds to the run's sequential cost: what the
-    // evaluations would have taken one after another on one core (summed by
-    // the coordinator into the speedup). The evaluator measures CPU time per
-    // window of evaluations, so one outcome may carry its window's correction;
-    // alone, a single outcome's cost means nothing. Outcomes made without an
-    // evaluator (a crash, a timeout) cost their wall seconds.
-    double cost = 0.0;
-    double cpu_cost = 0.0; // the part of cost measured as CPU time (the rest is wall time)
+    // The CPU time its evaluator used since the outcome before that carried
+    // one (the evaluator reads the CPU clock once per window of evaluations,
+    // so alone, one outcome's cpu_cost means nothing); 0 for outcomes made
+    // without an evaluator (a crash, a timeout). The coordinator sums it into
+    // the speedup's basis (TrialTable::finish).
+    double cpu_cost = 0.0;
 };
 
 struct Trial {

@@ -73,9 +73,7 @@ private:
     clockid_t cpu_clock_;
     std::chrono::steady_clock::time_point window_start_;
     double cpu_start_ = 0.0;
-    double wall_ = 0.0;         // seconds of every evaluation so far
-    double emitted_cost_ = 0.0; // what the outcomes so far carry in cost
-    double emitted_cpu_ = 0.0;  // and in cpu_cost
+    double emitted_cpu_ = 0.0; // what the outcomes so far carry in cpu_cost
 };
 Outcome cancelled_outcome(const Task &task);
 

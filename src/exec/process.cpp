@@ -493,7 +493,6 @@ private:
                                       ? " (probably over max_memory_per_worker)"
                                       : "");
         o.seconds = std::chrono::duration<double>(Clock::now() - slot.started).count();
-        o.cost = o.seconds; // what it held the worker for
         slot.assigned.drop_front();
         return o;
     }

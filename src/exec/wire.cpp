@@ -101,7 +101,6 @@ void append_outcome(std::string &out, const Outcome &o)
     put(out, static_cast<std::int32_t>(o.evaluation.status));
     put(out, o.evaluation.score);
     put(out, o.seconds);
-    put(out, o.cost);
     put(out, o.cpu_cost);
     put(out, static_cast<std::uint32_t>(o.evaluation.metrics.size()));
     out.append(reinterpret_cast<const char *>(o.evaluation.metrics.data()), o.evaluation.metrics.size() * sizeof(double));
@@ -159,7 +158,6 @@ Parsed take_outcome(std::string_view in, std::size_t &at, Outcome &o)
     o.evaluation.status = static_cast<TrialStatus>(status);
     o.evaluation.score = r.get<double>();
     o.seconds = r.get<double>();
-    o.cost = r.get<double>();
     o.cpu_cost = r.get<double>();
     const auto n = r.get<std::uint32_t>();
     if (!r.complete())

@@ -225,7 +225,7 @@ private:
         }
         table_.record(o.number, {point.data(), point.size()}, o.evaluation, o.seconds, reused);
         if (!reused)
-            table_.add_cost(o.cost, o.cpu_cost);
+            table_.add_cpu(o.cpu_cost);
         if (r_.store)
             r_.store->record(o.number, {point.data(), point.size()}, o.evaluation, o.seconds, reused);
         reused_ += reused ? 1 : 0;

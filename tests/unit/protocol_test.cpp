@@ -107,7 +107,7 @@ TEST_CASE("the wire refuses outcomes whose sizes or status no worker sends")
     CHECK(wire::take_outcome(std::string_view(bytes).substr(0, bytes.size() - 1), at, o) == wire::Parsed::Partial);
     CHECK(at == 0u);
 
-    const std::size_t status_at = 8, count_at = 8 + 4 + 8 + 8 + 8 + 8; // number, status, score, seconds, cost, cpu_cost
+    const std::size_t status_at = 8, count_at = 8 + 4 + 8 + 8 + 8; // number, status, score, seconds, cpu_cost
     std::string bad_status = bytes;
     const std::int32_t status = 9;
     std::memcpy(bad_status.data() + status_at, &status, sizeof status);
