@@ -119,7 +119,7 @@ def host_pids(host, name):
             Path(f"/proc/{p}/comm").read_text().strip() == name]
 
 
-def stored_trials(cwd):
+def stored_count(cwd):
     if not (Path(cwd) / "study.db").exists():
         return 0
     db = sqlite3.connect(f"file:{Path(cwd) / 'study.db'}?mode=ro", uri=True)
@@ -137,7 +137,7 @@ def run_with_fault(cwd, fault):
     process = btopt_mpi(cwd, ALL_HOSTS, 4, *SWEEP, wait=False)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
-        if stored_trials(cwd) >= 60:
+        if stored_count(cwd) >= 60:
             break
         time.sleep(0.05)
     fault()
