@@ -11,23 +11,12 @@
 
 #include <btopt/btopt.h>
 
+#include "check.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int g_passed, g_failed;
-
-#define CHECK(cond)                                                                                                   \
-    do {                                                                                                              \
-        if (cond) {                                                                                                   \
-            ++g_passed;                                                                                               \
-        } else {                                                                                                      \
-            ++g_failed;                                                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: \"%s\")\n", __FILE__, __LINE__, #cond,             \
-                    btopt_last_error());                                                                              \
-        }                                                                                                             \
-    } while (0)
 
 enum { MAX_TRIALS = 256, MAX_ASK = 8 };
 
@@ -404,5 +393,5 @@ int main(void)
     test_state_restores();
     test_misuse();
     printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return CHECK_EXIT_STATUS;
 }

@@ -14,20 +14,11 @@
 
 #include <btopt/btopt.h>
 
+#include "check.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-
-static int g_failed;
-
-#define CHECK(cond)                                                                                  \
-    do {                                                                                             \
-        if (!(cond)) {                                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: \"%s\")\n", __FILE__, __LINE__, #cond, \
-                    btopt_last_error());                                                             \
-            g_failed = 1;                                                                            \
-        }                                                                                            \
-    } while (0)
 
 enum { TRIALS = 40 };
 

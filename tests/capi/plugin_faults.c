@@ -14,6 +14,8 @@
 
 #include <btopt/btopt.h>
 
+#include "check.h"
+
 #include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -23,17 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int g_failed;
 static char g_plugin_dir[4096];
-
-#define CHECK(cond)                                                                                  \
-    do {                                                                                             \
-        if (!(cond)) {                                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: \"%s\")\n", __FILE__, __LINE__, #cond, \
-                    btopt_last_error());                                                             \
-            g_failed = 1;                                                                            \
-        }                                                                                            \
-    } while (0)
 
 static double now(void)
 {
@@ -230,5 +222,5 @@ int main(int argc, char **argv)
     finish_crash_is_reported("evil_per_worker");
     if (!g_failed)
         printf("plugin_faults: ok\n");
-    return g_failed;
+    return CHECK_EXIT_STATUS;
 }

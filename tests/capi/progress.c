@@ -10,22 +10,13 @@
 
 #include <btopt/btopt.h>
 
+#include "check.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static int g_failed;
-
-#define CHECK(cond)                                                                                  \
-    do {                                                                                             \
-        if (!(cond)) {                                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: \"%s\")\n", __FILE__, __LINE__, #cond, \
-                    btopt_last_error());                                                             \
-            g_failed = 1;                                                                            \
-        }                                                                                            \
-    } while (0)
 
 enum { max_calls = 4096, points = 100 };
 
@@ -256,5 +247,5 @@ int main(void)
     refusals();
     if (!g_failed)
         printf("progress: ok\n");
-    return g_failed;
+    return CHECK_EXIT_STATUS;
 }

@@ -13,20 +13,11 @@
 
 #include <btopt/btopt.h>
 
+#include "check.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <time.h>
-
-static int g_failed;
-
-#define CHECK(cond)                                                                                  \
-    do {                                                                                             \
-        if (!(cond)) {                                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: \"%s\")\n", __FILE__, __LINE__, #cond, \
-                    btopt_last_error());                                                             \
-            g_failed = 1;                                                                            \
-        }                                                                                            \
-    } while (0)
 
 static btopt_status proxy(void *user, const btopt_params *params, double *score)
 {
@@ -74,5 +65,5 @@ int main(void)
     CHECK(btopt_report_cpu_seconds(NAN) == BTOPT_ERR_INVALID_ARGUMENT);
     btopt_result_destroy(waiting);
     btopt_result_destroy(reported);
-    return g_failed;
+    return CHECK_EXIT_STATUS;
 }

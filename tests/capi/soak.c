@@ -19,6 +19,8 @@
 
 #include <btopt/btopt.h>
 
+#include "check.h"
+
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -27,17 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int g_failed;
 static char g_plugin[4200];
-
-#define CHECK(cond)                                                                                  \
-    do {                                                                                             \
-        if (!(cond)) {                                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: \"%s\")\n", __FILE__, __LINE__, #cond, \
-                    btopt_last_error());                                                             \
-            ++g_failed;                                                                              \
-        }                                                                                            \
-    } while (0)
 
 enum { points = 10000 };
 
@@ -174,5 +166,5 @@ int main(int argc, char **argv)
     CHECK(left == 0);
     if (!g_failed)
         printf("soak: ok\n");
-    return g_failed != 0;
+    return CHECK_EXIT_STATUS;
 }

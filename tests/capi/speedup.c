@@ -15,20 +15,11 @@
 
 #include <btopt/btopt.h>
 
+#include "check.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <time.h>
-
-static int g_failed;
-
-#define CHECK(cond)                                                                                  \
-    do {                                                                                             \
-        if (!(cond)) {                                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: \"%s\")\n", __FILE__, __LINE__, #cond, \
-                    btopt_last_error());                                                             \
-            g_failed = 1;                                                                            \
-        }                                                                                            \
-    } while (0)
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -103,5 +94,5 @@ int main(void)
 
     if (!g_failed)
         printf("speedup: ok\n");
-    return g_failed;
+    return CHECK_EXIT_STATUS;
 }

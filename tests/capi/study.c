@@ -11,24 +11,13 @@
 
 #include <btopt/btopt.h>
 
+#include "check.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int g_passed, g_failed;
-
-#define CHECK(cond)                                                                                                   \
-    do {                                                                                                              \
-        if (cond) {                                                                                                   \
-            ++g_passed;                                                                                               \
-        } else {                                                                                                      \
-            ++g_failed;                                                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: \"%s\")\n", __FILE__, __LINE__, #cond,             \
-                    btopt_last_error());                                                                              \
-        }                                                                                                             \
-    } while (0)
 
 static btopt_status bumpy(void *user, const btopt_params *p, double *score)
 {
@@ -205,5 +194,5 @@ int main(void)
     if (system(command) != 0)
         fprintf(stderr, "could not remove %s\n", dir);
     printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return CHECK_EXIT_STATUS;
 }

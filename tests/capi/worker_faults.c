@@ -11,23 +11,14 @@
 
 #include <btopt/btopt.h>
 
+#include "check.h"
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static int g_failed;
-
-#define CHECK(cond)                                                                                  \
-    do {                                                                                             \
-        if (!(cond)) {                                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: \"%s\")\n", __FILE__, __LINE__, #cond, \
-                    btopt_last_error());                                                             \
-            ++g_failed;                                                                              \
-        }                                                                                            \
-    } while (0)
 
 /* x in 0..9: ten points. */
 static btopt_optimizer *make_optimizer(const char *backend, int64_t jobs)
