@@ -59,7 +59,7 @@ host=\$1; shift
 exec ip netns exec "$prefix-\$host" unshare --uts sh -c 'hostname "\$0"; exec sh -c "\$1"' "\$host" "\$*"
 EOF
 # Under sanitizers rank 0 is several times slower to close the study after
-# mpirun's SIGTERM: it gets 3 s instead of OpenMPI's 1 s before the SIGKILL.
+
 slower=""
 [[ -z ${BTOPT_SANITIZED:-} ]] || slower="--mca odls_base_sigkill_timeout 3"
 # `mpirun-hosts HOSTFILE MPIRUN_ARGS...`: mpirun on h1, the flags a cluster
