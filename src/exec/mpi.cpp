@@ -22,6 +22,7 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <cstdarg>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -56,20 +57,59 @@ void finalize_mpi()
         MPI_Finalize();
 }
 
+// OpenMPI's hooks for its help messages (opal/util/show_help.h), weak:
+// absent under another MPI. In an OpenMPI 4 rank they send each message to
+// mpirun and wait for its answer, with no time limit; when a rank dies, rank
+// 0's TCP link to it says "peer hung up" through them, often just as mpirun
+// starts ending the job and answers nobody until its SIGKILL. Rank 0 would
+// hang there instead of naming the lost rank and closing the study.
+extern "C" {
+using ShowHelp = int (*)(const char *file, const char *topic, bool header, ...);
+using ShowVhelp = int (*)(const char *file, const char *topic, bool header, va_list args);
+extern ShowHelp opal_show_help __attribute__((weak));
+extern ShowVhelp opal_show_vhelp __attribute__((weak));
+char *opal_show_help_vstring(const char *file, const char *topic, bool header, va_list args) __attribute__((weak));
+}
+
+int print_help_here_v(const char *file, const char *topic, bool header, va_list args)
+{
+    if (char *text = opal_show_help_vstring(file, topic, header, args)) {
+        std::fputs(text, stderr);
+        std::free(text); // NOLINT: OpenMPI's malloc'ed string
+    }
+    return 0;
+}
+
+int print_help_here(const char *file, const char *topic, bool header, ...)
+{
+    va_list args;
+    va_start(args, header);
+    const int status = print_help_here_v(file, topic, header, args);
+    va_end(args);
+    return status;
+}
+
+// A rank's help messages go to its own stderr, which mpirun forwards, without
+// waiting on mpirun: each rank prints its own (none are merged into
+// "N more processes sent help message").
+void print_mpi_help_here()
+{
+    if (&opal_show_help != nullptr && &opal_show_vhelp != nullptr && opal_show_help_vstring != nullptr) {
+        opal_show_help = print_help_here;
+        opal_show_vhelp = print_help_here_v;
+    }
+}
+
 void ensure_mpi()
 {
     int initialized = 0;
     MPI_Initialized(&initialized);
-    if (initialized)
-        return;
-    // OpenMPI's warning that a peer hung up travels through mpirun and waits
-    // for its answer, which never comes while mpirun ends the job because
-    // that peer died: rank 0 would hang there instead of closing the study
-    // (mpirun itself names the rank that died). The user's choice stands.
-    setenv("OMPI_MCA_btl_base_warn_peer_error", "0", 0);
-    int provided = 0;
-    MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
-    std::atexit(finalize_mpi); // we started MPI, so we end it
+    if (!initialized) {
+        int provided = 0;
+        MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+        std::atexit(finalize_mpi); // we started MPI, so we end it
+    }
+    print_mpi_help_here();
 }
 
 void send_bytes(int to, int tag, const std::string &bytes)
@@ -120,10 +160,23 @@ RunOutcome empty_outcome(const RunPlan &plan, int rank)
     return outcome;
 }
 
+// A point this rank's pool lost after the rank was told to stop (mpirun's
+// SIGTERM reaches the pool's processes too) was cut short by the stop, not
+// crashed by its plugin: like points given up on at a stop, it is cancelled,
+// and a resumed study evaluates it again.
+void mark_cut_short(Outcome &outcome, const std::atomic<bool> &stopping)
+{
+    if (outcome.evaluation.status == TrialStatus::Crashed && stopping.load()) {
+        outcome.evaluation.status = TrialStatus::Cancelled;
+        outcome.evaluation.error = "cut short: its rank was being stopped (" + outcome.evaluation.error + ")";
+    }
+}
+
 // Serves batches from rank 0 with this rank's process pool until told to stop.
 // Rank 0 never lists the plugin's bars: each rank resolved the run's range
 // (start, end) itself, and rank 0's tasks trade it until it says otherwise.
-void serve_batches(Executor &executor, BarRange run_range)
+// `stopping` is this rank's own stop (SIGTERM): rank 0 still says when to end.
+void serve_batches(Executor &executor, BarRange run_range, const std::atomic<bool> &stopping)
 {
     std::size_t in_flight = 0;
     std::string out;
@@ -149,7 +202,8 @@ void serve_batches(Executor &executor, BarRange run_range)
             out.clear();
             outcomes.clear();
             executor.collect(outcomes);
-            for (const Outcome &o : outcomes) {
+            for (Outcome &o : outcomes) {
+                mark_cut_short(o, stopping);
                 wire::append_outcome(out, o);
                 --in_flight;
             }
@@ -162,7 +216,7 @@ void serve_batches(Executor &executor, BarRange run_range)
     send_bytes(0, stopped_tag, {});
 }
 
-Result<RunOutcome> serve_rank(const RunPlan &plan, int rank)
+Result<RunOutcome> serve_rank(const RunPlan &plan, int rank, const std::atomic<bool> &stopping)
 {
     Assembly a;
     const std::atomic<bool> never_cancelled{false}; // a rank stops when rank 0 says so, after its setup
@@ -177,7 +231,7 @@ Result<RunOutcome> serve_rank(const RunPlan &plan, int rank)
     int go = 0;
     MPI_Bcast(&go, 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (go)
-        serve_batches(*a.executor, a.range);
+        serve_batches(*a.executor, a.range, stopping);
     return empty_outcome(plan, rank);
 }
 
@@ -482,7 +536,7 @@ Result<RunOutcome> launch_mpi(const RunPlan &plan, const std::atomic<bool> &canc
         return fail(BTOPT_ERR_INVALID_ARGUMENT,
                     "the MPI backend needs at least 2 ranks: rank 0 runs the search and the others evaluate "
                     "(start it with mpirun -np N, N >= 2)");
-    return rank == 0 ? coordinate_ranks(plan, cancel, size) : serve_rank(plan, rank);
+    return rank == 0 ? coordinate_ranks(plan, cancel, size) : serve_rank(plan, rank, cancel);
 }
 
 } // namespace

@@ -188,6 +188,8 @@ def fault_then_resume(cwd, what, fault):
     print("study runs (id, status, evaluated, ok trials, evaluated trials stored, errors):", runs)
     check(len(runs) == 1 and runs[0][1] == "cancelled" and 0 < runs[0][2] == runs[0][4],
           f"{what}: the study recorded the run's end and holds every trial it evaluated")
+    check(len(runs) == 1 and runs[0][5] is None,
+          f"{what}: no trial is recorded as failed or crashed: the points the job's end cut short are cancelled")
 
     code, output = btopt_mpi(cwd, "h1 slots=2\nh2 slots=1\n", 3, *SWEEP[:-2], "--json", "resumed.json")
     check(code == 0, f"{what}: the same command on h1 and h2 finishes" + ("" if code == 0 else f":\n{output}"))
