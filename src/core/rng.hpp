@@ -33,6 +33,13 @@ public:
         }
     }
 
+    // The engine from its four state words, for a stream seeded another way
+    // (the kit's synthetic bars keep theirs, so their prices never change).
+    explicit Rng(const std::uint64_t (&state)[4]) noexcept
+        : state_{state[0], state[1], state[2], state[3]}
+    {
+    }
+
     std::uint64_t next() noexcept
     {
         const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;

@@ -7,40 +7,22 @@
 
 #include <gsl/assert>
 
+#include "../core/rng.hpp"
+
 namespace btopt::kit {
 namespace {
 
-std::uint64_t splitmix64(std::uint64_t& state) {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+// The search's engine (xoshiro256**) seeded with the splitmix64 stream of
+// `seed` (the generator's outputs at seed, seed + step, ...), the seeding the
+// synthetic bars always had, so their prices stay the same.
+btopt::internal::Rng seeded_engine(std::uint64_t seed) {
+    std::uint64_t words[4];
+    for (auto& word : words) {
+        word = btopt::internal::splitmix64(seed);
+        seed += 0x9E3779B97F4A7C15ULL;
+    }
+    return btopt::internal::Rng(words);
 }
-
-// xoshiro256** (Blackman & Vigna), written out so no standard library engine is involved.
-class Xoshiro256 {
-public:
-    explicit Xoshiro256(std::uint64_t seed) {
-        for (auto& word : s_) word = splitmix64(seed);
-    }
-    std::uint64_t next() {
-        const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-        const std::uint64_t t = s_[1] << 17;
-        s_[2] ^= s_[0];
-        s_[3] ^= s_[1];
-        s_[1] ^= s_[2];
-        s_[0] ^= s_[3];
-        s_[2] ^= t;
-        s_[3] = rotl(s_[3], 45);
-        return result;
-    }
-    // Uniform on [0, 1) with 53 random bits: exact in IEEE doubles.
-    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-
-private:
-    static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-    std::array<std::uint64_t, 4> s_{};
-};
 
 constexpr double kLn2Hi = 6.93147180369123816490e-01;  // ln 2 split so k * kLn2Hi is exact
 constexpr double kLn2Lo = 1.90821492927058770002e-10;
@@ -76,7 +58,7 @@ double det_log(double x) {
 // Marsaglia's polar method: two normals per accepted pair, the second kept.
 class NormalSource {
 public:
-    explicit NormalSource(std::uint64_t seed) : engine_(seed) {}
+    explicit NormalSource(std::uint64_t seed) : engine_(seeded_engine(seed)) {}
     double next() {
         if (has_spare_) {
             has_spare_ = false;
@@ -84,8 +66,8 @@ public:
         }
         double u = 0.0, v = 0.0, s = 0.0;
         do {
-            u = 2.0 * engine_.uniform() - 1.0;
-            v = 2.0 * engine_.uniform() - 1.0;
+            u = 2.0 * engine_.unit() - 1.0;
+            v = 2.0 * engine_.unit() - 1.0;
             s = u * u + v * v;
         } while (s >= 1.0 || s == 0.0);
         const double scale = std::sqrt(-2.0 * det_log(s) / s);
@@ -95,7 +77,7 @@ public:
     }
 
 private:
-    Xoshiro256 engine_;
+    btopt::internal::Rng engine_;
     double spare_ = 0.0;
     bool has_spare_ = false;
 };

@@ -8,6 +8,8 @@
 
 #include <dlfcn.h>
 
+#include <mutex>
+
 namespace btopt::internal {
 
 std::string choose_backend(const RunPlan &plan, unsigned workers)
@@ -168,10 +170,14 @@ RunInfo run_info(const RunPlan &plan, const std::string &backend, const Assembly
 
 namespace {
 
-// Loads libbtopt-mpi.so from next to libbtopt (or the build folder) once.
+// Loads libbtopt-mpi.so from next to libbtopt (or the build folder) once,
+// also when two threads start MPI runs together; a module that failed to
+// load is tried again next time.
 Result<MpiLaunch> mpi_backend()
 {
+    static std::mutex loading;
     static void *module = nullptr;
+    const std::lock_guard lock(loading);
     if (!module) {
         std::string tried;
         for (const std::string &dir : library_dirs()) {
