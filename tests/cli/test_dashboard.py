@@ -364,3 +364,46 @@ def test_an_equity_curve_without_its_plugin_is_refused_in_words(btopt, tmp_path)
     result = btopt("report", "s.db", "--report", "r.html")
     assert result.returncode == 0, result.stderr
     assert "is not on this machine" in (tmp_path / "r.html").read_text()
+
+
+def test_an_equity_curve_from_a_changed_plugin_is_refused_in_words(btopt, tmp_path):
+    """A plugin rebuilt or replaced since the run would draw a curve from other code: the dashboard (and the
+    report) hash the file as the study's provenance did and say so instead of drawing."""
+    import shutil
+    from test_refusals import bars, write
+    write(tmp_path / "prices.csv", bars(300))
+    described = btopt("describe", "sma_crossover")
+    assert described.returncode == 0, described.stderr
+    original = next(line.split("file: ", 1)[1] for line in described.stdout.splitlines() if "file: " in line)
+    plugin = tmp_path / "sma.so"
+    shutil.copy(original, plugin)
+    result = btopt("run", plugin, "--param", "fast=5:20:5", "--param", "slow=30:60:10", "--jobs", "1",
+                   "--data", "prices.csv", "--study", "s.db", "--quiet")
+    assert result.returncode == 0, result.stderr
+    stored = json.loads(__import__("sqlite3").connect(tmp_path / "s.db").execute(
+        "SELECT provenance FROM runs").fetchone()[0])["plugin"]["xxh3_128"]
+    with Server(tmp_path, "dashboard", tmp_path / "s.db") as server:
+        assert "equity" in server.api("equity", number=0)  # the same bytes: a curve
+        with open(plugin, "ab") as f:
+            f.write(b"rebuilt")  # still a loadable plugin, no longer the run's bytes
+        answer = server.api("equity", number=0)
+    assert set(answer) == {"missing"}, answer
+    assert answer["missing"].startswith(f"the plugin that made this run ({plugin}) changed since the run: ")
+    assert f"the study has {stored}" in answer["missing"]
+    result = btopt("report", "s.db", "--report", "r.html")
+    assert result.returncode == 0, result.stderr
+    assert "changed since the run" in (tmp_path / "r.html").read_text()
+
+
+def test_an_equity_curve_from_changed_data_is_refused_in_words(btopt, tmp_path):
+    """The same for a data file the run's config named: other bars would draw another curve."""
+    from test_refusals import bars, write
+    write(tmp_path / "prices.csv", bars(300))
+    result = btopt("run", "sma_crossover", "--param", "fast=5:20:5", "--param", "slow=30:60:10", "--jobs", "1",
+                   "--data", "prices.csv", "--study", "s.db", "--quiet")
+    assert result.returncode == 0, result.stderr
+    write(tmp_path / "prices.csv", bars(300, start=90.0))
+    with Server(tmp_path, "dashboard", tmp_path / "s.db") as server:
+        answer = server.api("equity", number=0)
+    assert set(answer) == {"missing"}, answer
+    assert answer["missing"].startswith("the data file prices.csv (data) changed since the run: "), answer
