@@ -221,9 +221,7 @@ Json trial_json(const Run &run, const Trial &t)
 Json summary(const Run &run, double now)
 {
     const double done = static_cast<double>(run.trials.size());
-    double reused = 0;
-    for (const Trial &t : run.trials)
-        reused += t.reused ? 1 : 0;
+    const auto reused = static_cast<double>(run.reused);
     const bool running = run.header.value("status", "") == "running";
     const double started = epoch_of(run.header["started"]);
     const double ended = running ? now : epoch_of(run.header["ended"]);
