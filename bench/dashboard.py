@@ -6,7 +6,9 @@
    study), alternating runs without and with --dashboard plus a client that
    holds the event stream and asks what the page asks (the summary after
    every event; convergence, heatmap and table at most once a second). The
-   run's wall time is the study's wall_seconds. Medians, and their ratio.
+   run's wall time is the study's wall_seconds. Medians, and their ratio;
+   and the CPU time the dashboard's threads (/proc/PID/task/*/sched, thread
+   name btopt-dashboard) and the client used until the run ended.
    Skipped when DATA (GOOG.csv) is absent.
 2. A study of 1,000,000 trials (c_quadratic, x=1:1000:1 y=0:999:1), served
    by `btopt dashboard`: the page in headless Chromium (first contentful
@@ -52,7 +54,21 @@ def dashboard_url(process):
     raise RuntimeError("no dashboard URL")
 
 
-def client(base, token, stop):
+def dashboard_cpu(pid):
+    """CPU seconds the process's btopt-dashboard threads (poller, listener, HTTP pool) used so far."""
+    seconds = 0.0
+    for task in pathlib.Path(f"/proc/{pid}/task").iterdir():
+        try:
+            if (task / "comm").read_text().strip() != "btopt-dashboard":
+                continue
+            sched = (task / "sched").read_text()  # se.sum_exec_runtime: ms, to the µs
+            seconds += float(sched.split("se.sum_exec_runtime")[1].split()[1]) / 1000
+        except (OSError, IndexError):
+            pass  # the thread ended
+    return seconds
+
+
+def client(base, token, stop, cpu):
     def get(query):
         urllib.request.urlopen(f"{base}/api/{query}token={token}").read()
 
@@ -68,6 +84,7 @@ def client(base, token, stop):
                     get(query)
     except OSError:
         pass  # the server stopped
+    cpu.append(time.thread_time())
 
 
 def stop(process):
@@ -79,7 +96,7 @@ def stop(process):
         process.wait()
 
 
-def sweep_run(k, dashboard):
+def sweep_run(k, dashboard, costs=None):
     study = folder / f"goog-{k}-{int(dashboard)}.db"
     args = [btopt, "run", "sma_crossover", "--data", str(data), "--param", "fast=2:100:1", "--param", "slow=20:400:4",
             "--jobs", "2", "--quiet", "--study", str(study)]
@@ -89,10 +106,14 @@ def sweep_run(k, dashboard):
     p = subprocess.Popen(args + ["--dashboard"], stderr=subprocess.PIPE, text=True)
     try:
         base, token = dashboard_url(p)
-        done = threading.Event()
-        threading.Thread(target=client, args=(base, token, done), daemon=True).start()
+        done, cpu = threading.Event(), []
+        watcher = threading.Thread(target=client, args=(base, token, done, cpu), daemon=True)
+        watcher.start()
         next(line for line in p.stderr if "the run ended" in line)
+        server_cpu = dashboard_cpu(p.pid)
         done.set()
+        watcher.join(timeout=5)
+        costs.append((server_cpu, cpu[0] if cpu else float("nan")))
         return wall(study)
     finally:
         stop(p)
@@ -102,15 +123,18 @@ def sweep():
     if not data or not data.exists():
         print("1. GOOG sweep: skipped (no data file)")
         return
-    without, with_ = [], []
+    without, with_, costs = [], [], []
     for k in range(rounds):
         without.append(sweep_run(k, False))
-        with_.append(sweep_run(k, True))
+        with_.append(sweep_run(k, True, costs))
     a, b = statistics.median(without), statistics.median(with_)
     print(f"1. GOOG sma_crossover sweep, {rounds} alternating rounds, run wall time (s)")
     print(f"   without dashboard: median {a:.3f}  {[round(x, 3) for x in without]}")
     print(f"   with dashboard + client: median {b:.3f}  {[round(x, 3) for x in with_]}")
     print(f"   ratio with/without: {b / a:.3f}")
+    server = [c[0] for c in costs]
+    print(f"   CPU of the dashboard's threads until the run ended: median {statistics.median(server):.4f} s "
+          f"{[round(x, 4) for x in server]}; of the client (Python, same machine): median {statistics.median(c[1] for c in costs):.3f} s")
 
 
 def large_study():

@@ -364,3 +364,95 @@ def test_an_equity_curve_without_its_plugin_is_refused_in_words(btopt, tmp_path)
     result = btopt("report", "s.db", "--report", "r.html")
     assert result.returncode == 0, result.stderr
     assert "is not on this machine" in (tmp_path / "r.html").read_text()
+
+
+def test_an_equity_curve_from_a_changed_plugin_is_refused_in_words(btopt, tmp_path):
+    """A plugin rebuilt or replaced since the run would draw a curve from other code: the dashboard (and the
+    report) hash the file as the study's provenance did and say so instead of drawing."""
+    import shutil
+    from test_refusals import bars, write
+    write(tmp_path / "prices.csv", bars(300))
+    described = btopt("describe", "sma_crossover")
+    assert described.returncode == 0, described.stderr
+    original = next(line.split("file: ", 1)[1] for line in described.stdout.splitlines() if "file: " in line)
+    plugin = tmp_path / "sma.so"
+    shutil.copy(original, plugin)
+    result = btopt("run", plugin, "--param", "fast=5:20:5", "--param", "slow=30:60:10", "--jobs", "1",
+                   "--data", "prices.csv", "--study", "s.db", "--quiet")
+    assert result.returncode == 0, result.stderr
+    stored = json.loads(__import__("sqlite3").connect(tmp_path / "s.db").execute(
+        "SELECT provenance FROM runs").fetchone()[0])["plugin"]["xxh3_128"]
+    with Server(tmp_path, "dashboard", tmp_path / "s.db") as server:
+        assert "equity" in server.api("equity", number=0)  # the same bytes: a curve
+        with open(plugin, "ab") as f:
+            f.write(b"rebuilt")  # still a loadable plugin, no longer the run's bytes
+        answer = server.api("equity", number=0)
+    assert set(answer) == {"missing"}, answer
+    assert answer["missing"].startswith(f"the plugin that made this run ({plugin}) changed since the run: ")
+    assert f"the study has {stored}" in answer["missing"]
+    result = btopt("report", "s.db", "--report", "r.html")
+    assert result.returncode == 0, result.stderr
+    assert "changed since the run" in (tmp_path / "r.html").read_text()
+
+
+def test_an_equity_curve_from_changed_data_is_refused_in_words(btopt, tmp_path):
+    """The same for a data file the run's config named: other bars would draw another curve."""
+    from test_refusals import bars, write
+    write(tmp_path / "prices.csv", bars(300))
+    result = btopt("run", "sma_crossover", "--param", "fast=5:20:5", "--param", "slow=30:60:10", "--jobs", "1",
+                   "--data", "prices.csv", "--study", "s.db", "--quiet")
+    assert result.returncode == 0, result.stderr
+    write(tmp_path / "prices.csv", bars(300, start=90.0))
+    with Server(tmp_path, "dashboard", tmp_path / "s.db") as server:
+        answer = server.api("equity", number=0)
+    assert set(answer) == {"missing"}, answer
+    assert answer["missing"].startswith("the data file prices.csv (data) changed since the run: "), answer
+
+
+def test_requests_answered_in_parallel_while_a_run_writes(tmp_path):
+    """The server answers requests in parallel (a shared lock on its copy of the study) while its poller appends
+    what the run commits: four clients at once get whole, consistent answers, and the counts only grow. Under
+    ThreadSanitizer (CI) a data race between the readers and the poller stops the process, and this fails."""
+    from conftest import test_plugin
+    with Server(tmp_path, "run", test_plugin("slow_bowl"), "--set", "delay_us=2000", "--jobs", "2", "--backend",
+                "thread", "--study", "s.db", "--quiet", "--dashboard") as server:
+        queries = [("summary", {}), ("convergence", {}), ("heatmap", {"x": "x", "y": "y"}), ("slices", {}),
+                   ("table", {"filter": "score > 0", "sort": "score", "order": "desc"}), ("trials", {"since": 0}),
+                   ("best", {"limit": 20}), ("runs", {})]
+        failures, seen_running = [], []
+
+        def client(k):
+            done = -1
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and not any("the run ended" in line for line in server.stderr):
+                name, params = queries[k % len(queries)]
+                k += 1
+                status, body = server.get(f"/api/{name}?" + urllib.parse.urlencode(params))
+                if status == 404 and b"no run yet" in body:
+                    continue  # the run has not registered yet
+                if status != 200:
+                    failures.append((name, status, body[:200]))
+                    return
+                answer = json.loads(body)
+                if name == "summary":
+                    if answer["done"] < done:
+                        failures.append(("summary went back", done, answer["done"]))
+                    done = answer["done"]
+                    if answer["run"]["status"] == "running" and 0 < done < 1260:
+                        seen_running.append(done)
+                if name == "table" and not answer["matched"] <= answer["total"]:
+                    failures.append(("table", answer["matched"], answer["total"]))
+
+        clients = [threading.Thread(target=client, args=(k,)) for k in range(4)]
+        for c in clients:
+            c.start()
+        for c in clients:
+            c.join()
+        assert not failures, failures
+        assert seen_running, "no answer came while the run wrote the study"
+        deadline = time.monotonic() + 10  # the poller reads the run's last commit within about 0.2 s
+        while server.api("summary")["done"] < 1260 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert server.api("summary")["done"] == len(study_trials(tmp_path / "s.db")) == 1260
+    for word in CRASH_WORDS + ("ThreadSanitizer",):
+        assert word not in "".join(server.stderr)

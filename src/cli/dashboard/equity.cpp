@@ -6,12 +6,16 @@
 #include <btopt/btopt.h>
 
 #include <fmt/format.h>
+#include <xxhash.h>
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace btopt::cli::dashboard {
 namespace {
@@ -45,6 +49,54 @@ Json missing(const std::string &why)
     return {{"missing", why}};
 }
 
+// XXH3-128 of a file's bytes as 32 hex digits, high half first: the rule of
+// the study's provenance (src/study/provenance.cpp, hash_file). The command
+// uses only the C ABI, so it has this copy; test_dashboard's equity tests
+// fail when the two disagree (an unchanged plugin would be refused).
+std::optional<std::string> file_hash(const std::string &path)
+{
+    const std::unique_ptr<std::FILE, int (*)(std::FILE *)> file(std::fopen(path.c_str(), "rbe"), std::fclose);
+    if (!file)
+        return std::nullopt;
+    const std::unique_ptr<XXH3_state_t, XXH_errorcode (*)(XXH3_state_t *)> state(XXH3_createState(), XXH3_freeState);
+    XXH3_128bits_reset(state.get());
+    std::vector<char> buffer(1 << 20);
+    while (const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), file.get()))
+        XXH3_128bits_update(state.get(), buffer.data(), n);
+    if (std::ferror(file.get()))
+        return std::nullopt;
+    const XXH128_hash_t h = XXH3_128bits_digest(state.get());
+    return fmt::format("{:016x}{:016x}", h.high64, h.low64);
+}
+
+// Why the files a curve would be computed from (the plugin, the data files
+// its config named) are not the run's; nullopt when they are. Without this a
+// rebuilt plugin or a replaced CSV would draw a curve the run never made.
+std::optional<std::string> changed_since_run(const Json &provenance)
+{
+    const Json plugin = provenance.value("plugin", Json::object());
+    const std::string path = plugin.value("path", ""), stored = plugin.value("xxh3_128", "");
+    const std::optional<std::string> now = file_hash(path);
+    if (!now)
+        return fmt::format("the plugin that made this run ({}) cannot be read", path);
+    if (*now != stored)
+        return fmt::format("the plugin that made this run ({}) changed since the run: its bytes hash to {}, the study has {} "
+                           "(XXH3-128); a rebuilt plugin would draw another curve",
+                           path, *now, stored);
+    const Json data = provenance.value("data", Json::object());
+    for (const auto &[key, entry] : data.items()) {
+        const std::string file = entry.value("file", ""), data_stored = entry.value("xxh3_128", "");
+        const std::optional<std::string> data_now = file_hash(file);
+        if (!data_now)
+            return fmt::format("the data file {} ({}) that this run read is not on this machine", file, key);
+        if (*data_now != data_stored)
+            return fmt::format("the data file {} ({}) changed since the run: its bytes hash to {}, the study has {} "
+                               "(XXH3-128); other bars would draw another curve",
+                               file, key, *data_now, data_stored);
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 Json trial_equity(const Run &run, std::int64_t number)
@@ -57,6 +109,8 @@ Json trial_equity(const Run &run, std::int64_t number)
     const std::string path = plugin.value("path", "");
     if (path.empty() || ::access(path.c_str(), R_OK) != 0)
         return missing(fmt::format("the plugin that made this run ({}) is not on this machine", path.empty() ? "unnamed" : path));
+    if (auto why = changed_since_run(run.provenance))
+        return missing(*why);
 
     btopt_space *raw_space = nullptr;
     if (btopt_space_create(&raw_space) != BTOPT_OK)

@@ -282,88 +282,154 @@ std::string Mirror::open_db()
     return error;
 }
 
+struct Mirror::Batch {
+    std::int64_t run = 0;
+    std::vector<Trial> trials;
+};
+
 std::string Mirror::refresh()
 {
-    std::unique_lock lock(mutex_);
+    std::lock_guard update(update_);
     if (!db_)
         if (std::string error = open_db(); !error.empty() || !db_)
             return error;
-    const std::uint64_t before = version_;
     // One read transaction: the runs and their trials of one moment.
     sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
-    read_runs();
+    std::vector<Run> fresh = read_runs();
+    std::vector<Batch> batches;
     for (std::int64_t id : watched_)
         if (auto it = runs_.find(id); it != runs_.end())
-            read_trials(it->second);
+            batches.push_back(read_trials(it->second));
     sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
-    if (version_ != before)
-        changed_.notify_all();
+    apply(std::move(fresh), std::move(batches));
     return "";
 }
 
-void Mirror::read_runs()
+// The runs that are new or whose row changed (status, end, counts). Reads
+// runs_ without mutex_: only the holder of update_ changes it.
+std::vector<Run> Mirror::read_runs() const
 {
     Statement q(db_, "SELECT id, started, ended, status, message, algorithm, objective, direction, backend, workers, "
                      "seed, n_trials, evaluated, reused, wall_seconds, provenance, space, metric_names FROM runs");
+    std::vector<Run> fresh;
     while (q.row()) {
-        Run fresh = run_of(q);
-        auto it = runs_.find(fresh.id);
-        if (it == runs_.end()) {
-            fresh.planned = planned_trials(fresh);
-            runs_.emplace(fresh.id, std::move(fresh));
-            ++version_;
-        } else if (it->second.header != fresh.header) { // its status, end, counts
-            it->second.header = std::move(fresh.header);
-            it->second.provenance = std::move(fresh.provenance);
-            it->second.planned = planned_trials(it->second);
-            ++version_;
-        }
+        Run run = run_of(q);
+        const auto it = runs_.find(run.id);
+        if (it != runs_.end() && it->second.header == run.header)
+            continue;
+        run.planned = planned_trials(run); // a grid's constraints counted: outside the lock
+        fresh.push_back(std::move(run));
     }
+    return fresh;
 }
 
-void Mirror::read_trials(Run &run)
+// The trials committed after the last one the mirror holds of the run.
+Mirror::Batch Mirror::read_trials(const Run &run) const
 {
     Statement q(db_, "SELECT trials FROM chunks WHERE run = ? AND last > ? ORDER BY first");
+    const std::int64_t last = run.trials.empty() ? -1 : run.trials.back().number;
     sqlite3_bind_int64(q.stmt, 1, run.id);
-    sqlite3_bind_int64(q.stmt, 2, run.trials.empty() ? -1 : run.trials.back().number);
-    const std::size_t before = run.trials.size();
+    sqlite3_bind_int64(q.stmt, 2, last);
+    Batch batch{run.id, {}};
     while (q.row()) {
         const auto *chunk = static_cast<const unsigned char *>(sqlite3_column_blob(q.stmt, 0));
         const auto size = static_cast<std::size_t>(sqlite3_column_bytes(q.stmt, 0));
         Trial t;
-        for (std::size_t offset = 0; offset < size && trial_of(chunk, size, offset, run, t);) {
-            if (!run.trials.empty() && t.number <= run.trials.back().number)
-                continue;
-            ++run.statuses[t.status];
-            if (t.status == "ok" && !std::isnan(t.score) &&
-                (!run.best || run.better(t.score, run.trials[*run.best].score)))
-                run.best = run.trials.size();
-            run.trials.push_back(std::move(t));
-        }
+        for (std::size_t offset = 0; offset < size && trial_of(chunk, size, offset, run, t);)
+            if (t.number > (batch.trials.empty() ? last : batch.trials.back().number))
+                batch.trials.push_back(std::move(t));
     }
-    if (run.trials.size() != before)
-        ++version_;
+    return batch;
 }
 
-const Run *Mirror::find_run(std::int64_t id)
+namespace {
+
+// Appends trials read from the study to the run's, counting them. The first
+// read of a large run moves its whole vector (a million trials: no copy).
+void append(Run &run, std::vector<Trial> trials)
+{
+    std::optional<double> best;
+    if (run.best)
+        best = run.trials[*run.best].score;
+    for (std::size_t j = 0; j < trials.size(); ++j) {
+        const Trial &t = trials[j];
+        ++run.statuses[t.status];
+        run.reused += t.reused ? 1 : 0;
+        if (t.status == "ok" && !std::isnan(t.score) && (!best || run.better(t.score, *best))) {
+            best = t.score;
+            run.best = run.trials.size() + j;
+        }
+    }
+    if (run.trials.empty()) {
+        run.trials = std::move(trials);
+        return;
+    }
+    if (run.trials.capacity() < run.trials.size() + trials.size())
+        run.trials.reserve(std::max(run.trials.size() + trials.size(), 2 * run.trials.capacity()));
+    std::move(trials.begin(), trials.end(), std::back_inserter(run.trials));
+}
+
+} // namespace
+
+// What a read found, made visible to the readers at once.
+void Mirror::apply(std::vector<Run> fresh, std::vector<Batch> batches)
+{
+    const bool changed = !fresh.empty() || std::any_of(batches.begin(), batches.end(),
+                                                       [](const Batch &b) { return !b.trials.empty(); });
+    if (!changed)
+        return;
+    {
+        std::unique_lock lock(mutex_);
+        for (Run &run : fresh) {
+            auto it = runs_.find(run.id);
+            if (it == runs_.end()) {
+                runs_.emplace(run.id, std::move(run));
+                continue;
+            }
+            it->second.header = std::move(run.header);
+            it->second.provenance = std::move(run.provenance);
+            it->second.planned = run.planned;
+        }
+        for (Batch &batch : batches)
+            append(runs_.at(batch.run), std::move(batch.trials));
+    }
+    {
+        std::lock_guard lock(version_mutex_);
+        ++version_;
+    }
+    changed_.notify_all();
+}
+
+// Keeps the trials of run `id` (0: the last run) from now on, reading those
+// committed so far.
+void Mirror::watch(std::int64_t id)
+{
+    std::lock_guard update(update_);
+    const Run *run = find_run(id);
+    if (!run || watched_.contains(run->id))
+        return;
+    sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
+    std::vector<Batch> batches;
+    batches.push_back(read_trials(*run));
+    sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    const std::int64_t watched = run->id;
+    apply({}, std::move(batches));
+    // Only now: a reader that finds the run watched finds its trials.
+    std::unique_lock lock(mutex_);
+    watched_.insert(watched);
+}
+
+const Run *Mirror::find_run(std::int64_t id) const
 {
     if (runs_.empty())
         return nullptr;
     auto it = id == 0 ? std::prev(runs_.end()) : runs_.find(id);
-    if (it == runs_.end())
-        return nullptr;
-    if (std::find(watched_.begin(), watched_.end(), it->first) == watched_.end()) {
-        watched_.push_back(it->first);
-        sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
-        read_trials(it->second);
-        sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
-    }
-    return &it->second;
+    return it == runs_.end() ? nullptr : &it->second;
 }
 
 nlohmann::json Mirror::runs() const
 {
-    std::unique_lock lock(mutex_);
+    std::shared_lock lock(mutex_);
     Json list = Json::array();
     for (const auto &[id, run] : runs_)
         list.push_back(run.header);
@@ -372,14 +438,8 @@ nlohmann::json Mirror::runs() const
 
 std::uint64_t Mirror::wait_change(std::uint64_t seen, std::chrono::milliseconds timeout)
 {
-    std::unique_lock lock(mutex_);
+    std::unique_lock lock(version_mutex_);
     changed_.wait_for(lock, timeout, [&] { return version_ != seen; });
-    return version_;
-}
-
-std::uint64_t Mirror::version() const
-{
-    std::unique_lock lock(mutex_);
     return version_;
 }
 

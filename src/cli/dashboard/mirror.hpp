@@ -15,6 +15,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -57,10 +59,16 @@ struct Run {
     std::vector<Trial> trials;     // in trial order
     std::optional<std::size_t> best;
     std::map<std::string, std::uint64_t> statuses;
+    std::uint64_t reused = 0; // trials whose outcome an earlier run supplied
 
     bool better(double a, double b) const { return maximize ? a > b : a < b; }
 };
 
+// Many readers, one writer: the page's requests are answered in parallel
+// (server.cpp's thread pool), each under a shared lock of the mirror; the
+// writer (the poller's refresh, or the first request for a run) reads SQLite
+// holding only update_, and takes the lock exclusively just to append what it
+// read. So a redraw's requests neither wait for each other nor for the disk.
 class Mirror {
 public:
     // A study that does not exist yet (a run about to create it) is waited for.
@@ -72,31 +80,46 @@ public:
     // Reads what was committed since the last call. Returns an error sentence
     // for a file that is not a readable btopt study; "" otherwise.
     std::string refresh();
-    // Calls f(run) under the lock: run 0 is the last one; nullptr when absent.
+    // Calls f(run) under a shared lock (f only reads): run 0 is the last one;
+    // nullptr when absent. The first call for a run reads its trials.
     template <class F> auto with_run(std::int64_t id, F &&f)
     {
-        std::unique_lock lock(mutex_);
-        return f(find_run(id));
+        for (;;) {
+            {
+                std::shared_lock lock(mutex_);
+                const Run *run = find_run(id);
+                if (!run || watched_.contains(run->id))
+                    return f(run);
+            }
+            watch(id);
+        }
     }
     nlohmann::json runs() const;
     // Blocks until the study changed after `seen` (or the timeout); returns the new version.
     std::uint64_t wait_change(std::uint64_t seen, std::chrono::milliseconds timeout);
-    std::uint64_t version() const;
     const std::string &path() const { return path_; }
 
 private:
+    struct Batch; // the trials one refresh read for one run
     std::string open_db();
-    void read_runs();
-    void read_trials(Run &run);
-    const Run *find_run(std::int64_t id);
+    std::vector<Run> read_runs() const;
+    Batch read_trials(const Run &run) const;
+    void apply(std::vector<Run> fresh, std::vector<Batch> batches);
+    void watch(std::int64_t id);
+    const Run *find_run(std::int64_t id) const;
 
     std::string path_;
+    // Held by the one writer: db_ is used, and runs_ and watched_ are
+    // changed, only under it (changes also under mutex_, exclusively).
+    std::mutex update_;
     sqlite3 *db_ = nullptr;
-    mutable std::mutex mutex_;
+    mutable std::shared_mutex mutex_;
+    std::map<std::int64_t, Run> runs_;
+    std::set<std::int64_t> watched_; // runs whose trials are kept
+    // The version counts the changes; the event streams wait on it.
+    mutable std::mutex version_mutex_;
     std::condition_variable changed_;
     std::uint64_t version_ = 0;
-    std::map<std::int64_t, Run> runs_;
-    std::vector<std::int64_t> watched_; // runs whose trials are kept
 };
 
 } // namespace btopt::cli::dashboard

@@ -221,9 +221,7 @@ Json trial_json(const Run &run, const Trial &t)
 Json summary(const Run &run, double now)
 {
     const double done = static_cast<double>(run.trials.size());
-    double reused = 0;
-    for (const Trial &t : run.trials)
-        reused += t.reused ? 1 : 0;
+    const auto reused = static_cast<double>(run.reused);
     const bool running = run.header.value("status", "") == "running";
     const double started = epoch_of(run.header["started"]);
     const double ended = running ? now : epoch_of(run.header["ended"]);
@@ -319,14 +317,22 @@ Json heatmap(const Run &run, const std::string &x, const std::string &y, const s
 Json slices(const Run &run, const std::string &metric)
 {
     const Column value = require_column(run, metric, "slices");
+    std::vector<Axis> axes;
+    std::vector<std::vector<Cell>> cells_of;
+    for (const Param &p : run.params) {
+        axes.push_back(axis_of(run, p.name));
+        cells_of.emplace_back(axes.back().values.size());
+    }
+    // One walk over the trials for every parameter: on a large run the walk
+    // through memory is the cost, not the counting.
+    for (std::size_t i = 0; i < run.trials.size(); ++i)
+        for (std::size_t k = 0; k < axes.size(); ++k)
+            if (const auto at = axes[k].cell_of(run.trials[i].params[k]))
+                cells_of[k][*at].add(run, i);
     Json list = Json::array();
     for (std::size_t k = 0; k < run.params.size(); ++k) {
-        const Axis axis = axis_of(run, run.params[k].name);
-        std::vector<Cell> cells(axis.values.size());
-        for (std::size_t i = 0; i < run.trials.size(); ++i) {
-            if (const auto at = axis.cell_of(run.trials[i].params[k]))
-                cells[*at].add(run, i);
-        }
+        const Axis &axis = axes[k];
+        const std::vector<Cell> &cells = cells_of[k];
         Json points = Json::array();
         for (std::size_t i = 0; i < cells.size(); ++i)
             points.push_back({i, cells[i].best ? number(value.of(run.trials[*cells[i].best])) : Json(nullptr),
@@ -367,25 +373,28 @@ Json table(const Run &run, const TableQuery &q)
 {
     Filter filter(run, q.filter);
     const Column key = require_column(run, q.sort, "sort");
-    std::vector<std::size_t> rows;
+    // (sort key, trial index) of each matching trial: the key is read from
+    // the trial once, and the ordering walks this compact array.
+    std::vector<std::pair<double, std::size_t>> rows;
     for (std::size_t i = 0; i < run.trials.size(); ++i)
         if (filter.matches(run.trials[i]))
-            rows.push_back(i);
+            rows.emplace_back(key.of(run.trials[i]), i);
     // Only the rows up to the page are put in order. NaN (no value) sorts
     // last either way; ties keep trial order.
     const std::size_t end = std::min(rows.size(), q.offset + std::min(q.limit, most_rows));
-    const auto before = [&](std::size_t a, std::size_t b) {
-        const double va = key.of(run.trials[a]), vb = key.of(run.trials[b]);
+    const auto before = [&](const std::pair<double, std::size_t> &a, const std::pair<double, std::size_t> &b) {
+        const double va = a.first, vb = b.first;
         if (std::isnan(va) || std::isnan(vb) || va == vb)
-            return std::isnan(va) == std::isnan(vb) ? a < b : std::isnan(vb);
+            return std::isnan(va) == std::isnan(vb) ? a.second < b.second : std::isnan(vb);
         return q.descending ? va > vb : va < vb;
     };
     const auto first = rows.begin() + static_cast<std::ptrdiff_t>(std::min(q.offset, rows.size()));
-    std::nth_element(rows.begin(), first, rows.end(), before);
+    if (first != rows.begin())
+        std::nth_element(rows.begin(), first, rows.end(), before);
     std::partial_sort(first, rows.begin() + static_cast<std::ptrdiff_t>(end), rows.end(), before);
     Json page = Json::array();
     for (std::size_t i = q.offset; i < end; ++i)
-        page.push_back(trial_json(run, run.trials[rows[i]]));
+        page.push_back(trial_json(run, run.trials[rows[i].second]));
     return {{"matched", rows.size()}, {"total", run.trials.size()}, {"offset", q.offset}, {"rows", page}};
 }
 

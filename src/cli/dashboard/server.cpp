@@ -32,7 +32,11 @@ using dashboard::Mirror;
 // How often the poller reads what the run committed (it commits every 200 ms):
 // a trial reaches the page within about half a second.
 constexpr auto poll_every = 200ms;
-constexpr std::size_t http_threads = 16; // each open page holds one for its event stream
+// A fixed pool, whatever the number of requests: a page holds one thread for
+// its event stream and one per connection it keeps open (a browser opens up
+// to six), and a redraw's five requests are answered in parallel under the
+// mirror's shared lock, which on 2 cores means two at a time.
+constexpr std::size_t http_threads = 16;
 
 std::string random_token()
 {
@@ -240,8 +244,8 @@ void Dashboard::State::routes()
         answer(req, res, [&](const dashboard::Run &run) { return dashboard::provenance(run); });
     });
     server.Get("/api/equity", [this](const httplib::Request &req, httplib::Response &res) {
-        // What the curve needs is copied under the mirror's lock; the plugin
-        // computes it (a worker process, some milliseconds) outside it.
+        // What the curve needs is copied under the mirror's shared lock; the
+        // plugin computes it (a worker process, some milliseconds) outside it.
         std::optional<dashboard::Run> one;
         answer(req, res, [&](const dashboard::Run &run) {
             const std::int64_t number = integer_param(req, "number", -1);
