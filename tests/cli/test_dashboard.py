@@ -11,6 +11,7 @@ import http.client
 import json
 import signal
 import socket
+import sqlite3
 import subprocess
 import threading
 import time

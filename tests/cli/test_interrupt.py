@@ -27,6 +27,14 @@ def processes_tagged(tag):
     return found
 
 
+def command_line(pid):
+    """The arguments of process `pid` (empty once it is gone)."""
+    try:
+        return pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]
+    except OSError:
+        return []
+
+
 def wait_for(condition, seconds):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -91,7 +99,9 @@ def test_ctrl_c_interrupts_a_slow_plugin_init(tmp_path):
                                 "--json", "out.json"],
                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert wait_for(lambda: any(pid != process.pid for pid in processes_tagged(tag)), 30)
+        # The worker server, not `btopt-worker describe`, which runs before the
+        # run (and its Ctrl-C handler) starts.
+        assert wait_for(lambda: any(command_line(pid)[-1:] == [b"serve"] for pid in processes_tagged(tag)), 30)
         time.sleep(1.0)
         start = time.monotonic()
         process.send_signal(signal.SIGINT)
