@@ -22,6 +22,9 @@ public:
     // Must not wait on the disk.
     virtual void record(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds,
                         bool reused) = 0;
+    // Called once after the last record(): no trial follows. The store may
+    // make its trials durable now, while the run computes its statistics.
+    virtual void recorded_all() = 0;
     // Set once storing failed (a full disk): the run stops with this error.
     virtual std::optional<Error> failure() const = 0;
 };

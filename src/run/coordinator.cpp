@@ -53,6 +53,8 @@ public:
                         window_.front_number(), window_.next_number() - 1);
         report_final_total();
         report_trials(/*last=*/true);
+        if (r_.store)
+            r_.store->recorded_all();
         if (outcome_.status == BTOPT_ERR_CANCELLED)
             outcome_.message = fmt::format("the run was cancelled after {} evaluations", table_.evaluated());
         outcome_.result.space = r_.space;

@@ -487,15 +487,43 @@ void StudyWriter::set_failure(const Error &error)
         failure_ = error;
 }
 
+void StudyWriter::recorded_all()
+{
+    close_reader(); // its snapshot, taken when the run began, would hold the checkpoint back
+    {
+        std::lock_guard lock(mutex_);
+        checkpoint_wanted_ = true;
+    }
+    wake_.notify_all();
+}
+
+// The reuse lookups' connection (coordinator thread): not needed once every
+// trial is recorded.
+void StudyWriter::close_reader()
+{
+    key_lookup_.reset();
+    chunk_lookup_.reset();
+    replay_.reset();
+    reader_ = sql::Db(); // and its temporary index
+}
+
 void StudyWriter::write_loop()
 {
     std::vector<Chunk> chunks;
     std::unique_lock lock(mutex_);
     for (;;) {
-        wake_.wait_for(lock, commit_every, [this] { return stopping_ || pending_bytes_ >= wake_at_bytes; });
+        wake_.wait_for(lock, commit_every,
+                       [this] { return stopping_ || checkpoint_wanted_ || pending_bytes_ >= wake_at_bytes; });
         if (filling_.count > 0) // every commit holds every trial recorded so far
             seal_chunk();
         if (pending_.empty()) {
+            if (checkpoint_wanted_) {
+                checkpoint_wanted_ = false;
+                lock.unlock();
+                checkpoint();
+                lock.lock();
+                continue;
+            }
             if (stopping_)
                 return;
             continue;
@@ -511,6 +539,16 @@ void StudyWriter::write_loop()
                 set_failure(written.error());
         lock.lock();
     }
+}
+
+// Copies the WAL into the study file and syncs both (synchronous = NORMAL
+// syncs only here): the bulk of what closing the study would do. Passive: a
+// reader (a dashboard) may hold part of it back; the study's close then
+// checkpoints the rest. A failure here changes nothing on disk that the
+// close's own checkpoint would not do again, so it is not the run's.
+void StudyWriter::checkpoint()
+{
+    (void)db_.exec("PRAGMA wal_checkpoint(PASSIVE)");
 }
 
 Result<void> StudyWriter::write_chunks(std::vector<Chunk> &chunks)
@@ -578,10 +616,7 @@ Result<void> StudyWriter::finish(btopt_status status, const std::string &message
         .bind(10, run_id_);
     auto updated = update->run();
     (void)db_.exec("DELETE FROM writer");
-    key_lookup_.reset();
-    chunk_lookup_.reset();
-    replay_.reset();
-    reader_ = sql::Db(); // and its temporary index
+    close_reader();
     result.provenance = record_.dump();
     if (failed)
         return tl::unexpected(*failed);

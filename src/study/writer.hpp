@@ -34,6 +34,10 @@ public:
     std::optional<Outcome> stored(std::uint64_t number, std::span<const Value> point) override;
     void record(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds,
                 bool reused) override;
+    // The writer thread commits the last trials and checkpoints the WAL into
+    // the study file (its syncs included) while the run goes on to its
+    // statistics: finish() is then left with the run's end.
+    void recorded_all() override;
     std::optional<Error> failure() const override;
 
     // Commits every trial and the run's end (status "finished", "cancelled",
@@ -62,6 +66,8 @@ private:
     void write_loop();
     Result<void> write_chunks(std::vector<Chunk> &chunks);
     Result<void> insert_chunks(std::vector<Chunk> &chunks);
+    void close_reader();
+    void checkpoint();
     void set_failure(const Error &error);
     Result<void> open_reader();
     Result<StoredSpace *> stored_space(std::int64_t run);
@@ -110,6 +116,7 @@ private:
     std::vector<Chunk> pending_; // sealed, waiting for the writer thread
     std::size_t pending_bytes_ = 0;
     bool stopping_ = false;
+    bool checkpoint_wanted_ = false; // set by recorded_all(), done and cleared by the writer thread
     bool writing_ = false;
     std::optional<Error> failure_;
     std::thread thread_;
