@@ -314,7 +314,6 @@ TEST_CASE("walkforward gives the windows btopt_optimizer_walkforward gives, and 
     REQUIRE(btopt_optimizer_walkforward(c_opt.get(), &spec, &raw) == BTOPT_OK);
     CHECK(wf.window_count == btopt_walkforward_window_count(raw));
     CHECK(wf.window_count > 1u);
-    CHECK(wf.json.size() == std::string(btopt_walkforward_json(raw)).size());
     CHECK(wf.json.find("\"windows\"") != std::string::npos);
     btopt_walkforward_destroy(raw);
 
