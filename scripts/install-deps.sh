@@ -15,9 +15,10 @@ packages+=(iproute2 util-linux) # ip netns and unshare: the MPI tests' three hos
 packages+=(libcpp-httplib-dev) # the HTTP server of btopt dashboard (docs/DASHBOARD.md)
 # Python packages for the binding and its tests, into the python3 that runs them: cloudpickle
 # (start_method 'spawn' sends the objective to its workers), numpy (per-trial seeding of its
-# global generator), nbclient, ipykernel and nbformat (the test in a real Jupyter kernel).
-python_packages=(cloudpickle numpy nbclient ipykernel nbformat)
-if ! python3 -c "import cloudpickle, numpy, nbclient, ipykernel, nbformat" 2>/dev/null; then
+# global generator), nbclient, ipykernel and nbformat (the test in a real Jupyter kernel), pandas
+# (result.to_pandas(), equity curves as Series over dates: the tests skip them without it).
+python_packages=(cloudpickle numpy nbclient ipykernel nbformat pandas)
+if ! python3 -c "import cloudpickle, numpy, nbclient, ipykernel, nbformat, pandas" 2>/dev/null; then
   python3 -m pip install -q "${python_packages[@]}"
 fi
 

@@ -12,10 +12,14 @@
 
 #include <btopt/btopt.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <functional>
 #include <initializer_list>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -34,14 +38,66 @@ namespace btopt {
 using Value = std::variant<std::int64_t, double, std::string>;
 using ParamMap = std::map<std::string, Value>;
 
+// How one trial ended (btopt_trial_status, as a scoped enum). It compares
+// equal to the C enum's value of the same meaning, and to_c() converts.
+enum class TrialStatus : std::int32_t {
+    ok = BTOPT_TRIAL_OK,
+    failed = BTOPT_TRIAL_FAILED,       // the objective reported an error or a NaN/infinite score
+    crashed = BTOPT_TRIAL_CRASHED,     // the worker evaluating it died
+    timeout = BTOPT_TRIAL_TIMEOUT,     // the evaluation ran past eval_timeout
+    cancelled = BTOPT_TRIAL_CANCELLED, // the run stopped before the evaluation finished
+};
+constexpr btopt_trial_status to_c(TrialStatus status) noexcept { return static_cast<btopt_trial_status>(status); }
+constexpr TrialStatus to_trial_status(btopt_trial_status status) noexcept { return static_cast<TrialStatus>(status); }
+constexpr bool operator==(TrialStatus a, btopt_trial_status b) noexcept { return to_c(a) == b; }
+// "ok", "failed", "crashed", "timeout" or "cancelled" (btopt_trial_status_name).
+inline std::string to_string(TrialStatus status) { return btopt_trial_status_name(static_cast<std::int32_t>(status)); }
+// A status code's name ("BTOPT_ERR_NOT_FOUND"; btopt_status_name).
+inline std::string status_name(btopt_status status) { return btopt_status_name(status); }
+
 struct TrialRecord {
     std::uint64_t number = 0; // position in proposal order
     ParamMap params;
-    double score = 0.0; // NaN unless status is BTOPT_TRIAL_OK
-    btopt_trial_status status = BTOPT_TRIAL_OK;
+    double score = 0.0; // NaN unless status is TrialStatus::ok
+    TrialStatus status = TrialStatus::ok;
     std::string error;
     double seconds = 0.0;
     std::map<std::string, double> metrics; // what a plugin reported
+};
+
+// Selection-bias statistics of a run (btopt_selection; docs/VALIDATION.md).
+// A statistic the run could not give is nullopt, and note says why.
+struct SharpeStatistics {
+    double psr = 0.0, dsr = 0.0, sharpe = 0.0, expected_max_sharpe = 0.0, sharpe_variance = 0.0;
+    std::uint64_t n_trials = 0, n_returns = 0;
+    double skewness = 0.0, kurtosis = 0.0;
+};
+struct PboStatistics {
+    double pbo = 0.0, logit_mean = 0.0;
+    std::uint32_t blocks = 0;
+    std::uint64_t strategies = 0, splits = 0, all_splits = 0;
+};
+struct RobustStatistics {
+    std::uint32_t radius = 0;
+    std::size_t robust_index = 0; // the trial whose neighbourhood score is best
+    double robust_score = 0.0, best_neighbourhood = 0.0;
+    std::size_t chosen_index = 0; // the trial option `select` picks
+};
+struct Selection {
+    std::optional<SharpeStatistics> sharpe;
+    std::optional<PboStatistics> pbo;
+    std::optional<RobustStatistics> robust;
+    std::string note; // why a statistic is missing; empty when none is
+};
+struct Sensitivity {
+    double min_score = 0.0, max_score = 0.0;
+    std::uint64_t points = 0;
+};
+
+// What a walk-forward found (btopt_walkforward_json names every key).
+struct WalkForward {
+    std::string json;
+    std::size_t window_count = 0;
 };
 
 class OptimizationResult {
@@ -59,7 +115,17 @@ public:
     double eval_seconds = 0.0;                   // evaluation time summed over the trials
     std::uint32_t workers = 0;                   // workers the run used
     std::int32_t rank = 0;                       // the MPI rank this result is from (0 without MPI)
-    std::map<btopt_trial_status, std::uint64_t> status_counts; // evaluated trials by status
+    std::map<TrialStatus, std::uint64_t> status_counts; // evaluated trials by status
+    double efficiency = 0.0;        // speedup / workers (btopt_result_efficiency)
+    double speedup_cpu_share = 0.0; // 1: the speedup's basis is CPU time, 0: wall time (btopt.h)
+    // What went wrong without costing a trial (a plugin's finish that crashed), a line each.
+    std::vector<std::string> warnings;
+    Selection selection; // selection-bias statistics (docs/VALIDATION.md)
+
+    // The scores along parameter k around the best trial (grid runs with a
+    // robustness table; btopt_result_sensitivity); nullopt when the run has
+    // none or k is past the last parameter.
+    std::optional<Sensitivity> sensitivity(std::size_t k) const;
 
     // The view of a kept trial's point, valid while this result lives: what
     // ParallelOptimizer::equity_curve and other C calls take.
@@ -78,19 +144,24 @@ private:
 };
 
 // A failed call: the status and btopt_last_error()'s words. When a run stops
-// on a failed trial or a cancellation, partial() holds the trials it finished.
+// on a failed trial or a cancellation, partial() holds the trials it finished
+// (partial_walkforward(), for a walk-forward, the windows it finished).
 class Error : public std::runtime_error {
 public:
-    Error(btopt_status status, const std::string &message, std::shared_ptr<const OptimizationResult> partial = {})
-        : std::runtime_error(message), status_(status), partial_(std::move(partial))
+    Error(btopt_status status, const std::string &message, std::shared_ptr<const OptimizationResult> partial = {},
+          std::shared_ptr<const WalkForward> partial_walkforward = {})
+        : std::runtime_error(message), status_(status), partial_(std::move(partial)),
+          partial_walkforward_(std::move(partial_walkforward))
     {
     }
     btopt_status status() const noexcept { return status_; }
     const OptimizationResult *partial() const noexcept { return partial_.get(); }
+    const WalkForward *partial_walkforward() const noexcept { return partial_walkforward_.get(); }
 
 private:
     btopt_status status_;
     std::shared_ptr<const OptimizationResult> partial_;
+    std::shared_ptr<const WalkForward> partial_walkforward_;
 };
 
 namespace detail {
@@ -120,6 +191,40 @@ inline Value value_at(const btopt_params *params, std::size_t k)
         return std::string(text);
     }
     }
+}
+// "a\nb\n" -> {"a", "b"}; "" -> {}.
+inline std::vector<std::string> lines(const char *text)
+{
+    std::vector<std::string> out;
+    std::string line;
+    for (const char *c = text ? text : ""; *c; ++c) {
+        if (*c != '\n') {
+            line += *c;
+            continue;
+        }
+        out.push_back(std::exchange(line, {}));
+    }
+    if (!line.empty())
+        out.push_back(std::move(line));
+    return out;
+}
+
+inline Selection selection_of(const btopt_result *result)
+{
+    btopt_selection s{};
+    s.struct_size = sizeof s;
+    check(btopt_result_selection(result, &s));
+    Selection out;
+    if (s.has_sharpe)
+        out.sharpe = SharpeStatistics{s.psr,      s.dsr,       s.sharpe,   s.expected_max_sharpe, s.sharpe_variance,
+                                      s.n_trials, s.n_returns, s.skewness, s.kurtosis};
+    if (s.has_pbo)
+        out.pbo = PboStatistics{s.pbo, s.pbo_logit_mean, s.pbo_blocks, s.pbo_strategies, s.pbo_splits, s.pbo_all_splits};
+    if (s.has_robust)
+        out.robust = RobustStatistics{s.robust_radius, static_cast<std::size_t>(s.robust_index), s.robust_score,
+                                      s.best_neighbourhood, static_cast<std::size_t>(s.chosen_index)};
+    out.note = btopt_result_selection_note(result);
+    return out;
 }
 } // namespace detail
 
@@ -300,6 +405,18 @@ private:
     std::unique_ptr<btopt_space, void (*)(btopt_space *)> handle_;
 };
 
+// What the progress struct callback (Options::progress) receives: the
+// counts of recorded trials by status (btopt_progress).
+struct Progress {
+    std::uint64_t done = 0; // finished trials recorded: ok + failed + crashed + timeout
+    std::uint64_t total = 0; // the planned number; once the run stops, the number that finished
+    std::uint64_t ok = 0, failed = 0, crashed = 0, timeout = 0, cancelled = 0;
+    std::uint64_t reused = 0; // of done: outcomes a study supplied
+    double best_score = std::numeric_limits<double>::quiet_NaN();
+    double evaluations_per_second = 0.0, elapsed_seconds = 0.0;
+    std::optional<std::uint64_t> trial; // the trial this call is the first to report; nullopt for a beat
+};
+
 // Options by the Python original's names; unset ones keep the library's defaults.
 // Designated initializers may name any subset, but C++ requires them in the
 // order the members are declared below ({.n_jobs = 2, .backend = "process"},
@@ -325,6 +442,11 @@ struct Options {
     std::optional<std::string> start{}, end{};
     // Seconds between calls of the progress struct callback (btopt.h: progress_interval).
     std::optional<double> progress_interval{};
+    // The progress struct callback (btopt_optimizer_set_progress_ex): a call
+    // per recorded trial, in trial order (or coalesced by progress_interval).
+    // Like callback, it may cancel; an exception it throws cancels the run
+    // and is thrown again from optimize().
+    std::function<void(const Progress &)> progress{};
 };
 
 // A strategy plugin as the objective: a path or a name on the plugin search
@@ -385,7 +507,73 @@ inline PluginInfo describe_plugin(const std::string &path_or_name)
 // (both start at 1).
 struct EquityCurve {
     std::vector<double> equity, buy_and_hold;
+    // The date of each bar (btopt_series_dates); empty when the plugin's bars carry none.
+    std::vector<std::chrono::sys_days> dates;
 };
+
+// Functions a host calls to hook into runs around forks of the host
+// (btopt_optimizer_set_fork_hooks): `before` and `after_parent` run in the host
+// on the thread that called optimize(), around every fork (an exception from
+// them cancels the run and is thrown again from optimize()); `after_child`
+// runs first thing in each new worker and must not throw (a throw ends that
+// worker, which costs its trial). An empty function is no hook.
+struct ForkHooks {
+    std::function<void()> before{}, after_parent{}, after_child{};
+};
+
+// The walk-forward's windows (btopt_walkforward_spec): lengths are bars ("500")
+// or calendar periods ("30d", "4w", "6m", "2y").
+struct WalkForwardSpec {
+    std::string train, test;
+    std::string step{};       // how far each window moves on; empty: the test length
+    bool anchored = false;    // every train window starts at the first bar
+    std::string validation{}; // bars between train and test that pick among the 10 best; empty: none
+};
+
+// One entry of the option catalogue (btopt_option_info).
+struct OptionInfo {
+    std::string name;
+    btopt_option_type type = BTOPT_OPTION_INT;
+    std::string default_value, applies_to, cli_flag, doc;
+};
+
+// Every option an optimizer takes, in the documentation's order.
+inline std::vector<OptionInfo> option_catalogue()
+{
+    std::vector<OptionInfo> out;
+    for (std::size_t i = 0; i < btopt_option_count(); ++i) {
+        btopt_option_desc d{};
+        d.struct_size = sizeof d;
+        detail::check(btopt_option_info(i, &d));
+        out.push_back({d.name, d.type, d.default_value, d.applies_to, d.cli_flag, d.doc});
+    }
+    return out;
+}
+
+// For an objective that hands its point to a process of its own and waits:
+// the CPU seconds the evaluation used there (btopt_report_cpu_seconds), so
+// the speedup counts them. Call it during the objective call, from its thread.
+inline void report_cpu_seconds(double seconds) { detail::check(btopt_report_cpu_seconds(seconds)); }
+
+// The ids of a study's runs, oldest first (btopt_study_runs).
+inline std::vector<std::int64_t> study_runs(const std::string &path)
+{
+    std::size_t count = 0;
+    detail::check(btopt_study_runs(path.c_str(), nullptr, 0, &count));
+    std::vector<std::int64_t> ids(count);
+    detail::check(btopt_study_runs(path.c_str(), ids.data(), ids.size(), &count));
+    ids.resize(std::min(count, ids.size()));
+    return ids;
+}
+
+// Writes a stored run (0: the last) as write_json and write_csv do, streaming
+// its trials from the study (btopt_study_export). Either path may be empty, not both.
+inline void export_study(const std::string &path, std::int64_t run, const std::string &json_path,
+                         const std::string &csv_path)
+{
+    const auto or_null = [](const std::string &s) { return s.empty() ? nullptr : s.c_str(); };
+    detail::check(btopt_study_export(path.c_str(), run, or_null(json_path), or_null(csv_path)));
+}
 
 // The library's version ("0.1.0") and ABI version (BTOPT_ABI_VERSION when they match).
 inline std::string version() { return btopt_version(); }
@@ -446,7 +634,7 @@ public:
     {
         set_options(options);
         detail::check(btopt_optimizer_set_objective(handle_.get(), &ParallelOptimizer::call_objective, state_.get()));
-        attach_callback();
+        attach_callbacks(options);
     }
 
     // Optimises an objective registered by name (register_objective, or a
@@ -458,7 +646,7 @@ public:
     {
         set_options(options);
         detail::check(btopt_optimizer_use_objective(handle_.get(), objective.name.c_str()));
-        attach_callback();
+        attach_callbacks(options);
     }
 
     // Optimises a plugin. `space` narrows or replaces the plugin's own ranges
@@ -474,7 +662,7 @@ public:
             detail::check(btopt_optimizer_set_plugin_config(handle_.get(), key.c_str(), value.c_str()));
         if (!plugin.metric.empty())
             detail::check(btopt_optimizer_set_objective_metric(handle_.get(), plugin.metric.c_str()));
-        attach_callback();
+        attach_callbacks(options);
     }
 
     // Runs the search. Throws Error (with partial() set when the run stopped
@@ -510,6 +698,54 @@ public:
     }
 #endif
 
+    // Walk-forward (docs/VALIDATION.md): this optimizer's plugin searched on
+    // each window's train bars, its best point traded on the test bars after.
+    // Throws Error (with partial_walkforward() set when it stopped on a failed
+    // trial or a cancellation); a callback's exception as optimize() does.
+    WalkForward walkforward(const WalkForwardSpec &spec)
+    {
+        btopt_walkforward_spec c{};
+        c.struct_size = sizeof c;
+        c.train = spec.train.c_str();
+        c.test = spec.test.c_str();
+        c.step = spec.step.c_str();
+        c.anchored = spec.anchored ? 1 : 0;
+        c.validation = spec.validation.c_str();
+        btopt_walkforward *raw = nullptr;
+        const btopt_status status = btopt_optimizer_walkforward(handle_.get(), &c, &raw);
+        const std::unique_ptr<btopt_walkforward, void (*)(btopt_walkforward *)> owned(raw, btopt_walkforward_destroy);
+        if (std::exception_ptr thrown = std::exchange(state_->callback_exception, nullptr))
+            std::rethrow_exception(thrown);
+        const auto read = [raw] { return WalkForward{btopt_walkforward_json(raw), btopt_walkforward_window_count(raw)}; };
+        if (status == BTOPT_OK)
+            return read();
+        const std::string message = btopt_last_error();
+        throw Error(status, message, nullptr, raw ? std::make_shared<const WalkForward>(read()) : nullptr);
+    }
+
+#ifdef __cpp_lib_expected
+    // walkforward() that returns its Error instead of throwing it.
+    std::expected<WalkForward, Error> try_walkforward(const WalkForwardSpec &spec)
+    {
+        try {
+            return walkforward(spec);
+        } catch (const Error &e) {
+            return std::unexpected(e);
+        }
+    }
+#endif
+
+    // Replaces the fork hooks (ForkHooks); all empty removes them.
+    void set_fork_hooks(ForkHooks hooks)
+    {
+        state_->fork_hooks = std::move(hooks);
+        const ForkHooks &h = state_->fork_hooks;
+        detail::check(btopt_optimizer_set_fork_hooks(handle_.get(), h.before ? &ParallelOptimizer::call_before_fork : nullptr,
+                                                     h.after_parent ? &ParallelOptimizer::call_after_fork_parent : nullptr,
+                                                     h.after_child ? &ParallelOptimizer::call_after_fork_child : nullptr,
+                                                     state_.get()));
+    }
+
     // Stops a running optimize(); safe from any thread and from the callback.
     // Called while no run is going, it stops the next optimize() at once.
     void cancel() noexcept { btopt_optimizer_cancel(handle_.get()); }
@@ -522,8 +758,13 @@ public:
         detail::check(btopt_optimizer_equity_curve(&raw, handle_.get(), result.params_view(trial_index)));
         const std::unique_ptr<btopt_series, void (*)(btopt_series *)> series(raw, btopt_series_destroy);
         const std::size_t n = btopt_series_length(raw);
-        return EquityCurve{{btopt_series_equity(raw), btopt_series_equity(raw) + n},
-                           {btopt_series_buy_and_hold(raw), btopt_series_buy_and_hold(raw) + n}};
+        EquityCurve curve{{btopt_series_equity(raw), btopt_series_equity(raw) + n},
+                          {btopt_series_buy_and_hold(raw), btopt_series_buy_and_hold(raw) + n},
+                          {}};
+        if (const std::int64_t *days = btopt_series_dates(raw))
+            for (std::size_t i = 0; i < n; ++i)
+                curve.dates.emplace_back(std::chrono::days{days[i]});
+        return curve;
     }
 
     // Reads any option by its btopt name (docs: btopt.h's option list).
@@ -554,16 +795,22 @@ private:
         }
         Objective objective;
         std::function<void(std::uint64_t, std::uint64_t, double)> callback;
+        std::function<void(const Progress &)> progress{};
+        ForkHooks fork_hooks{};
         btopt_optimizer *optimizer = nullptr;    // to cancel from the callback
         std::exception_ptr callback_exception{}; // what the callback threw, for optimize() to rethrow
     };
 
-    // The progress callback, if any, and the optimizer it may cancel.
-    void attach_callback()
+    // The progress callbacks, if any, and the optimizer they may cancel.
+    void attach_callbacks(Options &options)
     {
         state_->optimizer = handle_.get();
+        state_->progress = std::move(options.progress);
         if (state_->callback)
             detail::check(btopt_optimizer_set_progress(handle_.get(), &ParallelOptimizer::call_progress, state_.get()));
+        if (state_->progress)
+            detail::check(
+                btopt_optimizer_set_progress_ex(handle_.get(), &ParallelOptimizer::call_progress_ex, state_.get()));
     }
 
     static btopt_optimizer *create(const ParameterSpace &space, const std::string &algorithm)
@@ -631,21 +878,57 @@ private:
     }
 
     // An exception must not unwind through C: it cancels the run and waits
-    // in State until optimize() throws it again (progress runs on the thread
-    // calling optimize, so nothing races for it). Later calls of the stopping
-    // run are skipped: the callback already said stop.
-    static void call_progress(void *user, std::uint64_t done, std::uint64_t total, double best) noexcept
+    // in State until optimize() throws it again (progress and the host's fork
+    // hooks run on the thread calling optimize, so nothing races for it).
+    // Later calls of the stopping run are skipped: a callback already said stop.
+    template <class Call>
+    static void guarded(void *user, Call &&call) noexcept
     {
         auto *state = static_cast<State *>(user);
         if (state->callback_exception)
             return;
         try {
-            state->callback(done, total, best);
+            call(*state);
         } catch (...) {
             state->callback_exception = std::current_exception();
             btopt_optimizer_cancel(state->optimizer);
         }
     }
+
+    static void call_progress(void *user, std::uint64_t done, std::uint64_t total, double best) noexcept
+    {
+        guarded(user, [&](State &s) { s.callback(done, total, best); });
+    }
+
+    static void call_progress_ex(void *user, const btopt_progress *raw) noexcept
+    {
+        guarded(user, [raw](State &s) { s.progress(to_progress(raw)); });
+    }
+
+    // The fields the library filled (struct_size), the rest at their defaults.
+    static Progress to_progress(const btopt_progress *raw)
+    {
+        btopt_progress c{};
+        c.best_score = std::numeric_limits<double>::quiet_NaN();
+        c.trial = -1;
+        std::memcpy(&c, raw, std::min(raw->struct_size, sizeof c));
+        Progress p{c.done, c.total, c.ok, c.failed, c.crashed, c.timeout, c.cancelled, c.reused,
+                   c.best_score, c.evaluations_per_second, c.elapsed_seconds, std::nullopt};
+        if (c.trial >= 0)
+            p.trial = static_cast<std::uint64_t>(c.trial);
+        return p;
+    }
+
+    static void call_before_fork(void *user) noexcept
+    {
+        guarded(user, [](State &s) { s.fork_hooks.before(); });
+    }
+    static void call_after_fork_parent(void *user) noexcept
+    {
+        guarded(user, [](State &s) { s.fork_hooks.after_parent(); });
+    }
+    // In the new worker: nowhere to carry an exception to, so it ends the worker (noexcept).
+    static void call_after_fork_child(void *user) noexcept { static_cast<State *>(user)->fork_hooks.after_child(); }
 
     std::unique_ptr<State> state_;
     std::unique_ptr<btopt_optimizer, void (*)(btopt_optimizer *)> handle_;
@@ -681,7 +964,11 @@ inline OptimizationResult::OptimizationResult(btopt_result *handle) : handle_(ha
     workers = btopt_result_workers(handle);
     rank = btopt_result_rank(handle);
     for (int status = BTOPT_TRIAL_OK; status <= BTOPT_TRIAL_CANCELLED; ++status)
-        status_counts[static_cast<btopt_trial_status>(status)] = btopt_result_status_count(handle, status);
+        status_counts[static_cast<TrialStatus>(status)] = btopt_result_status_count(handle, status);
+    efficiency = btopt_result_efficiency(handle);
+    speedup_cpu_share = btopt_result_speedup_cpu_share(handle);
+    warnings = detail::lines(btopt_result_warnings(handle));
+    selection = detail::selection_of(handle);
     const std::uint64_t n = btopt_result_trial_count(handle);
     trials.reserve(static_cast<std::size_t>(n));
     for (std::uint64_t i = 0; i < n; ++i) {
@@ -692,7 +979,7 @@ inline OptimizationResult::OptimizationResult(btopt_result *handle) : handle_(ha
         detail::check(btopt_result_trial(handle, i, &params, &t.score, &status));
         detail::check(btopt_result_trial_info(handle, i, &t.number, &error, &t.seconds));
         t.params = Params(params).to_map();
-        t.status = static_cast<btopt_trial_status>(status);
+        t.status = static_cast<TrialStatus>(status);
         t.error = error;
         for (std::size_t m = 0; m < btopt_result_metric_count(handle); ++m) {
             double value = 0.0;
@@ -713,6 +1000,16 @@ inline const btopt_params *OptimizationResult::params_view(std::size_t trial_ind
     const btopt_params *view = nullptr;
     detail::check(btopt_result_trial(handle_.get(), trial_index, &view, nullptr, nullptr));
     return view;
+}
+
+inline std::optional<Sensitivity> OptimizationResult::sensitivity(std::size_t k) const
+{
+    Sensitivity s;
+    const btopt_status status = btopt_result_sensitivity(handle_.get(), k, &s.min_score, &s.max_score, &s.points);
+    if (status == BTOPT_ERR_NOT_FOUND)
+        return std::nullopt;
+    detail::check(status);
+    return s;
 }
 
 inline OptimizationResult OptimizationResult::open_study(const std::string &path, std::int64_t run)
@@ -777,8 +1074,12 @@ public:
         return trials;
     }
     // Trial `number` succeeded with `score`.
-    void tell(std::uint64_t number, double score) { tell(number, BTOPT_TRIAL_OK, score); }
+    void tell(std::uint64_t number, double score) { tell(number, TrialStatus::ok, score); }
     // Trial `number` ended with `status` (its score counts when ok), with its metrics.
+    void tell(std::uint64_t number, TrialStatus status, double score, const std::vector<double> &metrics = {})
+    {
+        tell(number, to_c(status), score, metrics);
+    }
     void tell(std::uint64_t number, btopt_trial_status status, double score, const std::vector<double> &metrics = {})
     {
         detail::check(btopt_search_tell(handle_.get(), number, status, score, metrics.empty() ? nullptr : metrics.data(),

@@ -56,7 +56,7 @@ def check_header(src, options):
 def check_cpp(src, names):
     text = (src / "include/btopt/btopt.hpp").read_text()
     body = re.search(r"struct Options \{(.*?)\n\};", text, re.S).group(1)
-    members = set(re.findall(r"(\w+)\{\}", body)) - {"callback"}
+    members = set(re.findall(r"(\w+)\{\}", body)) - {"callback", "progress"}
     expect_same("btopt.hpp struct Options", members, names)
     setter = re.search(r"void set_options\(.*?\n    \}", text, re.S).group(0)
     expect_same("btopt.hpp set_options", set(re.findall(r'"(\w+)"', setter)), names)

@@ -42,7 +42,7 @@ struct Row {
     std::uint64_t number;
     ParamMap params;
     double score;
-    btopt_trial_status status;
+    btopt::TrialStatus status;
     std::map<std::string, double> metrics;
     bool operator==(const Row &) const = default;
 };

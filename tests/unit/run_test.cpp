@@ -34,7 +34,7 @@ struct Row {
     std::uint64_t number;
     ParamMap params;
     double score;
-    btopt_trial_status status;
+    TrialStatus status;
     bool operator==(const Row &) const = default;
 };
 
@@ -422,8 +422,8 @@ TEST_CASE("the C++ API reads what the C ABI offers: result counts, plugin descri
 
     REQUIRE(r.trials.size() == 9u);
     CHECK(r.evaluated == 9u);
-    CHECK(r.status_counts.at(BTOPT_TRIAL_OK) == 9u);
-    CHECK(r.status_counts.at(BTOPT_TRIAL_FAILED) == 0u);
+    CHECK(r.status_counts.at(TrialStatus::ok) == 9u);
+    CHECK(r.status_counts.at(TrialStatus::failed) == 0u);
     CHECK(r.workers == 1u);
     CHECK(r.eval_seconds > 0.0);
     REQUIRE(r.best_index.has_value());

@@ -200,3 +200,71 @@ def test_selection_statistics_match_the_result_file(tmp_path):
     for p, (lo, hi, n) in s['sensitivity'].items():
         line = [t.score for t in trials if t.ok and all(t.params[q] == best[q] for q in step if q != p)]
         assert (lo, hi, n) == (min(line), max(line), len(line))
+
+
+def _write_bars(path, first, n):
+    """Daily bars on weekdays from `first`: a gentle random walk, as a CSV the kit reads."""
+    import datetime
+    import random
+
+    rng = random.Random(5)
+    day, close, rows = first, 100.0, ['Date,Open,High,Low,Close,Volume']
+    dates, closes = [], []
+    while len(dates) < n:
+        if day.weekday() < 5:
+            close *= 1 + rng.gauss(0, 0.01)
+            rows.append('%s,%.4f,%.4f,%.4f,%.4f,1000' % (day.isoformat(), close, close * 1.01, close * 0.99, close))
+            dates.append(day)
+            closes.append(float('%.4f' % close))
+        day += datetime.timedelta(days=1)
+    path.write_text('\n'.join(rows) + '\n')
+    return dates, closes
+
+
+def _dated_sma(tmp_path):
+    import datetime
+
+    dates, closes = _write_bars(tmp_path / 'bars.csv', datetime.date(2021, 3, 1), 300)
+    space = ParameterSpace([DiscreteParameter('fast', 5, 10, 5), DiscreteParameter('slow', 20, 30, 10)])
+    optimizer = ParallelOptimizer(plugin='sma_crossover', plugin_config={'data': str(tmp_path / 'bars.csv')},
+                                  parameter_space=space, algorithm='grid', n_jobs=1)
+    return optimizer, optimizer.optimize(), dates, closes
+
+
+def test_equity_curve_carries_the_bars_dates(tmp_path):
+    optimizer, result, dates, closes = _dated_sma(tmp_path)
+    curve = optimizer.equity_curve(result)
+    assert curve.dates == dates  # the CSV's own dates, one per bar, as datetime.date
+    assert len(curve.equity) == len(curve.buy_and_hold) == 300
+    assert math.isclose(curve.buy_and_hold[-1], closes[-1] / closes[0], rel_tol=1e-9)
+    import pickle
+
+    assert pickle.loads(pickle.dumps(curve)) == curve  # plain data, dates included
+
+
+def test_equity_curve_without_dates_is_none(test_plugin):
+    optimizer = ParallelOptimizer(plugin=test_plugin('evil'), algorithm='grid', n_jobs=1)
+    curve = optimizer.equity_curve(optimizer.optimize())
+    assert curve.dates is None and len(curve.equity) == 2
+
+
+def test_equity_curve_as_pandas_series_over_dates(tmp_path, test_plugin):
+    pandas = pytest.importorskip('pandas')
+    optimizer, result, dates, _ = _dated_sma(tmp_path)
+    curve = optimizer.equity_curve(result)
+    series = curve.to_series()
+    assert isinstance(series, pandas.Series) and series.name == 'equity'
+    assert isinstance(series.index, pandas.DatetimeIndex) and series.index.name == 'date'
+    assert [d.date() for d in series.index] == dates
+    assert series.tolist() == curve.equity
+    assert series.loc[pandas.Timestamp(dates[-1])] == curve.equity[-1]
+    hold = curve.to_series('buy_and_hold')
+    assert hold.name == 'buy_and_hold' and hold.tolist() == curve.buy_and_hold
+    frame = curve.to_pandas()
+    assert frame.index.equals(series.index) and frame['equity'].tolist() == curve.equity
+    with pytest.raises(ValueError, match='curve must be'):
+        curve.to_series('drawdown')
+    # Without dates, the bar numbers.
+    evil = ParallelOptimizer(plugin=test_plugin('evil'), algorithm='grid', n_jobs=1)
+    undated = evil.equity_curve(evil.optimize()).to_series()
+    assert undated.index.tolist() == [0, 1] and undated.index.name == 'bar'

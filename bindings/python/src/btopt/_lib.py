@@ -98,7 +98,7 @@ OPTIONAL = frozenset({"btopt_result_rank", "btopt_result_efficiency", "btopt_res
                       "btopt_optimizer_walkforward", "btopt_walkforward_destroy", "btopt_walkforward_json",
                       "btopt_walkforward_window_count", "btopt_optimizer_set_progress_ex",
                       "btopt_result_warnings", "btopt_optimizer_set_fork_hooks", "btopt_params_seed",
-                      "btopt_report_cpu_seconds"})
+                      "btopt_report_cpu_seconds", "btopt_series_dates"})
 #: The ask/tell API (btopt_search_*), added in one block: btopt.ask_tell needs all of it.
 ASK_TELL = frozenset({"btopt_search_create", "btopt_search_destroy", "btopt_search_set_int", "btopt_search_set_double",
                       "btopt_search_set_string", "btopt_search_ask", "btopt_search_tell", "btopt_search_done",
@@ -254,6 +254,7 @@ PROTOTYPES = {
     "btopt_series_length": (c_size_t, [_p]),
     "btopt_series_equity": (POINTER(c_double), [_p]),
     "btopt_series_buy_and_hold": (POINTER(c_double), [_p]),
+    "btopt_series_dates": (POINTER(c_int64), [_p]),
     # Results
     "btopt_result_destroy": (None, [_p]),
     "btopt_result_best_score": (c_double, [_p]),

@@ -58,6 +58,7 @@ from types import FrameType
 from typing import Any, Callable, Iterable, Mapping
 from collections import namedtuple
 import ctypes
+import datetime
 from ctypes import byref, c_char_p, c_double, c_int64, c_void_p
 
 from . import _lib, _spawn, _worker
@@ -69,21 +70,53 @@ from .space import ParameterSpace, ParamsReader
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
-class EquityCurve(namedtuple("EquityCurve", ["equity", "buy_and_hold"])):
-    """An equity curve and buy-and-hold over the same bars, both starting at 1 (lists of floats)."""
+_EPOCH = datetime.date(1970, 1, 1)
+
+
+class EquityCurve(namedtuple("EquityCurve", ["equity", "buy_and_hold", "dates"], defaults=(None,))):
+    """An equity curve and buy-and-hold over the same bars, both starting at 1
+    (lists of floats), and the bars' dates (a list of datetime.date, one per
+    bar), or None when the plugin's bars carry no dates."""
 
     __slots__ = ()
 
+    def _index(self, pandas: Any, index: Any) -> Any:
+        if index is not None:
+            if len(index) != len(self.equity):
+                raise ValueError("index has %d entries, the curve %d bars" % (len(index), len(self.equity)))
+            return index
+        if self.dates is not None:
+            return pandas.DatetimeIndex(pandas.to_datetime(self.dates), name="date")
+        return pandas.RangeIndex(len(self.equity), name="bar")
+
     def to_pandas(self, index: Any = None) -> Any:
         """Both curves as a pandas DataFrame (columns equity, buy_and_hold),
-        over ``index`` (e.g. the bars' dates, as many as the curve has bars)
-        or else the bar numbers. Needs pandas. btopt's C ABI does not carry
-        the bars' dates, so they come from the caller."""
+        over ``index`` when given (as many entries as the curve has bars),
+        else over the bars' dates (a DatetimeIndex named "date"), else, when
+        the bars carry no dates, over the bar numbers. Needs pandas."""
         pandas = _lib.optional_module("pandas", "EquityCurve.to_pandas")
-        if index is not None and len(index) != len(self.equity):
-            raise ValueError("index has %d entries, the curve %d bars" % (len(index), len(self.equity)))
-        frame_index = pandas.RangeIndex(len(self.equity), name="bar") if index is None else index
-        return pandas.DataFrame({"equity": self.equity, "buy_and_hold": self.buy_and_hold}, index=frame_index)
+        return pandas.DataFrame({"equity": self.equity, "buy_and_hold": self.buy_and_hold},
+                                index=self._index(pandas, index))
+
+    def to_series(self, curve: str = "equity", index: Any = None) -> Any:
+        """One curve ("equity" or "buy_and_hold") as a pandas Series named
+        after it, over the same index as to_pandas(). Needs pandas."""
+        if curve not in ("equity", "buy_and_hold"):
+            raise ValueError("curve must be 'equity' or 'buy_and_hold', not %r" % (curve,))
+        pandas = _lib.optional_module("pandas", "EquityCurve.to_series")
+        return pandas.Series(getattr(self, curve), index=self._index(pandas, index), name=curve)
+
+
+def _series_dates(lib: Any, series: Any, n: int) -> list[datetime.date] | None:
+    """The bars' dates of a btopt_series (days since 1970-01-01), or None
+    when it has none or the library predates btopt_series_dates."""
+    if not hasattr(lib, "btopt_series_dates"):
+        return None
+    days = lib.btopt_series_dates(series)
+    if not days:
+        return None
+    return [_EPOCH + datetime.timedelta(days=days[i]) for i in range(n)]
+
 
 _INT_OPTIONS = (
     "n_iterations",
@@ -786,7 +819,8 @@ class ParallelOptimizer:
             n = lib.btopt_series_length(series.pointer)
             equity = lib.btopt_series_equity(series.pointer)
             hold = lib.btopt_series_buy_and_hold(series.pointer)
-            curve = EquityCurve([equity[i] for i in range(n)], [hold[i] for i in range(n)])
+            curve = EquityCurve([equity[i] for i in range(n)], [hold[i] for i in range(n)],
+                                _series_dates(lib, series.pointer, n))
         finally:
             series.close()
         del handle  # kept the result alive until here
