@@ -21,16 +21,19 @@ const (
 	TrialCrashed   TrialStatus = 2 // the worker process evaluating it died
 	TrialTimeout   TrialStatus = 3 // the evaluation ran past eval_timeout
 	TrialCancelled TrialStatus = 4 // the run stopped before the evaluation finished
+	// TrialInfeasible: it ended ok but its metrics break the option require
+	// (SetRequire); its score is kept, it is never the best.
+	TrialInfeasible TrialStatus = 5
 )
 
-// String is "ok", "failed", "crashed", "timeout", "cancelled" or "unknown".
+// String is "ok", "failed", "crashed", "timeout", "cancelled", "infeasible" or "unknown".
 func (s TrialStatus) String() string { return C.GoString(C.btopt_trial_status_name(C.int32_t(s))) }
 
 // Trial is one evaluated point.
 type Trial struct {
 	Number  uint64 // position in proposal order (not the index when KeepTrials is set)
 	Params  Point
-	Score   float64 // NaN unless Status is TrialOK
+	Score   float64 // NaN unless Status is TrialOK or TrialInfeasible
 	Status  TrialStatus
 	Error   string // why it did not end ok ("" when ok)
 	Seconds float64
@@ -70,7 +73,7 @@ type Result struct {
 	Reused          uint64 // trials a study supplied instead of an evaluation
 	Provenance      string // JSON: what produced the run (docs/STUDIES.md); "" without a study
 
-	statusCounts [5]uint64
+	statusCounts [6]uint64
 	mu           sync.RWMutex
 	ptr          *C.btopt_result
 }

@@ -37,7 +37,7 @@ using ParamMap = std::map<std::string, Value>;
 struct TrialRecord {
     std::uint64_t number = 0; // position in proposal order
     ParamMap params;
-    double score = 0.0; // NaN unless status is BTOPT_TRIAL_OK
+    double score = 0.0; // NaN unless status is BTOPT_TRIAL_OK or BTOPT_TRIAL_INFEASIBLE
     btopt_trial_status status = BTOPT_TRIAL_OK;
     std::string error;
     double seconds = 0.0;
@@ -325,6 +325,8 @@ struct Options {
     std::optional<std::string> start{}, end{};
     // Seconds between calls of the progress struct callback (btopt.h: progress_interval).
     std::optional<double> progress_interval{};
+    // A condition over a trial's metrics and score (btopt.h: require).
+    std::optional<std::string> require{};
 };
 
 // A strategy plugin as the objective: a path or a name on the plugin search
@@ -603,7 +605,8 @@ private:
             {"study_mode", &o.study_mode},
             {"data_fingerprint", &o.data_fingerprint},
             {"start", &o.start},
-            {"end", &o.end}};
+            {"end", &o.end},
+            {"require", &o.require}};
         for (const auto &[name, value] : strings)
             if (*value)
                 detail::check(btopt_optimizer_set_string(handle_.get(), name, (*value)->c_str()));
@@ -680,7 +683,7 @@ inline OptimizationResult::OptimizationResult(btopt_result *handle) : handle_(ha
     eval_seconds = btopt_result_eval_seconds(handle);
     workers = btopt_result_workers(handle);
     rank = btopt_result_rank(handle);
-    for (int status = BTOPT_TRIAL_OK; status <= BTOPT_TRIAL_CANCELLED; ++status)
+    for (int status = BTOPT_TRIAL_OK; status <= BTOPT_TRIAL_INFEASIBLE; ++status)
         status_counts[static_cast<btopt_trial_status>(status)] = btopt_result_status_count(handle, status);
     const std::uint64_t n = btopt_result_trial_count(handle);
     trials.reserve(static_cast<std::size_t>(n));

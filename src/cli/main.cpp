@@ -122,6 +122,10 @@ void add_run_flags(CLI::App &run, RunOptions &o)
     run.add_option("--objective", o.objective, "the metric to optimise (default: the plugin's)")
         ->group(search)->type_name("METRIC");
     run.add_flag("--minimize", o.minimize, "lower scores are better")->group(search);
+    run.add_option("--require", o.require,
+                   "a condition over a trial's metrics, e.g. 'trades >= 30 && max_drawdown < 0.3': a trial that "
+                   "breaks it is infeasible, never the best")
+        ->group(search)->type_name("CONDITION");
 
     auto *execution = "Execution";
     run.add_option("--backend", o.backend, "inline, thread, process or mpi")

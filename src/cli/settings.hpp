@@ -30,6 +30,7 @@ struct RunOptions {
     std::optional<double> timeout;
     std::string max_memory;
     bool ignore_errors = false;
+    std::string require; // --require: a condition over a trial's metrics
     std::string json, csv, report, heatmap;
     std::int64_t top = 10;
     bool quiet = false;

@@ -1,6 +1,7 @@
 #include "coordinator.hpp"
 
 #include "../analysis/selection.hpp"
+#include "../core/requirement.hpp"
 #include "../core/rng.hpp"
 #include "../core/trial_window.hpp"
 
@@ -19,8 +20,8 @@ struct Pending {
 
 class Coordinator {
 public:
-    explicit Coordinator(RunRequest &request)
-        : r_(request), table_(request.options.direction, request.options.kept_trials(),
+    Coordinator(RunRequest &request, Requirement requirement)
+        : r_(request), requirement_(std::move(requirement)), table_(request.options.direction, request.options.kept_trials(),
                               request.space->size(), request.info.metric_names.size(), request.search.planned())
     {
     }
@@ -113,7 +114,7 @@ private:
         if (!window_.waiting(n))
             return fail(BTOPT_ERR_INTERNAL, "the executor returned trial {}, which is not in flight", n);
         const auto status = static_cast<std::int32_t>(outcome.evaluation.status);
-        if (status < 0 || status > static_cast<std::int32_t>(TrialStatus::Cancelled))
+        if (status < 0 || status > static_cast<std::int32_t>(last_executor_status))
             return fail(BTOPT_ERR_INTERNAL, "the executor returned trial {} with status {}", n, status);
         return {};
     }
@@ -122,7 +123,7 @@ private:
     void record_ready()
     {
         window_.release_ready(
-            [this](std::uint64_t, const Pending &pending) { record(pending.point, *pending.outcome, pending.reused); });
+            [this](std::uint64_t, Pending &pending) { record(pending.point, *pending.outcome, pending.reused); });
     }
 
     Result<void> receive()
@@ -208,17 +209,30 @@ private:
             report_progress();
     }
 
-    // Called in trial order: what makes the search, the best and the first
-    // error the same for every executor and worker count.
-    void record(const Point &point, const Outcome &o, bool reused)
+    // An ok trial that breaks `require` is infeasible. A stored outcome is
+    // judged again, so a study resumed with another requirement (or none)
+    // judges by this run's.
+    void judge(Evaluation &e) const
     {
+        if (e.status != TrialStatus::Ok && e.status != TrialStatus::Infeasible)
+            return;
+        e.status = requirement_.met(e.score, {e.metrics.data(), e.metrics.size()}) ? TrialStatus::Ok
+                                                                                   : TrialStatus::Infeasible;
+    }
+
+    // Called in trial order: what makes the search, the best and the first
+    // error the same for every executor and worker count. An infeasible
+    // trial is no result to the search and no error to the run.
+    void record(const Point &point, Outcome &o, bool reused)
+    {
+        judge(o.evaluation);
         const TrialStatus status = o.evaluation.status;
         if (outcome_.status == BTOPT_OK) {
             std::optional<double> fitness;
             if (status == TrialStatus::Ok)
                 fitness = r_.options.direction == Direction::Maximize ? o.evaluation.score : -o.evaluation.score;
             r_.search.tell(fitness);
-            if (status != TrialStatus::Ok && !r_.options.ignore_errors)
+            if (status != TrialStatus::Ok && status != TrialStatus::Infeasible && !r_.options.ignore_errors)
                 stop(BTOPT_ERR_OBJECTIVE, fmt::format("trial {} at {} {}: {}", o.number, r_.space->describe(point),
                                                       status == TrialStatus::Failed ? "failed" : "did not finish",
                                                       o.evaluation.error));
@@ -242,6 +256,7 @@ private:
     }
 
     RunRequest &r_;
+    Requirement requirement_;
     TrialTable table_;
     RunOutcome outcome_;
     TrialWindow<Pending> window_; // proposed, not yet recorded
@@ -265,7 +280,10 @@ private:
 
 Result<RunOutcome> coordinate(RunRequest request)
 {
-    return Coordinator(request).run();
+    auto requirement = Requirement::compile(request.options.require, request.info.metric_names);
+    if (!requirement)
+        return tl::unexpected(requirement.error());
+    return Coordinator(request, std::move(*requirement)).run();
 }
 
 } // namespace btopt::internal

@@ -33,6 +33,15 @@ def test_decimal_and_int_scores(backend):
     assert nan.status_counts[TrialStatus.FAILED] == 2
 
 
+def test_require_marks_infeasible_trials_and_keeps_their_score():
+    result = run(lambda p: p['a'] * 10 + (1 if p['m'] == 'y' else 0), require='score < 30')
+    infeasible = [t for t in result.trials if t.status == TrialStatus.INFEASIBLE]
+    assert sorted(t.score for t in infeasible) == [30, 31, 40, 41]  # kept, so users see why
+    assert TrialStatus.INFEASIBLE.label == 'infeasible'
+    assert result.best_params == {'a': 2, 'm': 'y'} and result.best_score == 21
+    assert result.status_counts[TrialStatus.INFEASIBLE] == 4
+
+
 def test_result_fields():
     result = run(lambda p: -abs(p['a'] - 2), direction='maximize')
     assert result.best_params == {'a': 2, 'm': 'x'} and result.best_score == 0

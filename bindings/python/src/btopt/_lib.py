@@ -83,6 +83,7 @@ class ProgressStruct(Structure):
         ("evaluations_per_second", c_double),
         ("elapsed_seconds", c_double),
         ("trial", c_int64),
+        ("infeasible", c_uint64),  # added later: read only when struct_size covers it
     ]
 
 

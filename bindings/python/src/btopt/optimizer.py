@@ -101,7 +101,8 @@ _INT_OPTIONS = (
     "robust_radius",
 )
 _DOUBLE_OPTIONS = ("crossover_rate", "mutation_rate", "eval_timeout", "init_timeout", "progress_interval")
-_STRING_OPTIONS = ("direction", "start_method", "study", "study_mode", "data_fingerprint", "select", "start", "end")
+_STRING_OPTIONS = ("direction", "start_method", "study", "study_mode", "data_fingerprint", "select", "start", "end",
+                   "require")
 _BACKEND_ALIASES = {"multiprocessing": "process", "loky": "process", "threading": "thread", "sequential": "inline"}
 
 
@@ -131,9 +132,9 @@ def _describe(exc: BaseException) -> bytes:
 #: What a ``progress`` callback receives: once per recorded trial, in trial
 #: order (``trial`` its number; -1 for a call that records none: a beat while
 #: the run waits, or the last call); with ``progress_interval`` at most once
-#: per that many seconds. ``done`` = ok + failed + crashed + timeout.
+#: per that many seconds. ``done`` = ok + failed + crashed + timeout + infeasible.
 Progress = namedtuple("Progress", ["done", "total", "ok", "failed", "crashed", "timeout", "cancelled", "reused",
-                                   "best_score", "evaluations_per_second", "elapsed_seconds", "trial"])
+                                   "best_score", "evaluations_per_second", "elapsed_seconds", "trial", "infeasible"])
 _trial = threading.local()  # the seed of the trial this thread evaluates (trial_seed())
 
 
@@ -260,7 +261,10 @@ class _Calls:
         if self.progress is None or self.callback_error is not None:
             return
         try:
-            self.progress(Progress(*(getattr(report.contents, name) for name in Progress._fields)))
+            struct = report.contents
+            covered = _lib.ProgressStruct.infeasible.offset + 8 <= struct.struct_size  # an older library lacks it
+            self.progress(Progress(*(getattr(struct, name) if name != "infeasible" or covered else 0
+                                     for name in Progress._fields)))
         except BaseException as exc:  # noqa: B902
             self.callback_error = exc
             self.lib.btopt_optimizer_cancel(self.pointer)
@@ -416,6 +420,7 @@ class ParallelOptimizer:
         data_fingerprint: str | None = None,
         start: str | int | None = None,
         end: str | int | None = None,
+        require: str | None = None,
         deterministic: bool = True,
         **algorithm_kwargs: Any,
     ) -> None:
@@ -516,7 +521,7 @@ class ParallelOptimizer:
         strings: dict[str, str | None] = dict(
             direction=direction, start_method=start_method, study=study, study_mode=study_mode,
             data_fingerprint=data_fingerprint, select=select, start=None if start is None else str(start),
-            end=None if end is None else str(end))
+            end=None if end is None else str(end), require=require)
         for name in _STRING_OPTIONS:
             text = strings[name]
             if text is not None:

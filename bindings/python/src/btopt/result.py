@@ -28,10 +28,11 @@ class TrialStatus(enum.IntEnum):
     CRASHED = 2  #: the worker process evaluating it died
     TIMEOUT = 3  #: it ran past eval_timeout
     CANCELLED = 4  #: the run stopped before it finished
+    INFEASIBLE = 5  #: it ended ok, but its metrics break ``require``; its score is kept, it is never the best
 
     @property
     def label(self) -> str:
-        """The library's name for it: 'ok', 'failed', 'crashed', 'timeout', 'cancelled'."""
+        """The library's name for it: 'ok', 'failed', 'crashed', 'timeout', 'cancelled', 'infeasible'."""
         return _lib.decode(_lib.library().btopt_trial_status_name(int(self)))
 
     def __str__(self) -> str:
