@@ -255,6 +255,66 @@ TEST_CASE("require naming an unknown metric or not parsing is refused before the
     }
 }
 
+TEST_CASE("max_seconds: the run ends ok once its budget is spent, with the trials an unbudgeted run has first")
+{
+    const auto slow = [](const Params &p) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        return score(p);
+    };
+    for (const std::string algorithm : {"grid", "genetic"}) {
+        CAPTURE(algorithm);
+        Options o = options_for("thread", 2, 0);
+        const auto whole = ParallelOptimizer(score, fast_slow(), algorithm, o).optimize();
+        CHECK(!whole.stopped_on_budget);
+        o.max_seconds = 0.25; // 62 points of 20 ms on 2 workers take 0.6 s
+        const auto start = std::chrono::steady_clock::now();
+        const auto cut = ParallelOptimizer(slow, fast_slow(), algorithm, o).optimize(); // no throw: ok
+        const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        CHECK(cut.stopped_on_budget);
+        CHECK(took < 5.0);
+        REQUIRE(cut.evaluated > 0u);
+        CHECK(cut.evaluated < whole.trials.size());
+        REQUIRE(cut.trials.size() <= whole.trials.size());
+        std::size_t evaluated = 0;
+        for (std::size_t i = 0; i < cut.trials.size(); ++i) {
+            const TrialRecord &t = cut.trials[i];
+            CHECK(t.number == whole.trials[i].number);
+            CHECK(t.params == whole.trials[i].params); // the same search, cut short
+            if (t.status == BTOPT_TRIAL_CANCELLED) {
+                CHECK(t.error.find("max_seconds") != std::string::npos);
+                continue;
+            }
+            CHECK(t.status == BTOPT_TRIAL_OK);
+            CHECK(t.score == whole.trials[i].score);
+            ++evaluated;
+        }
+        CHECK(evaluated == cut.evaluated);
+        CHECK(cut.best_score == [&] {
+            double best = -1e300;
+            for (const TrialRecord &t : cut.trials)
+                if (t.status == BTOPT_TRIAL_OK)
+                    best = std::max(best, t.score);
+            return best;
+        }());
+    }
+}
+
+TEST_CASE("max_seconds must be a number of seconds; 0 is no budget")
+{
+    const auto r = ParallelOptimizer(score, fast_slow(), "grid", {.n_jobs = 1, .max_seconds = 0.0}).optimize();
+    CHECK(r.trials.size() == 62u);
+    CHECK(!r.stopped_on_budget);
+    for (const double bad : {-1.0, std::nan("")}) {
+        try {
+            ParallelOptimizer(score, fast_slow(), "grid", {.n_jobs = 1, .max_seconds = bad}).optimize();
+            FAIL("refused");
+        } catch (const Error &e) {
+            CHECK(e.status() == BTOPT_ERR_INVALID_ARGUMENT);
+            CHECK(std::string(e.what()).find("max_seconds") != std::string::npos);
+        }
+    }
+}
+
 TEST_CASE("without ignore_errors the first failing trial stops the run and names its point")
 {
     const auto objective = [](const Params &p) -> double {
