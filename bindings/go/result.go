@@ -72,6 +72,8 @@ type Result struct {
 	Workers         int    // NJobs resolved
 	Reused          uint64 // trials a study supplied instead of an evaluation
 	Provenance      string // JSON: what produced the run (docs/STUDIES.md); "" without a study
+	// StoppedOnBudget: SetMaxSeconds ended the run; the trials not started by then are TrialCancelled.
+	StoppedOnBudget bool
 
 	statusCounts [6]uint64
 	mu           sync.RWMutex
@@ -127,6 +129,7 @@ func newResult(raw *C.btopt_result) (*Result, error) {
 		r.statusCounts[s] = uint64(C.btopt_result_status_count(raw, C.int32_t(s)))
 	}
 	r.Evaluated = uint64(C.btopt_result_evaluated_count(raw))
+	r.StoppedOnBudget = C.btopt_result_stopped_on_budget(raw) != 0
 	r.WallSeconds = float64(C.btopt_result_wall_seconds(raw))
 	r.EvalSeconds = float64(C.btopt_result_eval_seconds(raw))
 	r.Speedup = float64(C.btopt_result_speedup(raw))

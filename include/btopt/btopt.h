@@ -306,6 +306,10 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *       metrics and score, e.g. 'trades >= 30 && max_drawdown < 0.3'; a
  *       trial that breaks it is infeasible, never the best; checked when
  *       the run starts
+ *   max_seconds (double, default 0; every run): wall-clock budget from
+ *       the first trial: once spent, nothing more is proposed, trials in
+ *       flight end as on a cancel (queued ones are not evaluated), and
+ *       the run ends ok with what it has; 0: none
  *   ignore_errors (int, default 0; every run): 1: record failing trials
  *       and go on; 0: stop at the first
  *   direction (string, default maximize; every run): maximize or minimize
@@ -641,6 +645,14 @@ BTOPT_API const char *btopt_result_selection_note(const btopt_result *result);
  * was killed by signal 11 (...) while running the plugin's finish"). The run
  * itself returns BTOPT_OK with all its trials. Valid while the result lives. */
 BTOPT_API const char *btopt_result_warnings(const btopt_result *result);
+/* 1 when the option max_seconds ended the run: the budget ran out before
+ * every trial of the search was evaluated. The run returned BTOPT_OK with the
+ * trials an unbudgeted run begins with (the same points and scores); those
+ * not evaluated by then are cancelled, their error saying so (queued ones
+ * never start; the process and MPI backends stop running ones as on a
+ * cancel, keeping what finishes within a moment). 0 otherwise, for NULL, and
+ * for a run read from a study. */
+BTOPT_API int btopt_result_stopped_on_budget(const btopt_result *result);
 
 /* ---- Studies ------------------------------------------------------------- */
 /* A stored run of a study as a result (run 0: the last one), with every trial

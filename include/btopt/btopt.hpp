@@ -60,6 +60,7 @@ public:
     std::uint32_t workers = 0;                   // workers the run used
     std::int32_t rank = 0;                       // the MPI rank this result is from (0 without MPI)
     std::map<btopt_trial_status, std::uint64_t> status_counts; // evaluated trials by status
+    bool stopped_on_budget = false; // max_seconds ended the run (btopt_result_stopped_on_budget)
 
     // The view of a kept trial's point, valid while this result lives: what
     // ParallelOptimizer::equity_curve and other C calls take.
@@ -327,6 +328,8 @@ struct Options {
     std::optional<double> progress_interval{};
     // A condition over a trial's metrics and score (btopt.h: require).
     std::optional<std::string> require{};
+    // Wall-clock budget in seconds (btopt.h: max_seconds); 0: none.
+    std::optional<double> max_seconds{};
 };
 
 // A strategy plugin as the objective: a path or a name on the plugin search
@@ -626,6 +629,8 @@ private:
             detail::check(btopt_optimizer_set_int(handle_.get(), "ignore_errors", *o.ignore_errors ? 1 : 0));
         if (o.progress_interval)
             detail::check(btopt_optimizer_set_double(handle_.get(), "progress_interval", *o.progress_interval));
+        if (o.max_seconds)
+            detail::check(btopt_optimizer_set_double(handle_.get(), "max_seconds", *o.max_seconds));
     }
 
     static btopt_status call_objective(void *user, const btopt_params *params, double *score) noexcept
@@ -683,6 +688,7 @@ inline OptimizationResult::OptimizationResult(btopt_result *handle) : handle_(ha
     eval_seconds = btopt_result_eval_seconds(handle);
     workers = btopt_result_workers(handle);
     rank = btopt_result_rank(handle);
+    stopped_on_budget = btopt_result_stopped_on_budget(handle) != 0;
     for (int status = BTOPT_TRIAL_OK; status <= BTOPT_TRIAL_INFEASIBLE; ++status)
         status_counts[static_cast<btopt_trial_status>(status)] = btopt_result_status_count(handle, status);
     const std::uint64_t n = btopt_result_trial_count(handle);

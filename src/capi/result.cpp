@@ -220,4 +220,9 @@ const char *btopt_result_selection_note(const btopt_result *result)
 
 const char *btopt_result_warnings(const btopt_result *result) { return result ? result->warnings.c_str() : ""; }
 
+int btopt_result_stopped_on_budget(const btopt_result *result)
+{
+    return result && result->run.stopped_on_budget ? 1 : 0;
+}
+
 } // extern "C"

@@ -132,6 +132,10 @@ void add_run_flags(CLI::App &run, RunOptions &o)
         ->group(execution)->check(CLI::IsMember({"inline", "thread", "process", "mpi"}))->capture_default_str();
     run.add_option("--batch-size", o.batch_size, "points a worker takes at once (0: automatic)")
         ->group(execution)->check(at_least(0));
+    run.add_option("--max-seconds", o.max_seconds,
+                   "wall-clock budget: once spent, nothing more is proposed, trials in flight end as on a cancel, "
+                   "and the run ends with what it has (0: none)")
+        ->group(execution)->check(non_negative_seconds);
     run.add_option("--timeout", o.timeout, "seconds one evaluation may take (process backend; 0: none)")
         ->group(execution)->check(non_negative_seconds);
     run.add_option("--max-memory", o.max_memory, "memory per worker, e.g. 512MB or 2GB (process backend)")

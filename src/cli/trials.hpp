@@ -31,6 +31,7 @@ struct RunData {
     std::vector<TrialRow> trials;
     std::optional<std::size_t> best; // index into trials
     std::uint64_t evaluated = 0;
+    bool stopped_on_budget = false; // --max-seconds ended the run
     std::array<std::uint64_t, BTOPT_TRIAL_INFEASIBLE + 1> status_counts{}; // by btopt_trial_status
     double wall_seconds = 0.0, eval_seconds = 0.0, speedup = 0.0;
     std::uint32_t workers = 1;

@@ -35,6 +35,7 @@ struct Options {
     std::int64_t keep_trials = -1; // 0: all; -1 (unset): all, or default_kept_with_study with a study
     bool ignore_errors = false;
     std::string require; // a condition over a trial's metrics (core/requirement.hpp); empty: none
+    double max_seconds = 0.0; // wall-clock budget of a run's proposals; 0: none
     double crossover_rate = 0.8;
     double mutation_rate = 0.2;
     std::string backend;      // empty: process with a plugin, else inline for one worker and thread for more

@@ -34,11 +34,13 @@ public:
             if (r_.store && outcome_.status == BTOPT_OK)
                 if (auto failed = r_.store->failure())
                     stop(failed->code, failed->message);
-            if (outcome_.status == BTOPT_OK)
+            if (outcome_.status == BTOPT_OK && !out_of_time_ && budget_spent())
+                stop_on_budget();
+            if (outcome_.status == BTOPT_OK && !out_of_time_)
                 if (auto filled = fill(); !filled)
                     return tl::unexpected(filled.error());
             if (in_flight_ == 0) {
-                if (outcome_.status != BTOPT_OK || r_.search.finished())
+                if (outcome_.status != BTOPT_OK || out_of_time_ || r_.search.finished())
                     break;
                 continue; // the search had nothing to say until now; ask again
             }
@@ -56,6 +58,12 @@ public:
         report_trials(/*last=*/true);
         if (outcome_.status == BTOPT_ERR_CANCELLED)
             outcome_.message = fmt::format("the run was cancelled after {} evaluations", table_.evaluated());
+        // A budget that ran out while the last trials ran, costing none, ended nothing.
+        outcome_.result.stopped_on_budget =
+            outcome_.status == BTOPT_OK && out_of_time_ && (cut_ > 0 || !r_.search.finished());
+        if (outcome_.result.stopped_on_budget)
+            outcome_.message = fmt::format("the max_seconds budget of {} s ran out after {} evaluations",
+                                           r_.options.max_seconds, table_.evaluated());
         outcome_.result.space = r_.space;
         outcome_.result.info = r_.info;
         outcome_.result.reused = reused_;
@@ -156,7 +164,24 @@ private:
     // finish, so a progress bar ends where the work did.
     std::uint64_t total() const
     {
-        return outcome_.status == BTOPT_OK ? std::max(r_.search.planned(), finished_) : finished_;
+        return outcome_.status == BTOPT_OK && !out_of_time_ ? std::max(r_.search.planned(), finished_) : finished_;
+    }
+
+    // max_seconds counts from the coordinator's start: the first proposal,
+    // once the workers (and a plugin's init) are up.
+    bool budget_spent() const
+    {
+        return r_.options.max_seconds > 0 &&
+               std::chrono::steady_clock::now() - start_ >= std::chrono::duration<double>(r_.options.max_seconds);
+    }
+
+    // Nothing more is proposed; the executor ends what is in flight as on a
+    // cancel (queued trials come back cancelled, record() says why). The run
+    // still ends ok: the budget is the user's, not a failure.
+    void stop_on_budget()
+    {
+        out_of_time_ = true;
+        r_.executor.cancel();
     }
 
     void report_progress()
@@ -227,12 +252,17 @@ private:
     {
         judge(o.evaluation);
         const TrialStatus status = o.evaluation.status;
+        const bool unstarted = out_of_time_ && status == TrialStatus::Cancelled;
+        cut_ += unstarted ? 1 : 0;
+        if (unstarted)
+            o.evaluation.error = fmt::format("not evaluated: the run's max_seconds budget of {} s ran out first",
+                                             r_.options.max_seconds);
         if (outcome_.status == BTOPT_OK) {
             std::optional<double> fitness;
             if (status == TrialStatus::Ok)
                 fitness = r_.options.direction == Direction::Maximize ? o.evaluation.score : -o.evaluation.score;
             r_.search.tell(fitness);
-            if (status != TrialStatus::Ok && status != TrialStatus::Infeasible && !r_.options.ignore_errors)
+            if (status != TrialStatus::Ok && status != TrialStatus::Infeasible && !unstarted && !r_.options.ignore_errors)
                 stop(BTOPT_ERR_OBJECTIVE, fmt::format("trial {} at {} {}: {}", o.number, r_.space->describe(point),
                                                       status == TrialStatus::Failed ? "failed" : "did not finish",
                                                       o.evaluation.error));
@@ -273,6 +303,8 @@ private:
     std::chrono::steady_clock::time_point last_trials_report_ = start_;
     std::uint64_t last_recorded_ = 0; // the trial recorded last
     bool unreported_ = false;         // trials were recorded since the last report_trials
+    bool out_of_time_ = false;        // max_seconds ran out: nothing more is proposed
+    std::uint64_t cut_ = 0;           // trials the budget left unevaluated
     static constexpr auto heartbeat = std::chrono::milliseconds(250);
 };
 

@@ -121,6 +121,7 @@ pub struct OptimizationResult {
     speedup_cpu_share: f64,
     workers: u32,
     reused: u64,
+    stopped_on_budget: bool,
     provenance: String,
 }
 
@@ -178,6 +179,7 @@ impl OptimizationResult {
             speedup_cpu_share: sys::btopt_result_speedup_cpu_share(r),
             workers: sys::btopt_result_workers(r),
             reused: sys::btopt_result_reused_count(r),
+            stopped_on_budget: sys::btopt_result_stopped_on_budget(r) != 0,
             provenance: string_from(sys::btopt_result_provenance(r)),
             handle,
         })
@@ -267,6 +269,11 @@ impl OptimizationResult {
     /// Trials a study supplied instead of an evaluation.
     pub fn reused_count(&self) -> u64 {
         self.reused
+    }
+
+    /// Whether `max_seconds` ended the run: the trials not started by then are cancelled.
+    pub fn stopped_on_budget(&self) -> bool {
+        self.stopped_on_budget
     }
 
     /// What produced the run, as JSON (docs/STUDIES.md); empty without a study.

@@ -100,7 +100,8 @@ _INT_OPTIONS = (
     "pbo_blocks",
     "robust_radius",
 )
-_DOUBLE_OPTIONS = ("crossover_rate", "mutation_rate", "eval_timeout", "init_timeout", "progress_interval")
+_DOUBLE_OPTIONS = ("crossover_rate", "mutation_rate", "eval_timeout", "init_timeout", "progress_interval",
+                   "max_seconds")
 _STRING_OPTIONS = ("direction", "start_method", "study", "study_mode", "data_fingerprint", "select", "start", "end",
                    "require")
 _BACKEND_ALIASES = {"multiprocessing": "process", "loky": "process", "threading": "thread", "sequential": "inline"}
@@ -421,6 +422,7 @@ class ParallelOptimizer:
         start: str | int | None = None,
         end: str | int | None = None,
         require: str | None = None,
+        max_seconds: float | None = None,
         deterministic: bool = True,
         **algorithm_kwargs: Any,
     ) -> None:
@@ -508,7 +510,7 @@ class ParallelOptimizer:
             if value is not None:
                 self._set_int(name, value)
         doubles: dict[str, float | None] = dict(crossover_rate=crossover_rate, mutation_rate=mutation_rate, eval_timeout=eval_timeout,
-                       init_timeout=init_timeout, progress_interval=progress_interval)
+                       init_timeout=init_timeout, progress_interval=progress_interval, max_seconds=max_seconds)
         for name in _DOUBLE_OPTIONS:
             real = doubles[name]
             if real is not None:

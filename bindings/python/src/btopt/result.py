@@ -208,6 +208,9 @@ class OptimizationResult:
         #: What went wrong without costing a trial (a plugin's finish that crashed), a line each.
         warnings = _lib.decode(lib.btopt_result_warnings(h)) if hasattr(lib, "btopt_result_warnings") else ""
         self.warnings: list[str] = warnings.splitlines()
+        #: Whether ``max_seconds`` ended the run (the trials not started by then are cancelled).
+        self.stopped_on_budget: bool = bool(lib.btopt_result_stopped_on_budget(h)) if hasattr(
+            lib, "btopt_result_stopped_on_budget") else False
         best = lib.btopt_result_best_params(h)
         self.best_params: dict[str, Any] | None = self._reader(best) if best else None
         self.best_score: float | None = _finite_or_none(lib.btopt_result_best_score(h)) if best else None

@@ -272,6 +272,7 @@ extern "C" {
     pub fn btopt_result_write_json(result: *const btopt_result, path: *const c_char) -> btopt_status;
     pub fn btopt_result_write_csv(result: *const btopt_result, path: *const c_char) -> btopt_status;
     pub fn btopt_result_reused_count(result: *const btopt_result) -> u64;
+    pub fn btopt_result_stopped_on_budget(result: *const btopt_result) -> c_int;
     pub fn btopt_result_provenance(result: *const btopt_result) -> *const c_char;
 
     pub fn btopt_study_open(out: *mut *mut btopt_result, path: *const c_char, run: i64) -> btopt_status;
