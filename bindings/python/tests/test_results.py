@@ -49,7 +49,7 @@ def test_result_fields():
     assert result.n_trials == len(result) == 10 and result.workers == 1
     assert result.wall_seconds > 0 and result.eval_seconds >= 0 and result.speedup >= 0
     assert result.status_counts == {TrialStatus.OK: 10, TrialStatus.FAILED: 0, TrialStatus.CRASHED: 0,
-                                    TrialStatus.TIMEOUT: 0, TrialStatus.CANCELLED: 0}
+                                    TrialStatus.TIMEOUT: 0, TrialStatus.CANCELLED: 0, TrialStatus.INFEASIBLE: 0}
     assert result.metric_names == [] and result.best_metrics == {}
     t = result.trials[1]
     assert (t.number, t.params, t.score, t.status, t.error, t.metrics) == (1, {'a': 0, 'm': 'y'}, -2.0,

@@ -53,7 +53,7 @@ class Trial(Mapping[str, Any]):
     """One evaluated point.
 
     Attributes: ``number`` (position in proposal order), ``params`` (dict),
-    ``score`` (float, None unless ok), ``status`` (TrialStatus), ``error``
+    ``score`` (float, None unless ok or infeasible), ``status`` (TrialStatus), ``error``
     (why it did not end ok; '' when ok), ``metrics`` (dict of a plugin's
     metrics; empty for a Python objective), ``seconds`` (its evaluation time).
 
@@ -243,7 +243,7 @@ class OptimizationResult:
         return Trial(
             number=number.value,
             params=self._reader(view.value),
-            score=score.value if status.value == TrialStatus.OK else None,
+            score=score.value if status.value in (TrialStatus.OK, TrialStatus.INFEASIBLE) else None,
             status=_status_of(status.value),
             error=_lib.decode(error.value),
             metrics=self._metrics(i),
