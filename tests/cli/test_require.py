@@ -84,3 +84,16 @@ def test_dashboard_shows_infeasible_cells_apart_from_failed_ones(btopt):
             else:
                 assert state == ("ok" if feasible[point] else "infeasible"), point
                 assert (value is None) == (state == "infeasible") and count == 1
+
+
+def test_a_study_resumed_with_another_require_judges_its_stored_trials_again(btopt):
+    # --keep 0: with a study a run keeps only its best ok trials in memory by default
+    study = ("--study", "s.db", "--keep", "0")
+    _, held = btopt.json(*QUADRATIC, "--require", "x_times_y <= -1", *study, name="held.json")
+    assert "infeasible" in {t["status"] for t in held["trials"]}
+    _, free = btopt.json(*QUADRATIC, *study, name="free.json")  # every outcome reused, none evaluated
+    assert {t["status"] for t in free["trials"]} == {"ok"}
+    assert all(t["seconds"] == h["seconds"] for t, h in zip(free["trials"], held["trials"]))  # stored, not rerun
+    assert [t["score"] for t in free["trials"]] == [t["score"] for t in held["trials"]]
+    _, again = btopt.json(*QUADRATIC, "--require", "x_times_y >= 1", *study, name="again.json")
+    assert all((t["status"] == "ok") == (t["metrics"]["x_times_y"] >= 1) for t in again["trials"])
