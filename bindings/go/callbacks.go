@@ -29,7 +29,7 @@ type Progress struct {
 
 // ProgressReport is a report per recorded trial, in trial order (or
 // coalesced by SetProgressInterval), with the counts by status:
-// Done == OK + Failed + Crashed + Timeout.
+// Done == OK + Failed + Crashed + Timeout + Infeasible.
 type ProgressReport struct {
 	Done                 uint64
 	Total                uint64 // the planned number; once the run stops, the number that finished
@@ -42,7 +42,8 @@ type ProgressReport struct {
 	BestScore            float64 // NaN until a trial succeeds
 	EvaluationsPerSecond float64
 	ElapsedSeconds       float64
-	Trial                int64 // the last trial recorded, when this report is the first to say so; else -1
+	Trial                int64  // the last trial recorded, when this report is the first to say so; else -1
+	Infeasible           uint64 // ended ok but break the option require
 }
 
 type objectiveState struct{ f ObjectiveFunc }
@@ -115,6 +116,6 @@ func btoptGoProgressReport(user C.uintptr_t, p *C.btopt_progress) {
 		OK: uint64(p.ok), Failed: uint64(p.failed), Crashed: uint64(p.crashed), Timeout: uint64(p.timeout),
 		Cancelled: uint64(p.cancelled), Reused: uint64(p.reused), BestScore: float64(p.best_score),
 		EvaluationsPerSecond: float64(p.evaluations_per_second), ElapsedSeconds: float64(p.elapsed_seconds),
-		Trial: int64(p.trial),
+		Trial: int64(p.trial), Infeasible: uint64(p.infeasible),
 	})
 }

@@ -88,6 +88,17 @@ func (o *Optimizer) SetStart(bar string) error { return o.SetString("start", bar
 // SetEnd is the last bar a plugin's run trades (included): a date or a bar number.
 func (o *Optimizer) SetEnd(bar string) error { return o.SetString("end", bar) }
 
+// SetMaxSeconds sets the run's wall-clock budget (0: none): once spent,
+// nothing more is proposed, trials not started are cancelled and the run
+// ends ok (Result.StoppedOnBudget).
+func (o *Optimizer) SetMaxSeconds(d time.Duration) error { return o.SetFloat("max_seconds", d.Seconds()) }
+
+// SetRequire sets a condition over a trial's metrics and score, e.g.
+// "trades >= 30 && max_drawdown < 0.3": a trial that breaks it is
+// TrialInfeasible, never the best. An unknown metric fails the run before
+// its first evaluation.
+func (o *Optimizer) SetRequire(condition string) error { return o.SetString("require", condition) }
+
 // SetDataFingerprint names a host objective's data for a study's provenance.
 func (o *Optimizer) SetDataFingerprint(text string) error { return o.SetString("data_fingerprint", text) }
 

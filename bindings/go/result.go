@@ -21,16 +21,19 @@ const (
 	TrialCrashed   TrialStatus = 2 // the worker process evaluating it died
 	TrialTimeout   TrialStatus = 3 // the evaluation ran past eval_timeout
 	TrialCancelled TrialStatus = 4 // the run stopped before the evaluation finished
+	// TrialInfeasible: it ended ok but its metrics break the option require
+	// (SetRequire); its score is kept, it is never the best.
+	TrialInfeasible TrialStatus = 5
 )
 
-// String is "ok", "failed", "crashed", "timeout", "cancelled" or "unknown".
+// String is "ok", "failed", "crashed", "timeout", "cancelled", "infeasible" or "unknown".
 func (s TrialStatus) String() string { return C.GoString(C.btopt_trial_status_name(C.int32_t(s))) }
 
 // Trial is one evaluated point.
 type Trial struct {
 	Number  uint64 // position in proposal order (not the index when KeepTrials is set)
 	Params  Point
-	Score   float64 // NaN unless Status is TrialOK
+	Score   float64 // NaN unless Status is TrialOK or TrialInfeasible
 	Status  TrialStatus
 	Error   string // why it did not end ok ("" when ok)
 	Seconds float64
@@ -69,8 +72,10 @@ type Result struct {
 	Workers         int    // NJobs resolved
 	Reused          uint64 // trials a study supplied instead of an evaluation
 	Provenance      string // JSON: what produced the run (docs/STUDIES.md); "" without a study
+	// StoppedOnBudget: SetMaxSeconds ended the run; the trials not started by then are TrialCancelled.
+	StoppedOnBudget bool
 
-	statusCounts [5]uint64
+	statusCounts [6]uint64
 	mu           sync.RWMutex
 	ptr          *C.btopt_result
 }
@@ -124,6 +129,7 @@ func newResult(raw *C.btopt_result) (*Result, error) {
 		r.statusCounts[s] = uint64(C.btopt_result_status_count(raw, C.int32_t(s)))
 	}
 	r.Evaluated = uint64(C.btopt_result_evaluated_count(raw))
+	r.StoppedOnBudget = C.btopt_result_stopped_on_budget(raw) != 0
 	r.WallSeconds = float64(C.btopt_result_wall_seconds(raw))
 	r.EvalSeconds = float64(C.btopt_result_eval_seconds(raw))
 	r.Speedup = float64(C.btopt_result_speedup(raw))

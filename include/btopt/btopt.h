@@ -71,7 +71,9 @@ typedef enum btopt_trial_status {
     BTOPT_TRIAL_FAILED = 1,   /* the objective reported an error or a NaN/infinite score */
     BTOPT_TRIAL_CRASHED = 2,  /* the worker evaluating it died */
     BTOPT_TRIAL_TIMEOUT = 3,  /* the evaluation ran past eval_timeout */
-    BTOPT_TRIAL_CANCELLED = 4 /* the run stopped before the evaluation finished */
+    BTOPT_TRIAL_CANCELLED = 4, /* the run stopped before the evaluation finished */
+    BTOPT_TRIAL_INFEASIBLE = 5 /* it ended ok but its metrics break the option `require`: its score and
+                                  metrics are kept, it is never the best, the search hears no result */
 } btopt_trial_status;
 
 /* The kind of a parameter. */
@@ -220,6 +222,8 @@ typedef struct btopt_progress {
     double elapsed_seconds;        /* since the run started */
     int64_t trial;      /* the last trial recorded, when this call is the first to report it; else -1
                            (a beat while the run waits, or a last call with nothing new) */
+    /* Added later (read it only when struct_size covers it): */
+    uint64_t infeasible; /* recorded trials that ended ok but break the option require */
 } btopt_progress;
 /* Called from the thread that called btopt_optimizer_run, never
  * concurrently: once per recorded trial, in trial order (trial = its
@@ -298,6 +302,14 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *       neighbourhood score, docs/VALIDATION.md)
  *   robust_radius (int, default 1; grid): k: a trial's neighbourhood
  *       score is the worst score within k grid steps on every parameter
+ *   require (string, default ""; every run): a condition over a trial's
+ *       metrics and score, e.g. 'trades >= 30 && max_drawdown < 0.3'; a
+ *       trial that breaks it is infeasible, never the best; checked when
+ *       the run starts
+ *   max_seconds (double, default 0; every run): wall-clock budget from
+ *       the first trial: once spent, nothing more is proposed, trials in
+ *       flight end as on a cancel (queued ones are not evaluated), and
+ *       the run ends ok with what it has; 0: none
  *   ignore_errors (int, default 0; every run): 1: record failing trials
  *       and go on; 0: stop at the first
  *   direction (string, default maximize; every run): maximize or minimize
@@ -528,7 +540,7 @@ BTOPT_API const btopt_params *btopt_result_best_params(const btopt_result *resul
 BTOPT_API btopt_status btopt_result_best_index(const btopt_result *result, uint64_t *out);
 /* Trials kept (all of them unless keep_trials was set), in trial order. */
 BTOPT_API uint64_t btopt_result_trial_count(const btopt_result *result);
-/* The i-th kept trial: its point, score (NaN unless ok) and btopt_trial_status.
+/* The i-th kept trial: its point, score (NaN unless ok or infeasible) and btopt_trial_status.
  * Any output may be NULL. NOT_FOUND when i is out of range. */
 BTOPT_API btopt_status btopt_result_trial(const btopt_result *result, uint64_t i, const btopt_params **params,
                                           double *score, int32_t *trial_status);
@@ -633,6 +645,14 @@ BTOPT_API const char *btopt_result_selection_note(const btopt_result *result);
  * was killed by signal 11 (...) while running the plugin's finish"). The run
  * itself returns BTOPT_OK with all its trials. Valid while the result lives. */
 BTOPT_API const char *btopt_result_warnings(const btopt_result *result);
+/* 1 when the option max_seconds ended the run: the budget ran out before
+ * every trial of the search was evaluated. The run returned BTOPT_OK with the
+ * trials an unbudgeted run begins with (the same points and scores); those
+ * not evaluated by then are cancelled, their error saying so (queued ones
+ * never start; the process and MPI backends stop running ones as on a
+ * cancel, keeping what finishes within a moment). 0 otherwise, for NULL, and
+ * for a run read from a study. */
+BTOPT_API int btopt_result_stopped_on_budget(const btopt_result *result);
 
 /* ---- Studies ------------------------------------------------------------- */
 /* A stored run of a study as a result (run 0: the last one), with every trial
@@ -685,8 +705,9 @@ BTOPT_API btopt_status btopt_search_set_string(btopt_search *search, const char 
 BTOPT_API btopt_status btopt_search_ask(btopt_search *search, size_t max, uint64_t *numbers,
                                         const btopt_params **params, size_t *count);
 /* The outcome of trial `number` (a btopt_trial_status): BTOPT_TRIAL_OK with
- * its score, or failed/crashed/timeout/cancelled (score ignored; the search
- * counts it as no result). metrics (NULL when metric_count is 0) are kept
+ * its score, or failed/crashed/timeout/cancelled/infeasible (score ignored;
+ * the search counts it as no result; a host judges its own constraints on
+ * results and tells BTOPT_TRIAL_INFEASIBLE, as a run with `require` does). metrics (NULL when metric_count is 0) are kept
  * with the trial in the state. NOT_FOUND for a number never proposed;
  * INVALID_ARGUMENT for a trial already told, an unknown status, or a
  * non-finite score with BTOPT_TRIAL_OK. */

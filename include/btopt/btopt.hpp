@@ -46,11 +46,12 @@ enum class TrialStatus : std::int32_t {
     crashed = BTOPT_TRIAL_CRASHED,     // the worker evaluating it died
     timeout = BTOPT_TRIAL_TIMEOUT,     // the evaluation ran past eval_timeout
     cancelled = BTOPT_TRIAL_CANCELLED, // the run stopped before the evaluation finished
+    infeasible = BTOPT_TRIAL_INFEASIBLE, // ok, but its metrics break the run's require
 };
 constexpr btopt_trial_status to_c(TrialStatus status) noexcept { return static_cast<btopt_trial_status>(status); }
 constexpr TrialStatus to_trial_status(btopt_trial_status status) noexcept { return static_cast<TrialStatus>(status); }
 constexpr bool operator==(TrialStatus a, btopt_trial_status b) noexcept { return to_c(a) == b; }
-// "ok", "failed", "crashed", "timeout" or "cancelled" (btopt_trial_status_name).
+// "ok", "failed", "crashed", "timeout", "cancelled" or "infeasible" (btopt_trial_status_name).
 inline std::string to_string(TrialStatus status) { return btopt_trial_status_name(static_cast<std::int32_t>(status)); }
 // A status code's name ("BTOPT_ERR_NOT_FOUND"; btopt_status_name).
 inline std::string status_name(btopt_status status) { return btopt_status_name(status); }
@@ -58,7 +59,7 @@ inline std::string status_name(btopt_status status) { return btopt_status_name(s
 struct TrialRecord {
     std::uint64_t number = 0; // position in proposal order
     ParamMap params;
-    double score = 0.0; // NaN unless status is TrialStatus::ok
+    double score = 0.0; // NaN unless status is TrialStatus::ok or TrialStatus::infeasible
     TrialStatus status = TrialStatus::ok;
     std::string error;
     double seconds = 0.0;
@@ -116,6 +117,7 @@ public:
     std::uint32_t workers = 0;                   // workers the run used
     std::int32_t rank = 0;                       // the MPI rank this result is from (0 without MPI)
     std::map<TrialStatus, std::uint64_t> status_counts; // evaluated trials by status
+    bool stopped_on_budget = false; // max_seconds ended the run (btopt_result_stopped_on_budget)
     double efficiency = 0.0;        // speedup / workers (btopt_result_efficiency)
     double speedup_cpu_share = 0.0; // 1: the speedup's basis is CPU time, 0: wall time (btopt.h)
     // What went wrong without costing a trial (a plugin's finish that crashed), a line each.
@@ -447,6 +449,10 @@ struct Options {
     // Like callback, it may cancel; an exception it throws cancels the run
     // and is thrown again from optimize().
     std::function<void(const Progress &)> progress{};
+    // A condition over a trial's metrics and score (btopt.h: require).
+    std::optional<std::string> require{};
+    // Wall-clock budget in seconds (btopt.h: max_seconds); 0: none.
+    std::optional<double> max_seconds{};
 };
 
 // A strategy plugin as the objective: a path or a name on the plugin search
@@ -850,7 +856,8 @@ private:
             {"study_mode", &o.study_mode},
             {"data_fingerprint", &o.data_fingerprint},
             {"start", &o.start},
-            {"end", &o.end}};
+            {"end", &o.end},
+            {"require", &o.require}};
         for (const auto &[name, value] : strings)
             if (*value)
                 detail::check(btopt_optimizer_set_string(handle_.get(), name, (*value)->c_str()));
@@ -870,6 +877,8 @@ private:
             detail::check(btopt_optimizer_set_int(handle_.get(), "ignore_errors", *o.ignore_errors ? 1 : 0));
         if (o.progress_interval)
             detail::check(btopt_optimizer_set_double(handle_.get(), "progress_interval", *o.progress_interval));
+        if (o.max_seconds)
+            detail::check(btopt_optimizer_set_double(handle_.get(), "max_seconds", *o.max_seconds));
     }
 
     static btopt_status call_objective(void *user, const btopt_params *params, double *score) noexcept
@@ -963,7 +972,8 @@ inline OptimizationResult::OptimizationResult(btopt_result *handle) : handle_(ha
     eval_seconds = btopt_result_eval_seconds(handle);
     workers = btopt_result_workers(handle);
     rank = btopt_result_rank(handle);
-    for (int status = BTOPT_TRIAL_OK; status <= BTOPT_TRIAL_CANCELLED; ++status)
+    stopped_on_budget = btopt_result_stopped_on_budget(handle) != 0;
+    for (int status = BTOPT_TRIAL_OK; status <= BTOPT_TRIAL_INFEASIBLE; ++status)
         status_counts[static_cast<TrialStatus>(status)] = btopt_result_status_count(handle, status);
     efficiency = btopt_result_efficiency(handle);
     speedup_cpu_share = btopt_result_speedup_cpu_share(handle);

@@ -71,7 +71,8 @@ RunPlan make_plan(btopt_optimizer &opt, Objective *callback)
                                    .best_score = r.best_score,
                                    .evaluations_per_second = r.evaluations_per_second,
                                    .elapsed_seconds = r.elapsed_seconds,
-                                   .trial = r.trial};
+                                   .trial = r.trial,
+                                   .infeasible = r.by_status[BTOPT_TRIAL_INFEASIBLE]};
             opt.progress_ex(opt.progress_ex_user, &p);
         };
     return plan;

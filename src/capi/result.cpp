@@ -66,7 +66,7 @@ btopt_status btopt_result_trial(const btopt_result *result, uint64_t i, const bt
     if (params)
         *params = &result->view(*trial);
     if (score)
-        *score = t.status(*trial) == TrialStatus::Ok ? t.score(*trial) : not_a_number;
+        *score = has_score(t.status(*trial)) ? t.score(*trial) : not_a_number;
     if (trial_status)
         *trial_status = static_cast<int32_t>(t.status(*trial));
     return BTOPT_OK;
@@ -219,5 +219,10 @@ const char *btopt_result_selection_note(const btopt_result *result)
 }
 
 const char *btopt_result_warnings(const btopt_result *result) { return result ? result->warnings.c_str() : ""; }
+
+int btopt_result_stopped_on_budget(const btopt_result *result)
+{
+    return result && result->run.stopped_on_budget ? 1 : 0;
+}
 
 } // extern "C"

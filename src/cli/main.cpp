@@ -122,12 +122,20 @@ void add_run_flags(CLI::App &run, RunOptions &o)
     run.add_option("--objective", o.objective, "the metric to optimise (default: the plugin's)")
         ->group(search)->type_name("METRIC");
     run.add_flag("--minimize", o.minimize, "lower scores are better")->group(search);
+    run.add_option("--require", o.require,
+                   "a condition over a trial's metrics, e.g. 'trades >= 30 && max_drawdown < 0.3': a trial that "
+                   "breaks it is infeasible, never the best")
+        ->group(search)->type_name("CONDITION");
 
     auto *execution = "Execution";
     run.add_option("--backend", o.backend, "inline, thread, process or mpi")
         ->group(execution)->check(CLI::IsMember({"inline", "thread", "process", "mpi"}))->capture_default_str();
     run.add_option("--batch-size", o.batch_size, "points a worker takes at once (0: automatic)")
         ->group(execution)->check(at_least(0));
+    run.add_option("--max-seconds", o.max_seconds,
+                   "wall-clock budget: once spent, nothing more is proposed, trials in flight end as on a cancel, "
+                   "and the run ends with what it has (0: none)")
+        ->group(execution)->check(non_negative_seconds);
     run.add_option("--timeout", o.timeout, "seconds one evaluation may take (process backend; 0: none)")
         ->group(execution)->check(non_negative_seconds);
     run.add_option("--max-memory", o.max_memory, "memory per worker, e.g. 512MB or 2GB (process backend)")

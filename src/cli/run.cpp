@@ -120,8 +120,10 @@ void write_files(const RunSettings &s, const btopt_result *result)
 int no_trial_succeeded(const RunData &run)
 {
     const auto &c = run.status_counts;
-    fmt::print(stderr, "btopt: error: no trial succeeded: {} evaluated, {} failed, {} crashed, {} timed out\n",
-               run.evaluated, c[BTOPT_TRIAL_FAILED], c[BTOPT_TRIAL_CRASHED], c[BTOPT_TRIAL_TIMEOUT]);
+    fmt::print(stderr,
+               "btopt: error: no trial succeeded: {} evaluated, {} failed, {} crashed, {} timed out, {} infeasible\n",
+               run.evaluated, c[BTOPT_TRIAL_FAILED], c[BTOPT_TRIAL_CRASHED], c[BTOPT_TRIAL_TIMEOUT],
+               c[BTOPT_TRIAL_INFEASIBLE]);
     return exit_none_ok;
 }
 

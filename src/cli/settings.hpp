@@ -28,8 +28,10 @@ struct RunOptions {
     bool minimize = false;
     std::string backend = "process";
     std::optional<double> timeout;
+    std::optional<double> max_seconds; // --max-seconds: the run's wall-clock budget
     std::string max_memory;
     bool ignore_errors = false;
+    std::string require; // --require: a condition over a trial's metrics
     std::string json, csv, report, heatmap;
     std::int64_t top = 10;
     bool quiet = false;

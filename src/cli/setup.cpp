@@ -215,10 +215,15 @@ void set_options(btopt_optimizer *opt, const RunOptions &o)
             check(btopt_optimizer_set_string(opt, option, value->c_str()), fmt::format("{} {}", flag, *value));
     if (o.timeout)
         check(btopt_optimizer_set_double(opt, "eval_timeout", *o.timeout), fmt::format("--timeout {}", *o.timeout));
+    if (o.max_seconds)
+        check(btopt_optimizer_set_double(opt, "max_seconds", *o.max_seconds),
+              fmt::format("--max-seconds {}", *o.max_seconds));
     if (!o.max_memory.empty())
         check(btopt_optimizer_set_string(opt, "max_memory_per_worker", o.max_memory.c_str()), "--max-memory " + o.max_memory);
     if (o.ignore_errors)
         check(btopt_optimizer_set_int(opt, "ignore_errors", 1), "--ignore-errors");
+    if (!o.require.empty())
+        check(btopt_optimizer_set_string(opt, "require", o.require.c_str()), "--require " + o.require);
     if (!o.select.empty())
         check(btopt_optimizer_set_string(opt, "select", o.select.c_str()), "--select " + o.select);
     if (o.minimize)

@@ -31,7 +31,8 @@ struct RunData {
     std::vector<TrialRow> trials;
     std::optional<std::size_t> best; // index into trials
     std::uint64_t evaluated = 0;
-    std::array<std::uint64_t, 5> status_counts{}; // by btopt_trial_status
+    bool stopped_on_budget = false; // --max-seconds ended the run
+    std::array<std::uint64_t, BTOPT_TRIAL_INFEASIBLE + 1> status_counts{}; // by btopt_trial_status
     double wall_seconds = 0.0, eval_seconds = 0.0, speedup = 0.0;
     std::uint32_t workers = 1;
     btopt_selection selection{}; // docs/VALIDATION.md
@@ -43,11 +44,11 @@ struct RunData {
     std::vector<Sensitivity> sensitivity; // by parameter, with selection.has_robust
 
     double efficiency() const { return workers > 0 ? speedup / workers : 0.0; }
-    // Trials that ran to an end of their own: ok, failed, crashed or timed out.
+    // Trials that ran to an end of their own: ok, failed, crashed, timed out or infeasible.
     std::uint64_t finished() const
     {
         return status_counts[BTOPT_TRIAL_OK] + status_counts[BTOPT_TRIAL_FAILED] + status_counts[BTOPT_TRIAL_CRASHED] +
-               status_counts[BTOPT_TRIAL_TIMEOUT];
+               status_counts[BTOPT_TRIAL_TIMEOUT] + status_counts[BTOPT_TRIAL_INFEASIBLE];
     }
     std::optional<std::size_t> metric_index(const std::string &name) const;
 };

@@ -14,7 +14,8 @@ namespace {
 // Past this many points in the constrained sub-grid, counting would delay the start.
 constexpr std::uint64_t max_scanned_points = 4'000'000;
 
-Error describe_parse_error(const Space &space, const std::string &expression, const mu::Parser::exception_type &e)
+Error describe_parse_error(const Space &space, const std::string &expression, const mu::Parser::exception_type &e,
+                          std::string_view noun)
 {
     const std::string &token = e.GetToken();
     if (const auto k = space.find(token); k && space.parameters()[*k].kind == Kind::Choice)
@@ -23,7 +24,7 @@ Error describe_parse_error(const Space &space, const std::string &expression, co
                                  expression, token)};
     if (!token.empty() && std::isalpha(static_cast<unsigned char>(token[0])) && !space.find(token))
         return Error{BTOPT_ERR_INVALID_ARGUMENT,
-                     fmt::format("constraint \"{}\": unknown parameter '{}' at position {}", expression, token,
+                     fmt::format("constraint \"{}\": unknown {} '{}' at position {}", expression, noun, token,
                                  e.GetPos() + 1)};
     std::string why = e.GetMsg();
     if (why.find("position") == std::string::npos)
@@ -199,7 +200,8 @@ Constraints::Constraints(Constraints &&) noexcept = default;
 Constraints &Constraints::operator=(Constraints &&) noexcept = default;
 Constraints::~Constraints() = default;
 
-Result<Constraints> Constraints::compile(const Space &space, const std::vector<std::string> &expressions)
+Result<Constraints> Constraints::compile(const Space &space, const std::vector<std::string> &expressions,
+                                         std::string_view noun)
 {
     Constraints c;
     c.space_ = &space;
@@ -215,7 +217,7 @@ Result<Constraints> Constraints::compile(const Space &space, const std::vector<s
             for (const auto &[name, ptr] : parser->GetUsedVar())
                 c.used_.push_back(static_cast<std::size_t>(ptr - c.values_.get()));
         } catch (const mu::Parser::exception_type &e) {
-            return tl::unexpected(describe_parse_error(space, expression, e));
+            return tl::unexpected(describe_parse_error(space, expression, e, noun));
         }
         if (auto ok = check_shape(expression); !ok)
             return tl::unexpected(ok.error());

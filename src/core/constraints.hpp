@@ -18,8 +18,11 @@ namespace btopt::internal {
 
 class Constraints {
 public:
-    // Compiles each expression against the space's numeric parameters.
-    static Result<Constraints> compile(const Space &space, const std::vector<std::string> &expressions);
+    // Compiles each expression against the space's numeric parameters; an
+    // error names an unknown name as a `noun` ("parameter", or "metric" for
+    // the option require, whose space is the metrics: core/requirement.hpp).
+    static Result<Constraints> compile(const Space &space, const std::vector<std::string> &expressions,
+                                       std::string_view noun = "parameter");
 
     Constraints(Constraints &&) noexcept;
     Constraints &operator=(Constraints &&) noexcept;

@@ -260,7 +260,7 @@ constexpr auto Double = OptionType::Double;
 constexpr auto String = OptionType::String;
 
 // Every option, in the order the documentation lists them.
-constexpr std::array<OptionSpec, 30> catalogue{{
+constexpr std::array<OptionSpec, 32> catalogue{{
     {"n_jobs", Int, "-1", "every run", "--jobs",
      "workers: N, -1 every CPU this process may use, -2 all but one, ...", set_jobs, get_field<&Options::n_jobs>},
     {"backend", String, "", "every run", "--backend",
@@ -311,6 +311,14 @@ constexpr std::array<OptionSpec, 30> catalogue{{
     {"robust_radius", Int, "1", "grid", "--robust-radius",
      "k: a trial's neighbourhood score is the worst score within k grid steps on every parameter",
      set_at_least<&Options::robust_radius, 1>, get_field<&Options::robust_radius>},
+    {"require", String, "", "every run", "--require",
+     "a condition over a trial's metrics and score, e.g. 'trades >= 30 && max_drawdown < 0.3'; a trial that breaks "
+     "it is infeasible, never the best; checked when the run starts",
+     set_text<&Options::require>, get_field<&Options::require>},
+    {"max_seconds", Double, "0", "every run", "--max-seconds",
+     "wall-clock budget from the first trial: once spent, nothing more is proposed, trials in flight end as on a "
+     "cancel (queued ones are not evaluated), and the run ends ok with what it has; 0: none",
+     set_seconds<&Options::max_seconds>, get_field<&Options::max_seconds>},
     {"ignore_errors", Int, "0", "every run", "--ignore-errors",
      "1: record failing trials and go on; 0: stop at the first", set_ignore_errors,
      [](const Options &o) -> OptionValue { return std::int64_t{o.ignore_errors}; }},

@@ -34,6 +34,8 @@ struct Options {
     double progress_interval = 0.0; // seconds between progress_ex calls; 0: one per recorded trial
     std::int64_t keep_trials = -1; // 0: all; -1 (unset): all, or default_kept_with_study with a study
     bool ignore_errors = false;
+    std::string require; // a condition over a trial's metrics (core/requirement.hpp); empty: none
+    double max_seconds = 0.0; // wall-clock budget of a run's proposals; 0: none
     double crossover_rate = 0.8;
     double mutation_rate = 0.2;
     std::string backend;      // empty: process with a plugin, else inline for one worker and thread for more

@@ -95,6 +95,9 @@ struct RunResult {
     double cpu_seconds = 0.0; // the part of sequential_seconds measured as CPU time
     std::string provenance; // a JSON object saying what produced the run (runs with a study); empty: none
     SelectionStats selection; // computed by src/analysis once the run has ended
+    // The max_seconds budget ran out before the search had proposed its last
+    // trial: the trials are those an unbudgeted run begins with.
+    bool stopped_on_budget = false;
     // What went wrong without costing a trial: a plugin's finish that crashed
     // or never returned (Executor::shut_down).
     std::vector<std::string> warnings;

@@ -155,7 +155,7 @@ void json_trial(std::string &out, const Space &space, const JsonKeys &keys, cons
     out.append(", \"params\": ");
     json_params(out, space, keys, t.point);
     out.append(", \"score\": ");
-    if (t.status == TrialStatus::Ok)
+    if (has_score(t.status))
         json_number(out, t.score);
     else
         out.append("null");
@@ -350,7 +350,7 @@ void csv_row(std::string &out, const RunResult &r, const TrialView &t)
         }
     }
     out.push_back(',');
-    if (t.status == TrialStatus::Ok)
+    if (has_score(t.status))
         csv_number(out, t.score);
     for (std::size_t m = 0; m < r.info.metric_names.size(); ++m) {
         out.push_back(',');

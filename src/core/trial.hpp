@@ -18,18 +18,28 @@ enum class TrialStatus : std::int32_t {
     Crashed = BTOPT_TRIAL_CRASHED,
     Timeout = BTOPT_TRIAL_TIMEOUT,
     Cancelled = BTOPT_TRIAL_CANCELLED,
+    Infeasible = BTOPT_TRIAL_INFEASIBLE, // ok, but breaks `require` (set by the coordinator, never by an executor)
 };
 
 // How many statuses there are: arrays counted by status have this size.
-constexpr std::size_t trial_status_count = BTOPT_TRIAL_CANCELLED + 1;
+constexpr std::size_t trial_status_count = BTOPT_TRIAL_INFEASIBLE + 1;
+// The last status an executor may hand back: Infeasible is the coordinator's.
+constexpr TrialStatus last_executor_status = TrialStatus::Cancelled;
 
-// "ok", "failed", "crashed", "timeout" or "cancelled": how files and messages name a status.
+// "ok", "failed", "crashed", "timeout", "cancelled" or "infeasible": how files and messages name a status.
 constexpr const char *trial_status_name(TrialStatus status) noexcept
 {
-    constexpr const char *names[] = {"ok", "failed", "crashed", "timeout", "cancelled"};
+    constexpr const char *names[] = {"ok", "failed", "crashed", "timeout", "cancelled", "infeasible"};
     static_assert(std::size(names) == trial_status_count);
     const auto i = static_cast<std::size_t>(status);
     return i < trial_status_count ? names[i] : "unknown";
+}
+
+// Whether a trial of this status has a score: an ok one, or an infeasible
+// one (it ended ok; its score is kept so users see what it gave up).
+constexpr bool has_score(TrialStatus status) noexcept
+{
+    return status == TrialStatus::Ok || status == TrialStatus::Infeasible;
 }
 
 // The bars an evaluation trades, first .. end-1; end 0: all of them (what

@@ -163,7 +163,7 @@ Parsed take_outcome(std::string_view in, std::size_t &at, Outcome &o)
     if (!r.complete())
         return Parsed::Partial;
     const bool notice = o.number == notice_number;
-    if (status < 0 || status > (notice ? static_cast<std::int32_t>(last_notice) : static_cast<std::int32_t>(TrialStatus::Cancelled)) ||
+    if (status < 0 || status > (notice ? static_cast<std::int32_t>(last_notice) : static_cast<std::int32_t>(last_executor_status)) ||
         n > max_metrics)
         return Parsed::Invalid;
     o.evaluation.metrics.resize(n);

@@ -1,6 +1,7 @@
 #include "coordinator.hpp"
 
 #include "../analysis/selection.hpp"
+#include "../core/requirement.hpp"
 #include "../core/rng.hpp"
 #include "../core/trial_window.hpp"
 
@@ -19,8 +20,8 @@ struct Pending {
 
 class Coordinator {
 public:
-    explicit Coordinator(RunRequest &request)
-        : r_(request), table_(request.options.direction, request.options.kept_trials(),
+    Coordinator(RunRequest &request, Requirement requirement)
+        : r_(request), requirement_(std::move(requirement)), table_(request.options.direction, request.options.kept_trials(),
                               request.space->size(), request.info.metric_names.size(), request.search.planned())
     {
     }
@@ -33,11 +34,13 @@ public:
             if (r_.store && outcome_.status == BTOPT_OK)
                 if (auto failed = r_.store->failure())
                     stop(failed->code, failed->message);
-            if (outcome_.status == BTOPT_OK)
+            if (outcome_.status == BTOPT_OK && !out_of_time_ && budget_spent())
+                stop_on_budget();
+            if (outcome_.status == BTOPT_OK && !out_of_time_)
                 if (auto filled = fill(); !filled)
                     return tl::unexpected(filled.error());
             if (in_flight_ == 0) {
-                if (outcome_.status != BTOPT_OK || r_.search.finished())
+                if (outcome_.status != BTOPT_OK || out_of_time_ || r_.search.finished())
                     break;
                 continue; // the search had nothing to say until now; ask again
             }
@@ -57,6 +60,12 @@ public:
             r_.store->recorded_all();
         if (outcome_.status == BTOPT_ERR_CANCELLED)
             outcome_.message = fmt::format("the run was cancelled after {} evaluations", table_.evaluated());
+        // A budget that ran out while the last trials ran, costing none, ended nothing.
+        outcome_.result.stopped_on_budget =
+            outcome_.status == BTOPT_OK && out_of_time_ && (cut_ > 0 || !r_.search.finished());
+        if (outcome_.result.stopped_on_budget)
+            outcome_.message = fmt::format("the max_seconds budget of {} s ran out after {} evaluations",
+                                           r_.options.max_seconds, table_.evaluated());
         outcome_.result.space = r_.space;
         outcome_.result.info = r_.info;
         outcome_.result.reused = reused_;
@@ -115,7 +124,7 @@ private:
         if (!window_.waiting(n))
             return fail(BTOPT_ERR_INTERNAL, "the executor returned trial {}, which is not in flight", n);
         const auto status = static_cast<std::int32_t>(outcome.evaluation.status);
-        if (status < 0 || status > static_cast<std::int32_t>(TrialStatus::Cancelled))
+        if (status < 0 || status > static_cast<std::int32_t>(last_executor_status))
             return fail(BTOPT_ERR_INTERNAL, "the executor returned trial {} with status {}", n, status);
         return {};
     }
@@ -124,7 +133,7 @@ private:
     void record_ready()
     {
         window_.release_ready(
-            [this](std::uint64_t, const Pending &pending) { record(pending.point, *pending.outcome, pending.reused); });
+            [this](std::uint64_t, Pending &pending) { record(pending.point, *pending.outcome, pending.reused); });
     }
 
     Result<void> receive()
@@ -157,7 +166,24 @@ private:
     // finish, so a progress bar ends where the work did.
     std::uint64_t total() const
     {
-        return outcome_.status == BTOPT_OK ? std::max(r_.search.planned(), finished_) : finished_;
+        return outcome_.status == BTOPT_OK && !out_of_time_ ? std::max(r_.search.planned(), finished_) : finished_;
+    }
+
+    // max_seconds counts from the coordinator's start: the first proposal,
+    // once the workers (and a plugin's init) are up.
+    bool budget_spent() const
+    {
+        return r_.options.max_seconds > 0 &&
+               std::chrono::steady_clock::now() - start_ >= std::chrono::duration<double>(r_.options.max_seconds);
+    }
+
+    // Nothing more is proposed; the executor ends what is in flight as on a
+    // cancel (queued trials come back cancelled, record() says why). The run
+    // still ends ok: the budget is the user's, not a failure.
+    void stop_on_budget()
+    {
+        out_of_time_ = true;
+        r_.executor.cancel();
     }
 
     void report_progress()
@@ -210,17 +236,35 @@ private:
             report_progress();
     }
 
-    // Called in trial order: what makes the search, the best and the first
-    // error the same for every executor and worker count.
-    void record(const Point &point, const Outcome &o, bool reused)
+    // An ok trial that breaks `require` is infeasible. A stored outcome is
+    // judged again, so a study resumed with another requirement (or none)
+    // judges by this run's.
+    void judge(Evaluation &e) const
     {
+        if (e.status != TrialStatus::Ok && e.status != TrialStatus::Infeasible)
+            return;
+        e.status = requirement_.met(e.score, {e.metrics.data(), e.metrics.size()}) ? TrialStatus::Ok
+                                                                                   : TrialStatus::Infeasible;
+    }
+
+    // Called in trial order: what makes the search, the best and the first
+    // error the same for every executor and worker count. An infeasible
+    // trial is no result to the search and no error to the run.
+    void record(const Point &point, Outcome &o, bool reused)
+    {
+        judge(o.evaluation);
         const TrialStatus status = o.evaluation.status;
+        const bool unstarted = out_of_time_ && status == TrialStatus::Cancelled;
+        cut_ += unstarted ? 1 : 0;
+        if (unstarted)
+            o.evaluation.error = fmt::format("not evaluated: the run's max_seconds budget of {} s ran out first",
+                                             r_.options.max_seconds);
         if (outcome_.status == BTOPT_OK) {
             std::optional<double> fitness;
             if (status == TrialStatus::Ok)
                 fitness = r_.options.direction == Direction::Maximize ? o.evaluation.score : -o.evaluation.score;
             r_.search.tell(fitness);
-            if (status != TrialStatus::Ok && !r_.options.ignore_errors)
+            if (status != TrialStatus::Ok && status != TrialStatus::Infeasible && !unstarted && !r_.options.ignore_errors)
                 stop(BTOPT_ERR_OBJECTIVE, fmt::format("trial {} at {} {}: {}", o.number, r_.space->describe(point),
                                                       status == TrialStatus::Failed ? "failed" : "did not finish",
                                                       o.evaluation.error));
@@ -244,6 +288,7 @@ private:
     }
 
     RunRequest &r_;
+    Requirement requirement_;
     TrialTable table_;
     RunOutcome outcome_;
     TrialWindow<Pending> window_; // proposed, not yet recorded
@@ -260,6 +305,8 @@ private:
     std::chrono::steady_clock::time_point last_trials_report_ = start_;
     std::uint64_t last_recorded_ = 0; // the trial recorded last
     bool unreported_ = false;         // trials were recorded since the last report_trials
+    bool out_of_time_ = false;        // max_seconds ran out: nothing more is proposed
+    std::uint64_t cut_ = 0;           // trials the budget left unevaluated
     static constexpr auto heartbeat = std::chrono::milliseconds(250);
 };
 
@@ -267,7 +314,10 @@ private:
 
 Result<RunOutcome> coordinate(RunRequest request)
 {
-    return Coordinator(request).run();
+    auto requirement = Requirement::compile(request.options.require, request.info.metric_names);
+    if (!requirement)
+        return tl::unexpected(requirement.error());
+    return Coordinator(request, std::move(*requirement)).run();
 }
 
 } // namespace btopt::internal

@@ -122,7 +122,7 @@ bool read_trial(std::span<const std::byte> chunk, std::size_t &offset, const Lay
         return false;
     const std::size_t values = 8 * layout.floats.size();
     const std::size_t left = chunk.size() - offset;
-    if ((flags & 0x7f) > static_cast<std::uint8_t>(TrialStatus::Cancelled) || left < 16 + values ||
+    if ((flags & 0x7f) > static_cast<std::uint8_t>(TrialStatus::Infeasible) || left < 16 + values ||
         n_metrics > (left - 16 - values) / 8 || error_bytes > left - 16 - values - 8 * n_metrics)
         return false;
     const std::byte *at = chunk.data() + offset;

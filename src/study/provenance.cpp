@@ -49,7 +49,8 @@ Json options_json(const Options &o)
                 {"threads_per_worker", o.threads_per_worker},
                 {"direction", o.direction == Direction::Maximize ? "maximize" : "minimize"},
                 {"study_mode", o.study_mode},
-                {"data_fingerprint", o.data_fingerprint}};
+                {"data_fingerprint", o.data_fingerprint},
+                {"require", o.require}};
 }
 
 // The host process's arguments (the `btopt` command, or `python script.py`).

@@ -306,9 +306,11 @@ StudyWriter::~StudyWriter()
 
 namespace {
 
+// An infeasible trial ended ok: the coordinator judges its metrics against
+// this run's `require` again, so a changed requirement changes its status.
 bool reusable(TrialStatus status)
 {
-    return status == TrialStatus::Ok || status == TrialStatus::Failed;
+    return status == TrialStatus::Ok || status == TrialStatus::Failed || status == TrialStatus::Infeasible;
 }
 
 Outcome outcome_of(const study::StoredTrial &trial)

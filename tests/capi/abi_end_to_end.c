@@ -329,7 +329,7 @@ static void check_same_trials(const btopt_result *a, const btopt_result *b)
         CHECK(point_of(ba, &fa, &la) && point_of(bb, &fb, &lb));
         CHECK(fa == fb && la == lb);
     }
-    for (int32_t s = BTOPT_TRIAL_OK; s <= BTOPT_TRIAL_CANCELLED; ++s)
+    for (int32_t s = BTOPT_TRIAL_OK; s <= BTOPT_TRIAL_INFEASIBLE; ++s)
         CHECK(btopt_result_status_count(a, s) == btopt_result_status_count(b, s));
 }
 
@@ -477,6 +477,8 @@ static void test_library(void)
     CHECK(strcmp(btopt_trial_status_name(BTOPT_TRIAL_CRASHED), "crashed") == 0);
     CHECK(strcmp(btopt_trial_status_name(BTOPT_TRIAL_TIMEOUT), "timeout") == 0);
     CHECK(strcmp(btopt_trial_status_name(BTOPT_TRIAL_CANCELLED), "cancelled") == 0);
+    CHECK(BTOPT_TRIAL_INFEASIBLE == 5); /* appended: the values before it never change */
+    CHECK(strcmp(btopt_trial_status_name(BTOPT_TRIAL_INFEASIBLE), "infeasible") == 0);
     CHECK(strcmp(btopt_trial_status_name(42), "unknown") == 0);
     CHECK(btopt_fail("why") == BTOPT_ERR_OBJECTIVE);
     CHECK(strcmp(btopt_last_error(), "why") == 0);

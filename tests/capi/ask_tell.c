@@ -335,6 +335,7 @@ static void test_misuse(void)
     CHECK(btopt_search_set_int(s, "n_jobs", 4) == BTOPT_ERR_INVALID_ARGUMENT);
     CHECK(strstr(btopt_last_error(), "'n_jobs'") != NULL);
     CHECK(btopt_search_set_string(s, "backend", "thread") == BTOPT_ERR_INVALID_ARGUMENT);
+    CHECK(btopt_search_set_string(s, "require", "score > 0") == BTOPT_ERR_INVALID_ARGUMENT); /* a run's option */
     CHECK(btopt_search_set_int(s, "no_such_option", 1) == BTOPT_ERR_NOT_FOUND);
     CHECK(btopt_search_set_int(s, "n_iterations", 0) == BTOPT_ERR_INVALID_ARGUMENT);
     CHECK(btopt_search_set_int(s, "n_iterations", 3) == BTOPT_OK);
@@ -362,7 +363,8 @@ static void test_misuse(void)
     CHECK(btopt_search_best(s, NULL, NULL, NULL) == BTOPT_ERR_NOT_FOUND); /* trial 1 waits for trial 0 */
     CHECK(btopt_search_tell(s, 0, BTOPT_TRIAL_OK, 3.0, NULL, 0) == BTOPT_OK);
     CHECK(!btopt_search_done(s));
-    CHECK(btopt_search_tell(s, 2, BTOPT_TRIAL_FAILED, 0.0, NULL, 0) == BTOPT_OK);
+    /* infeasible (a host's own constraint on results): no result, never the best, though 0.5 would be */
+    CHECK(btopt_search_tell(s, 2, BTOPT_TRIAL_INFEASIBLE, 0.5, NULL, 0) == BTOPT_OK);
     CHECK(btopt_search_done(s));
     uint64_t best = 9;
     double score = 0;
@@ -376,6 +378,7 @@ static void test_misuse(void)
     CHECK(btopt_search_ask(s, 0, NULL, NULL, &count) == BTOPT_OK && count == 0);
     const char *text = NULL;
     CHECK(btopt_search_state(s, &text) == BTOPT_OK && strstr(text, "[1,\"ok\",2.0,[0.5,30.0]]") != NULL);
+    CHECK(strstr(text, "\"infeasible\"") != NULL);
     CHECK(btopt_search_restore(s, text) == BTOPT_ERR_INVALID_ARGUMENT); /* it has proposed trials already */
     btopt_search_destroy(s);
     btopt_search_destroy(NULL);

@@ -168,6 +168,153 @@ TEST_CASE("NaN and infinite scores fail their trial and are never the best")
     CHECK(r.best_score == -20.0);
 }
 
+TEST_CASE("require: a trial that breaks it is infeasible with its score kept, never the best, and the run goes on")
+{
+    const double limit = 1.2;
+    const auto r = ParallelOptimizer(score, fast_slow(), "grid",
+                                     {.n_jobs = 2, .backend = "thread", .require = "score < 1.2"})
+                       .optimize();
+    REQUIRE(r.trials.size() == 62u);
+    double best_feasible = -1e300, best_any = -1e300;
+    std::size_t infeasible = 0;
+    for (const TrialRecord &t : r.trials) {
+        CHECK(std::isfinite(t.score));
+        best_any = std::max(best_any, t.score);
+        if (t.score < limit) {
+            CHECK(t.status == BTOPT_TRIAL_OK);
+            best_feasible = std::max(best_feasible, t.score);
+        } else {
+            CHECK(t.status == BTOPT_TRIAL_INFEASIBLE);
+            ++infeasible;
+        }
+    }
+    REQUIRE(infeasible > 0u);
+    CHECK(best_any > best_feasible);
+    CHECK(r.best_score == best_feasible);
+    CHECK(r.status_counts.at(TrialStatus::infeasible) == infeasible);
+}
+
+TEST_CASE("require: an adaptive search hears an infeasible trial as no result, for any backend and n_jobs")
+{
+    // The same points break `require` in one run and throw in the other: a
+    // search told "no result" for both proposes the same trials.
+    const auto too_good = [](const Params &p) { return score(p) >= 1.0; };
+    const auto failing = [&](const Params &p) -> double {
+        if (too_good(p))
+            throw std::runtime_error("too good");
+        return score(p);
+    };
+    for (const std::string algorithm : {"genetic", "bayesian", "cmaes"}) {
+        CAPTURE(algorithm);
+        Options failed = options_for("inline", 1, 0);
+        failed.ignore_errors = true;
+        const auto reference = ParallelOptimizer(failing, fast_slow(), algorithm, failed).optimize();
+        for (const auto &[backend, jobs] : {std::pair{"inline", 1}, std::pair{"thread", 3}}) {
+            Options o = options_for(backend, jobs, 0);
+            o.require = "score < 1";
+            const auto held = ParallelOptimizer(score, fast_slow(), algorithm, o).optimize();
+            REQUIRE(held.trials.size() == reference.trials.size());
+            std::size_t infeasible = 0;
+            for (std::size_t i = 0; i < held.trials.size(); ++i) {
+                CHECK(held.trials[i].params == reference.trials[i].params);
+                const bool bad = reference.trials[i].status == BTOPT_TRIAL_FAILED;
+                CHECK(held.trials[i].status == (bad ? BTOPT_TRIAL_INFEASIBLE : BTOPT_TRIAL_OK));
+                infeasible += bad;
+            }
+            CHECK(infeasible > 0u);
+            CHECK(held.best_score == reference.best_score);
+            CHECK(held.best_params == reference.best_params);
+        }
+    }
+}
+
+TEST_CASE("require naming an unknown metric or not parsing is refused before the first evaluation")
+{
+    std::atomic<int> calls{0};
+    const auto counted = [&](const Params &p) {
+        ++calls;
+        return score(p);
+    };
+    for (const std::string bad : {"trades >= 30", "score >", "score = 2"}) {
+        CAPTURE(bad);
+        try {
+            ParallelOptimizer(counted, fast_slow(), "grid", {.n_jobs = 1, .require = bad}).optimize();
+            FAIL("the run should have been refused");
+        } catch (const Error &e) {
+            CHECK(e.status() == BTOPT_ERR_INVALID_ARGUMENT);
+            CHECK(std::string(e.what()).find("require") != std::string::npos);
+        }
+    }
+    CHECK(calls.load() == 0);
+    try {
+        ParallelOptimizer(counted, fast_slow(), "grid", {.n_jobs = 1, .require = "trades >= 30"}).optimize();
+    } catch (const Error &e) {
+        // names the metric it does not know and the ones it does
+        CHECK(std::string(e.what()).find("'trades'") != std::string::npos);
+        CHECK(std::string(e.what()).find("score") != std::string::npos);
+    }
+}
+
+TEST_CASE("max_seconds: the run ends ok once its budget is spent, with the trials an unbudgeted run has first")
+{
+    const auto slow = [](const Params &p) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        return score(p);
+    };
+    for (const std::string algorithm : {"grid", "genetic"}) {
+        CAPTURE(algorithm);
+        Options o = options_for("thread", 2, 0);
+        const auto whole = ParallelOptimizer(score, fast_slow(), algorithm, o).optimize();
+        CHECK(!whole.stopped_on_budget);
+        o.max_seconds = 0.25; // 62 points of 20 ms on 2 workers take 0.6 s
+        const auto start = std::chrono::steady_clock::now();
+        const auto cut = ParallelOptimizer(slow, fast_slow(), algorithm, o).optimize(); // no throw: ok
+        const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        CHECK(cut.stopped_on_budget);
+        CHECK(took < 5.0);
+        REQUIRE(cut.evaluated > 0u);
+        CHECK(cut.evaluated < whole.trials.size());
+        REQUIRE(cut.trials.size() <= whole.trials.size());
+        std::size_t evaluated = 0;
+        for (std::size_t i = 0; i < cut.trials.size(); ++i) {
+            const TrialRecord &t = cut.trials[i];
+            CHECK(t.number == whole.trials[i].number);
+            CHECK(t.params == whole.trials[i].params); // the same search, cut short
+            if (t.status == BTOPT_TRIAL_CANCELLED) {
+                CHECK(t.error.find("max_seconds") != std::string::npos);
+                continue;
+            }
+            CHECK(t.status == BTOPT_TRIAL_OK);
+            CHECK(t.score == whole.trials[i].score);
+            ++evaluated;
+        }
+        CHECK(evaluated == cut.evaluated);
+        CHECK(cut.best_score == [&] {
+            double best = -1e300;
+            for (const TrialRecord &t : cut.trials)
+                if (t.status == BTOPT_TRIAL_OK)
+                    best = std::max(best, t.score);
+            return best;
+        }());
+    }
+}
+
+TEST_CASE("max_seconds must be a number of seconds; 0 is no budget")
+{
+    const auto r = ParallelOptimizer(score, fast_slow(), "grid", {.n_jobs = 1, .max_seconds = 0.0}).optimize();
+    CHECK(r.trials.size() == 62u);
+    CHECK(!r.stopped_on_budget);
+    for (const double bad : {-1.0, std::nan("")}) {
+        try {
+            ParallelOptimizer(score, fast_slow(), "grid", {.n_jobs = 1, .max_seconds = bad}).optimize();
+            FAIL("refused");
+        } catch (const Error &e) {
+            CHECK(e.status() == BTOPT_ERR_INVALID_ARGUMENT);
+            CHECK(std::string(e.what()).find("max_seconds") != std::string::npos);
+        }
+    }
+}
+
 TEST_CASE("without ignore_errors the first failing trial stops the run and names its point")
 {
     const auto objective = [](const Params &p) -> double {

@@ -98,7 +98,10 @@ Options, by btopt's names: `n_iterations`, `random_seed`, `population_size`,
 `mutation_rate`, `batch_q`, `patience`, `batch_size`, `keep_trials`, `progress_interval`, `pbo_blocks`, `robust_radius`, `select`, `eval_timeout`, `init_timeout`,
 `max_memory_per_worker` ("2GB" or bytes), `threads_per_worker`, `direction`,
 `start_method`, `study`, `study_mode`, `data_fingerprint`, `start` and `end`
-(the bars a plugin's run trades: "YYYY-MM-DD" or a bar number), and any option a
+(the bars a plugin's run trades: "YYYY-MM-DD" or a bar number), `max_seconds` (a
+wall-clock budget: trials not started by then are not evaluated), `require` (a
+condition over a trial's metrics and score, e.g. "trades >= 30 && max_drawdown < 0.3":
+a trial that breaks it is infeasible, never the best), and any option a
 newer btopt adds. `callback(iteration,
 total, best_score)` runs on the calling thread as trials finish; it may call
 `cancel!`. `deterministic` is accepted for the original's signature.

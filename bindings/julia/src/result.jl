@@ -5,7 +5,8 @@
 
 How a trial ended: `TRIAL_OK`, `TRIAL_FAILED` (the objective threw, or
 returned NaN or an infinity), `TRIAL_CRASHED` (the worker process died),
-`TRIAL_TIMEOUT` (past `eval_timeout`), `TRIAL_CANCELLED` (the run stopped first).
+`TRIAL_TIMEOUT` (past `eval_timeout`), `TRIAL_CANCELLED` (the run stopped first),
+`TRIAL_INFEASIBLE` (it ended ok but breaks the option `require`; its score is kept).
 """
 @enum TrialStatus::Int32 begin
     TRIAL_OK = 0
@@ -13,12 +14,13 @@ returned NaN or an infinity), `TRIAL_CRASHED` (the worker process died),
     TRIAL_CRASHED = 2
     TRIAL_TIMEOUT = 3
     TRIAL_CANCELLED = 4
+    TRIAL_INFEASIBLE = 5
 end
 
-"""The library's word for a trial status: "ok", "failed", "crashed", "timeout", "cancelled"."""
+"""The library's word for a trial status: "ok", "failed", "crashed", "timeout", "cancelled", "infeasible"."""
 label(s::TrialStatus) = cstr(btopt_trial_status_name(Int32(s)))
 
-trial_status(code::Integer) = 0 <= code <= 4 ? TrialStatus(code) : Int32(code)
+trial_status(code::Integer) = 0 <= code <= 5 ? TrialStatus(code) : Int32(code)
 
 """
     OptimizationResult

@@ -33,6 +33,15 @@ def test_decimal_and_int_scores(backend):
     assert nan.status_counts[TrialStatus.FAILED] == 2
 
 
+def test_require_marks_infeasible_trials_and_keeps_their_score():
+    result = run(lambda p: p['a'] * 10 + (1 if p['m'] == 'y' else 0), require='score < 30')
+    infeasible = [t for t in result.trials if t.status == TrialStatus.INFEASIBLE]
+    assert sorted(t.score for t in infeasible) == [30, 31, 40, 41]  # kept, so users see why
+    assert TrialStatus.INFEASIBLE.label == 'infeasible'
+    assert result.best_params == {'a': 2, 'm': 'y'} and result.best_score == 21
+    assert result.status_counts[TrialStatus.INFEASIBLE] == 4
+
+
 def test_result_fields():
     result = run(lambda p: -abs(p['a'] - 2), direction='maximize')
     assert result.best_params == {'a': 2, 'm': 'x'} and result.best_score == 0
@@ -40,7 +49,7 @@ def test_result_fields():
     assert result.n_trials == len(result) == 10 and result.workers == 1
     assert result.wall_seconds > 0 and result.eval_seconds >= 0 and result.speedup >= 0
     assert result.status_counts == {TrialStatus.OK: 10, TrialStatus.FAILED: 0, TrialStatus.CRASHED: 0,
-                                    TrialStatus.TIMEOUT: 0, TrialStatus.CANCELLED: 0}
+                                    TrialStatus.TIMEOUT: 0, TrialStatus.CANCELLED: 0, TrialStatus.INFEASIBLE: 0}
     assert result.metric_names == [] and result.best_metrics == {}
     t = result.trials[1]
     assert (t.number, t.params, t.score, t.status, t.error, t.metrics) == (1, {'a': 0, 'm': 'y'}, -2.0,

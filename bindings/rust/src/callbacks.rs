@@ -20,7 +20,7 @@ pub struct Progress {
 
 /// A report per recorded trial, in trial order (or coalesced by
 /// [`Optimizer::progress_interval`](crate::Optimizer::progress_interval)),
-/// with the counts by status: `done == ok + failed + crashed + timeout`.
+/// with the counts by status: `done == ok + failed + crashed + timeout + infeasible`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ProgressReport {
     pub done: u64,
@@ -39,6 +39,8 @@ pub struct ProgressReport {
     pub elapsed_seconds: f64,
     /// The last trial recorded, when this report is the first to say so.
     pub trial: Option<u64>,
+    /// Trials that ended ok but break the option `require`.
+    pub infeasible: u64,
 }
 
 /// What an objective closure may return: a score, or a `Result` whose error
@@ -175,6 +177,11 @@ pub(crate) unsafe extern "C" fn progress_report_trampoline(user: *mut c_void, p:
         evaluations_per_second: p.evaluations_per_second,
         elapsed_seconds: p.elapsed_seconds,
         trial: u64::try_from(p.trial).ok(),
+        infeasible: if p.struct_size >= std::mem::offset_of!(sys::btopt_progress, infeasible) + 8 {
+            p.infeasible
+        } else {
+            0 // an older library
+        },
     };
     if let Err(payload) = catch_unwind(AssertUnwindSafe(|| (state.callback)(&report))) {
         state.panic = Some(payload);

@@ -225,6 +225,18 @@ impl Optimizer {
     pub fn end(&mut self, bar: &str) -> Result<&mut Self> {
         self.set_str("end", bar)
     }
+    /// A wall-clock budget: once spent, nothing more is proposed, trials not
+    /// started are cancelled and the run ends ok
+    /// ([`OptimizationResult::stopped_on_budget`](crate::OptimizationResult::stopped_on_budget)).
+    pub fn max_seconds(&mut self, budget: Duration) -> Result<&mut Self> {
+        self.set_double("max_seconds", budget.as_secs_f64())
+    }
+    /// A condition over a trial's metrics and score, e.g.
+    /// `"trades >= 30 && max_drawdown < 0.3"`: a trial that breaks it is
+    /// [`TrialStatus::Infeasible`](crate::TrialStatus::Infeasible), never the best.
+    pub fn require(&mut self, condition: &str) -> Result<&mut Self> {
+        self.set_str("require", condition)
+    }
     /// What a host objective's data is, for a study's provenance.
     pub fn data_fingerprint(&mut self, text: &str) -> Result<&mut Self> {
         self.set_str("data_fingerprint", text)

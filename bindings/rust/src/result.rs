@@ -21,6 +21,9 @@ pub enum TrialStatus {
     Timeout,
     /// The run stopped before the evaluation finished.
     Cancelled,
+    /// It ended ok but its metrics break the option `require`: its score is
+    /// kept, it is never the best.
+    Infeasible,
     /// A status this crate does not know yet.
     Unknown(i32),
 }
@@ -33,6 +36,7 @@ impl TrialStatus {
             sys::BTOPT_TRIAL_CRASHED => TrialStatus::Crashed,
             sys::BTOPT_TRIAL_TIMEOUT => TrialStatus::Timeout,
             sys::BTOPT_TRIAL_CANCELLED => TrialStatus::Cancelled,
+            sys::BTOPT_TRIAL_INFEASIBLE => TrialStatus::Infeasible,
             other => TrialStatus::Unknown(other),
         }
     }
@@ -45,11 +49,12 @@ impl TrialStatus {
             TrialStatus::Crashed => sys::BTOPT_TRIAL_CRASHED,
             TrialStatus::Timeout => sys::BTOPT_TRIAL_TIMEOUT,
             TrialStatus::Cancelled => sys::BTOPT_TRIAL_CANCELLED,
+            TrialStatus::Infeasible => sys::BTOPT_TRIAL_INFEASIBLE,
             TrialStatus::Unknown(code) => code,
         }
     }
 
-    /// "ok", "failed", "crashed", "timeout", "cancelled" or "unknown".
+    /// "ok", "failed", "crashed", "timeout", "cancelled", "infeasible" or "unknown".
     pub fn name(self) -> String {
         // SAFETY: static storage for every input.
         unsafe { string_from(sys::btopt_trial_status_name(self.code())) }
@@ -108,7 +113,7 @@ pub struct OptimizationResult {
     trials: Vec<Trial>,
     metric_names: Arc<[String]>,
     evaluated: u64,
-    status_counts: [u64; 5],
+    status_counts: [u64; 6],
     wall_seconds: f64,
     eval_seconds: f64,
     speedup: f64,
@@ -116,6 +121,7 @@ pub struct OptimizationResult {
     speedup_cpu_share: f64,
     workers: u32,
     reused: u64,
+    stopped_on_budget: bool,
     provenance: String,
 }
 
@@ -156,7 +162,7 @@ impl OptimizationResult {
         }
         let mut best = 0u64;
         let best_index = (sys::btopt_result_best_index(r, &mut best) == sys::BTOPT_OK).then_some(best as usize);
-        let mut status_counts = [0u64; 5];
+        let mut status_counts = [0u64; 6];
         for (s, count) in status_counts.iter_mut().enumerate() {
             *count = sys::btopt_result_status_count(r, s as i32);
         }
@@ -173,6 +179,7 @@ impl OptimizationResult {
             speedup_cpu_share: sys::btopt_result_speedup_cpu_share(r),
             workers: sys::btopt_result_workers(r),
             reused: sys::btopt_result_reused_count(r),
+            stopped_on_budget: sys::btopt_result_stopped_on_budget(r) != 0,
             provenance: string_from(sys::btopt_result_provenance(r)),
             handle,
         })
@@ -223,7 +230,7 @@ impl OptimizationResult {
     /// How many evaluated trials ended with `status`.
     pub fn status_count(&self, status: TrialStatus) -> u64 {
         match status.code() {
-            c @ 0..=4 => self.status_counts[c as usize],
+            c @ 0..=5 => self.status_counts[c as usize],
             // SAFETY: valid handle; unknown codes are answered (0 or a newer count).
             c => unsafe { sys::btopt_result_status_count(self.as_ptr(), c) },
         }
@@ -262,6 +269,11 @@ impl OptimizationResult {
     /// Trials a study supplied instead of an evaluation.
     pub fn reused_count(&self) -> u64 {
         self.reused
+    }
+
+    /// Whether `max_seconds` ended the run: the trials not started by then are cancelled.
+    pub fn stopped_on_budget(&self) -> bool {
+        self.stopped_on_budget
     }
 
     /// What produced the run, as JSON (docs/STUDIES.md); empty without a study.

@@ -15,7 +15,7 @@ const frozen = (() => {
 const token = new URLSearchParams(location.search).get("token") || "";
 const $ = (id) => document.getElementById(id);
 const colours = { ok: "#2a7d4f", failed: "#c0392b", crashed: "#8e1b10", timeout: "#e67e22", cancelled: "#d08c00",
-  none: "#d9dce3" };
+  infeasible: "#6b7a99", none: "#d9dce3" };
 // Viridis (purple, teal, green): no red or amber, which say failed and cancelled.
 const scale = ["#440154", "#3b528b", "#21918c", "#5ec962", "#c8e020"];
 const state = { run: 0, summary: null, sort: "number", order: "asc", offset: 0, limit: 50, filter: "",
@@ -103,7 +103,7 @@ function drawSummary(s) {
   $("reused").textContent = s.reused ? `${show(s.reused)} reused from earlier runs` : "";
   $("rate").textContent = s.evals_per_second === null ? "–" : show(Number(s.evals_per_second.toPrecision(3)));
   $("eta").textContent = run.status === "running" ? duration(s.eta_seconds) : `done (${run.status})`;
-  $("statuses").replaceChildren(...["ok", "failed", "crashed", "timeout", "cancelled"].map((name) => {
+  $("statuses").replaceChildren(...["ok", "failed", "crashed", "timeout", "cancelled", "infeasible"].map((name) => {
     const item = document.createElement("li");
     item.style.setProperty("--c", colours[name]);
     item.dataset.status = name;
@@ -146,7 +146,7 @@ function drawConvergence(c) {
 // ---- heatmap --------------------------------------------------------------
 
 function drawHeatmap(h) {
-  const groups = { ok: [], none: [], failed: [], cancelled: [] };
+  const groups = { ok: [], none: [], infeasible: [], failed: [], cancelled: [] };
   for (const [x, y, value, cellState, count, number] of h.cells)
     groups[cellState].push({ value: [x, y, value], count, number });
   const values = groups.ok.map((c) => c.value[2]).filter((v) => v !== null);
@@ -156,6 +156,7 @@ function drawHeatmap(h) {
   const series = [
     { name: "ok", type: "heatmap", data: groups.ok, itemStyle: { color: scale[2], borderColor: "#fff", borderWidth: 0.5 } },
     flat("not evaluated or infeasible", colours.none),
+    flat("infeasible", colours.infeasible),
     flat("failed", colours.failed),
     flat("cancelled", colours.cancelled),
   ];
@@ -165,7 +166,7 @@ function drawHeatmap(h) {
   chart("heatmap").setOption({
     animation: false,
     grid: { left: 70, right: 24, top: 36, bottom: 110, containLabel: false },
-    legend: { top: 0, type: "scroll", data: ["ok", "not evaluated or infeasible", "failed", "cancelled", "best"] },
+    legend: { top: 0, type: "scroll", data: ["ok", "not evaluated or infeasible", "infeasible", "failed", "cancelled", "best"] },
     tooltip: {
       formatter: (p) => {
         const d = p.data;
@@ -187,7 +188,8 @@ function drawHeatmap(h) {
   }, { replaceMerge: ["series"] });
   const counts = { none: groups.none.length, failed: groups.failed.length, cancelled: groups.cancelled.length };
   $("heatmap-note").textContent = `${h.cells.length} cells: ${groups.ok.length} with a successful trial, ` +
-    `${counts.none} not evaluated (infeasible, or not yet run), ${counts.failed} only failed, ${counts.cancelled} only cancelled.` +
+    `${groups.infeasible.length} only infeasible (breaking --require), ` +
+    `${counts.none} not evaluated (outside the parameter constraints, or not yet run), ${counts.failed} only failed, ${counts.cancelled} only cancelled.` +
     (h.x.binned || h.y.binned ? " Binned: a cell covers a range of values." : "");
 }
 

@@ -181,7 +181,7 @@ bool read_varint(const unsigned char *chunk, std::size_t size, std::size_t &offs
 // error text.
 bool trial_of(const unsigned char *chunk, std::size_t size, std::size_t &offset, const Run &run, Trial &t)
 {
-    static constexpr const char *statuses[] = {"ok", "failed", "crashed", "timeout", "cancelled"};
+    static constexpr const char *statuses[] = {"ok", "failed", "crashed", "timeout", "cancelled", "infeasible"};
     std::uint64_t number = 0, n_metrics = 0, error_bytes = 0;
     if (!read_varint(chunk, size, offset, number) || offset >= size)
         return false;

@@ -178,8 +178,11 @@ Axis axis_of(const Run &run, const std::string &name)
 // The trials of a heatmap cell or a slice's value.
 struct Cell {
     std::optional<std::size_t> best; // the best ok trial by the objective
-    std::uint64_t ok = 0, failed = 0, cancelled = 0;
-    const char *state() const { return ok ? "ok" : failed ? "failed" : cancelled ? "cancelled" : "none"; }
+    std::uint64_t ok = 0, failed = 0, cancelled = 0, infeasible = 0; // infeasible: broke the option require
+    const char *state() const
+    {
+        return ok ? "ok" : infeasible ? "infeasible" : failed ? "failed" : cancelled ? "cancelled" : "none";
+    }
     void add(const Run &run, std::size_t i)
     {
         const Trial &t = run.trials[i];
@@ -189,6 +192,8 @@ struct Cell {
                 best = i;
         } else if (t.status == "cancelled")
             ++cancelled;
+        else if (t.status == "infeasible")
+            ++infeasible;
         else
             ++failed; // failed, crashed, timeout
     }
@@ -301,7 +306,8 @@ Json heatmap(const Run &run, const std::string &x, const std::string &y, const s
         for (std::size_t cx = 0; cx < ax.values.size(); ++cx) {
             const Cell &c = cells[cy * ax.values.size() + cx];
             const Trial *best = c.best ? &run.trials[*c.best] : nullptr;
-            list.push_back({cx, cy, best ? number(value.of(*best)) : Json(nullptr), c.state(), c.ok + c.failed + c.cancelled,
+            list.push_back({cx, cy, best ? number(value.of(*best)) : Json(nullptr), c.state(),
+                            c.ok + c.failed + c.cancelled + c.infeasible,
                             best ? Json(best->number) : Json(nullptr)});
         }
     const Json best_cell = run.best ? Json{ax.cell_of(run.trials[*run.best].params[xi]).value_or(0),

@@ -83,6 +83,7 @@ class ProgressStruct(Structure):
         ("evaluations_per_second", c_double),
         ("elapsed_seconds", c_double),
         ("trial", c_int64),
+        ("infeasible", c_uint64),  # added later: read only when struct_size covers it
     ]
 
 
@@ -98,7 +99,7 @@ OPTIONAL = frozenset({"btopt_result_rank", "btopt_result_efficiency", "btopt_res
                       "btopt_optimizer_walkforward", "btopt_walkforward_destroy", "btopt_walkforward_json",
                       "btopt_walkforward_window_count", "btopt_optimizer_set_progress_ex",
                       "btopt_result_warnings", "btopt_optimizer_set_fork_hooks", "btopt_params_seed",
-                      "btopt_report_cpu_seconds", "btopt_series_dates"})
+                      "btopt_report_cpu_seconds", "btopt_series_dates", "btopt_result_stopped_on_budget"})
 #: The ask/tell API (btopt_search_*), added in one block: btopt.ask_tell needs all of it.
 ASK_TELL = frozenset({"btopt_search_create", "btopt_search_destroy", "btopt_search_set_int", "btopt_search_set_double",
                       "btopt_search_set_string", "btopt_search_ask", "btopt_search_tell", "btopt_search_done",
@@ -289,6 +290,7 @@ PROTOTYPES = {
     "btopt_result_sensitivity": (_status, [_p, c_size_t, POINTER(c_double), POINTER(c_double), POINTER(c_uint64)]),
     "btopt_result_selection_note": (c_char_p, [_p]),
     "btopt_result_warnings": (c_char_p, [_p]),
+    "btopt_result_stopped_on_budget": (c_int32, [_p]),
     "btopt_study_open": (_status, [POINTER(_p), c_char_p, c_int64]),
     "btopt_study_runs": (_status, [c_char_p, POINTER(c_int64), c_size_t, POINTER(c_size_t)]),
     "btopt_study_export": (_status, [c_char_p, c_int64, c_char_p, c_char_p]),

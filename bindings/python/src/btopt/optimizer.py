@@ -133,8 +133,10 @@ _INT_OPTIONS = (
     "pbo_blocks",
     "robust_radius",
 )
-_DOUBLE_OPTIONS = ("crossover_rate", "mutation_rate", "eval_timeout", "init_timeout", "progress_interval")
-_STRING_OPTIONS = ("direction", "start_method", "study", "study_mode", "data_fingerprint", "select", "start", "end")
+_DOUBLE_OPTIONS = ("crossover_rate", "mutation_rate", "eval_timeout", "init_timeout", "progress_interval",
+                   "max_seconds")
+_STRING_OPTIONS = ("direction", "start_method", "study", "study_mode", "data_fingerprint", "select", "start", "end",
+                   "require")
 _BACKEND_ALIASES = {"multiprocessing": "process", "loky": "process", "threading": "thread", "sequential": "inline"}
 
 
@@ -164,9 +166,9 @@ def _describe(exc: BaseException) -> bytes:
 #: What a ``progress`` callback receives: once per recorded trial, in trial
 #: order (``trial`` its number; -1 for a call that records none: a beat while
 #: the run waits, or the last call); with ``progress_interval`` at most once
-#: per that many seconds. ``done`` = ok + failed + crashed + timeout.
+#: per that many seconds. ``done`` = ok + failed + crashed + timeout + infeasible.
 Progress = namedtuple("Progress", ["done", "total", "ok", "failed", "crashed", "timeout", "cancelled", "reused",
-                                   "best_score", "evaluations_per_second", "elapsed_seconds", "trial"])
+                                   "best_score", "evaluations_per_second", "elapsed_seconds", "trial", "infeasible"])
 _trial = threading.local()  # the seed of the trial this thread evaluates (trial_seed())
 
 
@@ -293,7 +295,10 @@ class _Calls:
         if self.progress is None or self.callback_error is not None:
             return
         try:
-            self.progress(Progress(*(getattr(report.contents, name) for name in Progress._fields)))
+            struct = report.contents
+            covered = _lib.ProgressStruct.infeasible.offset + 8 <= struct.struct_size  # an older library lacks it
+            self.progress(Progress(*(getattr(struct, name) if name != "infeasible" or covered else 0
+                                     for name in Progress._fields)))
         except BaseException as exc:  # noqa: B902
             self.callback_error = exc
             self.lib.btopt_optimizer_cancel(self.pointer)
@@ -449,6 +454,8 @@ class ParallelOptimizer:
         data_fingerprint: str | None = None,
         start: str | int | None = None,
         end: str | int | None = None,
+        require: str | None = None,
+        max_seconds: float | None = None,
         deterministic: bool = True,
         **algorithm_kwargs: Any,
     ) -> None:
@@ -536,7 +543,7 @@ class ParallelOptimizer:
             if value is not None:
                 self._set_int(name, value)
         doubles: dict[str, float | None] = dict(crossover_rate=crossover_rate, mutation_rate=mutation_rate, eval_timeout=eval_timeout,
-                       init_timeout=init_timeout, progress_interval=progress_interval)
+                       init_timeout=init_timeout, progress_interval=progress_interval, max_seconds=max_seconds)
         for name in _DOUBLE_OPTIONS:
             real = doubles[name]
             if real is not None:
@@ -549,7 +556,7 @@ class ParallelOptimizer:
         strings: dict[str, str | None] = dict(
             direction=direction, start_method=start_method, study=study, study_mode=study_mode,
             data_fingerprint=data_fingerprint, select=select, start=None if start is None else str(start),
-            end=None if end is None else str(end))
+            end=None if end is None else str(end), require=require)
         for name in _STRING_OPTIONS:
             text = strings[name]
             if text is not None:

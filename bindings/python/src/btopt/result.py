@@ -28,10 +28,11 @@ class TrialStatus(enum.IntEnum):
     CRASHED = 2  #: the worker process evaluating it died
     TIMEOUT = 3  #: it ran past eval_timeout
     CANCELLED = 4  #: the run stopped before it finished
+    INFEASIBLE = 5  #: it ended ok, but its metrics break ``require``; its score is kept, it is never the best
 
     @property
     def label(self) -> str:
-        """The library's name for it: 'ok', 'failed', 'crashed', 'timeout', 'cancelled'."""
+        """The library's name for it: 'ok', 'failed', 'crashed', 'timeout', 'cancelled', 'infeasible'."""
         return _lib.decode(_lib.library().btopt_trial_status_name(int(self)))
 
     def __str__(self) -> str:
@@ -52,7 +53,7 @@ class Trial(Mapping[str, Any]):
     """One evaluated point.
 
     Attributes: ``number`` (position in proposal order), ``params`` (dict),
-    ``score`` (float, None unless ok), ``status`` (TrialStatus), ``error``
+    ``score`` (float, None unless ok or infeasible), ``status`` (TrialStatus), ``error``
     (why it did not end ok; '' when ok), ``metrics`` (dict of a plugin's
     metrics; empty for a Python objective), ``seconds`` (its evaluation time).
 
@@ -207,6 +208,9 @@ class OptimizationResult:
         #: What went wrong without costing a trial (a plugin's finish that crashed), a line each.
         warnings = _lib.decode(lib.btopt_result_warnings(h)) if hasattr(lib, "btopt_result_warnings") else ""
         self.warnings: list[str] = warnings.splitlines()
+        #: Whether ``max_seconds`` ended the run (the trials not started by then are cancelled).
+        self.stopped_on_budget: bool = bool(lib.btopt_result_stopped_on_budget(h)) if hasattr(
+            lib, "btopt_result_stopped_on_budget") else False
         best = lib.btopt_result_best_params(h)
         self.best_params: dict[str, Any] | None = self._reader(best) if best else None
         self.best_score: float | None = _finite_or_none(lib.btopt_result_best_score(h)) if best else None
@@ -239,7 +243,7 @@ class OptimizationResult:
         return Trial(
             number=number.value,
             params=self._reader(view.value),
-            score=score.value if status.value == TrialStatus.OK else None,
+            score=score.value if status.value in (TrialStatus.OK, TrialStatus.INFEASIBLE) else None,
             status=_status_of(status.value),
             error=_lib.decode(error.value),
             metrics=self._metrics(i),

@@ -29,6 +29,7 @@ pub const BTOPT_TRIAL_FAILED: i32 = 1;
 pub const BTOPT_TRIAL_CRASHED: i32 = 2;
 pub const BTOPT_TRIAL_TIMEOUT: i32 = 3;
 pub const BTOPT_TRIAL_CANCELLED: i32 = 4;
+pub const BTOPT_TRIAL_INFEASIBLE: i32 = 5;
 
 pub const BTOPT_PARAM_INT: i32 = 0;
 pub const BTOPT_PARAM_FLOAT: i32 = 1;
@@ -76,6 +77,8 @@ pub struct btopt_progress {
     pub evaluations_per_second: f64,
     pub elapsed_seconds: f64,
     pub trial: i64,
+    /// Added later: read only when `struct_size` covers it.
+    pub infeasible: u64,
 }
 pub type btopt_progress_ex_fn = Option<unsafe extern "C" fn(user: *mut c_void, progress: *const btopt_progress)>;
 
@@ -269,6 +272,7 @@ extern "C" {
     pub fn btopt_result_write_json(result: *const btopt_result, path: *const c_char) -> btopt_status;
     pub fn btopt_result_write_csv(result: *const btopt_result, path: *const c_char) -> btopt_status;
     pub fn btopt_result_reused_count(result: *const btopt_result) -> u64;
+    pub fn btopt_result_stopped_on_budget(result: *const btopt_result) -> c_int;
     pub fn btopt_result_provenance(result: *const btopt_result) -> *const c_char;
 
     pub fn btopt_study_open(out: *mut *mut btopt_result, path: *const c_char, run: i64) -> btopt_status;
