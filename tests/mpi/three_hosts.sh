@@ -18,14 +18,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 skip() { echo "SKIPPED: $*"; exit 77; }
 [[ $(id -u) == 0 ]] || skip "making network namespaces needs root (ip netns); run the suite as root to test MPI across hosts"
 command -v ip > /dev/null && command -v unshare > /dev/null || skip "needs ip (iproute2) and unshare (util-linux)"
-# A known defect, not diagnosed yet: under ASan and TSan, rank 0 sometimes
-# hangs after mpirun's SIGTERM that follows a lost rank (2 CI runs of 5 at
-# this writing), so it never names the rank nor records the run's end; the
-# plain build runs these cases.
-if [[ -n ${BTOPT_SANITIZED:-} && ( $case == kill || $case == link ) ]]; then
-  skip "rank 0 can hang after mpirun's SIGTERM under sanitizers (a known defect); the plain build runs this case"
-fi
-
 prefix=btopt$$
 work=$(mktemp -d)
 hosts=(h1 h2 h3)
