@@ -147,7 +147,8 @@ TEST_CASE("abi version and names")
     CHECK(std::string(btopt_status_name(BTOPT_ERR_INVALID_ARGUMENT)) == "BTOPT_ERR_INVALID_ARGUMENT");
     CHECK(std::string(btopt_status_name(BTOPT_ERR_IO)) == "BTOPT_ERR_IO");
     CHECK(std::string(btopt_trial_status_name(-1)) == "unknown");
-    CHECK(std::string(btopt_trial_status_name(5)) == "unknown");
+    CHECK(std::string(btopt_trial_status_name(BTOPT_TRIAL_INFEASIBLE)) == "infeasible");
+    CHECK(std::string(btopt_trial_status_name(BTOPT_TRIAL_INFEASIBLE + 1)) == "unknown");
     CHECK(btopt_fail(nullptr) == BTOPT_ERR_OBJECTIVE); // no crash; some message
     CHECK(btopt_last_error() != nullptr);
 }
