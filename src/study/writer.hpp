@@ -117,7 +117,6 @@ private:
     std::size_t pending_bytes_ = 0;
     bool stopping_ = false;
     bool checkpoint_wanted_ = false; // set by recorded_all(), done and cleared by the writer thread
-    bool writing_ = false;
     std::optional<Error> failure_;
     std::thread thread_;
 };

@@ -6,7 +6,7 @@ import math
 import sqlite3
 import struct
 
-STATUSES = ("ok", "failed", "crashed", "timeout", "cancelled")
+STATUSES = ("ok", "failed", "crashed", "timeout", "cancelled", "infeasible")
 
 
 def varint(blob, offset):
@@ -63,5 +63,14 @@ def stored_trials(path, run=None):
         for (blob,) in db.execute("SELECT trials FROM chunks WHERE run = ? ORDER BY first", (row[0],)):
             trials.extend(decode_chunk(blob, params))
         return trials, json.loads(row[2])
+    finally:
+        db.close()
+
+
+def integrity(path):
+    """SQLite's own check of the study file: "ok" when it is intact."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return db.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         db.close()

@@ -15,6 +15,7 @@ import time
 import pytest
 
 from conftest import BTOPT, CRASH_WORDS, test_plugin
+from study_chunks import integrity
 
 SANITIZED = os.environ.get("BTOPT_SANITIZED") == "1"
 
@@ -32,14 +33,6 @@ def comparable(data):
     """What must be equal between a resumed run and an uninterrupted one: everything but the times."""
     trials = [{k: t[k] for k in ("id", "params", "score", "metrics", "status", "error")} for t in data["trials"]]
     return trials, data["best_params"], data["best_score"], data["n_trials"]
-
-
-def integrity(path):
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return db.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        db.close()
 
 
 # ---- output files -------------------------------------------------------------

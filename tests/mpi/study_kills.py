@@ -22,6 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli"))
+from study_chunks import integrity  # noqa: E402
+
 btopt, plugin_dir, mpirun = os.path.abspath(sys.argv[1]), Path(sys.argv[2]).resolve(), sys.argv[3:]
 SANITIZED = bool(os.environ.get("BTOPT_SANITIZED"))
 # Kills per setup; a sanitized build runs several times slower.
@@ -114,14 +117,6 @@ def last_run(study):
             db.close()
     except sqlite3.Error:  # the tables are being made
         return 0, 0
-
-
-def integrity(study):
-    db = sqlite3.connect(f"file:{study}?mode=ro", uri=True)
-    try:
-        return db.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        db.close()
 
 
 def comparable(path):
