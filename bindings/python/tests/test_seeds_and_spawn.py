@@ -101,6 +101,14 @@ def test_state_changed_in_a_worker_stays_there(options):
     assert counter.calls == 10
 
 
+def spawned_workers_pid(params):
+    """The worker's pid where it runs in a spawned worker (its script is
+    _worker.py), -1 in a forked one or in the host."""
+    import os
+    import sys
+    return os.getpid() if sys.argv[0].endswith("_worker.py") else -1
+
+
 def test_spawn_is_the_default_when_other_threads_are_alive():
     stop = threading.Event()
     helper = threading.Thread(target=stop.wait)
@@ -108,11 +116,13 @@ def test_spawn_is_the_default_when_other_threads_are_alive():
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # no fallback to threads, no warning about forking
-            pids = scores(lambda p: os.getpid(), 2, n=20)
+            pids = scores(spawned_workers_pid, 2, n=20)
     finally:
         stop.set()
         helper.join()
-    assert os.getpid() not in pids and len(set(pids)) == 2
+    # Which of the two workers takes how many points depends on timing (one
+    # may take all 20 before the other has started): only where they ran is asserted.
+    assert -1 not in pids and os.getpid() not in pids and 1 <= len(set(pids)) <= 2
 
 
 def test_a_spawned_worker_that_dies_costs_its_trial_only():
