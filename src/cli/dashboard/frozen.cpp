@@ -64,7 +64,7 @@ Json compact_trials(const Run &run)
     const auto number = [](double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); };
     Json rows = Json::array();
     for (const Trial &t : run.trials) {
-        Json row = {t.number, t.status, number(t.score), t.seconds, t.reused ? 1 : 0, t.error};
+        Json row = {t.number, name_of(t.status), number(t.score), t.seconds, t.reused ? 1 : 0, t.error};
         for (std::size_t k = 0; k < t.params.size(); ++k)
             row.push_back(run.params[k].kind == "int" && std::isfinite(t.params[k])
                               ? Json(static_cast<std::int64_t>(t.params[k]))

@@ -142,6 +142,9 @@ Run run_of(const Statement &q)
     run.provenance = Json::parse(q.text(15), nullptr, false);
     const Json space = Json::parse(q.text(16), nullptr, false);
     run.params = params_of(space);
+    for (const Param &p : run.params)
+        run.axes.push_back(axis_of(p));
+    run.cells.resize(run.params.size());
     run.constraints = space.value("constraints", std::vector<std::string>{});
     const Json stored = Json::parse(q.text(17), nullptr, false);
     for (std::size_t m = 0; stored.is_array() && m < stored.size(); ++m)
@@ -181,7 +184,6 @@ bool read_varint(const unsigned char *chunk, std::size_t size, std::size_t &offs
 // error text.
 bool trial_of(const unsigned char *chunk, std::size_t size, std::size_t &offset, const Run &run, Trial &t)
 {
-    static constexpr const char *statuses[] = {"ok", "failed", "crashed", "timeout", "cancelled", "infeasible"};
     std::uint64_t number = 0, n_metrics = 0, error_bytes = 0;
     if (!read_varint(chunk, size, offset, number) || offset >= size)
         return false;
@@ -189,12 +191,12 @@ bool trial_of(const unsigned char *chunk, std::size_t size, std::size_t &offset,
     if (!read_varint(chunk, size, offset, n_metrics) || !read_varint(chunk, size, offset, error_bytes))
         return false;
     const std::size_t values = run.params.size() * 8, left = size - offset;
-    if ((flags & 0x7f) >= std::size(statuses) || left < 16 + values || n_metrics > (left - 16 - values) / 8 ||
+    if ((flags & 0x7f) >= std::size(state_names) || left < 16 + values || n_metrics > (left - 16 - values) / 8 ||
         error_bytes > left - 16 - values - 8 * n_metrics)
         return false;
     const unsigned char *at = chunk + offset;
     t.number = static_cast<std::int64_t>(number);
-    t.status = statuses[flags & 0x7f];
+    t.status = static_cast<State>(flags & 0x7f);
     t.reused = (flags & 0x80) != 0;
     t.score = read_at<double>(at);
     t.seconds = read_at<double>(at + 8);
@@ -214,32 +216,6 @@ bool trial_of(const unsigned char *chunk, std::size_t size, std::size_t &offset,
 }
 
 } // namespace
-
-std::vector<double> Param::grid() const
-{
-    std::vector<double> values;
-    if (kind == "choice") {
-        for (std::size_t i = 0; i < choices.size(); ++i)
-            values.push_back(static_cast<double>(i));
-    } else if (step > 0) {
-        const auto n = static_cast<std::size_t>(std::floor((hi - lo) / step + 1e-9)) + 1;
-        for (std::size_t i = 0; i < n; ++i)
-            values.push_back(lo + static_cast<double>(i) * step);
-    }
-    return values;
-}
-
-nlohmann::json Param::show(double value) const
-{
-    if (std::isnan(value))
-        return nullptr;
-    if (kind == "choice")
-        return value >= 0 && value < static_cast<double>(choices.size()) ? Json(choices[static_cast<std::size_t>(value)])
-                                                                          : Json(nullptr);
-    if (kind == "int")
-        return static_cast<std::int64_t>(value);
-    return value;
-}
 
 Mirror::~Mirror()
 {
@@ -353,9 +329,13 @@ void append(Run &run, std::vector<Trial> trials)
         best = run.trials[*run.best].score;
     for (std::size_t j = 0; j < trials.size(); ++j) {
         const Trial &t = trials[j];
-        ++run.statuses[t.status];
+        ++run.statuses[name_of(t.status)];
         run.reused += t.reused ? 1 : 0;
-        if (t.status == "ok" && !std::isnan(t.score) && (!best || run.better(t.score, *best))) {
+        for (std::size_t k = 0; k < run.axes.size(); ++k)
+            run.cells[k].push_back(run.axes[k].cell_of(t.params[k]));
+        run.states.push_back(t.status);
+        run.scores.push_back(t.score);
+        if (t.status == State::ok && !std::isnan(t.score) && (!best || run.better(t.score, *best))) {
             best = t.score;
             run.best = run.trials.size() + j;
         }

@@ -4,6 +4,8 @@
 // Reads only: the connection is opened SQLITE_OPEN_READONLY with query_only.
 #pragma once
 
+#include "dashboard/axis.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <sqlite3.h>
@@ -22,9 +24,14 @@
 
 namespace btopt::cli::dashboard {
 
+// How a trial ended: the study's status byte (src/study/chunk.hpp).
+enum class State : std::uint8_t { ok, failed, crashed, timeout, cancelled, infeasible };
+inline constexpr const char *state_names[] = {"ok", "failed", "crashed", "timeout", "cancelled", "infeasible"};
+inline const char *name_of(State s) { return state_names[static_cast<std::size_t>(s)]; }
+
 struct Trial {
     std::int64_t number = 0;
-    std::string status; // ok, failed, crashed, timeout, cancelled
+    State status = State::ok;
     double score;       // NaN: none
     std::vector<double> params;  // a value; a choice: its index
     std::vector<double> metrics; // NaN: not reported
@@ -33,21 +40,12 @@ struct Trial {
     bool reused = false;
 };
 
-struct Param {
-    std::string name, kind; // int, float, choice
-    double lo = 0, hi = 0, step = 0;
-    std::vector<std::string> choices;
-    // Its grid values (choices: their indexes); empty for a continuous range.
-    std::vector<double> grid() const;
-    // A value as the user writes it: 5, 0.25, "sma".
-    nlohmann::json show(double value) const;
-};
-
 struct Run {
     std::int64_t id = 0;
     nlohmann::json header; // status, started, ended, algorithm, ...: the runs row
     nlohmann::json provenance;
     std::vector<Param> params;
+    std::vector<Axis> axes; // one per parameter
     // The metrics shown, without those named "btopt." (what the selection-bias
     // statistics read, docs/VALIDATION.md: the summaries leave them out too),
     // and the stored index of each.
@@ -57,6 +55,13 @@ struct Run {
     bool maximize = true;
     std::optional<double> planned; // the trials the run will make, when it can be told
     std::vector<Trial> trials;     // in trial order
+    // cells[k][i]: trial i's cell on axes[k], found once as the trial
+    // arrives; a redraw walks these small columns, not the trials.
+    std::vector<std::vector<CellIndex>> cells;
+    // Each trial's status and score again, as columns: what the walks over
+    // every trial read (heatmap, slices, convergence, table), contiguous.
+    std::vector<State> states;
+    std::vector<double> scores;
     std::optional<std::size_t> best;
     std::map<std::string, std::uint64_t> statuses;
     std::uint64_t reused = 0; // trials whose outcome an earlier run supplied

@@ -14,8 +14,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::size_t most_axis_cells = 60; // more values than this are binned
-constexpr std::size_t binned_cells = 40;
 constexpr std::size_t most_scores = 2000;   // convergence scatter, evenly thinned
 constexpr std::size_t most_rows = 500;      // one table page
 
@@ -40,15 +38,17 @@ double epoch_of(const Json &text)
 struct Column {
     enum Kind { Param, Metric, Score, Number, Seconds } kind;
     std::size_t index = 0;
-    double of(const Trial &t) const
+    // Trial i's value.
+    double of(const Run &run, std::size_t i) const
     {
+        const Trial &t = run.trials[i];
         switch (kind) {
         case Param:
             return t.params[index];
         case Metric:
             return t.metrics[index];
         case Score:
-            return t.score;
+            return run.scores[i];
         case Number:
             return static_cast<double>(t.number);
         case Seconds:
@@ -116,12 +116,12 @@ public:
             throw BadQuery(fmt::format("filter '{}': {} (columns: {})", text, e.GetMsg(), fmt::join(names, ", ")));
         }
     }
-    bool matches(const Trial &t)
+    bool matches(const Run &run, std::size_t trial)
     {
         if (!parser_)
             return true;
         for (std::size_t i = 0; i < columns_.size(); ++i)
-            values_[i] = columns_[i].of(t);
+            values_[i] = columns_[i].of(run, trial);
         return parser_->Eval() != 0;
     }
 
@@ -131,48 +131,13 @@ private:
     std::vector<double> values_;
 };
 
-// An axis of the heatmap: the parameter's values, or bins over its range.
-struct Axis {
-    const Param *param;
-    std::vector<double> values; // grid values, or bin lower edges
-    double width = 0;           // > 0: bins
-    Json labels = Json::array();
-
-    std::optional<std::size_t> cell_of(double v) const
-    {
-        if (std::isnan(v) || values.empty())
-            return std::nullopt;
-        if (width > 0) {
-            const auto i = static_cast<std::ptrdiff_t>(std::floor((v - values.front()) / width));
-            return static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(i, 0, static_cast<std::ptrdiff_t>(values.size()) - 1));
-        }
-        const auto it = std::lower_bound(values.begin(), values.end(), v - 1e-9 * std::max(1.0, std::abs(v)));
-        if (it == values.end() || std::abs(*it - v) > 1e-9 * std::max(1.0, std::abs(v)))
-            return std::nullopt;
-        return static_cast<std::size_t>(it - values.begin());
-    }
-};
-
-Axis axis_of(const Run &run, const std::string &name)
+// The index of the parameter a heatmap axis names.
+std::size_t param_named(const Run &run, const std::string &name)
 {
-    const auto it = std::find_if(run.params.begin(), run.params.end(), [&](const Param &p) { return p.name == name; });
-    if (it == run.params.end())
-        throw BadQuery(fmt::format("heatmap: no parameter '{}'", name));
-    Axis axis{&*it, it->grid()};
-    if (axis.values.empty() || axis.values.size() > most_axis_cells) {
-        axis.values.clear();
-        axis.width = (it->hi - it->lo) / static_cast<double>(binned_cells);
-        for (std::size_t i = 0; i < binned_cells; ++i)
-            axis.values.push_back(it->lo + static_cast<double>(i) * axis.width);
-        for (double lo : axis.values)
-            axis.labels.push_back(it->kind == "int" ? fmt::format("{:.0f}–{:.0f}", std::ceil(lo), std::ceil(lo + axis.width) - 1)
-                                                    : fmt::format("{:.4g}–{:.4g}", lo, lo + axis.width));
-    } else {
-        // 10 significant digits: -0.4 for the grid's -0.3999999999999999 (lo + 4 × step).
-        for (double v : axis.values)
-            axis.labels.push_back(it->kind == "choice" ? it->show(v).get<std::string>() : fmt::format("{:.10g}", v));
-    }
-    return axis;
+    for (std::size_t k = 0; k < run.params.size(); ++k)
+        if (run.params[k].name == name)
+            return k;
+    throw BadQuery(fmt::format("heatmap: no parameter '{}'", name));
 }
 
 // The trials of a heatmap cell or a slice's value.
@@ -185,14 +150,14 @@ struct Cell {
     }
     void add(const Run &run, std::size_t i)
     {
-        const Trial &t = run.trials[i];
-        if (t.status == "ok") {
+        const State state = run.states[i];
+        if (state == State::ok) {
             ++ok;
-            if (!std::isnan(t.score) && (!best || run.better(t.score, run.trials[*best].score)))
+            if (!std::isnan(run.scores[i]) && (!best || run.better(run.scores[i], run.scores[*best])))
                 best = i;
-        } else if (t.status == "cancelled")
+        } else if (state == State::cancelled)
             ++cancelled;
-        else if (t.status == "infeasible")
+        else if (state == State::infeasible)
             ++infeasible;
         else
             ++failed; // failed, crashed, timeout
@@ -219,7 +184,7 @@ Json trial_json(const Run &run, const Trial &t)
         params[run.params[k].name] = run.params[k].show(t.params[k]);
     for (std::size_t k = 0; k < run.metrics.size(); ++k)
         metrics[run.metrics[k]] = number(t.metrics[k]);
-    return {{"number", t.number}, {"status", t.status}, {"score", number(t.score)}, {"params", params},
+    return {{"number", t.number}, {"status", name_of(t.status)}, {"score", number(t.score)}, {"params", params},
             {"metrics", metrics}, {"error", t.error}, {"seconds", t.seconds}, {"reused", t.reused}};
 }
 
@@ -271,14 +236,14 @@ Json convergence(const Run &run)
     std::optional<double> so_far;
     const std::size_t stride = run.trials.size() / most_scores + 1;
     for (std::size_t i = 0; i < run.trials.size(); ++i) {
-        const Trial &t = run.trials[i];
-        const bool scored = t.status == "ok" && !std::isnan(t.score);
-        if (scored && (!so_far || run.better(t.score, *so_far))) {
-            so_far = t.score;
-            best.push_back({t.number, t.score});
+        const double score = run.scores[i];
+        const bool scored = run.states[i] == State::ok && !std::isnan(score);
+        if (scored && (!so_far || run.better(score, *so_far))) {
+            so_far = score;
+            best.push_back({run.trials[i].number, score});
         }
         if (scored && i % stride == 0)
-            scores.push_back({t.number, t.score});
+            scores.push_back({run.trials[i].number, score});
     }
     if (so_far && !run.trials.empty())
         best.push_back({run.trials.back().number, *so_far}); // the line reaches the last trial
@@ -287,34 +252,29 @@ Json convergence(const Run &run)
 
 Json heatmap(const Run &run, const std::string &x, const std::string &y, const std::string &metric)
 {
-    const Axis ax = axis_of(run, x), ay = axis_of(run, y);
-    if (&*ax.param == &*ay.param)
+    const std::size_t xi = param_named(run, x), yi = param_named(run, y);
+    if (xi == yi)
         throw BadQuery("heatmap: choose two different parameters");
     const Column value = require_column(run, metric, "heatmap");
-    const auto xi = static_cast<std::size_t>(ax.param - run.params.data());
-    const auto yi = static_cast<std::size_t>(ay.param - run.params.data());
-    std::vector<Cell> cells(ax.values.size() * ay.values.size());
-    for (std::size_t i = 0; i < run.trials.size(); ++i) {
-        const Trial &t = run.trials[i];
-        const auto cx = ax.cell_of(t.params[xi]), cy = ay.cell_of(t.params[yi]);
-        if (!cx || !cy)
-            continue;
-        cells[*cy * ax.values.size() + *cx].add(run, i);
-    }
+    const Axis &ax = run.axes[xi], &ay = run.axes[yi];
+    const std::vector<CellIndex> &xs = run.cells[xi], &ys = run.cells[yi];
+    std::vector<Cell> cells(ax.size() * ay.size());
+    for (std::size_t i = 0; i < run.trials.size(); ++i)
+        if (xs[i] != no_cell && ys[i] != no_cell)
+            cells[ys[i] * ax.size() + xs[i]].add(run, i);
     Json list = Json::array();
-    for (std::size_t cy = 0; cy < ay.values.size(); ++cy)
-        for (std::size_t cx = 0; cx < ax.values.size(); ++cx) {
-            const Cell &c = cells[cy * ax.values.size() + cx];
+    for (std::size_t cy = 0; cy < ay.size(); ++cy)
+        for (std::size_t cx = 0; cx < ax.size(); ++cx) {
+            const Cell &c = cells[cy * ax.size() + cx];
             const Trial *best = c.best ? &run.trials[*c.best] : nullptr;
-            list.push_back({cx, cy, best ? number(value.of(*best)) : Json(nullptr), c.state(),
+            list.push_back({cx, cy, best ? number(value.of(run, *c.best)) : Json(nullptr), c.state(),
                             c.ok + c.failed + c.cancelled + c.infeasible,
                             best ? Json(best->number) : Json(nullptr)});
         }
-    const Json best_cell = run.best ? Json{ax.cell_of(run.trials[*run.best].params[xi]).value_or(0),
-                                            ay.cell_of(run.trials[*run.best].params[yi]).value_or(0)}
-                                    : Json(nullptr);
-    return {{"x", {{"name", x}, {"labels", ax.labels}, {"binned", ax.width > 0}}},
-            {"y", {{"name", y}, {"labels", ay.labels}, {"binned", ay.width > 0}}},
+    const auto best_on = [&](const std::vector<CellIndex> &on) { return on[*run.best] == no_cell ? 0 : on[*run.best]; };
+    const Json best_cell = run.best ? Json{best_on(xs), best_on(ys)} : Json(nullptr);
+    return {{"x", {{"name", x}, {"labels", ax.labels}, {"binned", ax.binned()}}},
+            {"y", {{"name", y}, {"labels", ay.labels}, {"binned", ay.binned()}}},
             {"metric", metric},
             {"cells", list}, // [x index, y index, value, state, trials, best trial number]
             {"best", best_cell}};
@@ -323,28 +283,20 @@ Json heatmap(const Run &run, const std::string &x, const std::string &y, const s
 Json slices(const Run &run, const std::string &metric)
 {
     const Column value = require_column(run, metric, "slices");
-    std::vector<Axis> axes;
-    std::vector<std::vector<Cell>> cells_of;
-    for (const Param &p : run.params) {
-        axes.push_back(axis_of(run, p.name));
-        cells_of.emplace_back(axes.back().values.size());
-    }
-    // One walk over the trials for every parameter: on a large run the walk
-    // through memory is the cost, not the counting.
-    for (std::size_t i = 0; i < run.trials.size(); ++i)
-        for (std::size_t k = 0; k < axes.size(); ++k)
-            if (const auto at = axes[k].cell_of(run.trials[i].params[k]))
-                cells_of[k][*at].add(run, i);
     Json list = Json::array();
     for (std::size_t k = 0; k < run.params.size(); ++k) {
-        const Axis &axis = axes[k];
-        const std::vector<Cell> &cells = cells_of[k];
+        const Axis &axis = run.axes[k];
+        const std::vector<CellIndex> &on = run.cells[k];
+        std::vector<Cell> cells(axis.size());
+        for (std::size_t i = 0; i < run.trials.size(); ++i)
+            if (on[i] != no_cell)
+                cells[on[i]].add(run, i);
         Json points = Json::array();
         for (std::size_t i = 0; i < cells.size(); ++i)
-            points.push_back({i, cells[i].best ? number(value.of(run.trials[*cells[i].best])) : Json(nullptr),
+            points.push_back({i, cells[i].best ? number(value.of(run, *cells[i].best)) : Json(nullptr),
                               cells[i].ok, cells[i].failed, cells[i].cancelled,
                               cells[i].best ? Json(run.trials[*cells[i].best].number) : Json(nullptr)});
-        list.push_back({{"name", run.params[k].name}, {"labels", axis.labels}, {"binned", axis.width > 0},
+        list.push_back({{"name", run.params[k].name}, {"labels", axis.labels}, {"binned", axis.binned()},
                         {"points", points}}); // [index, best value, ok, failed, cancelled, best trial number]
     }
     return {{"metric", metric}, {"params", list}};
@@ -354,11 +306,11 @@ Json best_trials(const Run &run, std::size_t limit)
 {
     std::vector<std::size_t> ok;
     for (std::size_t i = 0; i < run.trials.size(); ++i)
-        if (run.trials[i].status == "ok" && !std::isnan(run.trials[i].score))
+        if (run.states[i] == State::ok && !std::isnan(run.scores[i]))
             ok.push_back(i);
     const std::size_t n = std::min({limit, ok.size(), most_scores});
     std::partial_sort(ok.begin(), ok.begin() + static_cast<std::ptrdiff_t>(n), ok.end(), [&](std::size_t a, std::size_t b) {
-        return run.trials[a].score == run.trials[b].score ? a < b : run.better(run.trials[a].score, run.trials[b].score);
+        return run.scores[a] == run.scores[b] ? a < b : run.better(run.scores[a], run.scores[b]);
     });
     Json rows = Json::array();
     for (std::size_t i = 0; i < n; ++i) {
@@ -382,9 +334,10 @@ Json table(const Run &run, const TableQuery &q)
     // (sort key, trial index) of each matching trial: the key is read from
     // the trial once, and the ordering walks this compact array.
     std::vector<std::pair<double, std::size_t>> rows;
+    rows.reserve(run.trials.size());
     for (std::size_t i = 0; i < run.trials.size(); ++i)
-        if (filter.matches(run.trials[i]))
-            rows.emplace_back(key.of(run.trials[i]), i);
+        if (filter.matches(run, i))
+            rows.emplace_back(key.of(run, i), i);
     // Only the rows up to the page are put in order. NaN (no value) sorts
     // last either way; ties keep trial order.
     const std::size_t end = std::min(rows.size(), q.offset + std::min(q.limit, most_rows));
