@@ -23,11 +23,11 @@ namespace {
 using Json = nlohmann::json;
 
 // The space of the one point: each parameter fixed at the trial's value.
-std::optional<std::string> add_point(btopt_space *space, const Run &run, const Trial &t)
+std::optional<std::string> add_point(btopt_space *space, const Run &run, std::size_t trial)
 {
     for (std::size_t k = 0; k < run.params.size(); ++k) {
         const Param &p = run.params[k];
-        const double v = t.params[k];
+        const double v = run.param(k, trial);
         btopt_status status = BTOPT_OK;
         if (p.kind == "int")
             status = btopt_space_add_int(space, p.name.c_str(), static_cast<std::int64_t>(v), static_cast<std::int64_t>(v), 1);
@@ -101,9 +101,8 @@ std::optional<std::string> changed_since_run(const Json &provenance)
 
 Json trial_equity(const Run &run, std::int64_t number)
 {
-    const auto it = std::lower_bound(run.trials.begin(), run.trials.end(), number,
-                                     [](const Trial &t, std::int64_t n) { return t.number < n; });
-    if (it == run.trials.end() || it->number != number)
+    const auto trial = run.index_of(number);
+    if (!trial)
         throw BadQuery(fmt::format("run {} has no trial {} (yet)", run.id, number));
     const Json plugin = run.provenance.value("plugin", Json::object());
     const std::string path = plugin.value("path", "");
@@ -116,7 +115,7 @@ Json trial_equity(const Run &run, std::int64_t number)
     if (btopt_space_create(&raw_space) != BTOPT_OK)
         return missing(btopt_last_error());
     const SpaceHandle space(raw_space);
-    if (auto error = add_point(raw_space, run, *it))
+    if (auto error = add_point(raw_space, run, *trial))
         return missing(*error);
     btopt_optimizer *raw = nullptr;
     if (btopt_optimizer_create(&raw, raw_space, "grid") != BTOPT_OK)

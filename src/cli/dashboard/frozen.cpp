@@ -63,14 +63,15 @@ Json compact_trials(const Run &run)
 {
     const auto number = [](double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); };
     Json rows = Json::array();
-    for (const Trial &t : run.trials) {
+    for (std::size_t i = 0; i < run.trials.size(); ++i) {
+        const Trial &t = run.trials[i];
         Json row = {t.number, name_of(t.status), number(t.score), t.seconds, t.reused ? 1 : 0, t.error};
-        for (std::size_t k = 0; k < t.params.size(); ++k)
-            row.push_back(run.params[k].kind == "int" && std::isfinite(t.params[k])
-                              ? Json(static_cast<std::int64_t>(t.params[k]))
-                              : number(t.params[k]));
-        for (double v : t.metrics)
-            row.push_back(number(v));
+        for (std::size_t k = 0; k < run.params.size(); ++k)
+            row.push_back(run.params[k].kind == "int" && std::isfinite(run.param(k, i))
+                              ? Json(static_cast<std::int64_t>(run.param(k, i)))
+                              : number(run.param(k, i)));
+        for (std::size_t m = 0; m < run.metrics.size(); ++m)
+            row.push_back(number(run.metric(m, i)));
         rows.push_back(std::move(row));
     }
     return rows;

@@ -150,7 +150,7 @@ Run run_of(const Statement &q)
     for (std::size_t m = 0; stored.is_array() && m < stored.size(); ++m)
         if (stored[m].is_string() && !stored[m].get<std::string>().starts_with("btopt.")) {
             run.metrics.push_back(stored[m].get<std::string>());
-            run.metric_columns.push_back(m);
+            run.stored_metric.push_back(m);
         }
     run.objective = run.header.value("objective", "");
     run.maximize = run.header.value("direction", "") != "minimize";
@@ -182,7 +182,9 @@ bool read_varint(const unsigned char *chunk, std::size_t size, std::size_t &offs
 // metric count, varint error bytes, f64 score, f64 seconds, per parameter an
 // int64 (an int, a choice's index) or a double (a float), the metrics, the
 // error text.
-bool trial_of(const unsigned char *chunk, std::size_t size, std::size_t &offset, const Run &run, Trial &t)
+// Its parameters and shown metrics go to `row` (the run's columns, in order).
+bool trial_of(const unsigned char *chunk, std::size_t size, std::size_t &offset, const Run &run, Trial &t,
+              std::vector<double> &row)
 {
     std::uint64_t number = 0, n_metrics = 0, error_bytes = 0;
     if (!read_varint(chunk, size, offset, number) || offset >= size)
@@ -201,15 +203,15 @@ bool trial_of(const unsigned char *chunk, std::size_t size, std::size_t &offset,
     t.score = read_at<double>(at);
     t.seconds = read_at<double>(at + 8);
     at += 16;
-    t.params.assign(run.params.size(), nan);
-    for (std::size_t k = 0; k < run.params.size(); ++k)
-        t.params[k] = run.params[k].kind == "float" ? read_at<double>(at + 8 * k)
-                                                    : static_cast<double>(read_at<std::int64_t>(at + 8 * k));
-    t.metrics.assign(run.metrics.size(), nan);
-    // Only the metrics the page shows (metric_columns: their places among the stored ones).
-    for (std::size_t m = 0; m < run.metric_columns.size(); ++m)
-        if (run.metric_columns[m] < n_metrics)
-            std::memcpy(&t.metrics[m], at + values + 8 * run.metric_columns[m], sizeof(double));
+    const std::size_t n_params = run.params.size();
+    row.assign(n_params + run.metrics.size(), nan);
+    for (std::size_t k = 0; k < n_params; ++k)
+        row[k] = run.params[k].kind == "float" ? read_at<double>(at + 8 * k)
+                                               : static_cast<double>(read_at<std::int64_t>(at + 8 * k));
+    // Only the metrics the page shows (stored_metric: their places among the stored ones).
+    for (std::size_t m = 0; m < run.stored_metric.size(); ++m)
+        if (run.stored_metric[m] < n_metrics)
+            std::memcpy(&row[n_params + m], at + values + 8 * run.stored_metric[m], sizeof(double));
     t.error.assign(reinterpret_cast<const char *>(at + values + 8 * n_metrics), error_bytes);
     offset += 16 + values + 8 * n_metrics + error_bytes;
     return true;
@@ -261,6 +263,7 @@ std::string Mirror::open_db()
 struct Mirror::Batch {
     std::int64_t run = 0;
     std::vector<Trial> trials;
+    std::vector<std::vector<double>> values; // as Run::values
 };
 
 std::string Mirror::refresh()
@@ -306,33 +309,50 @@ Mirror::Batch Mirror::read_trials(const Run &run) const
     const std::int64_t last = run.trials.empty() ? -1 : run.trials.back().number;
     sqlite3_bind_int64(q.stmt, 1, run.id);
     sqlite3_bind_int64(q.stmt, 2, last);
-    Batch batch{run.id, {}};
+    Batch batch{run.id, {}, std::vector<std::vector<double>>(run.params.size() + run.metrics.size())};
     while (q.row()) {
         const auto *chunk = static_cast<const unsigned char *>(sqlite3_column_blob(q.stmt, 0));
         const auto size = static_cast<std::size_t>(sqlite3_column_bytes(q.stmt, 0));
         Trial t;
-        for (std::size_t offset = 0; offset < size && trial_of(chunk, size, offset, run, t);)
-            if (t.number > (batch.trials.empty() ? last : batch.trials.back().number))
-                batch.trials.push_back(std::move(t));
+        std::vector<double> row;
+        for (std::size_t offset = 0; offset < size && trial_of(chunk, size, offset, run, t, row);) {
+            if (t.number <= (batch.trials.empty() ? last : batch.trials.back().number))
+                continue;
+            batch.trials.push_back(std::move(t));
+            for (std::size_t c = 0; c < row.size(); ++c)
+                batch.values[c].push_back(row[c]);
+        }
     }
     return batch;
 }
 
 namespace {
 
-// Appends trials read from the study to the run's, counting them. The first
-// read of a large run moves its whole vector (a million trials: no copy).
-void append(Run &run, std::vector<Trial> trials)
+// Appends to `to` what `from` holds; moves it when `to` is empty (the first
+// read of a large run: no copy).
+template <class T> void extend(std::vector<T> &to, std::vector<T> &&from)
+{
+    if (to.empty()) {
+        to = std::move(from);
+        return;
+    }
+    if (to.capacity() < to.size() + from.size())
+        to.reserve(std::max(to.size() + from.size(), 2 * to.capacity()));
+    std::move(from.begin(), from.end(), std::back_inserter(to));
+}
+
+// Appends trials read from the study to the run's, counting them.
+void append(Run &run, std::vector<Trial> trials, std::vector<std::vector<double>> values)
 {
     std::optional<double> best;
     if (run.best)
-        best = run.trials[*run.best].score;
+        best = run.scores[*run.best];
     for (std::size_t j = 0; j < trials.size(); ++j) {
         const Trial &t = trials[j];
         ++run.statuses[name_of(t.status)];
         run.reused += t.reused ? 1 : 0;
         for (std::size_t k = 0; k < run.axes.size(); ++k)
-            run.cells[k].push_back(run.axes[k].cell_of(t.params[k]));
+            run.cells[k].push_back(run.axes[k].cell_of(values[k][j]));
         run.states.push_back(t.status);
         run.scores.push_back(t.score);
         if (t.status == State::ok && !std::isnan(t.score) && (!best || run.better(t.score, *best))) {
@@ -340,13 +360,10 @@ void append(Run &run, std::vector<Trial> trials)
             run.best = run.trials.size() + j;
         }
     }
-    if (run.trials.empty()) {
-        run.trials = std::move(trials);
-        return;
-    }
-    if (run.trials.capacity() < run.trials.size() + trials.size())
-        run.trials.reserve(std::max(run.trials.size() + trials.size(), 2 * run.trials.capacity()));
-    std::move(trials.begin(), trials.end(), std::back_inserter(run.trials));
+    extend(run.trials, std::move(trials));
+    run.values.resize(values.size());
+    for (std::size_t c = 0; c < values.size(); ++c)
+        extend(run.values[c], std::move(values[c]));
 }
 
 } // namespace
@@ -371,7 +388,7 @@ void Mirror::apply(std::vector<Run> fresh, std::vector<Batch> batches)
             it->second.planned = run.planned;
         }
         for (Batch &batch : batches)
-            append(runs_.at(batch.run), std::move(batch.trials));
+            append(runs_.at(batch.run), std::move(batch.trials), std::move(batch.values));
     }
     {
         std::lock_guard lock(version_mutex_);
@@ -397,6 +414,36 @@ void Mirror::watch(std::int64_t id)
     // Only now: a reader that finds the run watched finds its trials.
     std::unique_lock lock(mutex_);
     watched_.insert(watched);
+}
+
+std::optional<std::size_t> Run::index_of(std::int64_t number) const
+{
+    const auto it = std::lower_bound(trials.begin(), trials.end(), number,
+                                     [](const Trial &t, std::int64_t n) { return t.number < n; });
+    if (it == trials.end() || it->number != number)
+        return std::nullopt;
+    return static_cast<std::size_t>(it - trials.begin());
+}
+
+Run Run::only(std::size_t i) const
+{
+    Run one;
+    one.id = id;
+    one.header = header;
+    one.provenance = provenance;
+    one.params = params;
+    one.axes = axes;
+    one.metrics = metrics;
+    one.constraints = constraints;
+    one.stored_metric = stored_metric;
+    one.objective = objective;
+    one.maximize = maximize;
+    std::vector<std::vector<double>> row;
+    for (const auto &column : values)
+        row.push_back({column[i]});
+    one.cells.resize(params.size());
+    append(one, {trials[i]}, std::move(row));
+    return one;
 }
 
 const Run *Mirror::find_run(std::int64_t id) const

@@ -33,8 +33,7 @@ struct Trial {
     std::int64_t number = 0;
     State status = State::ok;
     double score;       // NaN: none
-    std::vector<double> params;  // a value; a choice: its index
-    std::vector<double> metrics; // NaN: not reported
+    // Its parameters and metrics are the run's columns (Run::param, Run::metric).
     std::string error;
     double seconds = 0;
     bool reused = false;
@@ -50,7 +49,7 @@ struct Run {
     // statistics read, docs/VALIDATION.md: the summaries leave them out too),
     // and the stored index of each.
     std::vector<std::string> metrics, constraints;
-    std::vector<std::size_t> metric_columns;
+    std::vector<std::size_t> stored_metric;
     std::string objective;
     bool maximize = true;
     std::optional<double> planned; // the trials the run will make, when it can be told
@@ -62,6 +61,16 @@ struct Run {
     // every trial read (heatmap, slices, convergence, table), contiguous.
     std::vector<State> states;
     std::vector<double> scores;
+    // values[c][i]: trial i's parameter c (a choice: its index), then from
+    // c = params.size() its metrics (NaN: not reported). Columns, so that a
+    // sort or a filter over a million trials reads only what it names.
+    std::vector<std::vector<double>> values;
+    double param(std::size_t k, std::size_t trial) const { return values[k][trial]; }
+    double metric(std::size_t m, std::size_t trial) const { return values[params.size() + m][trial]; }
+    // The index of trial `number`, if the run has it (yet).
+    std::optional<std::size_t> index_of(std::int64_t number) const;
+    // A copy of the run with trial i as its only trial.
+    Run only(std::size_t i) const;
     std::optional<std::size_t> best;
     std::map<std::string, std::uint64_t> statuses;
     std::uint64_t reused = 0; // trials whose outcome an earlier run supplied

@@ -41,18 +41,17 @@ struct Column {
     // Trial i's value.
     double of(const Run &run, std::size_t i) const
     {
-        const Trial &t = run.trials[i];
         switch (kind) {
         case Param:
-            return t.params[index];
+            return run.param(index, i);
         case Metric:
-            return t.metrics[index];
+            return run.metric(index, i);
         case Score:
             return run.scores[i];
         case Number:
-            return static_cast<double>(t.number);
+            return static_cast<double>(run.trials[i].number);
         case Seconds:
-            return t.seconds;
+            return run.trials[i].seconds;
         }
         return NAN;
     }
@@ -177,13 +176,14 @@ std::string shell_quote(const std::string &word)
 
 } // namespace
 
-Json trial_json(const Run &run, const Trial &t)
+Json trial_json(const Run &run, std::size_t i)
 {
+    const Trial &t = run.trials[i];
     Json params = Json::object(), metrics = Json::object();
     for (std::size_t k = 0; k < run.params.size(); ++k)
-        params[run.params[k].name] = run.params[k].show(t.params[k]);
-    for (std::size_t k = 0; k < run.metrics.size(); ++k)
-        metrics[run.metrics[k]] = number(t.metrics[k]);
+        params[run.params[k].name] = run.params[k].show(run.param(k, i));
+    for (std::size_t m = 0; m < run.metrics.size(); ++m)
+        metrics[run.metrics[m]] = number(run.metric(m, i));
     return {{"number", t.number}, {"status", name_of(t.status)}, {"score", number(t.score)}, {"params", params},
             {"metrics", metrics}, {"error", t.error}, {"seconds", t.seconds}, {"reused", t.reused}};
 }
@@ -212,7 +212,7 @@ Json summary(const Run &run, double now)
             {"evals_per_second", number(rate)},
             {"eta_seconds", running && rate > 0 && planned >= done ? number((planned - done) / rate) : Json(nullptr)},
             {"statuses", run.statuses},
-            {"best", run.best ? trial_json(run, run.trials[*run.best]) : Json(nullptr)},
+            {"best", run.best ? trial_json(run, *run.best) : Json(nullptr)},
             {"objective", run.objective},
             {"direction", run.maximize ? "maximize" : "minimize"},
             {"params", params},
@@ -225,8 +225,9 @@ Json trials_since(const Run &run, std::int64_t since, std::size_t limit)
     const auto first = std::upper_bound(run.trials.begin(), run.trials.end(), since,
                                         [](std::int64_t n, const Trial &t) { return n < t.number; });
     Json list = Json::array();
-    for (auto it = first; it != run.trials.end() && list.size() < std::min(limit, most_rows); ++it)
-        list.push_back(trial_json(run, *it));
+    for (auto i = static_cast<std::size_t>(first - run.trials.begin());
+         i < run.trials.size() && list.size() < std::min(limit, most_rows); ++i)
+        list.push_back(trial_json(run, i));
     return {{"trials", list}, {"last", run.trials.empty() ? -1 : run.trials.back().number}};
 }
 
@@ -314,11 +315,10 @@ Json best_trials(const Run &run, std::size_t limit)
     });
     Json rows = Json::array();
     for (std::size_t i = 0; i < n; ++i) {
-        const Trial &t = run.trials[ok[i]];
         Json row = Json::array();
         for (std::size_t k = 0; k < run.params.size(); ++k)
-            row.push_back(run.params[k].show(t.params[k]));
-        row.push_back(t.score);
+            row.push_back(run.params[k].show(run.param(k, ok[i])));
+        row.push_back(run.scores[ok[i]]);
         rows.push_back(std::move(row));
     }
     Json params = Json::array();
@@ -353,17 +353,16 @@ Json table(const Run &run, const TableQuery &q)
     std::partial_sort(first, rows.begin() + static_cast<std::ptrdiff_t>(end), rows.end(), before);
     Json page = Json::array();
     for (std::size_t i = q.offset; i < end; ++i)
-        page.push_back(trial_json(run, run.trials[rows[i].second]));
+        page.push_back(trial_json(run, rows[i].second));
     return {{"matched", rows.size()}, {"total", run.trials.size()}, {"offset", q.offset}, {"rows", page}};
 }
 
 Json trial_detail(const Run &run, std::int64_t number)
 {
-    const auto it = std::lower_bound(run.trials.begin(), run.trials.end(), number,
-                                     [](const Trial &t, std::int64_t n) { return t.number < n; });
-    if (it == run.trials.end() || it->number != number)
+    const auto i = run.index_of(number);
+    if (!i)
         throw BadQuery(fmt::format("run {} has no trial {} (yet)", run.id, number));
-    return trial_json(run, *it);
+    return trial_json(run, *i);
 }
 
 Json provenance(const Run &run)

@@ -42,11 +42,12 @@ struct TableQuery {
 // The trials that meet the filter (e.g. "max_drawdown < 0.2 && trades >= 30",
 // parsed by muparser: nothing the user types runs as code), sorted, one page.
 nlohmann::json table(const Run &run, const TableQuery &q);
+// Trial `number`, or a BadQuery when the run has no such trial (yet).
 nlohmann::json trial_detail(const Run &run, std::int64_t number);
 // The run's provenance and the command that reproduces it.
 nlohmann::json provenance(const Run &run);
 
 // A trial as the page shows it: parameters and metrics by name.
-nlohmann::json trial_json(const Run &run, const Trial &t);
+nlohmann::json trial_json(const Run &run, std::size_t i);
 
 } // namespace btopt::cli::dashboard

@@ -250,12 +250,7 @@ void Dashboard::State::routes()
         answer(req, res, [&](const dashboard::Run &run) {
             const std::int64_t number = integer_param(req, "number", -1);
             const Json trial = dashboard::trial_detail(run, number); // a BadQuery when absent
-            one.emplace();
-            one->id = run.id;
-            one->params = run.params;
-            one->provenance = run.provenance;
-            one->trials = {*std::find_if(run.trials.begin(), run.trials.end(),
-                                         [&](const dashboard::Trial &t) { return t.number == number; })};
+            one = run.only(*run.index_of(number));
             return trial;
         });
         if (one)
