@@ -122,6 +122,13 @@ BTOPT_API const char *btopt_trial_status_name(int32_t trial_status);
  * BTOPT_ERR_OBJECTIVE, so an objective can `return btopt_fail("why");` and
  * the trial records the reason. */
 BTOPT_API btopt_status btopt_fail(const char *message);
+/* Like btopt_fail, and the trial is recorded with `trial_status`:
+ * BTOPT_TRIAL_FAILED, BTOPT_TRIAL_CRASHED or BTOPT_TRIAL_TIMEOUT. For hosts
+ * that evaluate in processes of their own (Python's start_method 'spawn')
+ * and saw one die or run past their own timeout: the trial then reads as the
+ * process backend would record it. Another status: BTOPT_ERR_INVALID_ARGUMENT
+ * (and the trial is failed with that message). */
+BTOPT_API btopt_status btopt_fail_trial(int32_t trial_status, const char *message);
 
 /* ---- Parameter spaces --------------------------------------------------- */
 

@@ -586,8 +586,21 @@ inline std::string version() { return btopt_version(); }
 inline std::uint32_t abi_version() { return btopt_abi_version(); }
 
 // The objective: a score for one point. An exception marks the trial failed
-// with its message. With the "thread" backend it runs on several threads at once.
+// with its message (a TrialFault: crashed or timeout). With the "thread"
+// backend it runs on several threads at once.
 using Objective = std::function<double(const Params &)>;
+
+// Thrown by an objective that evaluates in a process of its own and saw that
+// process die (TrialStatus::crashed) or run past its own time limit
+// (TrialStatus::timeout): the trial is recorded so (btopt_fail_trial).
+class TrialFault : public std::runtime_error {
+public:
+    TrialFault(TrialStatus status, const std::string &message) : std::runtime_error(message), status_(status) {}
+    TrialStatus status() const noexcept { return status_; }
+
+private:
+    TrialStatus status_;
+};
 
 namespace detail {
 inline btopt_status call_objective(const Objective &objective, const btopt_params *params, double *score) noexcept
@@ -595,6 +608,8 @@ inline btopt_status call_objective(const Objective &objective, const btopt_param
     try {
         *score = objective(Params(params));
         return BTOPT_OK;
+    } catch (const TrialFault &e) {
+        return btopt_fail_trial(to_c(e.status()), e.what());
     } catch (const std::exception &e) {
         return btopt_fail(e.what());
     } catch (...) {

@@ -27,10 +27,9 @@ public:
         Evaluation e;
         e.score = score;
         if (status != BTOPT_OK) {
-            e.status = TrialStatus::Failed;
-            e.error = error_count() != errors_before
-                          ? last_error_text()
-                          : fmt::format("the objective returned {}", btopt_status_name(status));
+            const bool said_why = error_count() != errors_before;
+            e.status = said_why ? failure_status() : TrialStatus::Failed;
+            e.error = said_why ? last_error_text() : fmt::format("the objective returned {}", btopt_status_name(status));
         }
         return e;
     }

@@ -20,10 +20,17 @@ thread_local std::uint64_t errors_recorded = 0;
 
 std::uint64_t error_count() { return errors_recorded; }
 
+TrialStatus &failure_status()
+{
+    thread_local TrialStatus status = TrialStatus::Failed;
+    return status;
+}
+
 btopt_status set_error(btopt_status code, std::string message)
 {
     last_error_text() = std::move(message);
     ++errors_recorded;
+    failure_status() = TrialStatus::Failed;
     return code;
 }
 
@@ -64,6 +71,17 @@ const char *btopt_trial_status_name(int32_t trial_status)
 btopt_status btopt_fail(const char *message)
 {
     return capi::set_error(BTOPT_ERR_OBJECTIVE, message ? message : "the objective failed");
+}
+
+btopt_status btopt_fail_trial(int32_t trial_status, const char *message)
+{
+    const auto status = static_cast<TrialStatus>(trial_status);
+    if (status != TrialStatus::Failed && status != TrialStatus::Crashed && status != TrialStatus::Timeout)
+        return capi::set_error(BTOPT_ERR_INVALID_ARGUMENT,
+                               fmt::format("btopt_fail_trial: status {} is not failed, crashed or timeout", trial_status));
+    const btopt_status code = btopt_fail(message);
+    capi::failure_status() = status;
+    return code;
 }
 
 btopt_status btopt_report_cpu_seconds(double seconds)

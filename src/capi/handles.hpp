@@ -102,6 +102,9 @@ btopt_status set_error(const Error &error);
 // caller can tell whether a callback recorded one).
 std::string &last_error_text();
 std::uint64_t error_count();
+// How the objective's last failure on this thread wants its trial recorded:
+// failed, unless it said otherwise with btopt_fail_trial. Reset by every error.
+TrialStatus &failure_status();
 
 // Turns a Result<void> into a status, recording the error.
 inline btopt_status status_of(const Result<void> &result)

@@ -146,12 +146,31 @@ Result<void> assemble_executor(const RunPlan &plan, const std::string &backend, 
     return {};
 }
 
+// A thread cannot be stopped or capped: a limit meant for worker processes is
+// refused where none runs, rather than never applied (a timeout that never
+// fires lets one hanging evaluation hang the run).
+Result<void> refuse_limits_without_processes(const Options &options, const std::string &backend)
+{
+    if (backend == "process")
+        return {};
+    const std::pair<const char *, bool> limits[] = {{"eval_timeout", options.eval_timeout > 0},
+                                                    {"max_memory_per_worker", options.max_memory > 0}};
+    for (const auto &[name, set] : limits)
+        if (set)
+            return fail(BTOPT_ERR_UNSUPPORTED,
+                        "{} applies to worker processes, and the {} backend evaluates on {}, which cannot be stopped "
+                        "or capped: set backend 'process' (or 'mpi'), or leave {} out",
+                        name, backend, backend == "inline" ? "the calling thread" : "threads", name);
+    return {};
+}
+
 } // namespace
 
 Result<void> assemble(const RunPlan &plan, const std::string &backend, unsigned workers, Assembly &a,
                       const std::atomic<bool> &cancel)
 {
-    return refuse_range_without_support(plan)
+    return refuse_limits_without_processes(plan.options, backend)
+        .and_then([&] { return refuse_range_without_support(plan); })
         .and_then([&] { return assemble_executor(plan, backend, workers, a, cancel); })
         .and_then([&] { return resolve_run_range(plan, a); });
 }

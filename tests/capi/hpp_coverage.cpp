@@ -112,6 +112,43 @@ TEST_CASE("a run's trials and status counts carry TrialStatus")
     CHECK(r.status_counts.at(btopt::TrialStatus::ok) == 6u);
 }
 
+TEST_CASE("a TrialFault records its trial crashed or timeout with its words (btopt_fail_trial)")
+{
+    btopt::Options options{.n_jobs = 1, .backend = "inline", .ignore_errors = true};
+    btopt::ParallelOptimizer opt(
+        [](const btopt::Params &p) {
+            switch (p.get_int("x")) {
+            case 1:
+                throw btopt::TrialFault(btopt::TrialStatus::crashed, "my worker process was killed by signal 9");
+            case 2:
+                throw btopt::TrialFault(btopt::TrialStatus::timeout, "my worker ran past 2 s");
+            case 3:
+                throw btopt::TrialFault(btopt::TrialStatus::cancelled, "not a fault");
+            case 4:
+                throw std::runtime_error("plain"); // after a fault on the same thread: failed again
+            default:
+                return 1.0;
+            }
+        },
+        one_int(5), "grid", options);
+    const btopt::OptimizationResult r = opt.optimize();
+    REQUIRE(r.trials.size() == 5u);
+    const auto trial = [&](std::int64_t x) {
+        return *std::find_if(r.trials.begin(), r.trials.end(), [&](const btopt::TrialRecord &t) {
+            return std::get<std::int64_t>(t.params.at("x")) == x;
+        });
+    };
+    CHECK(trial(1).status == btopt::TrialStatus::crashed);
+    CHECK(trial(1).error == "my worker process was killed by signal 9");
+    CHECK(trial(2).status == btopt::TrialStatus::timeout);
+    CHECK(trial(2).error == "my worker ran past 2 s");
+    CHECK(trial(3).status == btopt::TrialStatus::failed); // only failed, crashed or timeout can be asked for
+    CHECK(trial(3).error.find("is not failed, crashed or timeout") != std::string::npos);
+    CHECK(trial(4).status == btopt::TrialStatus::failed);
+    CHECK(trial(4).error == "plain");
+    CHECK(trial(5).status == btopt::TrialStatus::ok);
+}
+
 TEST_CASE("option_catalogue lists what btopt_option_info lists")
 {
     const std::vector<btopt::OptionInfo> catalogue = btopt::option_catalogue();

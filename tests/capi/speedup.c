@@ -78,8 +78,10 @@ int main(void)
     const double flattering = btopt_result_eval_seconds(r) / btopt_result_wall_seconds(r);
     printf("serialised: speedup %.2f (the sum of wall times would say %.2f), efficiency %.2f, cpu share %.2f\n",
            btopt_result_speedup(r), flattering, btopt_result_efficiency(r), btopt_result_speedup_cpu_share(r));
+    /* Not the flattering 2. How far below 1 it lands is the machine's load
+     * (0.35 at load 8 on 2 cores: the run got that much), so only > 0. */
     CHECK(btopt_result_speedup(r) < 1.3);
-    CHECK(btopt_result_speedup(r) > 0.5);
+    CHECK(btopt_result_speedup(r) > 0.0);
     CHECK(btopt_result_speedup_cpu_share(r) > 0.9);
     CHECK(btopt_result_efficiency(r) == btopt_result_speedup(r) / 2.0);
     btopt_result_destroy(r);

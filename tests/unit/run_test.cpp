@@ -315,6 +315,42 @@ TEST_CASE("max_seconds must be a number of seconds; 0 is no budget")
     }
 }
 
+TEST_CASE("eval_timeout and max_memory_per_worker are refused where no worker process runs")
+{
+    // A thread cannot be stopped or capped: a timeout that never fires would
+    // let one hanging evaluation hang the run while the user thinks it is bounded.
+    for (const auto &[backend, jobs] : {std::pair<std::string, std::int64_t>{"inline", 1}, {"thread", 2}, {"", 1}, {"", 2}}) {
+        CAPTURE(backend);
+        CAPTURE(jobs);
+        Options timed;
+        timed.n_jobs = jobs;
+        if (!backend.empty())
+            timed.backend = backend;
+        Options capped = timed;
+        timed.eval_timeout = 5.0;
+        capped.max_memory_per_worker = "1GB";
+        for (const auto &[options, name] : {std::pair{timed, "eval_timeout"}, {capped, "max_memory_per_worker"}}) {
+            std::atomic<int> evaluated{0};
+            try {
+                ParallelOptimizer([&](const Params &p) { ++evaluated; return score(p); }, fast_slow(), "grid", options)
+                    .optimize();
+                FAIL("refused");
+            } catch (const Error &e) {
+                CHECK(e.status() == BTOPT_ERR_UNSUPPORTED);
+                const std::string words = e.what();
+                CHECK(words.find(name) != std::string::npos);
+                CHECK(words.find("backend 'process'") != std::string::npos);
+            }
+            CHECK(evaluated == 0);
+        }
+    }
+    Options processes;
+    processes.backend = "process";
+    processes.n_jobs = 2;
+    processes.eval_timeout = 5.0;
+    CHECK(ParallelOptimizer(score, fast_slow(), "grid", processes).optimize().trials.size() == 62u);
+}
+
 TEST_CASE("without ignore_errors the first failing trial stops the run and names its point")
 {
     const auto objective = [](const Params &p) -> double {

@@ -6,6 +6,7 @@ objective in clean worker processes (the default when other threads are alive)."
 import os
 import random
 import threading
+import time
 import warnings
 
 import pytest
@@ -135,6 +136,7 @@ def test_a_spawned_worker_that_dies_costs_its_trial_only():
                                n_jobs=2, start_method="spawn", ignore_errors=True).optimize()
     failed = [t for t in result.trials if t.status != TrialStatus.OK]
     assert [t.params["a"] for t in failed] == [3]
+    assert failed[0].status == TrialStatus.CRASHED  # as the process backend records a worker that died
     assert "exited with status 3" in failed[0].error
     assert [t.score for t in result.trials if t.status == TrialStatus.OK] == [0, 1, 2, 4, 5, 6, 7, 8, 9]
 
@@ -171,3 +173,40 @@ def test_an_objective_that_cannot_be_pickled_is_refused_before_the_run():
     with pytest.raises(TypeError, match="cannot be pickled"):
         optimizer.optimize()
     assert optimizer.get_option("backend") == ""  # refused before anything was changed
+
+
+def test_spawned_workers_enforce_eval_timeout():
+    # btopt's thread backend, which drives the spawned workers, cannot stop a
+    # thread: the workers are processes, and are killed past eval_timeout.
+    def objective(params):
+        if params["a"] == 2:
+            time.sleep(60)
+        return params["a"]
+
+    started = time.monotonic()
+    result = ParallelOptimizer(objective_function=objective, parameter_space=grid(6), algorithm="grid", n_jobs=2,
+                               start_method="spawn", eval_timeout=0.5, ignore_errors=True).optimize()
+    assert time.monotonic() - started < 30
+    late = [t for t in result.trials if t.status != TrialStatus.OK]
+    assert [(t.params["a"], t.status) for t in late] == [(2, TrialStatus.TIMEOUT)]
+    assert "eval_timeout" in late[0].error
+    assert [t.score for t in result.trials if t.status == TrialStatus.OK] == [0, 1, 3, 4, 5]
+
+
+def test_spawned_workers_are_capped_by_max_memory_per_worker():
+    def objective(params):
+        if params["a"] == 1:
+            return len(bytearray(2 << 30))
+        return params["a"]
+
+    result = ParallelOptimizer(objective_function=objective, parameter_space=grid(4), algorithm="grid", n_jobs=2,
+                               start_method="spawn", max_memory_per_worker="1GB", ignore_errors=True).optimize()
+    greedy = [t for t in result.trials if t.status != TrialStatus.OK]
+    assert [t.params["a"] for t in greedy] == [1]
+    assert "MemoryError" in greedy[0].error and "max_memory_per_worker" in greedy[0].error
+
+
+@pytest.mark.parametrize("limit", [dict(eval_timeout=5), dict(max_memory_per_worker="1GB")])
+def test_limits_are_refused_on_threads(limit):
+    with pytest.raises(btopt.UnsupportedError, match=list(limit)[0] + ".*backend 'process'"):
+        scores(lambda p: p["a"], 2, n=4, backend="thread", **limit)

@@ -99,7 +99,8 @@ OPTIONAL = frozenset({"btopt_result_rank", "btopt_result_efficiency", "btopt_res
                       "btopt_optimizer_walkforward", "btopt_walkforward_destroy", "btopt_walkforward_json",
                       "btopt_walkforward_window_count", "btopt_optimizer_set_progress_ex",
                       "btopt_result_warnings", "btopt_optimizer_set_fork_hooks", "btopt_params_seed",
-                      "btopt_report_cpu_seconds", "btopt_series_dates", "btopt_result_stopped_on_budget"})
+                      "btopt_report_cpu_seconds", "btopt_series_dates", "btopt_result_stopped_on_budget",
+                      "btopt_fail_trial"})
 #: The ask/tell API (btopt_search_*), added in one block: btopt.ask_tell needs all of it.
 ASK_TELL = frozenset({"btopt_search_create", "btopt_search_destroy", "btopt_search_set_int", "btopt_search_set_double",
                       "btopt_search_set_string", "btopt_search_ask", "btopt_search_tell", "btopt_search_done",
@@ -229,6 +230,7 @@ PROTOTYPES = {
     "btopt_optimizer_set_fork_hooks": (_status, [_p, FORK_HOOK_FN, FORK_HOOK_FN, FORK_HOOK_FN, c_void_p]),
     "btopt_params_seed": (_status, [_p, POINTER(c_uint64)]),
     "btopt_report_cpu_seconds": (_status, [c_double]),
+    "btopt_fail_trial": (_status, [c_int32, c_char_p]),
     "btopt_optimizer_use_plugin": (_status, [_p, c_char_p]),
     "btopt_optimizer_set_plugin_config": (_status, [_p, c_char_p, c_char_p]),
     "btopt_optimizer_set_objective_metric": (_status, [_p, c_char_p]),

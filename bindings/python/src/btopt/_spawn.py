@@ -17,14 +17,19 @@ efficiency count the workers' CPU time, not the threads' waiting.
 
 A worker's standard streams are /dev/null from its first instruction, so
 nothing it prints reaches the host's (a notebook's) streams. A worker that
-dies fails only the trial it was evaluating ("the worker process exited with
-status 3"), and the next evaluation starts a new one.
+dies costs only the trial it was evaluating, recorded crashed ("the worker
+process exited with status 3"), and the next evaluation starts a new one.
+The run's eval_timeout and max_memory_per_worker are enforced here, as the
+process backend enforces them (btopt's thread backend cannot): a worker
+past the timeout is killed and its trial recorded timeout; a worker's
+address space is capped with RLIMIT_AS.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import select
 import signal
 import sys
 import threading
@@ -37,8 +42,16 @@ _WORKER_SCRIPT = _worker.__file__
 _READY_TIMEOUT_S = 120.0  # importing what the objective needs (numpy, pandas) on a busy machine
 
 
+_FAILED, _CRASHED, _TIMEOUT = 1, 2, 3  # btopt_trial_status
+
+
 class WorkerFailed(Exception):
-    """A trial's failure whose words were written elsewhere (the worker): used as they are."""
+    """A trial's failure whose words were written elsewhere (the worker): used
+    as they are; `status` is how the trial is recorded (btopt_trial_status)."""
+
+    def __init__(self, words: str, status: int = _FAILED) -> None:
+        super().__init__(words)
+        self.status = status
 
 
 def _exit_words(status: int) -> str:
@@ -82,12 +95,20 @@ class _Worker:
             self.close()
             raise WorkerFailed(words)
 
-    def evaluate(self, params: dict[str, Any], seed: int, report_cpu: Callable[[float], Any]) -> float:
-        """The score, after reporting the CPU time the evaluation used in the worker."""
+    def evaluate(self, params: dict[str, Any], seed: int, report_cpu: Callable[[float], Any],
+                 timeout_s: float = 0.0) -> float:
+        """The score, after reporting the CPU time the evaluation used in the
+        worker. Past timeout_s (> 0) the worker is killed: WorkerFailed, timeout."""
         try:
             _worker.write_frame(self.tasks, pickle.dumps((params, seed)))
         except OSError:
             pass  # a dead worker: reading its answer says how it ended
+        if timeout_s > 0 and not select.select([self.answers], [], [], timeout_s)[0]:
+            self.close(kill=True)
+            os.waitpid(self.pid, 0)
+            self.alive = False
+            raise WorkerFailed("the evaluation ran past eval_timeout (%g s): its worker process was killed" % timeout_s,
+                               _TIMEOUT)
         kind, value, cpu = self._answer()
         report_cpu(cpu)
         if kind != "ok":
@@ -97,7 +118,7 @@ class _Worker:
     def _answer(self) -> tuple[str, Any, float]:
         frame = _worker.read_frame(self.answers)
         if frame is None:
-            raise WorkerFailed("the worker process " + self._reap())
+            raise WorkerFailed("the worker process " + self._reap(), _CRASHED)
         answer: tuple[str, Any, float] = pickle.loads(frame)
         return answer
 
@@ -141,7 +162,8 @@ class SpawnPool:
     run begins, so that starting interpreters is not counted as evaluation;
     one per btopt thread, taken on the thread's first evaluation."""
 
-    def __init__(self, objective: Callable[[dict[str, Any]], Any], size: int) -> None:
+    def __init__(self, objective: Callable[[dict[str, Any]], Any], size: int, eval_timeout: float = 0.0,
+                 max_memory: int = 0) -> None:
         cloudpickle = _cloudpickle()
         try:
             self._objective = cloudpickle.dumps(objective)
@@ -149,7 +171,8 @@ class SpawnPool:
             raise TypeError("start_method 'spawn' sends the objective to its worker processes, and it cannot be "
                             "pickled (%s): make it a module-level function or a picklable callable object, or use "
                             "backend='thread'" % _worker.describe(exc)) from exc
-        self._setup = pickle.dumps({"path": list(sys.path), "cwd": os.getcwd()})
+        self._setup = pickle.dumps({"path": list(sys.path), "cwd": os.getcwd(), "max_memory": max_memory})
+        self._eval_timeout = eval_timeout
         self._lock = threading.Lock()
         self._idle: list[_Worker] = []
         self._all: list[_Worker] = []
@@ -183,7 +206,7 @@ class SpawnPool:
             worker.wait_ready()
             with self._lock:
                 self._owned[thread] = worker
-        return worker.evaluate(params, seed, report_cpu)
+        return worker.evaluate(params, seed, report_cpu, self._eval_timeout)
 
     def close(self) -> None:
         with self._lock:

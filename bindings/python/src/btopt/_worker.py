@@ -5,7 +5,7 @@ itself, so nothing of the host's state comes with it), its standard streams
 on /dev/null and its channel to the host on descriptors 3 (tasks in) and 4
 (answers out). Frames are a 4-byte little-endian length and a pickle:
 
-    host -> worker  {"path": sys.path, "cwd": ...}      once
+    host -> worker  {"path": sys.path, "cwd": ..., "max_memory": bytes (0: none)}  once
                     cloudpickle bytes of the objective   once
                     (params dict, trial seed)            per evaluation
     worker -> host  ("ready", None, 0.0)                 once the objective loaded
@@ -98,6 +98,10 @@ def _serve() -> None:
     setup = pickle.loads(setup_frame)
     sys.path[:] = setup["path"]
     os.chdir(setup["cwd"])
+    max_memory = setup.get("max_memory", 0)
+    if max_memory:
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (max_memory, max_memory))
     try:
         objective = pickle.loads(objective_frame)  # cloudpickle's output loads with pickle once cloudpickle imports
     except BaseException as exc:  # noqa: B902 - the host reports it
@@ -117,6 +121,8 @@ def _serve() -> None:
             kind, value = "ok", score_of(objective(params))
         except BaseException as exc:  # noqa: B902 - every failure is the trial's
             kind, value = "error", describe(exc)
+            if isinstance(exc, MemoryError) and max_memory:
+                value += " (probably over max_memory_per_worker, %d bytes)" % max_memory
         write_frame(ANSWERS_FD, pickle.dumps((kind, value, time.process_time() - started)))
 
 

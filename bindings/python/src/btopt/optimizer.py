@@ -278,6 +278,8 @@ class _Calls:
                 message = _describe(exc)
             except BaseException:  # noqa: B902 - an exception whose str() raises
                 message = b"the objective raised an exception that cannot be described"
+            if isinstance(exc, _spawn.WorkerFailed) and hasattr(self.lib, "btopt_fail_trial"):
+                return int(self.lib.btopt_fail_trial(exc.status, message))  # crashed or timeout, as it was
             return int(self.lib.btopt_fail(message))
 
     def call_progress(self, user: Any, done: int, total: int, best: float) -> None:
@@ -732,10 +734,13 @@ class ParallelOptimizer:
                 )
         # The workers start (and load the objective) before anything is changed
         # or timed: an objective that cannot be sent fails here.
-        calls.pool = _spawn.SpawnPool(calls.objective, self._spawn_workers()) if spawn and calls.objective else None
+        limits = self._worker_limits() if spawn else (0.0, 0)
+        calls.pool = (_spawn.SpawnPool(calls.objective, self._spawn_workers(), *limits)
+                      if spawn and calls.objective else None)
         backend_set = self.get_option("backend")
         if spawn:
             self._set_string("backend", "thread")  # each of btopt's threads drives one spawned worker
+            self._set_worker_limits(0.0, 0)  # the spawned workers enforce them (_spawn.py), not btopt's threads
         forks_python = (self._host and not spawn and self.backend == "process"
                         and (not self._auto_process or threads == 1))
         if forks_python and threads > 1:
@@ -767,6 +772,7 @@ class ParallelOptimizer:
                 calls.pool = None
             if spawn:  # "" (automatic) cannot be set again: what it means for a host objective
                 self._set_string("backend", str(backend_set) or ("inline" if self.n_jobs == 1 else "thread"))
+                self._set_worker_limits(*limits)
             if host_generators is not None:
                 host_generators.restore()
         result = OptimizationResult(out.value, self._decoders) if out.value else None
@@ -786,6 +792,14 @@ class ParallelOptimizer:
             raise error_for(status, message, partial_result=result)
         assert result is not None  # a run that succeeded made one
         return result
+
+    def _worker_limits(self) -> tuple[float, int]:
+        """eval_timeout (seconds) and max_memory_per_worker (bytes), 0: none."""
+        return float(self.get_option("eval_timeout")), int(self.get_option("max_memory_per_worker"))
+
+    def _set_worker_limits(self, eval_timeout: float, max_memory: int) -> None:
+        self._set_double("eval_timeout", eval_timeout)
+        self._set_string("max_memory_per_worker", str(max_memory))
 
     def _spawn_workers(self) -> int:
         """How many workers a spawned run starts: n_jobs resolved as btopt
