@@ -80,8 +80,8 @@ double trial_sharpe(const Columns &c, const double *m)
     return sharpe(sum, sumsq, m[c.returns]);
 }
 
-std::optional<SharpeStats> sharpe_stats(const RunResult &result, const Columns &c, const std::vector<const double *> &rows,
-                                        std::string &note)
+std::optional<SharpeStats> sharpe_stats(const RunResult &result, const Columns &c,
+                                        const std::vector<const double *> &rows, std::string &note)
 {
     std::vector<double> ratios;
     ratios.reserve(rows.size());
@@ -112,8 +112,9 @@ std::optional<SharpeStats> sharpe_stats(const RunResult &result, const Columns &
     return s;
 }
 
-std::optional<OverfitStats> overfit_stats(const Columns &c, const std::vector<const double *> &rows, std::uint32_t blocks,
-                                          std::uint64_t seed, unsigned threads, std::string &note)
+std::optional<OverfitStats> overfit_stats(const Columns &c, const std::vector<const double *> &rows,
+                                          std::uint32_t blocks, std::uint64_t seed, unsigned threads,
+                                          std::string &note)
 {
     if (rows.size() < 2) {
         note = "the PBO needs at least 2 successful trials";
