@@ -7,11 +7,15 @@
 // (fast = 2..SIDE+1, slow = SIDE+2..2 SIDE+1; default 1000: 1,000,000 trials)
 // with JOBS workers (default 2), then computes the statistics again on the
 // finished result, timing them, and prints both times and their ratio. (The
-// run's own wall time already includes one computation of them.)
+// run's own wall time already includes one computation of them.) The PBO and
+// its mean logit are printed to the last digit, so two builds can be checked
+// for the same result.
 #include <btopt/btopt.h>
 
 #include "../src/analysis/selection.hpp"
 #include "../src/capi/handles.hpp"
+
+#include <sys/resource.h>
 
 #include <chrono>
 #include <ctime>
@@ -68,14 +72,18 @@ int main(int argc, char **argv)
     std::printf("without the PBO: CPU %.3f s\n", rest);
     // On a loaded machine the wall time of the statistics counts other processes' time too: the CPU time (of
     // all its threads, the PBO's one per worker) does not.
-    std::printf("trials %llu, run wall %.3f s (evaluations %.3f s on %ld workers), statistics wall %.3f s, CPU %.3f s "
-                "(%.2f %% of the run's wall); dsr %.4f, pbo %.4f from %llu of %llu splits, robust %s; %s\n",
+    std::printf("trials %llu, run wall %.3f s (evaluations %.3f s on %ld workers), statistics wall %.3f s "
+                "(%.2f %% of the run's wall), CPU %.3f s (%.2f %%), of which the PBO %.3f s; dsr %.4f, pbo %.17g, "
+                "logit mean %.17g from %llu of %llu splits, robust %s; %s\n",
                 static_cast<unsigned long long>(btopt_result_evaluated_count(result)), run_seconds,
-                btopt_result_eval_seconds(result), jobs, seconds, cpu, 100.0 * cpu / run_seconds, stats.sharpe.dsr,
-                stats.overfit.pbo,
+                btopt_result_eval_seconds(result), jobs, seconds, 100.0 * seconds / run_seconds, cpu,
+                100.0 * cpu / run_seconds, cpu - rest, stats.sharpe.dsr, stats.overfit.pbo, stats.overfit.logit_mean,
                 static_cast<unsigned long long>(stats.overfit.combinations),
                 static_cast<unsigned long long>(stats.overfit.all_combinations), stats.has_robust ? "yes" : "no",
                 stats.note.c_str());
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    std::printf("peak RSS %.0f MB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
     btopt_result_destroy(result);
     btopt_optimizer_destroy(opt);
     btopt_space_destroy(space);

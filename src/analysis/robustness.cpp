@@ -74,17 +74,17 @@ void min_filter(std::vector<double> &grid, const Layout &l, std::size_t d, std::
 {
     const std::uint64_t n = l.sizes[d], stride = l.strides[d];
     std::vector<double> line(n);
-    for (std::uint64_t base = 0; base < l.cells; ++base) {
-        if ((base / stride) % n != 0)
-            continue; // not the first cell of a line along d
-        for (std::uint64_t j = 0; j < n; ++j)
-            line[j] = grid[base + j * stride];
-        for (std::uint64_t j = 0; j < n; ++j) {
-            const std::uint64_t lo = j >= radius ? j - radius : 0, hi = std::min(n - 1, j + radius);
-            grid[base + j * stride] = *std::min_element(line.begin() + static_cast<std::ptrdiff_t>(lo),
-                                                        line.begin() + static_cast<std::ptrdiff_t>(hi + 1));
+    // The first cells of the lines along d: `stride` consecutive cells at the start of each block of n * stride.
+    for (std::uint64_t block = 0; block < l.cells; block += n * stride)
+        for (std::uint64_t base = block; base < block + stride; ++base) {
+            for (std::uint64_t j = 0; j < n; ++j)
+                line[j] = grid[base + j * stride];
+            for (std::uint64_t j = 0; j < n; ++j) {
+                const std::uint64_t lo = j >= radius ? j - radius : 0, hi = std::min(n - 1, j + radius);
+                grid[base + j * stride] = *std::min_element(line.begin() + static_cast<std::ptrdiff_t>(lo),
+                                                            line.begin() + static_cast<std::ptrdiff_t>(hi + 1));
+            }
         }
-    }
 }
 
 std::vector<Sensitivity> sensitivity(const std::vector<double> &scores, const Layout &l, std::uint64_t best_cell)

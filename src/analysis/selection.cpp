@@ -1,14 +1,12 @@
 // docs/VALIDATION.md gives the formulas and their sources; this file follows it.
 #include "selection.hpp"
 
+#include "cscv.hpp"
 #include "robustness.hpp"
-
-#include "../core/rng.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <numbers>
 #include <optional>
@@ -62,22 +60,17 @@ double sharpe(double sum, double sumsq, double length)
     return variance > 0.0 ? mean / std::sqrt(variance) : 0.0;
 }
 
-struct Row {
-    std::size_t row;
-    std::span<const double> metrics;
-};
-
-// The ok trials that reported the metrics.
-std::vector<Row> scored_rows(const Trials &trials)
+// The metrics of the ok trials that reported them.
+std::vector<const double *> scored_rows(const Trials &trials)
 {
-    std::vector<Row> rows;
+    std::vector<const double *> rows;
     for (std::size_t i = 0; i < trials.size(); ++i)
         if (trials.status(i) == TrialStatus::Ok && !trials.metrics(i).empty())
-            rows.push_back({i, trials.metrics(i)});
+            rows.push_back(trials.metrics(i).data());
     return rows;
 }
 
-double trial_sharpe(const Columns &c, std::span<const double> m)
+double trial_sharpe(const Columns &c, const double *m)
 {
     double sum = 0.0, sumsq = 0.0;
     for (std::size_t k = 0; k < c.block_sum.size(); ++k) {
@@ -87,13 +80,13 @@ double trial_sharpe(const Columns &c, std::span<const double> m)
     return sharpe(sum, sumsq, m[c.returns]);
 }
 
-std::optional<SharpeStats> sharpe_stats(const RunResult &result, const Columns &c, const std::vector<Row> &rows,
-                                        std::string &note)
+std::optional<SharpeStats> sharpe_stats(const RunResult &result, const Columns &c,
+                                        const std::vector<const double *> &rows, std::string &note)
 {
     std::vector<double> ratios;
     ratios.reserve(rows.size());
-    for (const Row &r : rows)
-        ratios.push_back(trial_sharpe(c, r.metrics));
+    for (const double *m : rows)
+        ratios.push_back(trial_sharpe(c, m));
     double mean = 0.0, m2 = 0.0; // Welford: a million ratios without cancellation
     for (std::size_t i = 0; i < ratios.size(); ++i) {
         const double delta = ratios[i] - mean;
@@ -104,7 +97,7 @@ std::optional<SharpeStats> sharpe_stats(const RunResult &result, const Columns &
     SharpeStats s;
     s.trials = result.evaluated;
     s.returns = static_cast<std::uint64_t>(best[c.returns]);
-    s.sharpe = trial_sharpe(c, best);
+    s.sharpe = trial_sharpe(c, best.data());
     s.skewness = best[c.skewness];
     s.kurtosis = best[c.kurtosis];
     s.sharpe_variance = ratios.size() >= 2 ? m2 / static_cast<double>(ratios.size() - 1) : 0.0;
@@ -119,238 +112,9 @@ std::optional<SharpeStats> sharpe_stats(const RunResult &result, const Columns &
     return s;
 }
 
-// The fine blocks grouped into `groups`, with their lengths from the number of returns.
-GroupReturns group_returns(const Columns &c, const std::vector<Row> &rows, std::size_t groups)
-{
-    const std::size_t blocks = c.block_sum.size(), per_group = blocks / groups;
-    GroupReturns g{rows.size(), groups, std::vector<double>(rows.size() * groups),
-                   std::vector<double>(rows.size() * groups), std::vector<double>(groups)};
-    const auto n = static_cast<std::uint64_t>(rows.front().metrics[c.returns]);
-    for (std::size_t k = 0; k < blocks; ++k)
-        g.length[k / per_group] += static_cast<double>((k + 1) * n / blocks - k * n / blocks);
-    for (std::size_t s = 0; s < rows.size(); ++s)
-        for (std::size_t k = 0; k < blocks; ++k) {
-            g.sum[(k / per_group) * rows.size() + s] += rows[s].metrics[c.block_sum[k]];
-            g.sumsq[(k / per_group) * rows.size() + s] += rows[s].metrics[c.block_sumsq[k]];
-        }
-    return g;
-}
-
-std::uint64_t choose(std::uint64_t n, std::uint64_t k)
-{
-    std::uint64_t c = 1;
-    for (std::uint64_t i = 1; i <= k; ++i)
-        c = c * (n - k + i) / i;
-    return c;
-}
-
-// The in-sample group sets: every one (Gosper's hack, ascending) or `count` drawn at random.
-std::vector<std::uint64_t> splits(std::size_t groups, std::uint64_t count, std::uint64_t all, std::uint64_t seed)
-{
-    std::vector<std::uint64_t> masks;
-    const std::uint64_t half = groups / 2;
-    if (count >= all) {
-        for (std::uint64_t m = (std::uint64_t{1} << half) - 1; m < (std::uint64_t{1} << groups);) {
-            masks.push_back(m);
-            const std::uint64_t low = m & (0 - m), ripple = m + low;
-            m = ripple | (((m ^ ripple) >> 2) / low);
-        }
-        return masks;
-    }
-    Rng rng(seed);
-    std::vector<std::size_t> order(groups);
-    for (std::uint64_t i = 0; i < count; ++i) {
-        for (std::size_t g = 0; g < groups; ++g)
-            order[g] = g;
-        std::uint64_t m = 0;
-        for (std::size_t g = 0; g < half; ++g) { // a partial Fisher-Yates shuffle
-            std::swap(order[g], order[g + rng.below(groups - g)]);
-            m |= std::uint64_t{1} << order[g];
-        }
-        masks.push_back(m);
-    }
-    return masks;
-}
-
-// A number in the same order as sharpe(sum, sumsq, length) among series of
-// one length n, without its square root (CSCV needs only the order):
-// SR |SR| = S |S| (n - 1) / (n (n Q - S²)), so S |S| / (n Q - S²). 0 where SR is 0.
-double sharpe_order(double sum, double sumsq, double length)
-{
-    const double spread = sumsq * length - sum * sum; // (n - 1) n var: > 0 iff var > 0
-    return length >= 2 && spread > 0.0 ? sum * std::abs(sum) / spread : 0.0;
-}
-
-// One split: its in-sample groups (ascending) and the lengths of both sides.
-struct Split {
-    std::vector<std::size_t> in;
-    double in_length = 0.0, out_length = 0.0;
-};
-
-Split split_of(const GroupReturns &d, std::uint64_t mask)
-{
-    Split split;
-    for (std::size_t g = 0; g < d.groups; ++g)
-        if (mask >> g & 1) {
-            split.in.push_back(g);
-            split.in_length += d.length[g];
-        } else {
-            split.out_length += d.length[g];
-        }
-    return split;
-}
-
-// The in-sample sums of strategies first .. first + count - 1, added group by group.
-void in_sample_sums(const GroupReturns &d, const Split &split, std::size_t first, std::size_t count, double *sum,
-                    double *sumsq)
-{
-    std::fill_n(sum, count, 0.0);
-    std::fill_n(sumsq, count, 0.0);
-    for (const std::size_t g : split.in) {
-        const double *from = d.sum.data() + g * d.strategies + first, *from_sq = d.sumsq.data() + g * d.strategies + first;
-        for (std::size_t i = 0; i < count; ++i) {
-            sum[i] += from[i];
-            sumsq[i] += from_sq[i];
-        }
-    }
-}
-
-// The strategies go through in chunks that stay in the cache while every
-// split reads them: first the in-sample best of each split, then how many
-// strategies do worse or as well out of sample. Contiguous ranges of chunks
-// go to `threads` threads, merged in order, so the result never depends on
-// how many there were.
-class Cscv {
-public:
-    Cscv(const GroupReturns &d, const std::vector<std::uint64_t> &masks, unsigned threads) : d_(d), threads_(threads)
-    {
-        for (const std::uint64_t mask : masks)
-            splits_.push_back(split_of(d, mask));
-        total_.assign(d.strategies, 0.0);
-        total_sq_.assign(d.strategies, 0.0);
-        for (std::size_t g = 0; g < d.groups; ++g)
-            for (std::size_t s = 0; s < d.strategies; ++s) {
-                total_[s] += d.sum[g * d.strategies + s];
-                total_sq_[s] += d.sumsq[g * d.strategies + s];
-            }
-    }
-
-    // λ of each split: the logit of the relative rank out of sample of the in-sample best.
-    std::vector<double> logits() const
-    {
-        const std::size_t k = splits_.size();
-        struct Best {
-            std::vector<std::size_t> at;
-            std::vector<double> key;
-        };
-        const auto bests = in_parallel<Best>([&](std::size_t first, std::size_t last) {
-            Best b{std::vector<std::size_t>(k, 0), std::vector<double>(k, -HUGE_VAL)};
-            each_chunk(first, last, [&](std::size_t j, std::size_t from, std::size_t count, const double *sum,
-                                        const double *sumsq) {
-                for (std::size_t i = 0; i < count; ++i) {
-                    const double is = sharpe_order(sum[i], sumsq[i], splits_[j].in_length);
-                    if (is > b.key[j]) {
-                        b.key[j] = is;
-                        b.at[j] = from + i;
-                    }
-                }
-            });
-            return b;
-        });
-        std::vector<double> x(k);
-        for (std::size_t j = 0; j < k; ++j) {
-            std::size_t best = 0;
-            double key = -HUGE_VAL;
-            for (const Best &b : bests) // in order of strategies: ties go to the first
-                if (b.key[j] > key) {
-                    key = b.key[j];
-                    best = b.at[j];
-                }
-            x[j] = out_of_sample(j, best);
-        }
-        using Counts = std::vector<std::pair<std::uint64_t, std::uint64_t>>; // below, equal
-        const auto counts = in_parallel<Counts>([&](std::size_t first, std::size_t last) {
-            Counts c(k);
-            each_chunk(first, last, [&](std::size_t j, std::size_t from, std::size_t count, const double *sum,
-                                        const double *sumsq) {
-                std::uint64_t below = 0, equal = 0;
-                for (std::size_t i = 0; i < count; ++i) {
-                    const double v =
-                        sharpe_order(total_[from + i] - sum[i], total_sq_[from + i] - sumsq[i], splits_[j].out_length);
-                    below += v < x[j];
-                    equal += v == x[j];
-                }
-                c[j].first += below;
-                c[j].second += equal;
-            });
-            return c;
-        });
-        std::vector<double> out(k);
-        for (std::size_t j = 0; j < k; ++j) {
-            std::uint64_t below = 0, equal = 0;
-            for (const Counts &c : counts) {
-                below += c[j].first;
-                equal += c[j].second;
-            }
-            // The average rank among ties (1 = worst), as scipy's rankdata gives it.
-            const double rank = static_cast<double>(below) + (static_cast<double>(equal) + 1.0) / 2.0;
-            const double omega = rank / (static_cast<double>(d_.strategies) + 1.0);
-            out[j] = std::log(omega / (1.0 - omega));
-        }
-        return out;
-    }
-
-private:
-    static constexpr std::size_t chunk = 2048;
-
-    // work(first, last) on contiguous ranges of strategies, one per thread; the results in order.
-    template <class R, class Work>
-    std::vector<R> in_parallel(const Work &work) const
-    {
-        const std::size_t chunks = (d_.strategies + chunk - 1) / chunk;
-        const std::size_t parts = std::max<std::size_t>(1, std::min<std::size_t>(threads_, chunks));
-        std::vector<R> results(parts);
-        std::vector<std::jthread> running;
-        for (std::size_t t = 0; t < parts; ++t) {
-            const std::size_t first = chunks * t / parts * chunk,
-                              last = std::min(d_.strategies, chunks * (t + 1) / parts * chunk);
-            if (t + 1 == parts)
-                results[t] = work(first, last); // this thread does the last part
-            else
-                running.emplace_back([&results, &work, t, first, last] { results[t] = work(first, last); });
-        }
-        running.clear(); // joins
-        return results;
-    }
-
-    template <class Visit>
-    void each_chunk(std::size_t first, std::size_t last, const Visit &visit) const
-    {
-        std::vector<double> sum(chunk), sumsq(chunk);
-        for (std::size_t from = first; from < last; from += chunk) {
-            const std::size_t count = std::min(chunk, last - from);
-            for (std::size_t j = 0; j < splits_.size(); ++j) {
-                in_sample_sums(d_, splits_[j], from, count, sum.data(), sumsq.data());
-                visit(j, from, count, sum.data(), sumsq.data());
-            }
-        }
-    }
-
-    double out_of_sample(std::size_t j, std::size_t s) const
-    {
-        double sum = 0.0, sumsq = 0.0;
-        in_sample_sums(d_, splits_[j], s, 1, &sum, &sumsq);
-        return sharpe_order(total_[s] - sum, total_sq_[s] - sumsq, splits_[j].out_length);
-    }
-
-    const GroupReturns &d_;
-    unsigned threads_;
-    std::vector<Split> splits_;
-    std::vector<double> total_, total_sq_;
-};
-
-std::optional<OverfitStats> overfit_stats(const Columns &c, const std::vector<Row> &rows, std::uint32_t blocks,
-                                          std::uint64_t seed, unsigned threads, std::string &note)
+std::optional<OverfitStats> overfit_stats(const Columns &c, const std::vector<const double *> &rows,
+                                          std::uint32_t blocks, std::uint64_t seed, unsigned threads,
+                                          std::string &note)
 {
     if (rows.size() < 2) {
         note = "the PBO needs at least 2 successful trials";
@@ -362,11 +126,13 @@ std::optional<OverfitStats> overfit_stats(const Columns &c, const std::vector<Ro
                            blocks, c.block_sum.size());
         return std::nullopt;
     }
-    // A budget of strategy-splits (about 13 ns each on one thread) that keeps
-    // the statistics a small part of a large run (bench/analysis_bench.cpp);
+    // A budget of strategy-splits (2.5 ns each of CPU with 90,000 trials, 5.4 ns with 1,000,000 whose table
+    // comes from memory: bench/RESULTS.md) that keeps the statistics a small part of a large run;
     // past it, fewer splits drawn at random, never fewer than `least`.
     constexpr std::uint64_t budget = std::uint64_t{1} << 25, least = 32;
-    return cscv(group_returns(c, rows, blocks), std::max<std::uint64_t>(least, budget / rows.size()), seed, threads);
+    const BlockRows groups(rows, c.block_sum, c.block_sumsq, static_cast<std::uint64_t>(rows.front()[c.returns]),
+                           blocks);
+    return cscv(groups, std::max<std::uint64_t>(least, budget / rows.size()), seed, threads);
 }
 
 } // namespace
@@ -421,25 +187,6 @@ double expected_max_sharpe(double variance, double trials)
                                   gamma * normal_quantile(1.0 - 1.0 / (trials * std::numbers::e)));
 }
 
-OverfitStats cscv(const GroupReturns &d, std::uint64_t max_splits, std::uint64_t seed, unsigned threads)
-{
-    OverfitStats o;
-    o.blocks = static_cast<std::uint32_t>(d.groups);
-    o.strategies = d.strategies;
-    o.all_combinations = choose(d.groups, d.groups / 2);
-    const std::vector<std::uint64_t> masks = splits(d.groups, max_splits, o.all_combinations, seed);
-    o.combinations = masks.size();
-    std::uint64_t overfit = 0;
-    double logits = 0.0;
-    for (const double logit : Cscv(d, masks, threads).logits()) {
-        overfit += logit <= 0.0;
-        logits += logit;
-    }
-    o.pbo = static_cast<double>(overfit) / static_cast<double>(masks.size());
-    o.logit_mean = logits / static_cast<double>(masks.size());
-    return o;
-}
-
 namespace {
 
 void add_note(std::string &notes, const std::string &note)
@@ -456,7 +203,7 @@ void bias_stats(const RunResult &result, const Options &options, SelectionStats 
         add_note(out.note, "the plugin reports no block returns (docs/VALIDATION.md)");
         return;
     }
-    const std::vector<Row> rows = scored_rows(result.trials);
+    const std::vector<const double *> rows = scored_rows(result.trials);
     std::string sharpe_note, overfit_note;
     if (auto s = sharpe_stats(result, *c, rows, sharpe_note)) {
         out.has_sharpe = true;

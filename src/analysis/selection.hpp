@@ -27,20 +27,4 @@ double probabilistic_sharpe(double sr, double sr_star, double returns, double sk
 // The expected largest Sharpe of `trials` unskilled trials whose Sharpe ratios vary by `variance`.
 double expected_max_sharpe(double variance, double trials);
 
-// Per strategy per group: the sum of its returns, of their squares, and the
-// group's length (the same for all strategies). By group: strategy s of group
-// g at g * strategies + s.
-struct GroupReturns {
-    std::size_t strategies = 0;
-    std::size_t groups = 0;
-    std::vector<double> sum, sumsq;
-    std::vector<double> length;
-};
-
-// CSCV over the groups (S = groups, even); the performance of a strategy on a
-// set of groups is the Sharpe ratio of their returns put together. At most
-// `max_splits` splits, drawn with `seed` when C(S, S/2) is more; on `threads`
-// threads (the run's workers), with the same result for any number.
-OverfitStats cscv(const GroupReturns &data, std::uint64_t max_splits, std::uint64_t seed, unsigned threads);
-
 } // namespace btopt::internal::analysis
