@@ -17,7 +17,9 @@ the backend:
   objectives that release the GIL (numpy, I/O) or for plugins.
 
 * ``start_method='spawn'``: in fresh Python processes started with
-  ``posix_spawn``, which get the objective once by cloudpickle (_spawn.py).
+  ``posix_spawn``, which get the objective once by cloudpickle (_spawn.py);
+  ``eval_timeout`` and ``max_memory_per_worker`` are enforced there too.
+  (On 'thread' or inline they are refused: a thread cannot be stopped.)
 
 That is why the default for a Python objective is processes whenever
 ``n_jobs != 1`` (the C library alone would choose threads).
