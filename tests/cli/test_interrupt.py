@@ -4,11 +4,13 @@ import json
 import os
 import pathlib
 import signal
+import sqlite3
 import subprocess
 import time
 import uuid
 
 from conftest import BTOPT, test_plugin
+from study_chunks import integrity, stored_trials
 from test_report import report_data
 
 
@@ -115,3 +117,46 @@ def test_ctrl_c_interrupts_a_slow_plugin_init(tmp_path):
     assert "cancelled while plugin" in stderr and "initialising" in stderr and "no trial ran" in stderr, stderr
     assert not (tmp_path / "out.json").exists()
     assert wait_for(lambda: not processes_tagged(tag), 10), processes_tagged(tag)
+
+
+def test_a_second_ctrl_c_quits_at_once_and_loses_no_finished_trial(tmp_path):
+    # evil's finish never returns: after the last trial btopt waits out the
+    # worker server's grace period. A user who presses Ctrl-C twice there
+    # quits at once (by design, "Ctrl-C again quits at once"): without a
+    # summary or files, but every finished trial is in the study, and the
+    # same command then reuses all of them.
+    tag = uuid.uuid4().hex
+    env = dict(os.environ, BTOPT_CLI_TEST_TAG=tag)
+    study = tmp_path / "s.db"
+    command = [BTOPT, "run", test_plugin("evil"), "--jobs", "2", "--set", "finish_hang=1", "--study", str(study),
+               "--json", "out.json"]
+    process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        assert wait_for(lambda: study.exists() and len(stored_or_none(study)) == 100, 60)
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.2)
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=20)
+        took = time.monotonic() - started
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode in (-signal.SIGINT, 130), stderr
+    assert took < 2, took
+    assert not (tmp_path / "out.json").exists()
+    assert wait_for(lambda: not processes_tagged(tag), 10), processes_tagged(tag)
+    assert integrity(study) == "ok"
+    again = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, again.stderr
+    result = json.loads((tmp_path / "out.json").read_text())
+    assert result["n_reused"] == result["n_trials"] == 100
+
+
+def stored_or_none(study):
+    """The trials committed to the study so far; [] while it cannot be read yet."""
+    try:
+        return stored_trials(study)[0]
+    except sqlite3.Error:
+        return []
