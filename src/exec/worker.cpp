@@ -97,8 +97,6 @@ void on_stop(int)
     _exit(exit_code::done);
 }
 
-constexpr int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-
 void install_crash_handler()
 {
     // Its own stack, so a stack overflow in the objective still gets here.
@@ -185,8 +183,9 @@ void prepare_worker(const WorkerLimits &limits)
     std::signal(SIGINT, SIG_IGN); // Ctrl-C goes to the coordinator, which stops the workers itself
     // A crash must kill the worker, so the coordinator sees the signal: a
     // host's own crash handler (inherited through fork) would run host code here.
-    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM})
+    for (int sig : crash_signals)
         std::signal(sig, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
     if (limits.threads > 0) {
         const std::string n = std::to_string(limits.threads);
         for (const char *var : {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"})

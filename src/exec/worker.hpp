@@ -33,6 +33,10 @@ inline constexpr int out_of_memory = 3; // after sending the failed trial and wi
 inline constexpr int init_failed = 4;   // a per-worker init refused
 } // namespace exit_code
 
+// The signals of a crash: a worker reports its unsent outcomes on them, and
+// a worker or the worker server dies of them with their default action.
+inline constexpr int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+
 // Sent by the coordinator at a cancel: the worker sends the outcomes it has
 // finished but not sent yet, and leaves.
 inline constexpr int stop_signal = SIGUSR2;

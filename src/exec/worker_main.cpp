@@ -219,7 +219,7 @@ int serve(const ServeArgs &args)
     std::signal(SIGPIPE, SIG_IGN);
     // A plugin whose init crashes must kill the server with its signal, for
     // the coordinator to report (sanitizer runtimes would turn it into an exit).
-    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
+    for (int sig : crash_signals)
         std::signal(sig, SIG_DFL);
     // Descriptors the host left open without close-on-exec are not ours.
     close_range(control_fd + 1, ~0U, 0);
