@@ -125,13 +125,9 @@ public:
                 std::span<double> metrics) const
     {
         const std::size_t n = end - first;
-        // The selection-bias inputs (moments, blocks) describe the whole
-        // series: on a range they are not measured (NaN), and the host
-        // computes no such statistics for the run.
-        std::fill(metrics.begin(), metrics.end(), std::nan(""));
         write_metrics(btopt::kit::compute_metrics(prices_.closes().subspan(first, n), positions.subspan(first, n),
                                                   options_),
-                      unmeasured_, metrics.first(std::min<std::size_t>(metrics.size(), 7)));
+                      moments_.compute(positions, options_.commission, first, end), metrics);
     }
 
 private:
@@ -184,7 +180,6 @@ private:
     btopt::kit::Prices prices_;
     btopt::kit::ReturnMoments moments_;
     std::vector<std::int64_t> dates_;
-    btopt::kit::ReturnStats unmeasured_{}; // for ranges: write_metrics takes the first seven only
     std::optional<btopt::kit::SegmentIndex> segments_;
     btopt::kit::MetricsOptions options_;
 };

@@ -63,18 +63,24 @@ ReturnMoments::ReturnMoments(const Prices& prices)
 }
 
 ReturnStats ReturnMoments::compute(std::span<const Position> p, double commission) const {
-    Expects(p.size() == changes_.size());
+    return compute(p, commission, 0, p.size());
+}
+
+ReturnStats ReturnMoments::compute(std::span<const Position> p, double commission, std::size_t first_bar,
+                                   std::size_t end_bar) const {
+    Expects(p.size() == changes_.size() && first_bar <= end_bar && end_bar <= p.size());
     ReturnStats out;
-    if (p.size() < 2) return out;
-    out.n = p.size() - 1;
+    if (end_bar - first_bar < 2) return out;
+    out.n = end_bar - first_bar - 1;
     Powers total;
     for (std::size_t k = 0; k < kReturnBlocks; ++k) {
-        const std::size_t lo = 1 + k * out.n / kReturnBlocks, hi = 1 + (k + 1) * out.n / kReturnBlocks;
+        const std::size_t lo = first_bar + 1 + k * out.n / kReturnBlocks;
+        const std::size_t hi = first_bar + 1 + (k + 1) * out.n / kReturnBlocks;
         Powers block;
         for (std::size_t t = lo; t < hi;) {
             const int held = p[t - 1];
             const std::size_t end = run_end(p.data(), t, hi - 1, p[t - 1]) + 1;  // p[end - 1] differs, or end = hi
-            const int before = t >= 2 ? p[t - 2] : 0;
+            const int before = t >= first_bar + 2 ? p[t - 2] : 0;  // flat before the first bar
             // The run's first return pays for the change of position made before it, if any.
             const double cost = commission * std::abs(held - before);
             std::size_t first = t;  // the first return summed from the prefix sums

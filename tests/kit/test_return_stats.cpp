@@ -84,3 +84,28 @@ TEST_CASE("return stats: fewer returns than blocks, and no position at all") {
     CHECK(none.skewness == 0.0);  // m2 = 0: defined as 0
     CHECK(none.kurtosis == 0.0);
 }
+
+TEST_CASE("return stats on a range of bars equal those of its prices and positions alone") {
+    // What a walk-forward window or a --start/--end run reports: the range's
+    // returns only, flat before its first bar, from the whole series' sums.
+    const Bars bars = synthetic_gbm(3000, 11);
+    const auto closes = bars.closes(PriceField::Close);
+    const ReturnMoments moments{Prices(closes)};
+    std::mt19937_64 rng(5);
+    std::vector<Position> p(closes.size());
+    Position now = 1;
+    for (auto& x : p) {
+        if (std::uniform_real_distribution<double>(0, 1)(rng) > 0.9) now = static_cast<Position>(static_cast<int>(rng() % 3) - 1);
+        x = now;
+    }
+    const std::pair<std::size_t, std::size_t> ranges[] = {{0, 3000}, {1, 3000}, {500, 1700}, {2990, 3000}, {100, 110}};
+    for (const auto& [first, end] : ranges) {
+        CAPTURE(first);
+        CAPTURE(end);
+        const std::span<const double> sub_closes = std::span(closes).subspan(first, end - first);
+        const std::span<const Position> sub_p = std::span<const Position>(p).subspan(first, end - first);
+        for (const double commission : {0.0, 0.001})
+            check_same(moments.compute(p, commission, first, end), direct(sub_closes, sub_p, commission));
+    }
+    CHECK(moments.compute(p, 0.0, 7, 8).n == 0);  // one bar: no return
+}

@@ -45,6 +45,11 @@ public:
 
     // `positions` must have as many values as the prices (contract).
     [[nodiscard]] ReturnStats compute(std::span<const Position> positions, double commission) const;
+    // The same for trading bars first..end-1 only, as if they were the whole
+    // series (flat before `first`): what compute gives on those prices and
+    // positions alone, from the prefix sums of the whole series.
+    [[nodiscard]] ReturnStats compute(std::span<const Position> positions, double commission, std::size_t first,
+                                      std::size_t end) const;
 
 private:
     std::vector<double> changes_;
