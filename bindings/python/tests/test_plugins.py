@@ -32,6 +32,15 @@ def test_describe_plugin():
     ]
     assert info['constraints'] == ['fast < slow']
     assert info['space'].cardinality() == 63
+    assert info['lower_is_better'] == ['max_drawdown']
+    # The keys plugins/backtest.hpp declares, as `btopt describe` lists them.
+    assert [k['name'] for k in info['config']] == ['data', 'price', 'commission', 'periods_per_year', 'cache',
+                                                   'cache_dir', 'synthetic_bars', 'synthetic_seed']
+    price = info['config'][1]
+    assert (price['type'], price['default'], price['allowed']) == ('choice', 'close', 'close, adj_close')
+    commission = info['config'][2]
+    assert (commission['type'], commission['default'], commission['allowed']) == ('number', '0', '0 to 1')
+    assert commission['doc'].startswith('cost per unit of position change')
 
 
 def test_describe_a_c_plugin(test_plugin):
@@ -39,6 +48,8 @@ def test_describe_a_c_plugin(test_plugin):
     assert info['metrics'] == ['x_times_y', 'score'] and info['default_metric'] == 'score'
     assert [p['kind'] for p in info['parameters']] == ['int', 'float', 'choice']
     assert info['parameters'][2]['choices'] == ['add', 'mul']
+    assert info['config'] is None  # it declares no keys: every key reaches its init
+    assert info['lower_is_better'] == []
 
 
 def test_unknown_plugin():

@@ -100,7 +100,9 @@ OPTIONAL = frozenset({"btopt_result_rank", "btopt_result_efficiency", "btopt_res
                       "btopt_walkforward_window_count", "btopt_optimizer_set_progress_ex",
                       "btopt_result_warnings", "btopt_optimizer_set_fork_hooks", "btopt_params_seed",
                       "btopt_report_cpu_seconds", "btopt_series_dates", "btopt_result_stopped_on_budget",
-                      "btopt_fail_trial"})
+                      "btopt_fail_trial", "btopt_plugin_info_metric_lower_is_better",
+                      "btopt_plugin_info_config_declared", "btopt_plugin_info_config_count",
+                      "btopt_plugin_info_config_key"})
 #: The ask/tell API (btopt_search_*), added in one block: btopt.ask_tell needs all of it.
 ASK_TELL = frozenset({"btopt_search_create", "btopt_search_destroy", "btopt_search_set_int", "btopt_search_set_double",
                       "btopt_search_set_string", "btopt_search_ask", "btopt_search_tell", "btopt_search_done",
@@ -252,6 +254,10 @@ PROTOTYPES = {
     "btopt_plugin_info_metric": (c_char_p, [_p, c_size_t]),
     "btopt_plugin_info_default_metric": (c_size_t, [_p]),
     "btopt_plugin_info_space": (_p, [_p]),
+    "btopt_plugin_info_metric_lower_is_better": (c_int32, [_p, c_size_t]),
+    "btopt_plugin_info_config_declared": (c_int32, [_p]),
+    "btopt_plugin_info_config_count": (c_size_t, [_p]),
+    "btopt_plugin_info_config_key": (_status, [_p, c_size_t] + [POINTER(c_char_p)] * 5),
     "btopt_optimizer_equity_curve": (_status, [POINTER(_p), _p, _p]),
     "btopt_series_destroy": (None, [_p]),
     "btopt_series_length": (c_size_t, [_p]),
