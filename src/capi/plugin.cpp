@@ -3,6 +3,7 @@
 #include "handles.hpp"
 
 #include "../exec/spawner.hpp"
+#include "../exec/worker_protocol.hpp"
 #include "../core/space_json.hpp"
 #include "../plugin/plugin_config.hpp"
 #include "../plugin/plugin_json.hpp"
@@ -112,13 +113,9 @@ btopt_status btopt_optimizer_equity_curve(btopt_series **out, const btopt_optimi
         if (!opt->plugin->has_equity_curve)
             return set_error(BTOPT_ERR_UNSUPPORTED,
                              fmt::format("plugin '{}' cannot report an equity curve", opt->plugin->name));
-        // The config and the point go on btopt-worker's descriptor 3, not its command line.
-        std::vector<std::string> setup{opt->plugin->path, space_to_json(space), point_to_json({point->values, space.size()})};
-        for (const auto &[key, value] : opt->plugin_config) {
-            setup.push_back(key);
-            setup.push_back(value);
-        }
-        auto text = run_worker_command({"equity", opt->plugin->name}, setup);
+        const auto setup = worker_protocol::to_texts(worker_protocol::EquitySetup{
+            opt->plugin->path, space_to_json(space), point_to_json({point->values, space.size()}), opt->plugin_config});
+        auto text = run_worker_command({worker_protocol::equity_command, opt->plugin->name}, setup);
         if (!text)
             return set_error(text.error());
         auto curves = equity_from_json(*text);

@@ -5,6 +5,7 @@
 #include "control.hpp"
 #include "wire.hpp"
 #include "spawner.hpp"
+#include "worker_protocol.hpp"
 
 #include "../core/paths.hpp"
 #include "../core/space_json.hpp"
@@ -169,20 +170,12 @@ Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup)
     if (!exe)
         return tl::unexpected(exe.error());
     // The setup goes over the control socket, never on the command line.
-    std::vector<std::string> texts{setup.plugin_path,
-                                   std::to_string(setup.metric),
-                                   std::to_string(setup.limits.max_memory),
-                                   std::to_string(setup.limits.threads),
-                                   setup.limits.answer_each ? "1" : "0",
-                                   space_to_json(*setup.space)};
-    for (const auto &[key, value] : setup.config) {
-        texts.push_back(key);
-        texts.push_back(value);
-    }
+    const auto texts = worker_protocol::to_texts(
+        worker_protocol::ServeSetup{setup.plugin_path, setup.metric, setup.limits, space_to_json(*setup.space), setup.config});
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return fail(BTOPT_ERR_INTERNAL, "socketpair failed: {}", std::strerror(errno));
-    auto pid = spawn_process({*exe, "serve"}, {{sv[1], 3}});
+    auto pid = spawn_process({*exe, worker_protocol::serve_command}, {{sv[1], worker_protocol::setup_fd}});
     close(sv[1]);
     if (!pid) {
         close(sv[0]);
@@ -213,7 +206,7 @@ Result<std::unique_ptr<Spawner>> start_worker_server(const ServerSetup &setup)
 Result<PluginInfo> describe_plugin(const std::string &path_or_name)
 {
     return resolve_plugin(path_or_name)
-        .and_then([](const std::string &path) { return run_worker_command({"describe", path}); })
+        .and_then([](const std::string &path) { return run_worker_command({worker_protocol::describe_command, path}); })
         .and_then([](const std::string &text) { return plugin_info_from_json(text); });
 }
 
@@ -233,7 +226,8 @@ Result<std::string> run_worker_command(const std::vector<std::string> &args, con
     }
     std::vector<std::string> argv{*exe};
     argv.insert(argv.end(), args.begin(), args.end());
-    auto pid = setup.empty() ? spawn_process(argv, {{fds[1], 1}}) : spawn_process(argv, {{fds[1], 1}, {sv[1], 3}});
+    auto pid = setup.empty() ? spawn_process(argv, {{fds[1], 1}})
+                             : spawn_process(argv, {{fds[1], 1}, {sv[1], worker_protocol::setup_fd}});
     close(fds[1]);
     if (!setup.empty()) {
         close(sv[1]);

@@ -1,24 +1,12 @@
-// btopt-worker: the worker server and the plugin describer. It is started by
-// libbtopt, never by hand:
-//   btopt-worker describe PLUGIN
-//       prints the plugin's description as JSON (exit 0), or the reason it is
-//       refused (exit 1).
-//   btopt-worker equity NAME
-//       with a socket as descriptor 3 that brings PLUGIN SPACE_JSON POINT_JSON,
-//       then KEY VALUE pairs of config (control::send_texts; NAME, the plugin's
-//       name, is only for ps): runs init, then prints the plugin's equity curve
-//       of one point and of buy-and-hold as JSON (exit 0), or the reason it
-//       cannot (exit 1).
-//   btopt-worker serve
-//       with the control socket as descriptor 3, which first brings the setup
-//       (PLUGIN METRIC MAX_MEMORY THREADS ANSWER_EACH SPACE_JSON, then KEY VALUE
-//       pairs of config: nothing a user configured is on the command line, for
-//       every user to read in ps, or too long for it): loads the plugin, runs init
-//       once (unless the plugin asks for init per worker), says "ok", then
-//       forks a worker per 'S' request and reaps one per 'R' request, until
-//       the socket closes; then it kills and reaps what is left and leaves.
+// btopt-worker: the worker server, the plugin describer and the equity
+// curve's evaluator, started by libbtopt, never by hand. Its commands and
+// setups: worker_protocol.hpp. `serve` loads the plugin, runs init once
+// (unless the plugin asks for init per worker), says "ok", then forks a worker
+// per 'S' request and reaps one per 'R' request, until the socket closes;
+// then it kills and reaps what is left and leaves.
 #include "control.hpp"
 #include "spawner.hpp"
+#include "worker_protocol.hpp"
 
 #include "../core/space_json.hpp"
 #include "../plugin/plugin_json.hpp"
@@ -39,26 +27,24 @@ using namespace btopt::internal;
 
 namespace {
 
-constexpr int control_fd = 3;
+constexpr int control_fd = worker_protocol::setup_fd;
+using worker_protocol::ServeSetup;
 
-// btopt-worker equity: PLUGIN SPACE_JSON POINT_JSON, then KEY VALUE pairs, on descriptor 3.
 Result<std::string> equity()
 {
     const auto texts = control::receive_texts(control_fd);
     close(control_fd);
-    if (!texts || texts->size() < 3 || (texts->size() - 3) % 2 != 0)
+    const auto setup = texts ? worker_protocol::equity_setup_of(*texts) : std::nullopt;
+    if (!setup)
         return fail(BTOPT_ERR_INTERNAL, "btopt-worker equity: the setup did not arrive on descriptor 3");
-    const std::string &path = (*texts)[0], &space_json = (*texts)[1], &point_json = (*texts)[2];
-    PluginConfig config;
-    for (std::size_t i = 3; i < texts->size(); i += 2)
-        config.emplace_back((*texts)[i], (*texts)[i + 1]);
-    auto plugin = Plugin::load(path);
+    const PluginConfig &config = setup->config;
+    auto plugin = Plugin::load(setup->plugin);
     if (!plugin)
         return tl::unexpected(plugin.error());
-    auto space = space_from_json(space_json);
+    auto space = space_from_json(setup->space_json);
     if (!space)
         return tl::unexpected(space.error());
-    auto point = point_from_json(point_json);
+    auto point = point_from_json(setup->point_json);
     if (!point)
         return tl::unexpected(point.error());
     auto state = PluginState::init(*plugin, config);
@@ -78,17 +64,9 @@ int describe(const std::string &path)
     return plugin ? exit_code::done : exit_code::refused;
 }
 
-struct ServeArgs {
-    std::string plugin;
-    std::size_t metric = 0;
-    WorkerLimits limits;
-    std::string space;
-    PluginConfig config;
-};
-
 class Server {
 public:
-    Server(const ServeArgs &args, const Plugin &plugin, const Space &space)
+    Server(const ServeSetup &args, const Plugin &plugin, const Space &space)
         : args_(args), plugin_(plugin), space_(space)
     {
     }
@@ -184,32 +162,14 @@ private:
         return end_worker_group(pid, false);
     }
 
-    const ServeArgs &args_;
+    const ServeSetup &args_;
     const Plugin &plugin_;
     const Space &space_;
     std::optional<PluginState> state_;
     std::set<pid_t> workers_;
 };
 
-// The setup start_worker_server sends first on the control socket.
-std::optional<ServeArgs> serve_args()
-{
-    const auto texts = control::receive_texts(control_fd);
-    constexpr std::size_t fixed = 6;
-    if (!texts || texts->size() < fixed || (texts->size() - fixed) % 2 != 0)
-        return std::nullopt;
-    const auto &t = *texts;
-    try {
-        ServeArgs args{t[0], std::stoul(t[1]), WorkerLimits{std::stoull(t[2]), std::stoll(t[3]), t[4] == "1"}, t[5], {}};
-        for (std::size_t i = fixed; i < t.size(); i += 2)
-            args.config.emplace_back(t[i], t[i + 1]);
-        return args;
-    } catch (const std::exception &) {
-        return std::nullopt;
-    }
-}
-
-int serve(const ServeArgs &args)
+int serve(const ServeSetup &args)
 {
     const pid_t parent = getppid();
     prctl(PR_SET_PDEATHSIG, SIGKILL); // dies with the host, and its workers with it
@@ -224,7 +184,7 @@ int serve(const ServeArgs &args)
     // Descriptors the host left open without close-on-exec are not ours.
     close_range(control_fd + 1, ~0U, 0);
     auto plugin = Plugin::load(args.plugin);
-    auto space = plugin ? space_from_json(args.space) : Result<Space>(tl::unexpected(plugin.error()));
+    auto space = plugin ? space_from_json(args.space_json) : Result<Space>(tl::unexpected(plugin.error()));
     if (!space) {
         control::send_text(control_fd, space.error().message);
         return exit_code::refused;
@@ -245,13 +205,14 @@ int serve(const ServeArgs &args)
 int main(int argc, char **argv)
 {
     const std::string mode = argc > 1 ? argv[1] : "";
-    if (mode == "describe" && argc == 3)
+    if (mode == worker_protocol::describe_command && argc == 3)
         return describe(argv[2]);
-    if (mode == "serve" && argc == 2) {
-        const auto args = serve_args();
-        return args ? serve(*args) : exit_code::refused;
+    if (mode == worker_protocol::serve_command && argc == 2) {
+        const auto texts = control::receive_texts(control_fd);
+        const auto setup = texts ? worker_protocol::serve_setup_of(*texts) : std::nullopt;
+        return setup ? serve(*setup) : exit_code::refused;
     }
-    if (mode == "equity" && argc == 3) {
+    if (mode == worker_protocol::equity_command && argc == 3) {
         const auto text = equity();
         const std::string &out = text ? *text : text.error().message;
         std::fwrite(out.data(), 1, out.size(), stdout);

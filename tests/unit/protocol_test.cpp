@@ -3,6 +3,7 @@
 // index the reorder window, or let a run end with a trial missing.
 #include "exec/executor.hpp"
 #include "exec/wire.hpp"
+#include "exec/worker_protocol.hpp"
 #include "run/coordinator.hpp"
 #include "search/search.hpp"
 
@@ -165,4 +166,34 @@ TEST_CASE("a range message sets the bars of every task read after it, and costs 
     CHECK(tasks[1].range == BarRange{100, 200});
     CHECK(tasks[1].number == 7);
     CHECK(range == BarRange{100, 200}); // kept for the next read
+}
+
+TEST_CASE("btopt-worker's setups come back as they were sent, and anything else is refused")
+{
+    using namespace worker_protocol;
+    const ServeSetup serve{"/p/sma.so", 3, WorkerLimits{1u << 30, 2, true}, R"({"parameters":[]})",
+                           {{"data", "GOOG.csv"}, {"api_key", "with spaces = and \n"}}};
+    const auto back = serve_setup_of(to_texts(serve));
+    REQUIRE(back);
+    CHECK(back->plugin == serve.plugin);
+    CHECK(back->metric == 3);
+    CHECK(back->limits.max_memory == serve.limits.max_memory);
+    CHECK(back->limits.threads == 2);
+    CHECK(back->limits.answer_each);
+    CHECK(back->space_json == serve.space_json);
+    CHECK(back->config == serve.config);
+
+    const EquitySetup equity{"/p/sma.so", "{}", "[1,2]", {{"commission", "0.001"}}};
+    const auto curve = equity_setup_of(to_texts(equity));
+    REQUIRE(curve);
+    CHECK((curve->plugin == equity.plugin && curve->space_json == "{}" && curve->point_json == "[1,2]"));
+    CHECK(curve->config == equity.config);
+
+    auto texts = to_texts(serve);
+    texts.pop_back(); // a config key without its value
+    CHECK(!serve_setup_of(texts));
+    CHECK(!serve_setup_of({"/p/sma.so", "x", "0", "1", "0", "{}"}));  // a metric that is no number
+    CHECK(!serve_setup_of({"/p/sma.so", "0", "0", "1", "yes", "{}"})); // answer_each is 0 or 1
+    CHECK(!serve_setup_of({"/p/sma.so", "0"}));
+    CHECK(!equity_setup_of({"/p/sma.so", "{}"}));
 }
