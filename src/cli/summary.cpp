@@ -169,8 +169,12 @@ void print_summary(std::FILE *out, const RunSettings &settings, const RunData &r
     print_robustness(out, settings, run);
     print_top(out, settings, run);
     const auto &c = run.status_counts;
-    fmt::print(out, "\nTrials: {} evaluated: {} ok, {} failed, {} crashed, {} timed out, {} cancelled{}\n",
-               run.evaluated, c[BTOPT_TRIAL_OK], c[BTOPT_TRIAL_FAILED], c[BTOPT_TRIAL_CRASHED], c[BTOPT_TRIAL_TIMEOUT],
+    // Reused outcomes were not evaluated by this run: said apart, never counted as evaluations.
+    const std::string trials = run.reused == 0 ? fmt::format("{} evaluated", run.evaluated)
+                                               : fmt::format("{} ({} reused from the study, {} evaluated)", run.evaluated,
+                                                             run.reused, run.evaluated - run.reused);
+    fmt::print(out, "\nTrials: {}: {} ok, {} failed, {} crashed, {} timed out, {} cancelled{}\n", trials,
+               c[BTOPT_TRIAL_OK], c[BTOPT_TRIAL_FAILED], c[BTOPT_TRIAL_CRASHED], c[BTOPT_TRIAL_TIMEOUT],
                c[BTOPT_TRIAL_CANCELLED],
                settings.options.require.empty() ? std::string()
                                                 : fmt::format(", {} infeasible (--require {})",
@@ -178,9 +182,12 @@ void print_summary(std::FILE *out, const RunSettings &settings, const RunData &r
     if (run.stopped_on_budget)
         fmt::print(out, "Stopped on the budget: --max-seconds {} ran out; the {} cancelled trials were not evaluated\n",
                    settings.options.max_seconds.value_or(0.0), c[BTOPT_TRIAL_CANCELLED]);
-    fmt::print(out, "Time: wall {}, evaluations {}, speedup {:.2f}x on {} worker{}, parallel efficiency {:.0f}%\n",
-               duration_text(run.wall_seconds), duration_text(run.eval_seconds), run.speedup, run.workers,
-               run.workers == 1 ? "" : "s", run.efficiency() * 100);
+    if (run.evaluated > 0 && run.evaluated == run.reused)
+        fmt::print(out, "Time: wall {}, no evaluation: every trial came from the study\n", duration_text(run.wall_seconds));
+    else
+        fmt::print(out, "Time: wall {}, evaluations {}, speedup {:.2f}x on {} worker{}, parallel efficiency {:.0f}%\n",
+                   duration_text(run.wall_seconds), duration_text(run.eval_seconds), run.speedup, run.workers,
+                   run.workers == 1 ? "" : "s", run.efficiency() * 100);
     std::fflush(out);
 }
 

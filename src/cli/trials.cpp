@@ -75,6 +75,7 @@ RunData collect(const btopt_result *result)
     if (std::uint64_t best = 0; btopt_result_best_index(result, &best) == BTOPT_OK)
         run.best = static_cast<std::size_t>(best);
     run.evaluated = btopt_result_evaluated_count(result);
+    run.reused = btopt_result_reused_count(result);
     run.stopped_on_budget = btopt_result_stopped_on_budget(result) != 0;
     for (std::size_t s = 0; s < run.status_counts.size(); ++s)
         run.status_counts[s] = btopt_result_status_count(result, static_cast<std::int32_t>(s));

@@ -30,7 +30,8 @@ struct RunData {
     std::vector<std::string> metric_names; // without the "btopt." ones, which are for the statistics only
     std::vector<TrialRow> trials;
     std::optional<std::size_t> best; // index into trials
-    std::uint64_t evaluated = 0;
+    std::uint64_t evaluated = 0; // reused ones too
+    std::uint64_t reused = 0;    // outcomes a study supplied instead of an evaluation
     bool stopped_on_budget = false; // --max-seconds ended the run
     std::array<std::uint64_t, BTOPT_TRIAL_INFEASIBLE + 1> status_counts{}; // by btopt_trial_status
     double wall_seconds = 0.0, eval_seconds = 0.0, speedup = 0.0;

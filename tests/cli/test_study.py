@@ -168,8 +168,13 @@ def test_a_finished_study_reruns_without_evaluating_and_a_widened_grid_evaluates
     assert again["n_reused"] == again["n_trials"] == first["n_trials"]
     assert comparable(again) == comparable(first)
     assert "0 evaluated" in result.stdout
+    # The summary does not call reused trials evaluated, nor give a speedup of no evaluation.
+    n = first["n_trials"]
+    assert f"Trials: {n} ({n} reused from the study, 0 evaluated): {n} ok," in result.stdout, result.stdout
+    assert "speedup" not in result.stdout and "no evaluation: every trial came from the study" in result.stdout
     result = run(tmp_path, *base, "--param", "x=0:14:1", "--json", "c.json", check=0)
     widened = json.loads((tmp_path / "c.json").read_text())
+    assert f"Trials: {widened['n_trials']} ({n} reused from the study, {widened['n_trials'] - n} evaluated):" in result.stdout
     assert widened["n_trials"] == first["n_trials"] * 15 // 10
     assert widened["n_reused"] == first["n_trials"]
     assert f"{first['n_trials'] // 2} evaluated" in result.stdout
