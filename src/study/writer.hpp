@@ -1,7 +1,8 @@
 // A study open for writing one run: the run's provenance, every trial as the
 // coordinator records it (handed to a writer thread that commits a
 // transaction a few times a second, so recording never waits on the disk),
-// and the stored outcomes of earlier runs with the same identity, for reuse.
+// and the stored outcomes of earlier runs with the same identity on the same
+// bars, for reuse.
 // One writer at a time: a second is refused, naming the host and PID of the
 // first.
 #pragma once
@@ -62,6 +63,8 @@ private:
     StudyWriter() = default;
     Result<void> take_lock();
     Result<void> begin_run(const RunDescription &run, const Provenance &provenance);
+    void bind_bars(sql::Statement &s, int at) const;
+    Result<void> record_end(const std::string &status, const std::string &message, const RunResult &result);
     void seal_chunk();
     void write_loop();
     Result<void> write_chunks(std::vector<Chunk> &chunks);
@@ -107,6 +110,7 @@ private:
     std::optional<study::Layout> layout_;
     std::int64_t run_id_ = 0;
     std::string identity_key_;
+    BarRange bars_{}; // with the identity, what a reused outcome must share
     bool reuse_ = false;
     nlohmann::ordered_json record_;
 
