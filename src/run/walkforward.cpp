@@ -230,6 +230,22 @@ Result<WindowOutcome> run_window(const RunPlan &plan, const Window &w, std::size
     return wo;
 }
 
+// Holds the study open from the first window's runs on. Each run's writer
+// would otherwise close it as its last connection, which checkpoints it and
+// deletes its WAL (with their syncs: measured, most of a small
+// walk-forward's time); each run's end is synced by its own commit
+// (StudyWriter::finish), so skipping that checkpoint loses nothing. Closing
+// last, the hold checkpoints the study. Nothing held if it cannot be opened:
+// only slower.
+std::optional<sql::Db> hold_study(const std::string &path)
+{
+    auto db = sql::Db::open(path, SQLITE_OPEN_READWRITE);
+    // A connection counts once it has read the study (and so mapped its WAL index).
+    if (!db || !db->exec("SELECT count(*) FROM runs"))
+        return std::nullopt;
+    return std::move(*db);
+}
+
 } // namespace
 
 Result<WalkForwardOutcome> walk_forward(const RunPlan &plan, const WindowSpec &spec, const std::atomic<bool> &cancel)
@@ -259,11 +275,14 @@ Result<WalkForwardOutcome> walk_forward(const RunPlan &plan, const WindowSpec &s
                           .timeline = *a.timeline,
                           .spec = spec,
                           .study = plan.options.study};
+    std::optional<sql::Db> hold;
     for (std::size_t i = 0; i < windows->size(); ++i) {
         RunOutcome searched;
         auto window = run_window(plan, (*windows)[i], i, a, wf.info, cancel, searched);
         if (!window)
             return tl::unexpected(window.error());
+        if (!hold && !wf.study.empty())
+            hold = hold_study(wf.study);
         wf.counts.evaluated += window->counts.evaluated;
         wf.counts.reused += window->counts.reused;
         if (searched.status != BTOPT_OK) {
