@@ -241,8 +241,8 @@ def test_a_second_identical_walk_forward_reuses_everything(tmp_path):
     # Searches, validations and tests: nothing is evaluated again.
     assert second["n_evaluated"] == 0 and second["n_reused"] == first["n_evaluated"], second
     assert f"{first['n_evaluated']} trials reused, 0 evaluated" in again.stdout, again.stdout
-    assert integrity(tmp_path / "s.db") == "ok"
     assert not (tmp_path / "s.db-wal").exists()  # checkpointed into the study as the walk-forward let it go
+    assert integrity(tmp_path / "s.db") == "ok"
 
 
 def test_a_walk_forward_study_refuses_another_setup_naming_it(tmp_path):
