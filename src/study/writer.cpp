@@ -480,6 +480,7 @@ void StudyWriter::record(std::uint64_t number, std::span<const Value> point, con
     if (filling_.count == 0)
         filling_.first = number;
     study::append_trial(filling_.bytes, *layout_, number, point, e, seconds, reused);
+    ++recorded_;
     filling_.last = number;
     if (++filling_.count == study::chunk_trials || filling_.bytes.size() >= study::chunk_bytes) {
         seal_chunk();
@@ -514,7 +515,11 @@ void StudyWriter::recorded_all()
     close_reader(); // its snapshot, taken when the run began, would hold the checkpoint back
     {
         std::lock_guard lock(mutex_);
-        checkpoint_wanted_ = true;
+        // A run of one chunk or less leaves its few pages to the close's
+        // checkpoint (or the next one's): two syncs for nothing, measured as
+        // much of a walk-forward's time, whose window runs are small. The
+        // run's end syncs the WAL either way (record_end).
+        checkpoint_wanted_ = recorded_ > study::chunk_trials;
     }
     wake_.notify_all();
 }

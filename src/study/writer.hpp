@@ -35,9 +35,10 @@ public:
     std::optional<Outcome> stored(std::uint64_t number, std::span<const Value> point) override;
     void record(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds,
                 bool reused) override;
-    // The writer thread commits the last trials and checkpoints the WAL into
-    // the study file (its syncs included) while the run goes on to its
-    // statistics: finish() is then left with the run's end.
+    // The writer thread commits the last trials and (for a run of more than
+    // one chunk) checkpoints the WAL into the study file, its syncs included,
+    // while the run goes on to its statistics: finish() is then left with the
+    // run's end.
     void recorded_all() override;
     std::optional<Error> failure() const override;
 
@@ -121,6 +122,7 @@ private:
     std::size_t pending_bytes_ = 0;
     bool stopping_ = false;
     bool checkpoint_wanted_ = false; // set by recorded_all(), done and cleared by the writer thread
+    std::uint64_t recorded_ = 0;     // trials recorded by this run
     std::optional<Error> failure_;
     std::thread thread_;
 };
