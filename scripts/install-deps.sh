@@ -10,6 +10,7 @@ packages=(build-essential cmake ninja-build pkg-config libboost-dev libboost-fil
 
 packages+=(libxxhash-dev) # XXH3-128: the kit's CSV cache is keyed by the file's content
 packages+=(clang libclang-rt-14-dev) # libFuzzer for fuzz/run.sh
+packages+=(strace) # tests/cli/test_study.py: the run's end is synced to disk (it skips without strace)
 packages+=(dpkg-dev) # dpkg-shlibdeps: cpack -G DEB works out the packages' dependencies
 packages+=(iproute2 util-linux) # ip netns and unshare: the MPI tests' three hosts (tests/mpi/three_hosts.sh)
 packages+=(libcpp-httplib-dev) # the HTTP server of btopt dashboard (docs/DASHBOARD.md)

@@ -465,9 +465,11 @@ typedef struct btopt_walkforward_spec {
 } btopt_walkforward_spec;
 typedef struct btopt_walkforward btopt_walkforward; /* what a walk-forward found */
 
-/* Runs a walk-forward. UNSUPPORTED without a plugin, with a plugin that has
- * no bar ranges (plugin.h: bars, evaluate_range), with the mpi backend or a
- * study (not yet); INVALID_ARGUMENT for a length that is not one, options
+/* Runs a walk-forward. With the option `study`, each window's search,
+ * validation and test is a run of the study on its own bars, so it resumes
+ * and reuses like any run (docs/STUDIES.md). UNSUPPORTED without a plugin,
+ * with a plugin that has no bar ranges (plugin.h: bars, evaluate_range) or
+ * with the mpi backend (not yet); INVALID_ARGUMENT for a length that is not one, options
  * start/end (the windows choose the bars), or windows that do not fit the
  * data (naming the window). Cancelled (btopt_optimizer_cancel) or stopped by
  * a failed trial, it returns that status with *out holding the windows done
@@ -478,7 +480,8 @@ BTOPT_API void btopt_walkforward_destroy(btopt_walkforward *wf);
 /* The whole outcome as JSON, valid while wf lives: each window's train and
  * test bars (and dates), chosen params, in-sample and out-of-sample metrics;
  * the stitched out-of-sample returns, walk-forward efficiency and parameter
- * stability (docs/VALIDATION.md names every key). */
+ * stability; the study and its counts (n_evaluated, n_reused)
+ * (docs/VALIDATION.md names every key). */
 BTOPT_API const char *btopt_walkforward_json(const btopt_walkforward *wf);
 BTOPT_API size_t btopt_walkforward_window_count(const btopt_walkforward *wf);
 

@@ -317,6 +317,9 @@ void print_walk_forward(std::FILE *out, const nlohmann::json &wf)
     const auto &e = wf["walk_forward_efficiency"];
     fmt::print(out, "Walk-forward efficiency: {} (out-of-sample {} {} / in-sample {})\n", number(e["efficiency"], "{:.2f}"),
                e["metric"].get<std::string>(), number(e["out_of_sample"]), number(e["in_sample"]));
+    if (wf["study"].is_string())
+        fmt::print(out, "Study: {}: {} trials reused, {} evaluated\n", wf["study"].get<std::string>(),
+                   wf["n_reused"].get<std::uint64_t>(), wf["n_evaluated"].get<std::uint64_t>());
     fmt::print(out, "Parameter stability across windows:\n");
     for (const auto &[name, p] : wf["parameter_stability"].items())
         fmt::print(out, "  {}: {} distinct, changed {} times{}\n", name, p["distinct"].get<int>(), p["changes"].get<int>(),

@@ -125,8 +125,13 @@ int export_command(const ExportOptions &o)
             check_study(btopt_study_open(&raw, o.study.c_str(), id), o.study);
             const ResultHandle result(raw);
             const auto p = nlohmann::json::parse(btopt_result_provenance(raw), nullptr, false);
-            fmt::print("run {}: {}, started {}, {} trials ({} reused)\n", id, p.value("status", "?"),
-                       p.value("started", "?"), btopt_result_trial_count(raw), btopt_result_reused_count(raw));
+            // A run on some of the bars (options start/end, a walk-forward window) says which.
+            const std::string bars = p.contains("bars") ? fmt::format(" on bars {}..{}", p["bars"].value("first_bar", std::uint64_t{0}),
+                                                                      p["bars"].value("last_bar", std::uint64_t{0}))
+                                                        : std::string();
+            fmt::print("run {}: {}, started {}, {} trials ({} reused), {}{}\n", id, p.value("status", "?"),
+                       p.value("started", "?"), btopt_result_trial_count(raw), btopt_result_reused_count(raw),
+                       p.value("algorithm", "?"), bars);
         }
         return exit_ok;
     }

@@ -217,21 +217,24 @@ Result<MpiLaunch> mpi_backend()
     return entry;
 }
 
-// What a study compares of the config: the user's keys, and the bars the
-// run trades (outcomes on other bars are other outcomes).
-PluginConfig study_config(const RunPlan &plan)
+// What a study compares of the config: the user's keys. The bars the run
+// trades are the study's to key reuse by; a caller that has not resolved
+// them (rank 0 of MPI) puts options start and end in the config instead, so
+// outcomes on other bars are never mixed.
+PluginConfig study_config(const RunPlan &plan, const std::optional<BarRange> &bars)
 {
     PluginConfig config = user_config(plan.plugin_config);
-    for (const auto &[key, value] : {std::pair{"btopt.start", &plan.options.start}, {"btopt.end", &plan.options.end}})
-        if (!value->empty())
-            config.emplace_back(key, *value);
+    if (!bars)
+        for (const auto &[key, value] : {std::pair{"btopt.start", &plan.options.start}, {"btopt.end", &plan.options.end}})
+            if (!value->empty())
+                config.emplace_back(key, *value);
     return config;
 }
 
 } // namespace
 
 // The study a run records its trials in, when the options name one.
-Result<std::unique_ptr<StudyWriter>> open_study(const RunPlan &plan, const RunInfo &info)
+Result<std::unique_ptr<StudyWriter>> open_study(const RunPlan &plan, const RunInfo &info, std::optional<BarRange> bars)
 {
     if (plan.options.study.empty())
         return nullptr;
@@ -239,14 +242,15 @@ Result<std::unique_ptr<StudyWriter>> open_study(const RunPlan &plan, const RunIn
                              RunDescription{.plugin_path = plan.plugin ? plan.plugin->path : std::string(),
                                             .plugin_name = plan.plugin ? plan.plugin->name : std::string(),
                                             .plugin_version = plan.plugin ? plan.plugin->version : std::string(),
-                                            .config = study_config(plan),
+                                            .config = study_config(plan, bars),
                                             .objective = info.objective,
                                             .metric_names = info.metric_names,
                                             .space = plan.space.get(),
                                             .algorithm = plan.algorithm,
                                             .backend = info.backend,
                                             .workers = info.workers,
-                                            .options = &plan.options});
+                                            .options = &plan.options,
+                                            .bars = bars.value_or(BarRange{})});
 }
 
 void close_study(StudyWriter &study, RunOutcome &outcome)
@@ -284,7 +288,7 @@ Result<RunOutcome> launch(const RunPlan &plan, const std::atomic<bool> &cancel)
     if (auto ok = assemble(plan, backend, *workers, a, cancel); !ok)
         return tl::unexpected(ok.error());
     const RunInfo info = run_info(plan, backend, a);
-    auto study = open_study(plan, info);
+    auto study = open_study(plan, info, a.range);
     if (!study)
         return tl::unexpected(study.error());
     auto outcome = coordinate(RunRequest{

@@ -52,8 +52,10 @@ RunInfo run_info(const RunPlan &plan, const std::string &backend, const Assembly
 
 // The study a run records its trials in (nullptr when the options name
 // none), and its end: a study that could not store every trial makes a
-// finished run a failed one. Under MPI rank 0 alone opens it.
-Result<std::unique_ptr<StudyWriter>> open_study(const RunPlan &plan, const RunInfo &info);
+// finished run a failed one. `bars`: the bars the run's trials trade;
+// nullopt where they are not resolved (under MPI rank 0 alone opens it).
+Result<std::unique_ptr<StudyWriter>> open_study(const RunPlan &plan, const RunInfo &info,
+                                                std::optional<BarRange> bars = std::nullopt);
 void close_study(StudyWriter &study, RunOutcome &outcome);
 
 // The MPI backend lives in libbtopt-mpi.so, loaded on first use, so hosts

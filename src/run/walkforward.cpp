@@ -18,8 +18,6 @@ Result<void> refuse_what_walk_forward_cannot_do(const RunPlan &plan, const std::
         return ok;
     if (backend == "mpi")
         return fail(BTOPT_ERR_UNSUPPORTED, "walk-forward runs on the inline, thread and process backends, not mpi yet");
-    if (!plan.options.study.empty())
-        return fail(BTOPT_ERR_UNSUPPORTED, "a walk-forward is not recorded in a study yet: leave out the study");
     if (!plan.options.start.empty() || !plan.options.end.empty())
         return fail(BTOPT_ERR_INVALID_ARGUMENT,
                     "a walk-forward chooses its own bars (its windows): leave out options 'start' and 'end' "
@@ -27,24 +25,90 @@ Result<void> refuse_what_walk_forward_cannot_do(const RunPlan &plan, const std::
     return {};
 }
 
-// Evaluates points on `range` through the executor the windows share; the
-// outcomes in the points' order (task i is point i, seeded as trial i).
-std::vector<Outcome> evaluate_on(Executor &executor, const std::vector<Point> &points, std::uint64_t run_seed,
-                                 BarRange range, const std::atomic<bool> &cancel)
+// Evaluates the tasks (taking them) through the executor the windows share;
+// their outcomes, in any order.
+std::vector<Outcome> evaluate_tasks(Executor &executor, std::vector<Task> &tasks, const std::atomic<bool> &cancel)
 {
-    std::vector<Task> tasks;
-    for (std::size_t i = 0; i < points.size(); ++i)
-        tasks.push_back(Task{i, points[i], trial_seed(run_seed, i), range});
-    executor.submit(tasks);
     std::vector<Outcome> out;
-    while (out.size() < points.size()) {
+    const std::size_t count = tasks.size(); // submit takes the tasks
+    if (count == 0)
+        return out;
+    executor.submit(tasks);
+    while (out.size() < count) {
         if (cancel.load())
             executor.cancel();
         executor.collect(out);
     }
-    std::sort(out.begin(), out.end(), [](const Outcome &a, const Outcome &b) { return a.number < b.number; });
     return out;
 }
+
+// A study run that only evaluates given points on given bars (a window's
+// validation or test), so a resumed walk-forward reuses them like any
+// trial; without a study, the evaluations alone.
+class PointsRun {
+public:
+    PointsRun(const RunPlan &plan, const RunInfo &info, std::string_view what) : plan_(plan), info_(info)
+    {
+        plan_.algorithm = what;
+        info_.algorithm = what;
+    }
+
+    // The outcomes in the points' order: point i is trial i, seeded as trial i.
+    Result<std::vector<Outcome>> evaluate(Executor &executor, const std::vector<Point> &points, BarRange bars,
+                                          const std::atomic<bool> &cancel, EvaluationCounts &counts)
+    {
+        const auto started = std::chrono::steady_clock::now();
+        auto study = open_study(plan_, info_, bars);
+        if (!study)
+            return tl::unexpected(study.error());
+        StudyWriter *store = study->get();
+        std::vector<Outcome> out(points.size());
+        std::vector<bool> reused(points.size(), false);
+        std::vector<Task> tasks;
+        const auto run_seed = static_cast<std::uint64_t>(plan_.options.random_seed);
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            if (auto stored = store ? store->stored(i, {points[i].data(), points[i].size()}) : std::nullopt) {
+                out[i] = std::move(*stored);
+                out[i].number = i;
+                reused[i] = true;
+                // Stored by a run that judged `require`: these evaluations do not.
+                if (out[i].evaluation.status == TrialStatus::Infeasible)
+                    out[i].evaluation.status = TrialStatus::Ok;
+            } else {
+                tasks.push_back(Task{i, points[i], trial_seed(run_seed, i), bars});
+            }
+        }
+        for (Outcome &o : evaluate_tasks(executor, tasks, cancel))
+            out[o.number] = std::move(o);
+        RunOutcome run;
+        run.status = cancel.load() ? BTOPT_ERR_CANCELLED : BTOPT_OK;
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            const TrialStatus status = out[i].evaluation.status;
+            ++run.result.status_counts[static_cast<std::size_t>(status)];
+            run.result.evaluated += status != TrialStatus::Cancelled;
+            run.result.reused += reused[i];
+            run.result.eval_seconds += reused[i] ? 0.0 : out[i].seconds;
+            if (store)
+                store->record(i, {points[i].data(), points[i].size()}, out[i].evaluation, out[i].seconds, reused[i]);
+        }
+        counts.evaluated += run.result.evaluated - run.result.reused;
+        counts.reused += run.result.reused;
+        if (!store)
+            return out;
+        store->recorded_all();
+        run.result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        if (run.status == BTOPT_ERR_CANCELLED)
+            run.message = "cancelled";
+        close_study(*store, run);
+        if (run.status != BTOPT_OK && run.status != BTOPT_ERR_CANCELLED)
+            return fail(run.status, "{}", run.message);
+        return out;
+    }
+
+private:
+    RunPlan plan_;
+    RunInfo info_;
+};
 
 bool better(double a, double b, Direction d) { return d == Direction::Maximize ? a > b : a < b; }
 
@@ -55,8 +119,12 @@ std::vector<std::size_t> top_rows(const RunResult &r, std::size_t count)
     for (std::size_t i = 0; i < r.trials.size(); ++i)
         if (r.trials.status(i) == TrialStatus::Ok)
             rows.push_back(i);
-    std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
-        return better(r.trials.score(a), r.trials.score(b), r.info.direction);
+    // Ties by trial number, not row: a run with a study keeps only its best
+    // trials, in an order of its own.
+    std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
+        if (better(r.trials.score(a), r.trials.score(b), r.info.direction))
+            return true;
+        return !better(r.trials.score(b), r.trials.score(a), r.info.direction) && r.trials.number(a) < r.trials.number(b);
     });
     rows.resize(std::min(rows.size(), count));
     return rows;
@@ -65,14 +133,16 @@ std::vector<std::size_t> top_rows(const RunResult &r, std::size_t count)
 // With a validation period: the in-sample top points, each evaluated on the
 // validation bars; the row of the best there (ties: the better in sample).
 Result<std::size_t> validate(const RunResult &r, const Window &w, std::size_t index, Executor &executor,
-                             const RunPlan &plan, const std::atomic<bool> &cancel, WindowOutcome &wo)
+                             PointsRun &validation, const std::atomic<bool> &cancel, WindowOutcome &wo)
 {
     const std::vector<std::size_t> rows = top_rows(r, validation_candidates);
     std::vector<Point> points;
     for (std::size_t row : rows)
         points.emplace_back(r.trials.point(row).begin(), r.trials.point(row).end());
-    const auto outcomes =
-        evaluate_on(executor, points, static_cast<std::uint64_t>(plan.options.random_seed), w.validation, cancel);
+    auto evaluated = validation.evaluate(executor, points, w.validation, cancel, wo.counts);
+    if (!evaluated)
+        return tl::unexpected(evaluated.error());
+    const std::vector<Outcome> &outcomes = *evaluated;
     std::optional<std::size_t> chosen;
     for (std::size_t i = 0; i < outcomes.size(); ++i)
         if (outcomes[i].evaluation.status == TrialStatus::Ok &&
@@ -90,13 +160,17 @@ Result<std::size_t> validate(const RunResult &r, const Window &w, std::size_t in
     return rows[*chosen];
 }
 
-// Searches one window's train bars and trades its best point on the test bars.
+// Searches one window's train bars (a run of the study, when there is one)
+// and trades its best point on the test bars.
 Result<WindowOutcome> run_window(const RunPlan &plan, const Window &w, std::size_t index, Assembly &a,
                                  const RunInfo &info, const std::atomic<bool> &cancel, RunOutcome &search_outcome)
 {
     auto search = make_search(plan.algorithm, *plan.space, plan.options);
     if (!search)
         return tl::unexpected(search.error());
+    auto study = open_study(plan, info, w.train);
+    if (!study)
+        return tl::unexpected(study.error());
     auto outcome = coordinate(RunRequest{.space = plan.space,
                                          .search = **search,
                                          .executor = *a.executor,
@@ -105,21 +179,27 @@ Result<WindowOutcome> run_window(const RunPlan &plan, const Window &w, std::size
                                          .progress = plan.progress,
                                          .progress_report = plan.progress_report,
                                          .cancel = cancel,
-                                         .store = nullptr,
+                                         .store = study->get(),
                                          .range = w.train});
     if (!outcome)
         return tl::unexpected(outcome.error());
     search_outcome = std::move(*outcome);
+    if (*study)
+        close_study(**study, search_outcome);
+    study->reset(); // lets the study go: the window's validation and test are runs of their own
     WindowOutcome wo{.window = w};
     const RunResult &r = search_outcome.result;
     wo.trials = r.evaluated;
+    wo.counts.evaluated = r.evaluated - r.reused;
+    wo.counts.reused = r.reused;
     if (search_outcome.status != BTOPT_OK)
         return wo;
     if (!r.best)
         return fail(BTOPT_ERR_OBJECTIVE, "walk-forward window {}: no trial succeeded on its train bars", index + 1);
     std::size_t row = *r.best;
     if (!w.validation.whole()) {
-        auto validated = validate(r, w, index, *a.executor, plan, cancel, wo);
+        PointsRun validation(plan, info, "walkforward-validation");
+        auto validated = validate(r, w, index, *a.executor, validation, cancel, wo);
         if (!validated && validated.error().code == BTOPT_ERR_CANCELLED) {
             search_outcome.status = BTOPT_ERR_CANCELLED; // the windows before it are kept
             search_outcome.message = "cancelled";
@@ -134,14 +214,36 @@ Result<WindowOutcome> run_window(const RunPlan &plan, const Window &w, std::size
     wo.in_sample_score = r.trials.score(row);
     const auto metrics = r.trials.metrics(row);
     wo.in_sample.assign(metrics.begin(), metrics.end());
-    const Outcome test = evaluate_on(*a.executor, {wo.chosen}, static_cast<std::uint64_t>(plan.options.random_seed),
-                                     w.test, cancel)
-                             .front();
+    auto tested = PointsRun(plan, info, "walkforward-test").evaluate(*a.executor, {wo.chosen}, w.test, cancel, wo.counts);
+    if (!tested)
+        return tl::unexpected(tested.error());
+    if (cancel.load()) { // the test did not run to its end: the window is not done
+        search_outcome.status = BTOPT_ERR_CANCELLED;
+        search_outcome.message = "cancelled";
+        return wo;
+    }
+    const Outcome &test = tested->front();
     wo.out_of_sample_status = test.evaluation.status;
     wo.out_of_sample_score = test.evaluation.score;
     wo.out_of_sample = test.evaluation.metrics;
     wo.out_of_sample_error = test.evaluation.error;
     return wo;
+}
+
+// Holds the study open from the first window's runs on. Each run's writer
+// would otherwise close it as its last connection, which checkpoints it and
+// deletes its WAL (with their syncs: measured, most of a small
+// walk-forward's time); each run's end is synced by its own commit
+// (StudyWriter::finish), so skipping that checkpoint loses nothing. Closing
+// last, the hold checkpoints the study. Nothing held if it cannot be opened:
+// only slower.
+std::optional<sql::Db> hold_study(const std::string &path)
+{
+    auto db = sql::Db::open(path, SQLITE_OPEN_READWRITE);
+    // A connection counts once it has read the study (and so mapped its WAL index).
+    if (!db || !db->exec("SELECT count(*) FROM runs"))
+        return std::nullopt;
+    return std::move(*db);
 }
 
 } // namespace
@@ -168,12 +270,21 @@ Result<WalkForwardOutcome> walk_forward(const RunPlan &plan, const WindowSpec &s
     auto windows = make_windows(*a.timeline, spec);
     if (!windows)
         return tl::unexpected(windows.error());
-    WalkForwardOutcome wf{.info = run_info(plan, backend, a), .space = plan.space, .timeline = *a.timeline, .spec = spec};
+    WalkForwardOutcome wf{.info = run_info(plan, backend, a),
+                          .space = plan.space,
+                          .timeline = *a.timeline,
+                          .spec = spec,
+                          .study = plan.options.study};
+    std::optional<sql::Db> hold;
     for (std::size_t i = 0; i < windows->size(); ++i) {
         RunOutcome searched;
         auto window = run_window(plan, (*windows)[i], i, a, wf.info, cancel, searched);
         if (!window)
             return tl::unexpected(window.error());
+        if (!hold && !wf.study.empty())
+            hold = hold_study(wf.study);
+        wf.counts.evaluated += window->counts.evaluated;
+        wf.counts.reused += window->counts.reused;
         if (searched.status != BTOPT_OK) {
             wf.status = searched.status;
             wf.message = fmt::format("walk-forward window {}: {}", i + 1, searched.message);
@@ -373,6 +484,9 @@ std::string walk_forward_json(const WalkForwardOutcome &wf)
            {"validation", wf.spec.validation ? Json(period_text(*wf.spec.validation)) : Json(nullptr)},
            {"status", btopt_status_name(wf.status)},
            {"wall_seconds", wf.seconds},
+           {"study", wf.study.empty() ? Json(nullptr) : Json(wf.study)},
+           {"n_evaluated", wf.counts.evaluated},
+           {"n_reused", wf.counts.reused},
            {"windows", std::move(windows)},
            {"out_of_sample", stitched},
            {"walk_forward_efficiency", efficiency_json(wf, stitched)},

@@ -1,6 +1,8 @@
 // Walk-forward: one search per window on its train bars, its best point
 // traded on the test bars right after, with one plugin init and one
-// executor for every window (docs/VALIDATION.md, "Walk-forward").
+// executor for every window (docs/VALIDATION.md, "Walk-forward"). With a
+// study, each window's search, validation and test is a run of the study on
+// its own bars, so a walk-forward resumes and reuses like any run.
 #pragma once
 
 #include "launch.hpp"
@@ -8,6 +10,12 @@
 #include "../core/bar_range.hpp"
 
 namespace btopt::internal {
+
+// What a window's evaluations did: trials evaluated, and outcomes reused
+// from the study (a resumed walk-forward).
+struct EvaluationCounts {
+    std::uint64_t evaluated = 0, reused = 0;
+};
 
 // One window's outcome.
 struct WindowOutcome {
@@ -23,6 +31,7 @@ struct WindowOutcome {
     std::size_t candidates = 0;   // with a validation period: the train points tried on it
     double validation_score = 0.0; // the chosen point's score on the validation bars
     Metrics validation{};
+    EvaluationCounts counts{};     // over its train, validation and test bars
 };
 
 // With a validation period, how many of a window's best train points are
@@ -39,6 +48,8 @@ struct WalkForwardOutcome {
     Timeline timeline{};
     WindowSpec spec{};
     std::vector<WindowOutcome> windows{};
+    std::string study{};      // the study its runs were recorded in, if any
+    EvaluationCounts counts{}; // over every window, the one it stopped in included
     double seconds = 0.0;
 };
 

@@ -1,4 +1,4 @@
-// How a study stores trials (schema 2): a run's trials, in trial order, in
+// How a study stores trials (schemas 2 and 3): a run's trials, in trial order, in
 // rows of the `chunks` table, each holding up to `chunk_trials` consecutive
 // trials as one blob. One SQLite row per trial cost ~4.5 µs; one row per
 // chunk costs SQLite almost nothing per trial, so what is left is copying

@@ -141,6 +141,8 @@ Result<Provenance> describe_provenance(const RunDescription &run)
     record["seed"] = run.options->random_seed;
     record["backend"] = run.backend;
     record["workers"] = run.workers;
+    if (!run.bars.whole())
+        record["bars"] = Json{{"first_bar", run.bars.first}, {"last_bar", run.bars.end - 1}};
     record["options"] = options_json(*run.options);
     record["command_line"] = command_line();
     record["host"] = host_name();
@@ -171,6 +173,11 @@ void compare_data(const Json &now, const Json &stored, std::vector<std::string> 
                                       key, shown(entry["file"])));
 }
 
+// Schema-2 studies kept a run's options start/end in its config; the bars
+// are now a column of the run (schema.hpp), so those keys say nothing about
+// the setup. (Their runs' identity keys still differ, so none is reused.)
+bool legacy_bar_key(const std::string &key) { return key == "btopt.start" || key == "btopt.end"; }
+
 void compare_config(const Json &now, const Json &stored, std::vector<std::string> &out)
 {
     for (const auto &[key, value] : now.items())
@@ -181,7 +188,7 @@ void compare_config(const Json &now, const Json &stored, std::vector<std::string
             out.push_back(fmt::format("the config changed: {} = {}, the study has {} = {}", key, shown(value), key,
                                       shown(stored[key])));
     for (const auto &[key, value] : stored.items())
-        if (!now.contains(key))
+        if (!now.contains(key) && !legacy_bar_key(key))
             out.push_back(fmt::format("the config changed: {} is not set, the study has {} = {}", key, key, shown(value)));
 }
 

@@ -6,6 +6,7 @@
 
 #include "../core/options.hpp"
 #include "../core/space.hpp"
+#include "../core/trial.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -27,6 +28,7 @@ struct RunDescription {
     std::string backend;
     unsigned workers = 0;
     const Options *options = nullptr;
+    BarRange bars{}; // the bars its trials trade (whole(): all of them); part of the reuse key, not the identity
 };
 
 struct Provenance {

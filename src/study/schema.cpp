@@ -35,12 +35,12 @@ Result<bool> check_study(sql::Db &db, bool may_be_empty)
     }
     if (app != application_id)
         return fail(BTOPT_ERR_IO, "'{}' is not a btopt study (an SQLite database of another application)", db.path());
-    if (version < schema_version)
+    if (version < oldest_readable_schema)
         return fail(BTOPT_ERR_UNSUPPORTED,
                     "study '{}' was written by an older btopt (study schema {}, one SQLite row per trial; this btopt "
-                    "reads and writes schema {}): export its runs with the btopt that wrote it (btopt export), and "
+                    "reads schema {} and later): export its runs with the btopt that wrote it (btopt export), and "
                     "record new runs in a new study file",
-                    db.path(), version, schema_version);
+                    db.path(), version, oldest_readable_schema);
     if (version > schema_version)
         return fail(BTOPT_ERR_UNSUPPORTED,
                     "study '{}' was written by a newer btopt (study schema {}; this btopt reads schema {} and older): "
@@ -59,7 +59,7 @@ CREATE TABLE IF NOT EXISTS runs(
   identity TEXT NOT NULL, identity_key TEXT NOT NULL, provenance TEXT NOT NULL,
   space TEXT NOT NULL, metric_names TEXT NOT NULL, algorithm TEXT, objective TEXT, direction TEXT,
   backend TEXT, workers INTEGER, seed INTEGER, n_trials INTEGER, evaluated INTEGER, reused INTEGER,
-  wall_seconds REAL, eval_seconds REAL);
+  wall_seconds REAL, eval_seconds REAL, first_bar INTEGER, end_bar INTEGER);
 CREATE TABLE IF NOT EXISTS chunks(
   run INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, count INTEGER NOT NULL,
   trials BLOB NOT NULL, PRIMARY KEY (run, first));
@@ -69,12 +69,32 @@ COMMIT;)",
                                application_id, schema_version));
 }
 
-std::optional<TrialStatus> status_named(std::string_view name)
+Result<void> upgrade_schema(sql::Db &db)
 {
-    for (std::int32_t i = 0; i < 5; ++i)
-        if (name == trial_status_name(static_cast<TrialStatus>(i)))
-            return static_cast<TrialStatus>(i);
-    return std::nullopt;
+    // In one transaction that first takes the write lock, so the version read
+    // is the version changed.
+    if (auto begun = db.exec("BEGIN IMMEDIATE"); !begun)
+        return begun;
+    auto version = db.prepare("SELECT user_version FROM pragma_user_version");
+    if (!version)
+        return tl::unexpected(version.error());
+    auto row = version->step();
+    if (!row || !*row) {
+        (void)db.exec("ROLLBACK");
+        return tl::unexpected(db.error("cannot read its header"));
+    }
+    const auto from = version->integer(0);
+    version->reset();
+    const std::string steps = from == 2 ? fmt::format("ALTER TABLE runs ADD COLUMN first_bar INTEGER; "
+                                                      "ALTER TABLE runs ADD COLUMN end_bar INTEGER; "
+                                                      "PRAGMA user_version = {};",
+                                                      schema_version)
+                                        : std::string();
+    if (auto ok = db.exec(steps + "COMMIT"); !ok) {
+        (void)db.exec("ROLLBACK");
+        return ok;
+    }
+    return {};
 }
 
 PointKey::PointKey(const Space &space) : space_(&space)

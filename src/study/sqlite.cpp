@@ -33,6 +33,20 @@ Error Db::error(std::string_view what) const
     return Error{BTOPT_ERR_IO, fmt::format("study '{}': {}: {}{}", path_, what, text, hint)};
 }
 
+Result<void> Db::close()
+{
+    if (!db_)
+        return {};
+    // Any error is reported; the Db lets go of the connection either way
+    // (close_v2 keeps one with statements still open until they go). What
+    // the close itself writes (its last checkpoint) is not reported by
+    // SQLite: the writer makes the run's end durable before it (writer.cpp).
+    sqlite3 *raw = db_.release();
+    if (const int rc = sqlite3_close_v2(raw); rc != SQLITE_OK)
+        return fail(BTOPT_ERR_IO, "study '{}': closing it failed: {}", path_, sqlite3_errstr(rc));
+    return {};
+}
+
 Result<void> Db::exec(const std::string &sql)
 {
     if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)

@@ -31,10 +31,14 @@ public:
     sqlite3 *get() const { return db_.get(); }
     // The error of the last call, as a sentence naming the study.
     Error error(std::string_view what) const;
+    // Closes the connection (its statements must be gone first), saying
+    // whether SQLite closed it cleanly; the Db is empty afterwards either way.
+    // Going out of scope closes it too, ignoring the result: for error paths.
+    Result<void> close();
 
 private:
     struct Close {
-        void operator()(sqlite3 *db) const { sqlite3_close_v2(db); }
+        void operator()(sqlite3 *db) const { (void)sqlite3_close_v2(db); }
     };
     std::unique_ptr<sqlite3, Close> db_;
     std::string path_;

@@ -98,6 +98,8 @@ Result<std::unique_ptr<StudyWriter>> StudyWriter::open(const std::string &path, 
             return tl::unexpected(created.error());
         if (auto ok = w->db_.exec("PRAGMA synchronous = NORMAL"); !ok)
             return tl::unexpected(ok.error());
+    } else if (auto upgraded = study::upgrade_schema(w->db_); !upgraded) {
+        return tl::unexpected(upgraded.error());
     }
     if (auto begun = w->begin_run(run, *provenance); !begun)
         return tl::unexpected(begun.error());
@@ -144,6 +146,7 @@ Result<void> StudyWriter::begin_run(const RunDescription &run, const Provenance 
     if (auto ok = writer->run(); !ok)
         return ok;
 
+    bars_ = run.bars;
     const std::string identity = provenance.identity.dump();
     identity_key_ = hash_text(identity);
     auto last = db_.prepare("SELECT identity, id FROM runs ORDER BY id DESC LIMIT 1");
@@ -170,7 +173,8 @@ Result<void> StudyWriter::begin_run(const RunDescription &run, const Provenance 
         record_[key] = value;
     auto insert = db_.prepare(
         "INSERT INTO runs(started, status, identity, identity_key, provenance, space, metric_names, algorithm, "
-        "objective, direction, backend, workers, seed) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "objective, direction, backend, workers, seed, first_bar, end_bar) "
+        "VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!insert)
         return tl::unexpected(insert.error());
     insert->bind(1, started)
@@ -185,6 +189,7 @@ Result<void> StudyWriter::begin_run(const RunDescription &run, const Provenance 
         .bind(10, run.backend)
         .bind(11, std::int64_t{run.workers})
         .bind(12, run.options->random_seed);
+    bind_bars(*insert, 13);
     if (auto ok = insert->run(); !ok)
         return ok;
     run_id_ = db_.last_insert_id();
@@ -199,6 +204,17 @@ Result<void> StudyWriter::begin_run(const RunDescription &run, const Provenance 
     return {};
 }
 
+// The run's bars at parameters `at` and `at + 1` (first_bar, end_bar): NULL
+// for all of them, so `IS` matches runs on all bars too.
+void StudyWriter::bind_bars(sql::Statement &s, int at) const
+{
+    if (bars_.whole()) {
+        s.bind_null(at).bind_null(at + 1);
+        return;
+    }
+    s.bind(at, static_cast<std::int64_t>(bars_.first)).bind(at + 1, static_cast<std::int64_t>(bars_.end));
+}
+
 // The lookups of a run that reuses: one read transaction for the whole run
 // (the outcomes it reuses were stored before it began), a replay of the
 // latest earlier run of the same identity, and (built when first needed) an
@@ -211,10 +227,12 @@ Result<void> StudyWriter::open_reader()
     reader_ = std::move(*reader);
     if (auto ok = reader_.exec("PRAGMA cache_size = -8192; PRAGMA temp_store = FILE; BEGIN"); !ok)
         return ok;
-    auto latest = reader_.prepare("SELECT max(id) FROM runs WHERE identity_key = ?1 AND id <> ?2");
+    auto latest = reader_.prepare(
+        "SELECT max(id) FROM runs WHERE identity_key = ?1 AND id <> ?2 AND first_bar IS ?3 AND end_bar IS ?4");
     if (!latest)
         return tl::unexpected(latest.error());
     latest->bind(1, identity_key_).bind(2, run_id_);
+    bind_bars(*latest, 3);
     if (auto row = latest->step(); !row)
         return tl::unexpected(row.error());
     replay_run_ = latest->integer(0);
@@ -347,12 +365,14 @@ Result<void> StudyWriter::build_key_index()
                                "first INTEGER NOT NULL, offset INTEGER NOT NULL)");
         !ok)
         return ok;
-    auto runs = reader_.prepare("SELECT id FROM runs WHERE identity_key = ? AND id <> ? ORDER BY id");
+    auto runs = reader_.prepare(
+        "SELECT id FROM runs WHERE identity_key = ? AND id <> ? AND first_bar IS ? AND end_bar IS ? ORDER BY id");
     auto chunks = reader_.prepare("SELECT first, trials FROM chunks WHERE run = ? ORDER BY first");
     auto insert = reader_.prepare("INSERT INTO point_keys(key, run, first, offset) VALUES (?, ?, ?, ?)");
     if (!runs || !chunks || !insert)
         return tl::unexpected(reader_.error("cannot index its points"));
     runs->bind(1, identity_key_).bind(2, run_id_);
+    bind_bars(*runs, 3);
     std::vector<std::int64_t> ids;
     for (auto row = runs->step(); row && *row; row = runs->step())
         ids.push_back(runs->integer(0));
@@ -460,6 +480,7 @@ void StudyWriter::record(std::uint64_t number, std::span<const Value> point, con
     if (filling_.count == 0)
         filling_.first = number;
     study::append_trial(filling_.bytes, *layout_, number, point, e, seconds, reused);
+    ++recorded_;
     filling_.last = number;
     if (++filling_.count == study::chunk_trials || filling_.bytes.size() >= study::chunk_bytes) {
         seal_chunk();
@@ -494,7 +515,11 @@ void StudyWriter::recorded_all()
     close_reader(); // its snapshot, taken when the run began, would hold the checkpoint back
     {
         std::lock_guard lock(mutex_);
-        checkpoint_wanted_ = true;
+        // A run of one chunk or less leaves its few pages to the close's
+        // checkpoint (or the next one's): two syncs for nothing, measured as
+        // much of a walk-forward's time, whose window runs are small. The
+        // run's end syncs the WAL either way (record_end).
+        checkpoint_wanted_ = recorded_ > study::chunk_trials;
     }
     wake_.notify_all();
 }
@@ -585,6 +610,39 @@ Result<void> StudyWriter::insert_chunks(std::vector<Chunk> &chunks)
     return {};
 }
 
+// The run's row at its end, and the writer lock's row gone, in one commit.
+// synchronous = FULL: that commit syncs the WAL, so the end is durable
+// however the study is closed (a reader such as the dashboard holding the
+// study open makes SQLite skip the close's checkpoint and its sync).
+Result<void> StudyWriter::record_end(const std::string &status, const std::string &message, const RunResult &result)
+{
+    std::uint64_t n_trials = 0;
+    for (auto n : result.status_counts)
+        n_trials += n;
+    if (auto ok = db_.exec("PRAGMA synchronous = FULL; BEGIN"); !ok)
+        return ok;
+    auto update = db_.prepare("UPDATE runs SET ended = ?, status = ?, message = ?, n_trials = ?, evaluated = ?, "
+                              "reused = ?, wall_seconds = ?, eval_seconds = ?, provenance = ? WHERE id = ?");
+    if (!update) {
+        (void)db_.exec("ROLLBACK");
+        return tl::unexpected(update.error());
+    }
+    update->bind(1, record_.value("ended", ""))
+        .bind(2, status)
+        .bind(3, message)
+        .bind(4, static_cast<std::int64_t>(n_trials))
+        .bind(5, static_cast<std::int64_t>(result.evaluated - result.reused))
+        .bind(6, static_cast<std::int64_t>(result.reused))
+        .bind(7, result.wall_seconds)
+        .bind(8, result.eval_seconds)
+        .bind(9, record_.dump())
+        .bind(10, run_id_);
+    auto ended = update->run().and_then([this] { return db_.exec("DELETE FROM writer; COMMIT"); });
+    if (!ended)
+        (void)db_.exec("ROLLBACK");
+    return ended;
+}
+
 Result<void> StudyWriter::finish(btopt_status status, const std::string &message, RunResult &result)
 {
     {
@@ -595,34 +653,18 @@ Result<void> StudyWriter::finish(btopt_status status, const std::string &message
     if (thread_.joinable())
         thread_.join();
     const std::optional<Error> failed = failure();
-    const std::string ended = utc_now();
     const std::string final_status = failed ? "failed" : run_status_of(status);
-    std::uint64_t n_trials = 0;
-    for (auto n : result.status_counts)
-        n_trials += n;
-    record_["ended"] = ended;
+    record_["ended"] = utc_now();
     record_["status"] = final_status;
-    auto update = db_.prepare("UPDATE runs SET ended = ?, status = ?, message = ?, n_trials = ?, evaluated = ?, "
-                              "reused = ?, wall_seconds = ?, eval_seconds = ?, provenance = ? WHERE id = ?");
-    if (!update)
-        return tl::unexpected(failed.value_or(update.error()));
-    update->bind(1, ended)
-        .bind(2, final_status)
-        .bind(3, failed ? failed->message : message)
-        .bind(4, static_cast<std::int64_t>(n_trials))
-        .bind(5, static_cast<std::int64_t>(result.evaluated - result.reused))
-        .bind(6, static_cast<std::int64_t>(result.reused))
-        .bind(7, result.wall_seconds)
-        .bind(8, result.eval_seconds)
-        .bind(9, record_.dump())
-        .bind(10, run_id_);
-    auto updated = update->run();
-    (void)db_.exec("DELETE FROM writer");
+    auto ended = record_end(final_status, failed ? failed->message : message, result);
     close_reader();
+    insert_.reset();
+    if (auto closed = db_.close(); ended && !closed)
+        ended = closed;
     result.provenance = record_.dump();
     if (failed)
         return tl::unexpected(*failed);
-    return updated;
+    return ended;
 }
 
 } // namespace btopt::internal

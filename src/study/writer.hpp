@@ -1,7 +1,8 @@
 // A study open for writing one run: the run's provenance, every trial as the
 // coordinator records it (handed to a writer thread that commits a
 // transaction a few times a second, so recording never waits on the disk),
-// and the stored outcomes of earlier runs with the same identity, for reuse.
+// and the stored outcomes of earlier runs with the same identity on the same
+// bars, for reuse.
 // One writer at a time: a second is refused, naming the host and PID of the
 // first.
 #pragma once
@@ -34,9 +35,10 @@ public:
     std::optional<Outcome> stored(std::uint64_t number, std::span<const Value> point) override;
     void record(std::uint64_t number, std::span<const Value> point, const Evaluation &e, double seconds,
                 bool reused) override;
-    // The writer thread commits the last trials and checkpoints the WAL into
-    // the study file (its syncs included) while the run goes on to its
-    // statistics: finish() is then left with the run's end.
+    // The writer thread commits the last trials and (for a run of more than
+    // one chunk) checkpoints the WAL into the study file, its syncs included,
+    // while the run goes on to its statistics: finish() is then left with the
+    // run's end.
     void recorded_all() override;
     std::optional<Error> failure() const override;
 
@@ -62,6 +64,8 @@ private:
     StudyWriter() = default;
     Result<void> take_lock();
     Result<void> begin_run(const RunDescription &run, const Provenance &provenance);
+    void bind_bars(sql::Statement &s, int at) const;
+    Result<void> record_end(const std::string &status, const std::string &message, const RunResult &result);
     void seal_chunk();
     void write_loop();
     Result<void> write_chunks(std::vector<Chunk> &chunks);
@@ -107,6 +111,7 @@ private:
     std::optional<study::Layout> layout_;
     std::int64_t run_id_ = 0;
     std::string identity_key_;
+    BarRange bars_{}; // with the identity, what a reused outcome must share
     bool reuse_ = false;
     nlohmann::ordered_json record_;
 
@@ -117,6 +122,7 @@ private:
     std::size_t pending_bytes_ = 0;
     bool stopping_ = false;
     bool checkpoint_wanted_ = false; // set by recorded_all(), done and cleared by the writer thread
+    std::uint64_t recorded_ = 0;     // trials recorded by this run
     std::optional<Error> failure_;
     std::thread thread_;
 };

@@ -1,6 +1,6 @@
 """Reads the trials of a study straight from its SQLite file, as a check
-independent of btopt's own reader. Trials are stored in chunks (study schema
-2); the layout's home is src/study/chunk.hpp."""
+independent of btopt's own reader. Trials are stored in chunks (study schemas
+2 and 3); the layout's home is src/study/chunk.hpp."""
 import json
 import math
 import sqlite3

@@ -111,8 +111,14 @@ def test_a_plugin_without_ranges_is_refused_before_it_runs(btopt):
 
 
 def test_a_study_tells_runs_on_other_bars_apart(btopt):
+    # Runs on other bars belong in the same study (a walk-forward's windows do), and reuse nothing of each other.
     _, first = btopt.json("run", "momentum", "--quiet", "--study", "s.db", "--start", "100", name="a.json")
-    result = btopt("run", "momentum", "--quiet", "--study", "s.db", "--start", "200")
-    assert result.returncode != 0 and "btopt.start" in result.stderr, result.stderr
+    _, other = btopt.json("run", "momentum", "--quiet", "--study", "s.db", "--start", "200", name="c.json")
+    assert other["n_reused"] == 0
+    assert [t["metrics"] for t in other["trials"]] != [t["metrics"] for t in first["trials"]]
+    _, whole = btopt.json("run", "momentum", "--quiet", "--study", "s.db", name="d.json")
+    assert whole["n_reused"] == 0
     _, again = btopt.json("run", "momentum", "--quiet", "--study", "s.db", "--start", "100", name="b.json")
+    assert again["n_reused"] == again["n_trials"] == first["n_trials"]
     assert [t["metrics"] for t in again["trials"]] == [t["metrics"] for t in first["trials"]]
+    assert again["provenance"]["bars"]["first_bar"] == 100 and "bars" not in whole["provenance"]

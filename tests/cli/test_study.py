@@ -6,6 +6,8 @@ import json
 import os
 import pathlib
 import random
+import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -264,6 +266,85 @@ def test_bad_studies_are_clear_errors(tmp_path):
         (tmp_path / "ro.db").chmod(0o444)
         result = run(tmp_path, *base, "--study", "ro.db", check=1)
         assert "read-only" in result.stderr, result.stderr
+
+
+def user_version(path):
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return db.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        db.close()
+
+
+def make_schema_2(path, identity_sql=None):
+    """Turns a study into what a btopt of study schema 2 wrote: no bar columns (a run's bars were part of its
+    identity's config then)."""
+    db = sqlite3.connect(path)
+    if identity_sql:
+        db.execute(identity_sql)
+    db.executescript("ALTER TABLE runs DROP COLUMN first_bar; ALTER TABLE runs DROP COLUMN end_bar; "
+                     "PRAGMA user_version = 2;")
+    db.close()
+
+
+def test_a_schema_2_study_is_read_as_it_is_and_upgraded_by_the_next_run(tmp_path):
+    base = ["run", test_plugin("slow_bowl"), "--backend", "thread", "--jobs", "2", "--quiet", "--param", "x=0:9:1",
+            "--study", "s.db"]
+    run(tmp_path, *base, "--json", "a.json", check=0)
+    first = json.loads((tmp_path / "a.json").read_text())
+    assert user_version(tmp_path / "s.db") == 3
+    make_schema_2(tmp_path / "s.db")
+    run(tmp_path, "export", "s.db", "--json", "old.json", check=0)
+    assert comparable(json.loads((tmp_path / "old.json").read_text())) == comparable(first)
+    assert user_version(tmp_path / "s.db") == 2  # reading changes nothing
+    run(tmp_path, *base, "--json", "b.json", check=0)
+    again = json.loads((tmp_path / "b.json").read_text())
+    assert again["n_reused"] == again["n_trials"] == first["n_trials"]
+    assert comparable(again) == comparable(first)
+    assert user_version(tmp_path / "s.db") == 3 and integrity(tmp_path / "s.db") == "ok"
+
+
+def test_a_schema_2_run_on_some_bars_is_never_reused_and_refuses_nothing(tmp_path):
+    base = ["run", "momentum", "--quiet", "--study", "s.db", "--start", "100"]
+    run(tmp_path, *base, check=0)
+    # Schema 2 kept options start/end in the identity's config (and so in its key).
+    make_schema_2(tmp_path / "s.db", """UPDATE runs SET identity = json_set(identity, '$.config."btopt.start"', '100'),
+                                        identity_key = 'of schema 2'""")
+    run(tmp_path, *base, "--json", "b.json", check=0)
+    assert json.loads((tmp_path / "b.json").read_text())["n_reused"] == 0
+
+
+def wal_writes_and_syncs(trace):
+    """(call, path) of every write and sync of the study's WAL in an `strace -f -y` log, in order."""
+    calls = []
+    for line in trace.splitlines():
+        found = re.search(r"\b(pwrite64|write|fdatasync|fsync)\(\d+<([^>]*)>", line)
+        if found and found.group(2).endswith("s.db-wal"):
+            calls.append(found.group(1))
+    return calls
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed (scripts/install-deps.sh)")
+def test_the_end_of_a_run_is_synced_also_while_a_reader_holds_the_study(tmp_path):
+    base = ["run", test_plugin("slow_bowl"), "--backend", "thread", "--jobs", "2", "--quiet", "--param", "x=0:9:1",
+            "--study", "s.db"]
+    run(tmp_path, *base, check=0)
+    # A reader (the dashboard) holding the study open: SQLite then skips the checkpoint (and its syncs) when the
+    # run closes the study, so the run's end must be synced by its own commit.
+    reader = sqlite3.connect(tmp_path / "s.db")
+    try:
+        assert reader.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+        traced = subprocess.run(["strace", "-f", "-y", "-e", "trace=pwrite64,write,fdatasync,fsync", "-o", "trace.txt",
+                                 BTOPT, *base], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=120)
+        if traced.returncode != 0 and "ptrace" in traced.stderr:
+            pytest.skip(f"strace cannot trace here: {traced.stderr.strip()}")
+        assert traced.returncode == 0, traced.stderr
+        assert reader.execute("SELECT status FROM runs ORDER BY id").fetchall() == [("finished",), ("finished",)]
+    finally:
+        reader.close()
+    calls = wal_writes_and_syncs((tmp_path / "trace.txt").read_text())
+    assert calls and calls[-1] in ("fdatasync", "fsync"), calls[-6:]
 
 
 def test_a_second_writer_is_refused_with_the_first_ones_pid(tmp_path):

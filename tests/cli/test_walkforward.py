@@ -1,11 +1,19 @@
 """`btopt walkforward`: each window's train bars are searched, the best point
 is traded on the test bars right after (docs/VALIDATION.md, "Walk-forward")."""
 import json
+import os
+import random
 import statistics
+import sqlite3
+import subprocess
+import time
 
 import pytest
 
-from conftest import SHARED_DATA, test_plugin
+from conftest import BTOPT, CRASH_WORDS, SHARED_DATA, test_plugin
+from study_chunks import integrity
+
+SANITIZED = os.environ.get("BTOPT_SANITIZED") == "1"
 
 SAMPLES = ["sma_crossover", "momentum", "rsi_reversion", "donchian_breakout"]
 
@@ -126,10 +134,121 @@ def test_sma_crossover_walks_forward_on_the_other_shared_data(btopt, data_file, 
 
 def test_what_a_walk_forward_cannot_do_yet_is_refused_by_name(btopt):
     common = ("walkforward", "momentum", "--train", "500", "--test", "250")
-    for extra, words, code in ((("--study", "s.db"), "not recorded in a study yet", 1),
-                               (("--start", "10"), "leave out options 'start' and 'end'", 1),
+    for extra, words, code in ((("--start", "10"), "leave out options 'start' and 'end'", 1),
                                (("--backend", "mpi"), "not mpi yet", 1),
                                (("--report", "r.html"), "--report is written by `btopt run`", 2)):
         result = btopt(*common, *extra)
         assert result.returncode == code and words in result.stderr, result.stderr
         assert "Walk-forward of" not in result.stdout
+
+
+# ---- walk-forward in a study -------------------------------------------------------
+
+def comparable(data):
+    """What a resumed walk-forward must give exactly as an uninterrupted one: every window, its choice and
+    metrics, and what is computed from them (everything but times and reuse counts)."""
+    windows = [{k: w[k] for k in ("window", "train", "test", "params", "trials", "in_sample_score", "in_sample",
+                                  "out_of_sample_status", "out_of_sample_score", "out_of_sample")}
+               for w in data["windows"]]
+    return (windows, data["status"], data["out_of_sample"], data["walk_forward_efficiency"],
+            data["parameter_stability"])
+
+
+# 10 windows of 64 paths, each evaluation sleeping 2 ms: long enough to be killed in the middle.
+STUDY_WALK = ["walkforward", test_plugin("snooper"), "--train", "400", "--test", "300", "--step", "200", "--param",
+              "path=0:63", "--set", "delay_us=2000"]
+
+
+def stored_trials(path):
+    if not path.exists():
+        return 0
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return db.execute("SELECT coalesce(sum(count), 0) FROM chunks").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:  # being created
+        return 0
+
+
+def walk_with_kills(cwd, args, kills_wanted, rng):
+    """Runs the walk-forward with a study, SIGKILLs it at a random moment after it stored more trials, and
+    resumes, until a run ends on its own; returns (kills, its stdout, its JSON)."""
+    study = cwd / "s.db"
+    kills = 0
+    for attempt in range(40):
+        before = stored_trials(study)
+        process = subprocess.Popen([BTOPT, *args, "--study", "s.db", "--json", "out.json"], cwd=cwd,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if kills < kills_wanted:
+            deadline = time.monotonic() + 60
+            while process.poll() is None and stored_trials(study) <= before and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(rng.uniform(0.0, 0.4))
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+                kills += 1
+                assert integrity(study) == "ok"
+                continue
+        stdout, stderr = process.communicate(timeout=120)
+        for word in CRASH_WORDS:
+            assert word not in stderr, stderr
+        assert process.returncode == 0, stdout + stderr
+        return kills, stdout, json.loads((cwd / "out.json").read_text())
+    pytest.fail("the walk-forward never finished")
+
+
+@pytest.mark.parametrize("backend, jobs", [("inline", 1), ("thread", 2), ("process", 2)])
+def test_a_killed_and_resumed_walk_forward_study_equals_an_uninterrupted_walk_forward(tmp_path, backend, jobs):
+    if SANITIZED:
+        pytest.skip("timing-dependent kills are too slow under sanitizers")
+    args = [*STUDY_WALK, "--backend", backend, "--jobs", str(jobs), "--quiet"]
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    subprocess.run([BTOPT, *args, "--json", "ref.json"], cwd=reference, check=True, capture_output=True, timeout=120)
+    expected = json.loads((reference / "ref.json").read_text())
+    assert expected["study"] is None and expected["n_reused"] == 0
+
+    seed = random.randrange(1 << 30)
+    print(f"kill moments seeded with {seed}")  # shown when the test fails: rerun with it
+    resumed = tmp_path / "resumed"
+    resumed.mkdir()
+    kills, _, final = walk_with_kills(resumed, args, 3, random.Random(seed))
+    assert kills == 3
+    assert comparable(final) == comparable(expected)
+    assert final["study"] == "s.db" and final["n_reused"] > 0
+    # Every window's search and test is a run of the study on its own bars: the last command's 20 runs, finished.
+    listed = subprocess.run([BTOPT, "export", "s.db", "--list"], cwd=resumed, capture_output=True, text=True,
+                            check=True).stdout.splitlines()
+    last = listed[-20:]
+    assert all(": finished," in line for line in last), listed
+    assert [("walkforward-test on bars" in line) for line in last] == [False, True] * 10, last
+    assert last[0].endswith("grid on bars 0..399") and last[-1].endswith("walkforward-test on bars 2200..2499"), last
+
+
+def test_a_second_identical_walk_forward_reuses_everything(tmp_path):
+    args = [*STUDY_WALK[:-2], "--validation", "100", "--jobs", "2", "--study", "s.db"]
+    subprocess.run([BTOPT, *args, "--json", "a.json"], cwd=tmp_path, check=True, capture_output=True, timeout=120)
+    first = json.loads((tmp_path / "a.json").read_text())
+    assert first["n_reused"] == 0 and first["n_evaluated"] > 0
+    again = subprocess.run([BTOPT, *args, "--json", "b.json"], cwd=tmp_path, capture_output=True, text=True,
+                           timeout=120)
+    assert again.returncode == 0, again.stderr
+    second = json.loads((tmp_path / "b.json").read_text())
+    assert comparable(second) == comparable(first)
+    # Searches, validations and tests: nothing is evaluated again.
+    assert second["n_evaluated"] == 0 and second["n_reused"] == first["n_evaluated"], second
+    assert f"{first['n_evaluated']} trials reused, 0 evaluated" in again.stdout, again.stdout
+    assert not (tmp_path / "s.db-wal").exists()  # checkpointed into the study as the walk-forward let it go
+    assert integrity(tmp_path / "s.db") == "ok"
+
+
+def test_a_walk_forward_study_refuses_another_setup_naming_it(tmp_path):
+    args = ["walkforward", test_plugin("snooper"), "--train", "1000", "--test", "500", "--param", "path=0:7",
+            "--quiet", "--study", "s.db"]
+    subprocess.run([BTOPT, *args], cwd=tmp_path, check=True, capture_output=True, timeout=120)
+    result = subprocess.run([BTOPT, *args, "--set", "seed=8"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 1 and "the config changed: seed = 8" in result.stderr, result.stderr

@@ -4,7 +4,8 @@
 // future (selection looks ahead for it). Out of sample the chosen path knows
 // nothing: walk-forward must show in-sample brilliance and no out-of-sample
 // gain. Bar ranges through strategy.hpp; no dates (windows in bars).
-//   config bars=N (default 2520), seed=S (default 7), init_log=F (appends its pid to F at init)
+//   config bars=N (default 2520), seed=S (default 7), init_log=F (appends its pid to F at init),
+//   delay_us=D (each evaluation sleeps D microseconds: kill tests need runs that last)
 #include <btopt/strategy.hpp>
 
 #include <unistd.h>
@@ -41,13 +42,15 @@ public:
                       .objective = "sharpe",
                       .config = std::vector{ConfigInteger("bars", 2520, 10, 1e7, "bars of the random walk"),
                                             ConfigInteger("seed", 7, 0, 1e15, "seed of the random walk"),
-                                            ConfigText("init_log", "", "a file init appends its pid to")}};
+                                            ConfigText("init_log", "", "a file init appends its pid to"),
+                                            ConfigInteger("delay_us", 0, 0, 1e7, "microseconds each evaluation sleeps")}};
     }
 
     explicit Snooper(const btopt::strategy::Config &config)
     {
         const auto n = static_cast<std::size_t>(config.number("bars", 2520));
         const auto seed = static_cast<std::uint64_t>(config.number("seed", 7));
+        delay_us_ = static_cast<useconds_t>(config.number("delay_us", 0));
         if (const std::string log = config.get("init_log"); !log.empty())
             std::ofstream(log, std::ios::app) << getpid() << "\n";
         changes_.resize(n);
@@ -69,6 +72,8 @@ public:
     void evaluate_range(const btopt::strategy::Point &p, std::uint64_t, std::size_t first, std::size_t end,
                         std::span<double> metrics) const
     {
+        if (delay_us_ > 0)
+            ::usleep(delay_us_);
         const auto path = static_cast<std::uint64_t>(p.integer(0));
         double sum = 0.0, squares = 0.0, growth = 0.0;
         const auto n = static_cast<double>(end - first - 1);
@@ -87,6 +92,7 @@ public:
 
 private:
     std::vector<double> changes_;
+    useconds_t delay_us_ = 0;
 };
 
 } // namespace

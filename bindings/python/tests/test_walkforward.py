@@ -44,3 +44,14 @@ def test_refusals(test_plugin):
     host = ParallelOptimizer(objective_function=lambda p: p['x'], parameter_space=space, n_jobs=1)
     with pytest.raises(UnsupportedError, match='plugin'):
         WalkForwardOptimizer(host, WindowConfig(500, None, 250)).run()
+
+
+def test_a_walk_forward_in_a_study_reuses_every_window_the_second_time(test_plugin, tmp_path):
+    # Through btopt_optimizer_walkforward with the option `study` set (docs/STUDIES.md, "Walk-forward").
+    study = str(tmp_path / 's.db')
+    config = WindowConfig(train_period=1000, test_period=500)
+    first = WalkForwardOptimizer(snooper(test_plugin, study=study), config).run()
+    again = WalkForwardOptimizer(snooper(test_plugin, study=study), config).run()
+    assert first.data['study'] == study and first.data['n_reused'] == 0 and first.data['n_evaluated'] > 0
+    assert again.data['n_evaluated'] == 0 and again.data['n_reused'] == first.data['n_evaluated']
+    assert again.windows == first.windows

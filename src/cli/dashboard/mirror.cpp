@@ -18,7 +18,7 @@ using Json = nlohmann::json;
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 // The schema this dashboard reads (src/study/schema.hpp: application_id, schema_version).
 constexpr std::int64_t study_application_id = 0x6274'6f70; // "btop"
-constexpr std::int64_t newest_schema = 2;
+constexpr std::int64_t newest_schema = 3;
 // Grids up to this many points are counted against their constraints for the
 // planned total; a larger one says its size before constraints.
 constexpr double most_points_counted = 4e6;
