@@ -95,7 +95,8 @@ def cscv(trials, groups):
 def with_statistics_inputs(btopt, *args):
     """Runs with --json and a study; returns (result, parsed file) with the metrics named "btopt." that the file
     leaves out (docs/RESULTS.md) put back into its ok trials, read from the study through the C ABI."""
-    result, data = btopt.json(*args, "--study", "s.db")
+    # --keep 0: with a study a run keeps only its best ok trials in memory, and --json writes those.
+    result, data = btopt.json(*args, "--study", "s.db", "--keep", "0")
     stored = study_metrics(btopt.cwd / "s.db")
     for t in ok_trials(data):
         metrics = stored[t["id"]]
