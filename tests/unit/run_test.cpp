@@ -701,17 +701,18 @@ TEST_CASE("result files leave out the btopt. metrics, which the result and the s
     r.write_json((dir / "r.json").string());
     r.write_csv((dir / "r.csv").string());
     export_study(study, 0, (dir / "e.json").string(), (dir / "e.csv").string());
-    for (const char *name : {"r", "e"}) {
+    for (const std::string name : {"r", "e"}) {
         CAPTURE(name);
-        std::ifstream in(dir / (std::string(name) + ".json"));
+        std::ifstream in(dir / (name + ".json"));
         const auto json = nlohmann::json::parse(in);
         REQUIRE(json["trials"].size() == r.trials.size());
         for (std::size_t i = 0; i < r.trials.size(); ++i)
             check_visible_metrics(json["trials"][i]["metrics"], r.trials[i].metrics);
         check_visible_metrics(json["best_metrics"], r.best_metrics);
-        CHECK(json["selection"]["dsr"].get<double>() == r.selection.sharpe->dsr);
+        if (name == "r") // an export from a study carries no statistics
+            CHECK(json["selection"]["dsr"].get<double>() == r.selection.sharpe->dsr);
 
-        const auto columns = csv_metric_columns(dir / (std::string(name) + ".csv"));
+        const auto columns = csv_metric_columns(dir / (name + ".csv"));
         CHECK(std::ranges::none_of(columns, statistics_input));
         CHECK(std::ranges::find(columns, "sharpe") != columns.end());
         CHECK(std::ranges::find(columns, "kurtosis") != columns.end());
