@@ -88,16 +88,31 @@ void json_number(std::string &out, double x)
         out.append(".0");
 }
 
+// The metrics a file holds, by index: all but those named "btopt.", which
+// only the selection-bias statistics read (docs/VALIDATION.md). The kit
+// reports 33 of them, which would make a file several times larger; the
+// result and the study keep them.
+std::vector<std::size_t> written_metrics(const RunInfo &info)
+{
+    std::vector<std::size_t> written;
+    for (std::size_t m = 0; m < info.metric_names.size(); ++m)
+        if (!info.metric_names[m].starts_with("btopt."))
+            written.push_back(m);
+    return written;
+}
+
 // The parts of a trial's JSON that are the same for every trial.
 struct JsonKeys {
     std::vector<std::string> params;  // "name": 
-    std::vector<std::string> metrics; // "name": 
+    std::vector<std::size_t> metrics; // written_metrics
+    std::vector<std::string> metric_keys; // "name": , one per written metric
     std::vector<std::vector<std::string>> choices; // per parameter, each choice quoted
 };
 
 JsonKeys json_keys(const RunResult &r)
 {
     JsonKeys keys;
+    keys.metrics = written_metrics(r.info);
     for (const Parameter &p : r.space->parameters()) {
         std::string key;
         json_string(key, p.name);
@@ -106,10 +121,10 @@ JsonKeys json_keys(const RunResult &r)
         for (const std::string &choice : p.choices)
             json_string(quoted.emplace_back(), choice);
     }
-    for (const std::string &m : r.info.metric_names) {
+    for (const std::size_t m : keys.metrics) {
         std::string key;
-        json_string(key, m);
-        keys.metrics.push_back(key + ": ");
+        json_string(key, r.info.metric_names[m]);
+        keys.metric_keys.push_back(key + ": ");
     }
     return keys;
 }
@@ -139,11 +154,11 @@ void json_params(std::string &out, const Space &space, const JsonKeys &keys, std
 void json_metrics(std::string &out, const JsonKeys &keys, std::span<const double> values)
 {
     out.push_back('{');
-    for (std::size_t m = 0; m < keys.metrics.size() && m < values.size(); ++m) {
-        if (m > 0)
+    for (std::size_t k = 0; k < keys.metrics.size() && keys.metrics[k] < values.size(); ++k) {
+        if (k > 0)
             out.append(", ");
-        out.append(keys.metrics[m]);
-        json_number(out, values[m]);
+        out.append(keys.metric_keys[k]);
+        json_number(out, values[keys.metrics[k]]);
     }
     out.push_back('}');
 }
@@ -316,7 +331,7 @@ void csv_number(std::string &out, double x)
         append_double(out, x);
 }
 
-void csv_header(std::string &out, const RunResult &r)
+void csv_header(std::string &out, const RunResult &r, std::span<const std::size_t> metrics)
 {
     out.append("id");
     for (const Parameter &p : r.space->parameters()) {
@@ -324,14 +339,14 @@ void csv_header(std::string &out, const RunResult &r)
         csv_field(out, p.name);
     }
     out.append(",score");
-    for (const std::string &m : r.info.metric_names) {
+    for (const std::size_t m : metrics) {
         out.push_back(',');
-        csv_field(out, m);
+        csv_field(out, r.info.metric_names[m]);
     }
     out.append(",status,seconds,error\n");
 }
 
-void csv_row(std::string &out, const RunResult &r, const TrialView &t)
+void csv_row(std::string &out, const RunResult &r, std::span<const std::size_t> metrics, const TrialView &t)
 {
     append_int(out, static_cast<std::int64_t>(t.number));
     for (std::size_t k = 0; k < r.space->size(); ++k) {
@@ -352,7 +367,7 @@ void csv_row(std::string &out, const RunResult &r, const TrialView &t)
     out.push_back(',');
     if (has_score(t.status))
         csv_number(out, t.score);
-    for (std::size_t m = 0; m < r.info.metric_names.size(); ++m) {
+    for (const std::size_t m : metrics) {
         out.push_back(',');
         if (m < t.metrics.size())
             csv_number(out, t.metrics[m]);
@@ -417,9 +432,10 @@ Result<void> write_csv(const RunResult &result, const std::string &path, const T
     if (!file)
         return tl::unexpected(file.error());
     std::string &out = file->buffer();
-    csv_header(out, result);
+    const std::vector<std::size_t> metrics = written_metrics(result.info);
+    csv_header(out, result, metrics);
     auto streamed = each_trial(result, feed, [&](const TrialView &t) {
-        csv_row(out, result, t);
+        csv_row(out, result, metrics, t);
         file->flush_if_full();
     });
     if (!streamed)

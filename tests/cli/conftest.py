@@ -1,6 +1,7 @@
 """Shared helpers for the tests of the `btopt` command.
 
 ctest passes the paths: BTOPT_CLI (the binary), BTOPT_LIB (libbtopt),
+BTOPT_STUDY_METRICS (study_metrics.c, the metrics of a study through the C ABI),
 BTOPT_TEST_PLUGIN_DIR (faulty, c_quadratic, broken_*), BTOPT_SHARED_DATA
 (../shared/data, may be absent) and BTOPT_CLI_ARTIFACTS (where screenshots go).
 """
@@ -65,3 +66,15 @@ def btopt(tmp_path):
 
 def ok_trials(data):
     return [t for t in data["trials"] if t["status"] == "ok"]
+
+
+def study_metrics(study):
+    """{trial number: {metric: value}} of the last run of a study, through the C ABI: every metric, the "btopt."
+    ones too, which the result files leave out (docs/RESULTS.md)."""
+    result = subprocess.run([_required("BTOPT_STUDY_METRICS"), str(study)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    trials = {}
+    for line in result.stdout.splitlines():
+        number, *pairs = line.split(" ")
+        trials[int(number)] = {name: float(value) for name, _, value in (p.rpartition("=") for p in pairs)}
+    return trials

@@ -70,6 +70,8 @@ def test_the_whole_data_as_a_range_equals_no_range_and_dates_equal_bar_numbers(b
     _, by_bar = btopt.json(*common, "--start", dates.index("2010-01-04"), "--end", dates.index("2010-12-31"),
                            name="by_bar.json")
     assert [t["metrics"] for t in by_date["trials"]] == [t["metrics"] for t in by_bar["trials"]]
+    # The statistics read the per-block returns that the files leave out ("btopt." metrics): the same blocks.
+    assert by_date["selection"] == by_bar["selection"]
 
 
 @needs_goog
@@ -80,9 +82,9 @@ def test_every_backend_trades_the_same_range(btopt, plugin):
         _, data = btopt.json("run", plugin, "--data", GOOG, "--backend", backend, "--jobs", jobs, "--quiet",
                              "--start", "2008-06-01", "--end", "2010-06-01", "--ignore-errors",
                              name=f"{backend}.json")
-        outcomes.append([(t["params"], t["metrics"]) for t in data["trials"]])
+        outcomes.append([(t["params"], t["metrics"]) for t in data["trials"]] + [data["selection"]])
     assert outcomes[0] == outcomes[1] == outcomes[2]
-    assert any(m["trades"] > 0 for _, m in outcomes[0])
+    assert any(m["trades"] > 0 for _, m in outcomes[0][:-1])
 
 
 def test_a_bar_outside_the_data_is_refused_naming_the_flag(btopt):
@@ -122,3 +124,4 @@ def test_a_study_tells_runs_on_other_bars_apart(btopt):
     assert again["n_reused"] == again["n_trials"] == first["n_trials"]
     assert [t["metrics"] for t in again["trials"]] == [t["metrics"] for t in first["trials"]]
     assert again["provenance"]["bars"]["first_bar"] == 100 and "bars" not in whole["provenance"]
+    assert again["selection"] == first["selection"]  # from the per-block returns, which the files leave out

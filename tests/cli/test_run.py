@@ -11,10 +11,11 @@ import termios
 
 import pytest
 
-from conftest import BTOPT, ok_trials, test_plugin
+from conftest import BTOPT, ok_trials, study_metrics, test_plugin
 
 METRICS = ["sharpe", "sortino", "total_return", "cagr", "max_drawdown", "trades", "exposure", "skewness", "kurtosis"]
-# What the selection-bias statistics read (docs/VALIDATION.md): in the files, never in the summary.
+# What the selection-bias statistics read (docs/VALIDATION.md): in the result and the study, never in the summary
+# or the files (tests/cli/test_validation.py reads them through the C ABI).
 STAT_METRICS = ["btopt.returns", *(f"btopt.block_sum.{k}" for k in range(1, 17)),
                 *(f"btopt.block_sumsq.{k}" for k in range(1, 17))]
 SMA_GRID = [(f, s) for f in range(10, 51, 5) for s in range(50, 201, 25) if f < s]  # 62 points
@@ -70,12 +71,12 @@ def test_json_has_the_documented_schema_and_the_plugin(btopt):
     assert data["n_jobs"] == 2 and data["n_trials"] == 62 == len(data["trials"])
     for trial in data["trials"]:
         assert set(trial) == TRIAL_KEYS
-        assert trial["status"] == "ok" and set(trial["metrics"]) == set(METRICS + STAT_METRICS)
+        assert trial["status"] == "ok" and set(trial["metrics"]) == set(METRICS)
         assert all(isinstance(v, int) for v in trial["params"].values())
     assert sorted(points(data)) == sorted(SMA_GRID)
     best = max(ok_trials(data), key=lambda t: (t["score"], -t["id"]))
     assert data["best_params"] == best["params"] and data["best_score"] == best["score"]
-    assert data["best_metrics"]["sharpe"] == data["best_score"]
+    assert data["best_metrics"]["sharpe"] == data["best_score"] and set(data["best_metrics"]) == set(METRICS)
     # The summary shows the same best.
     assert f"Best: trial {best['id']}," in result.stdout
     assert f"    fast          {best['params']['fast']}\n" in result.stdout
@@ -86,9 +87,30 @@ def test_csv_has_a_row_per_trial(btopt):
     assert result.returncode == 0, result.stderr
     with open(btopt.cwd / "out.csv", newline="") as f:
         rows = list(csv.reader(f))
-    assert rows[0] == ["id", "fast", "slow", "score", *METRICS, *STAT_METRICS, "status", "seconds", "error"]
+    assert rows[0] == ["id", "fast", "slow", "score", *METRICS, "status", "seconds", "error"]
     assert len(rows) == 63
     assert f"Wrote out.csv" in result.stdout
+
+
+def test_files_leave_out_what_the_statistics_read_and_the_study_keeps_it(btopt):
+    """A "btopt." metric costs ~50 bytes a trial in a file that nobody reads; the study keeps them for the
+    statistics of a resumed run, and the C ABI gives them."""
+    _, data = btopt.json("run", "sma_crossover", "--jobs", "2", "--csv", "out.csv", "--study", "s.db")
+    export = btopt("export", "s.db", "--json", "e.json", "--csv", "e.csv")
+    assert export.returncode == 0, export.stderr
+    stored = study_metrics(btopt.cwd / "s.db")
+    assert len(stored) == 62
+    for name in ("out", "e"):
+        written = json.loads((btopt.cwd / f"{name}.json").read_text())
+        assert set(written["best_metrics"]) == set(METRICS)
+        for t in written["trials"]:
+            assert set(stored[t["id"]]) == set(METRICS + STAT_METRICS)
+            assert t["metrics"] == {k: stored[t["id"]][k] for k in METRICS}
+        with open(btopt.cwd / f"{name}.csv", newline="") as f:
+            rows = list(csv.reader(f))
+        assert rows[0] == ["id", "fast", "slow", "score", *METRICS, "status", "seconds", "error"] and len(rows) == 63
+    # The statistics they feed are there.
+    assert data["selection"]["dsr"] is not None and data["selection"]["pbo"] is not None, data["selection"]
 
 
 def test_param_narrows_ranges_and_others_keep_the_default(btopt):

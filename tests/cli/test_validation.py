@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from conftest import SHARED_DATA, ok_trials, test_plugin
+from conftest import SHARED_DATA, ok_trials, study_metrics, test_plugin
 from test_report import report_data
 
 np = pytest.importorskip("numpy")
@@ -92,17 +92,31 @@ def cscv(trials, groups):
     return float(np.mean(logits <= 0)), float(np.mean(logits)), len(logits)
 
 
+def with_statistics_inputs(btopt, *args):
+    """Runs with --json and a study; returns (result, parsed file) with the metrics named "btopt." that the file
+    leaves out (docs/RESULTS.md) put back into its ok trials, read from the study through the C ABI."""
+    # --keep 0: with a study a run keeps only its best ok trials in memory, and --json writes those.
+    result, data = btopt.json(*args, "--study", "s.db", "--keep", "0")
+    stored = study_metrics(btopt.cwd / "s.db")
+    for t in ok_trials(data):
+        metrics = stored[t["id"]]
+        assert all(metrics[k] == v for k, v in t["metrics"].items() if v is not None), t  # the same trial
+        assert not any(k.startswith("btopt.") for k in t["metrics"]), t
+        t["metrics"].update({k: v for k, v in metrics.items() if k.startswith("btopt.")})
+    return result, data
+
+
 def coin_flip(btopt, strategies, *config, extra=()):
     args = ["run", test_plugin("coin_flip"), "--param", f"strategy=0:{strategies - 1}", "--jobs", "2", *extra]
     for c in config:
         args += ["--set", c]
-    return btopt.json(*args)
+    return with_statistics_inputs(btopt, *args)
 
 
 # ---- tests -----------------------------------------------------------------------------------------------------
 
 def test_psr_and_dsr_equal_the_papers_formulas_on_a_real_run(btopt):
-    result, data = btopt.json("run", "sma_crossover", "--jobs", "2")
+    result, data = with_statistics_inputs(btopt, "run", "sma_crossover", "--jobs", "2")
     got, want = data["selection"], expected_selection(data)
     assert got["n_trials"] == want["n_trials"] == 62
     for key in ("psr", "dsr", "sharpe_per_return", "expected_max_sharpe"):
@@ -190,7 +204,7 @@ def test_nvda_rsi_reversion_best_is_flagged(btopt):
     nvda = SHARED_DATA / "NVDA.csv"
     if not nvda.exists():
         pytest.skip(f"{nvda} is absent")
-    result, data = btopt.json("run", "rsi_reversion", "--data", str(nvda), "--jobs", "2")
+    result, data = with_statistics_inputs(btopt, "run", "rsi_reversion", "--data", str(nvda), "--jobs", "2")
     s = data["selection"]
     assert s["n_trials"] == len(data["trials"])
     want = expected_selection(data)

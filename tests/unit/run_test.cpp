@@ -637,6 +637,89 @@ TEST_CASE("the C++ API reads what the C ABI offers: result counts, plugin descri
     CHECK(narrow.constraints() == std::vector<std::string>{"fast < slow"});
 }
 
+namespace {
+
+bool statistics_input(const std::string &name) { return name.starts_with("btopt."); }
+
+// The metric names of a CSV header: between "score" and "status".
+std::vector<std::string> csv_metric_columns(const std::filesystem::path &path)
+{
+    std::ifstream in(path);
+    std::string header;
+    std::getline(in, header);
+    std::vector<std::string> columns;
+    for (std::size_t start = 0, comma = 0; comma != std::string::npos; start = comma + 1) {
+        comma = header.find(',', start);
+        columns.push_back(header.substr(start, comma == std::string::npos ? comma : comma - start));
+    }
+    const auto score = std::ranges::find(columns, "score"), status = std::ranges::find(columns, "status");
+    REQUIRE(score < status);
+    return {score + 1, status};
+}
+
+// The file holds every metric of the trial but the "btopt." ones, with the result's values.
+void check_visible_metrics(const nlohmann::json &file, const std::map<std::string, double> &metrics)
+{
+    std::size_t visible = 0;
+    for (const auto &[name, value] : metrics) {
+        CAPTURE(name);
+        if (statistics_input(name))
+            CHECK_FALSE(file.contains(name));
+        else
+            CHECK(file.at(name).get<double>() == value);
+        visible += statistics_input(name) ? 0 : 1;
+    }
+    CHECK(file.size() == visible);
+}
+
+} // namespace
+
+TEST_CASE("result files leave out the btopt. metrics, which the result and the study keep for the statistics")
+{
+    const auto dir = std::filesystem::temp_directory_path() / ("btopt-run-test-files-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    const auto narrow = ParameterSpace{{DiscreteParameter("fast", 5, 15, 5), DiscreteParameter("slow", 30, 50, 10)},
+                                       {"fast < slow"}};
+    const Plugin sma{"sma_crossover", {{"synthetic_bars", "600"}, {"synthetic_seed", "3"}}, "sharpe"};
+    const std::string study = (dir / "study.db").string();
+    const OptimizationResult r =
+        ParallelOptimizer(sma, &narrow, "grid", {.n_jobs = 1, .backend = "inline", .study = study}).optimize();
+    REQUIRE(r.trials.size() == 9u);
+    // In memory, through the C ABI: every trial carries what the statistics read.
+    REQUIRE(r.selection.sharpe.has_value());
+    for (const TrialRecord &t : r.trials) {
+        CHECK(t.metrics.at("btopt.returns") == static_cast<double>(r.selection.sharpe->n_returns));
+        CHECK(std::isfinite(t.metrics.at("btopt.block_sum.16")));
+        CHECK(std::isfinite(t.metrics.at("btopt.block_sumsq.1")));
+    }
+    // So does the study, for the statistics of a resumed run.
+    const OptimizationResult stored = OptimizationResult::open_study(study);
+    REQUIRE(stored.trials.size() == r.trials.size());
+    for (std::size_t i = 0; i < r.trials.size(); ++i)
+        CHECK(stored.trials[i].metrics == r.trials[i].metrics);
+
+    r.write_json((dir / "r.json").string());
+    r.write_csv((dir / "r.csv").string());
+    export_study(study, 0, (dir / "e.json").string(), (dir / "e.csv").string());
+    for (const std::string name : {"r", "e"}) {
+        CAPTURE(name);
+        std::ifstream in(dir / (name + ".json"));
+        const auto json = nlohmann::json::parse(in);
+        REQUIRE(json["trials"].size() == r.trials.size());
+        for (std::size_t i = 0; i < r.trials.size(); ++i)
+            check_visible_metrics(json["trials"][i]["metrics"], r.trials[i].metrics);
+        check_visible_metrics(json["best_metrics"], r.best_metrics);
+        if (name == "r") // an export from a study carries no statistics
+            CHECK(json["selection"]["dsr"].get<double>() == r.selection.sharpe->dsr);
+
+        const auto columns = csv_metric_columns(dir / (name + ".csv"));
+        CHECK(std::ranges::none_of(columns, statistics_input));
+        CHECK(std::ranges::find(columns, "sharpe") != columns.end());
+        CHECK(std::ranges::find(columns, "kurtosis") != columns.end());
+    }
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("objectives registered by name run like any other, and try_optimize returns errors as values")
 {
     register_objective("cpp_api_test_score", score);
