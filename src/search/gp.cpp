@@ -18,9 +18,9 @@
 // Batches and determinism as in bayesian.cpp: batch_q points at a time, each
 // proposed after the ones before it in the batch were added to the model with
 // the worst fitness seen (the constant liar); the trials depend on the seed
-// and batch_q only. A failed trial counts as the worst fitness seen; an
-// infeasible one counts as its fitness would if it were worse than every
-// feasible one (below the worst feasible fitness), so the model learns to avoid it.
+// and batch_q only. Infeasible trials keep their order but are shifted below
+// every feasible one, so the model learns to avoid them; a failed trial
+// counts as the lowest of all.
 //
 // Fitting costs n^3 in the trials told, so the search refuses n_iterations
 // above max_trials (use "bayesian", the TPE, for long runs), and refits the
@@ -291,24 +291,18 @@ private:
         return std::nullopt;
     }
 
-    // The training set of the told trials: failed ones at the worst fitness
-    // seen, infeasible ones below every feasible one. Empty when no trial
-    // gave a fitness (the search then proposes random points).
+    // The training set of the told trials (targets_), and the lie. Empty
+    // when no trial gave a fitness (the search then proposes random points).
     void prepare_model()
     {
         inputs_.clear();
         targets_.clear();
-        double low = std::numeric_limits<double>::infinity(), high = -low;
-        for (std::size_t i = 0; i < told_; ++i)
-            if (std::isfinite(fitness_[i]))
-                low = std::min(low, fitness_[i]), high = std::max(high, fitness_[i]);
-        if (!std::isfinite(low))
+        const Vector told = told_targets();
+        if (told.empty())
             return;
-        const double feasible_low = lowest_feasible(low);
-        const double margin = high > low ? 0.1 * (high - low) : 1.0;
         for (std::size_t i = 0; i < told_; ++i) {
             inputs_.push_back(to_unit(proposed_[i]));
-            targets_.push_back(target(i, low, feasible_low, margin));
+            targets_.push_back(told[i]);
         }
         lie_ = *std::min_element(targets_.begin(), targets_.end());
         if (told_ >= next_refit_) {
@@ -317,25 +311,42 @@ private:
         }
     }
 
-    double lowest_feasible(double low) const
+    // A feasible trial's target is its fitness; infeasible ones keep their
+    // order but are shifted below the lowest feasible fitness by a tenth of
+    // the spread (so the model learns where the requirement fails and still
+    // tells better infeasible points from worse); a failed one is the lowest
+    // target. Empty when no trial has a fitness.
+    Vector told_targets() const
     {
-        double feasible_low = std::numeric_limits<double>::infinity();
-        for (std::size_t i = 0; i < told_; ++i)
-            if (feasible_[i] && std::isfinite(fitness_[i]))
-                feasible_low = std::min(feasible_low, fitness_[i]);
-        return std::isfinite(feasible_low) ? feasible_low : low;
-    }
-
-    // An infeasible trial scores below the worst feasible one, and below its
-    // own fitness, so the model still tells better infeasible points from worse.
-    double target(std::size_t i, double low, double feasible_low, double margin) const
-    {
-        const double f = fitness_[i];
-        if (!std::isfinite(f))
-            return std::min(low, feasible_low) - (feasible_[i] ? 0.0 : margin);
-        if (feasible_[i])
-            return f;
-        return std::min(f, feasible_low) - margin;
+        const double inf = std::numeric_limits<double>::infinity();
+        double low = inf, high = -inf, feasible_low = inf, infeasible_high = -inf;
+        for (std::size_t i = 0; i < told_; ++i) {
+            const double f = fitness_[i];
+            if (!std::isfinite(f))
+                continue;
+            low = std::min(low, f), high = std::max(high, f);
+            if (feasible_[i])
+                feasible_low = std::min(feasible_low, f);
+            else
+                infeasible_high = std::max(infeasible_high, f);
+        }
+        if (!std::isfinite(low))
+            return {};
+        const double margin = high > low ? 0.1 * (high - low) : 1.0;
+        const double shift = margin + (std::isfinite(feasible_low) && std::isfinite(infeasible_high)
+                                           ? std::max(0.0, infeasible_high - feasible_low)
+                                           : 0.0);
+        Vector targets(told_);
+        double lowest = inf;
+        for (std::size_t i = 0; i < told_; ++i) {
+            targets[i] = feasible_[i] ? fitness_[i] : fitness_[i] - shift;
+            if (std::isfinite(targets[i]))
+                lowest = std::min(lowest, targets[i]);
+        }
+        for (double &t : targets)
+            if (!std::isfinite(t))
+                t = lowest;
+        return targets;
     }
 
     // The constant liar: a proposed point joins the model at the lowest target.
