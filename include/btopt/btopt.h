@@ -707,9 +707,11 @@ BTOPT_API btopt_status btopt_search_set_string(btopt_search *search, const char 
 BTOPT_API btopt_status btopt_search_ask(btopt_search *search, size_t max, uint64_t *numbers,
                                         const btopt_params **params, size_t *count);
 /* The outcome of trial `number` (a btopt_trial_status): BTOPT_TRIAL_OK with
- * its score, or failed/crashed/timeout/cancelled/infeasible (score ignored;
- * the search counts it as no result; a host judges its own constraints on
- * results and tells BTOPT_TRIAL_INFEASIBLE, as a run with `require` does). metrics (NULL when metric_count is 0) are kept
+ * its score; BTOPT_TRIAL_INFEASIBLE with its score (a host judges its own
+ * constraints on results and tells it, as a run with `require` does: genetic,
+ * bayesian, cmaes and gp rank it below every ok trial, by its score among the
+ * infeasible ones; a non-finite score counts as failed); or
+ * failed/crashed/timeout/cancelled (score ignored; no result). metrics (NULL when metric_count is 0) are kept
  * with the trial in the state. NOT_FOUND for a number never proposed;
  * INVALID_ARGUMENT for a trial already told, an unknown status, or a
  * non-finite score with BTOPT_TRIAL_OK. */

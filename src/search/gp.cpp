@@ -24,7 +24,7 @@
 //
 // Fitting costs n^3 in the trials told, so the search refuses n_iterations
 // above max_trials (use "bayesian", the TPE, for long runs), and refits the
-// length scales only when the trials told have grown by a tenth.
+// length scales only after refit_every trials, or a tenth more when that is more.
 #include "coordinates.hpp"
 #include "sampler.hpp"
 #include "search.hpp"
@@ -46,6 +46,7 @@ constexpr std::size_t near_candidates = 32;  // per such trial
 constexpr double near_spread = 0.1;          // in [0, 1] coordinates
 constexpr std::size_t refined_candidates = 5;
 constexpr int refine_steps = 40;
+constexpr std::size_t refit_every = 5; // trials told between fits of the length scales, at least
 constexpr double exploration = 0.01; // xi of EI, in standard deviations of the fitness
 constexpr double worst = -std::numeric_limits<double>::infinity();
 
@@ -307,7 +308,7 @@ private:
         lie_ = *std::min_element(targets_.begin(), targets_.end());
         if (told_ >= next_refit_) {
             hyper_ = fit_hyper(inputs_, targets_, choice_);
-            next_refit_ = told_ + std::max<std::size_t>(1, told_ / 10);
+            next_refit_ = told_ + std::max(refit_every, told_ / 10);
         }
     }
 
