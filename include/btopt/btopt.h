@@ -255,9 +255,11 @@ BTOPT_API btopt_status btopt_unregister_objective(const char *name);
 /* algorithm: "grid", "random", "genetic", "bayesian" (a tree-structured
  * Parzen estimator; batch_q sets how many points it proposes before their
  * results are known, and its trials depend on batch_q and random_seed only,
- * never on n_jobs or the backend) or "cmaes" (CMA-ES over the int and float
+ * never on n_jobs or the backend), "cmaes" (CMA-ES over the int and float
  * parameters, a generation per batch; a space of choices only is
- * INVALID_ARGUMENT); docs/SEARCH.md. The space is copied; it may be
+ * INVALID_ARGUMENT) or "gp" (a Gaussian process with expected improvement,
+ * batched as bayesian; n_iterations above 1000 is INVALID_ARGUMENT);
+ * docs/SEARCH.md. The space is copied; it may be
  * destroyed right after. It may be NULL when a plugin will be used: the
  * plugin's parameters are then the space. INVALID_ARGUMENT for an unknown
  * algorithm, an empty space, or a space the algorithm cannot search (a grid
@@ -272,10 +274,10 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *   backend (string, default ""; every run): inline, thread, process or
  *       mpi; empty: process with a plugin, else inline for one worker and
  *       thread for more
- *   random_seed (int, default 0; random, genetic, bayesian, cmaes): the
- *       run's seed; each trial's seed derives from it
- *   n_iterations (int, default 100; random, bayesian, cmaes): points
- *       random, bayesian and cmaes search evaluate
+ *   random_seed (int, default 0; random, genetic, bayesian, cmaes, gp):
+ *       the run's seed; each trial's seed derives from it
+ *   n_iterations (int, default 100; random, bayesian, cmaes, gp): points
+ *       random, bayesian, cmaes and gp search evaluate (gp: at most 1000)
  *   population_size (int, default 20; genetic): individuals per
  *       generation
  *   n_generations (int, default 10; genetic): generations after the first
@@ -287,11 +289,11 @@ BTOPT_API void btopt_optimizer_destroy(btopt_optimizer *opt);
  *       parents are crossed
  *   mutation_rate (double, default 0.2; genetic): probability that a gene
  *       is mutated
- *   batch_q (int, default 1; bayesian): points proposed at a time, the
- *       pending ones assumed worst (constant liar); 1: sequential; the
- *       trials depend on it, never on n_jobs
- *   patience (int, default 0; genetic, bayesian, cmaes): stop after that
- *       many trials in a row without a better score; 0: never
+ *   batch_q (int, default 1; bayesian, gp): points proposed at a time,
+ *       the pending ones assumed worst (constant liar); 1: sequential;
+ *       the trials depend on it, never on n_jobs
+ *   patience (int, default 0; genetic, bayesian, cmaes, gp): stop after
+ *       that many trials in a row without a better score; 0: never
  *   batch_size (int, default 0; thread, process and mpi backends): points
  *       per task a worker takes; 0: automatic
  *   keep_trials (int, default -1; every run): keep only the best that
@@ -715,9 +717,11 @@ BTOPT_API btopt_status btopt_search_set_string(btopt_search *search, const char 
 BTOPT_API btopt_status btopt_search_ask(btopt_search *search, size_t max, uint64_t *numbers,
                                         const btopt_params **params, size_t *count);
 /* The outcome of trial `number` (a btopt_trial_status): BTOPT_TRIAL_OK with
- * its score, or failed/crashed/timeout/cancelled/infeasible (score ignored;
- * the search counts it as no result; a host judges its own constraints on
- * results and tells BTOPT_TRIAL_INFEASIBLE, as a run with `require` does). metrics (NULL when metric_count is 0) are kept
+ * its score; BTOPT_TRIAL_INFEASIBLE with its score (a host judges its own
+ * constraints on results and tells it, as a run with `require` does: genetic,
+ * bayesian, cmaes and gp rank it below every ok trial, by its score among the
+ * infeasible ones; a non-finite score counts as failed); or
+ * failed/crashed/timeout/cancelled (score ignored; no result). metrics (NULL when metric_count is 0) are kept
  * with the trial in the state. NOT_FOUND for a number never proposed;
  * INVALID_ARGUMENT for a trial already told, an unknown status, or a
  * non-finite score with BTOPT_TRIAL_OK. */

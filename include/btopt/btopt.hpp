@@ -1065,7 +1065,7 @@ struct AskedTrial {
 
 class Search {
 public:
-    // algorithm: "grid", "random", "genetic", "bayesian" or "cmaes".
+    // algorithm: "grid", "random", "genetic", "bayesian", "cmaes" or "gp".
     Search(const ParameterSpace &space, const std::string &algorithm) : handle_(create(space, algorithm), btopt_search_destroy) {}
 
     // Options a search reads (random_seed, n_iterations, batch_q, ...), before the first ask.

@@ -176,7 +176,7 @@ btopt_status btopt_optimizer_create(btopt_optimizer **out, const btopt_space *sp
         const std::string name = algorithm;
         if (!is_known_algorithm(name))
             return set_error(BTOPT_ERR_INVALID_ARGUMENT,
-                             fmt::format("unknown algorithm '{}': use 'grid', 'random', 'genetic', 'bayesian' or 'cmaes'", name));
+                             fmt::format("unknown algorithm '{}': use {}", name, known_algorithms()));
         if (space && space->space.size() == 0)
             return set_error(BTOPT_ERR_INVALID_ARGUMENT, "the parameter space is empty: add at least one parameter");
         if (space)

@@ -82,9 +82,7 @@ btopt_status btopt_search_create(btopt_search **out, const btopt_space *space, c
         s->algorithm = algorithm;
         if (!is_known_algorithm(s->algorithm))
             return set_error(BTOPT_ERR_INVALID_ARGUMENT,
-                             fmt::format("unknown algorithm '{}': use 'grid', 'random', 'genetic', 'bayesian' or "
-                                         "'cmaes'",
-                                         s->algorithm));
+                             fmt::format("unknown algorithm '{}': use {}", s->algorithm, known_algorithms()));
         if (auto search = make_search(s->algorithm, *s->space, s->options); !search)
             return set_error(search.error());
         *out = s.release();

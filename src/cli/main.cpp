@@ -89,21 +89,21 @@ void add_run_flags(CLI::App &run, RunOptions &o)
         ->group(space)->allow_extra_args(false)->type_name("EXPR");
 
     auto *search = "Search";
-    run.add_option("--algorithm", o.algorithm, "grid, random, genetic, bayesian (TPE) or cmaes")
+    run.add_option("--algorithm", o.algorithm, "grid, random, genetic, bayesian (TPE), cmaes or gp (Gaussian process)")
         ->group(search)->check(CLI::IsMember(btopt::cli::algorithms))->capture_default_str();
     run.add_option("--jobs", o.jobs, "workers: N, -1 every CPU, -2 all but one, ...; never more than the points")
         ->group(search)->check(whole_number())->capture_default_str();
     run.add_flag("--force", o.force, "allow --jobs above 4 workers per CPU")->group(search);
-    run.add_option("--iterations", o.iterations, "points random, bayesian and cmaes search evaluate (default 100)")
+    run.add_option("--iterations", o.iterations, "points random, bayesian, cmaes and gp search evaluate (default 100; gp: at most 1000)")
         ->group(search)->check(at_least(1));
     run.add_option("--seed", o.seed, "random seed (every search but grid; default 0)")->group(search)->check(whole_number());
     run.add_option("--population", o.population, "genetic population size (default 20)")
         ->group(search)->check(at_least(1));
     run.add_option("--generations", o.generations, "genetic generations (default 10)")
         ->group(search)->check(at_least(1));
-    run.add_option("--batch-q", o.batch_q, "bayesian: points proposed at a time (default 1: sequential)")
+    run.add_option("--batch-q", o.batch_q, "bayesian, gp: points proposed at a time (default 1: sequential)")
         ->group(search)->check(at_least(1));
-    run.add_option("--patience", o.patience, "genetic, bayesian, cmaes: stop after N trials without improvement")
+    run.add_option("--patience", o.patience, "genetic, bayesian, cmaes, gp: stop after N trials without improvement")
         ->group(search)->check(at_least(1));
     run.add_option("--pbo-blocks", o.pbo_blocks,
                    "S: blocks the probability of backtest overfitting cross-validates (even, default 16; "

@@ -13,7 +13,7 @@
 namespace btopt::cli {
 
 // The algorithms `--algorithm` takes, as btopt_optimizer_create names them.
-inline const std::vector<std::string> algorithms{"grid", "random", "genetic", "bayesian", "cmaes"};
+inline const std::vector<std::string> algorithms{"grid", "random", "genetic", "bayesian", "cmaes", "gp"};
 
 // The flags of `btopt run`, as given.
 struct RunOptions {

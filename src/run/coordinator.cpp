@@ -249,7 +249,7 @@ private:
 
     // Called in trial order: what makes the search, the best and the first
     // error the same for every executor and worker count. An infeasible
-    // trial is no result to the search and no error to the run.
+    // trial is no error to the run.
     void record(const Point &point, Outcome &o, bool reused)
     {
         judge(o.evaluation);
@@ -260,10 +260,7 @@ private:
             o.evaluation.error = fmt::format("not evaluated: the run's max_seconds budget of {} s ran out first",
                                              r_.options.max_seconds);
         if (outcome_.status == BTOPT_OK) {
-            std::optional<double> fitness;
-            if (status == TrialStatus::Ok)
-                fitness = r_.options.direction == Direction::Maximize ? o.evaluation.score : -o.evaluation.score;
-            r_.search.tell(fitness);
+            tell_search(r_.search, status, o.evaluation.score, r_.options.direction);
             if (status != TrialStatus::Ok && status != TrialStatus::Infeasible && !unstarted && !r_.options.ignore_errors)
                 stop(BTOPT_ERR_OBJECTIVE, fmt::format("trial {} at {} {}: {}", o.number, r_.space->describe(point),
                                                       status == TrialStatus::Failed ? "failed" : "did not finish",

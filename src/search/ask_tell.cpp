@@ -154,15 +154,13 @@ Result<void> AskTell::tell(std::uint64_t number, Told told)
 // Called in trial order only.
 void AskTell::hear(std::uint64_t number, const Told &told)
 {
-    std::optional<double> fitness;
     if (told.status == TrialStatus::Ok) {
-        fitness = options_.direction == Direction::Maximize ? told.score : -told.score;
         const bool better = !best_ || (options_.direction == Direction::Maximize ? told.score > best_->score
                                                                                   : told.score < best_->score);
         if (better)
             best_ = BestTold{number, told.score};
     }
-    search_->tell(fitness);
+    tell_search(*search_, told.status, told.score, options_.direction);
 }
 
 bool AskTell::done() const

@@ -14,9 +14,17 @@
 // coordinator tells results in trial order, so the trials depend only on the
 // seed and batch_q, never on n_jobs or the backend. A point is never proposed
 // twice; candidates that break a constraint are never proposed.
+//
+// Feasibility as Optuna's TPESampler with constraints_func models it (after
+// c-TPE, Watanabe & Hutter 2023): trials rank feasible first, then infeasible
+// (they break `require`), then failed (standing.hpp), so an infeasible trial
+// joins the good group only while fewer trials than it holds are feasible,
+// and the search is drawn to where the requirement holds. A pending point of
+// the batch ranks as a failed one (the constant liar).
 #include "coordinates.hpp"
 #include "sampler.hpp"
 #include "search.hpp"
+#include "standing.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -35,7 +43,6 @@ constexpr double prior_weight = 1.0;
 constexpr double bandwidth_scale = 0.2;
 // Draws per wanted candidate before the constraints are taken to leave no room near the good points.
 constexpr int draws_per_candidate = 50;
-constexpr double worst = -std::numeric_limits<double>::infinity();
 
 // gamma(n) of Optuna's TPE: the best 10 %, at least 1 and at most 25.
 std::size_t below_count(std::size_t n)
@@ -210,9 +217,16 @@ public:
         return {};
     }
 
-    void tell(std::optional<double> fitness) override
+    void tell(std::optional<double> fitness) override { hear(Standing::told(fitness)); }
+    void tell_infeasible(double fitness) override { hear(Standing::infeasible(fitness)); }
+
+    bool finished() const override { return proposed_.size() >= planned_ && next_ask_ == proposed_.size(); }
+    std::uint64_t planned() const override { return planned_; }
+
+private:
+    void hear(Standing standing)
     {
-        fitness_.push_back(fitness.value_or(worst));
+        fitness_.push_back(standing);
         ++told_;
         if (told_ == 1 || fitness_.back() > best_)
             best_ = fitness_.back(), since_best_ = 0;
@@ -223,10 +237,6 @@ public:
             planned_ = std::max<std::uint64_t>(proposed_.size(), told_);
     }
 
-    bool finished() const override { return proposed_.size() >= planned_ && next_ask_ == proposed_.size(); }
-    std::uint64_t planned() const override { return planned_; }
-
-private:
     // The startup points all at once (they do not depend on any result),
     // then batch_q model points; stops the search when the space has no new
     // valid point left.
@@ -288,7 +298,7 @@ private:
         return best ? best : random_new_point();
     }
 
-    double fitness_or_lie(std::size_t i) const { return i < fitness_.size() ? fitness_[i] : worst; }
+    Standing fitness_or_lie(std::size_t i) const { return i < fitness_.size() ? fitness_[i] : Standing::failed(); }
 
     const Space &space_;
     Constraints constraints_;
@@ -296,10 +306,10 @@ private:
     std::uint64_t planned_;
     std::size_t batch_q_;
     std::uint64_t patience_;
-    double best_ = worst;
+    Standing best_;
     std::uint64_t since_best_ = 0; // trials told since the best one
-    std::vector<Point> proposed_; // every point, in trial order
-    std::vector<double> fitness_; // of the first told_ points
+    std::vector<Point> proposed_;   // every point, in trial order
+    std::vector<Standing> fitness_; // of the first told_ points
     std::size_t next_ask_ = 0, told_ = 0;
     std::unordered_set<Point, PointHash> seen_;
 };

@@ -12,13 +12,15 @@
 // never evaluated twice: one met again keeps the fitness it had. Draws that
 // leave the range or break a constraint are drawn again, then clipped, then
 // replaced by a random valid point; the strategy learns from the point
-// actually evaluated. When generations stop finding new points (a converged
+// actually evaluated. Infeasible trials rank below every feasible one and
+// failed ones below those (standing.hpp). When generations stop finding new points (a converged
 // discrete search) or the step size collapses, the strategy restarts at a
 // random mean; when restarts keep finding nothing new, the next unevaluated
 // valid point of the random walk is proposed instead.
 #include "coordinates.hpp"
 #include "sampler.hpp"
 #include "search.hpp"
+#include "standing.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -30,7 +32,6 @@
 namespace btopt::internal {
 namespace {
 
-constexpr double worst = -std::numeric_limits<double>::infinity();
 constexpr double initial_sigma = 1.0 / 6.0;
 constexpr int redraws = 20;              // per member, before clipping
 constexpr int stale_generations = 10;    // generations without a new point before a restart
@@ -212,9 +213,18 @@ public:
         return {};
     }
 
-    void tell(std::optional<double> fitness) override
+    void tell(std::optional<double> fitness) override { hear(Standing::told(fitness)); }
+    void tell_infeasible(double fitness) override { hear(Standing::infeasible(fitness)); }
+
+    bool finished() const override
     {
-        const double f = fitness.value_or(worst);
+        return next_ask_ == fresh_.size() && (stopped_ || proposed_ >= planned_);
+    }
+    std::uint64_t planned() const override { return finished() ? proposed_ : planned_; }
+
+private:
+    void hear(Standing f)
+    {
         memo_[fresh_[next_tell_++]] = f;
         ++told_;
         if (told_ == 1 || f > best_)
@@ -225,13 +235,6 @@ public:
             stopped_ = true;
     }
 
-    bool finished() const override
-    {
-        return next_ask_ == fresh_.size() && (stopped_ || proposed_ >= planned_);
-    }
-    std::uint64_t planned() const override { return finished() ? proposed_ : planned_; }
-
-private:
     // Moves the strategy by the last generation, then draws generations until
     // one holds a point never evaluated (restarting when they stop coming).
     void next_generation()
@@ -382,9 +385,9 @@ private:
     std::vector<Member> members_; // this generation
     std::vector<Point> fresh_;    // its points never evaluated before, in proposal order
     std::size_t next_ask_ = 0, next_tell_ = 0;
-    std::unordered_map<Point, double, PointHash> memo_;
+    std::unordered_map<Point, Standing, PointHash> memo_;
     std::uint64_t proposed_ = 0, told_ = 0;
-    double best_ = worst;
+    Standing best_;
     std::uint64_t since_best_ = 0;
     bool stopped_ = false;
 };

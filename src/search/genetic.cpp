@@ -4,10 +4,12 @@
 // parallelism is). A point already evaluated is never evaluated again: its
 // fitness is remembered, so the trial list holds each distinct point once.
 // Offspring that break a constraint are bred again, then replaced by a fresh
-// random point; they never become trials. With patience N, the run ends
+// random point; they never become trials. Infeasible trials rank below
+// every feasible one, failed ones below those (standing.hpp). With patience N, the run ends
 // after the generation in which N trials in a row did not improve the best.
 #include "sampler.hpp"
 #include "search.hpp"
+#include "standing.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -19,7 +21,6 @@
 namespace btopt::internal {
 namespace {
 
-constexpr double worst = -std::numeric_limits<double>::infinity();
 // Tries to breed a valid, new child before falling back to a fresh random point.
 constexpr int breeding_attempts = 20;
 
@@ -49,9 +50,11 @@ public:
         return {};
     }
 
-    void tell(std::optional<double> fitness) override
+    void tell(std::optional<double> fitness) override { hear(Standing::told(fitness)); }
+    void tell_infeasible(double fitness) override { hear(Standing::infeasible(fitness)); }
+
+    void hear(Standing f)
     {
-        const double f = fitness.value_or(worst);
         memo_[fresh_[next_tell_++]] = f;
         --untold_;
         ++evaluated_;
@@ -98,7 +101,7 @@ private:
         population_.push_back(std::move(point));
     }
 
-    double fitness(const Point &point) const { return memo_.at(point); }
+    Standing fitness(const Point &point) const { return memo_.at(point); }
 
     void advance_generation()
     {
@@ -195,14 +198,14 @@ private:
     double crossover_rate_;
     double mutation_rate_;
     std::uint64_t patience_; // 0: never stop early
-    double best_ = worst;
+    Standing best_;
     std::uint64_t since_best_ = 0; // trials told since the best one
 
     std::vector<Point> population_; // this generation, elites first
     std::vector<Point> fresh_;      // its points never evaluated before, in proposal order
     std::unordered_set<Point, PointHash> fresh_set_;
     std::size_t next_ask_ = 0, next_tell_ = 0, untold_ = 0;
-    std::unordered_map<Point, double, PointHash> memo_;
+    std::unordered_map<Point, Standing, PointHash> memo_;
     std::uint64_t generation_ = 0;
     std::uint64_t evaluated_ = 0;
     bool stalled_ = false; // the last generation found nothing new: the space is used up

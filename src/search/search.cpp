@@ -1,6 +1,7 @@
 #include "search.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 
 namespace btopt::internal {
@@ -8,7 +9,23 @@ namespace btopt::internal {
 bool is_known_algorithm(const std::string &algorithm)
 {
     return algorithm == "grid" || algorithm == "random" || algorithm == "genetic" || algorithm == "bayesian" ||
-           algorithm == "cmaes";
+           algorithm == "cmaes" || algorithm == "gp";
+}
+
+std::string_view known_algorithms()
+{
+    return "'grid', 'random', 'genetic', 'bayesian', 'cmaes' or 'gp'";
+}
+
+void tell_search(Search &search, TrialStatus status, double score, Direction direction)
+{
+    const double fitness = direction == Direction::Maximize ? score : -score;
+    if (status == TrialStatus::Ok)
+        search.tell(fitness);
+    else if (status == TrialStatus::Infeasible && std::isfinite(fitness))
+        search.tell_infeasible(fitness);
+    else
+        search.tell(std::nullopt);
 }
 
 bool is_search_option(std::string_view name)
@@ -36,7 +53,9 @@ Result<std::unique_ptr<Search>> make_search(const std::string &algorithm, const 
         return make_bayesian_search(space, std::move(*constraints), options);
     if (algorithm == "cmaes")
         return make_cmaes_search(space, std::move(*constraints), options);
-    return fail(BTOPT_ERR_INVALID_ARGUMENT, "unknown algorithm '{}': use 'grid', 'random', 'genetic', 'bayesian' or 'cmaes'", algorithm);
+    if (algorithm == "gp")
+        return make_gp_search(space, std::move(*constraints), options);
+    return fail(BTOPT_ERR_INVALID_ARGUMENT, "unknown algorithm '{}': use {}", algorithm, known_algorithms());
 }
 
 } // namespace btopt::internal

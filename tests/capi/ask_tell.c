@@ -68,7 +68,8 @@ typedef struct algorithm_case {
     int64_t seed;
 } algorithm_case;
 
-static const algorithm_case cases[] = {{"grid", 0}, {"random", 3}, {"genetic", 5}, {"bayesian", 7}, {"cmaes", 11}};
+static const algorithm_case cases[] = {{"grid", 0}, {"random", 3}, {"genetic", 5}, {"bayesian", 7}, {"cmaes", 11},
+                                       {"gp", 13}};
 
 /* The options both sides get: a budget small enough for a test, and the seed. */
 #define SET_OPTIONS(set_int, handle, c)                                                                               \
@@ -80,7 +81,7 @@ static const algorithm_case cases[] = {{"grid", 0}, {"random", 3}, {"genetic", 5
         } else if (strcmp((c).name, "grid") != 0) {                                                                   \
             CHECK(set_int(handle, "n_iterations", 40) == BTOPT_OK);                                                   \
         }                                                                                                             \
-        if (strcmp((c).name, "bayesian") == 0)                                                                        \
+        if (strcmp((c).name, "bayesian") == 0 || strcmp((c).name, "gp") == 0)                                         \
             CHECK(set_int(handle, "batch_q", 3) == BTOPT_OK);                                                         \
     } while (0)
 

@@ -364,10 +364,10 @@ def test_data_that_is_a_fifo_is_refused_at_once(btopt):
 @pytest.mark.parametrize("args,words", [
     (["--backend", "thread", "--timeout", "5"], "--timeout applies to worker processes only"),
     (["--backend", "inline", "--max-memory", "1GB"], "--max-memory applies to worker processes only"),
-    (["--iterations", "10"], "--iterations applies to random, bayesian, cmaes search only, not --algorithm grid"),
-    (["--seed", "3"], "--seed applies to random, genetic, bayesian, cmaes search only"),
-    (["--algorithm", "random", "--batch-q", "4"], "--batch-q applies to bayesian search only"),
-    (["--algorithm", "random", "--patience", "4"], "--patience applies to genetic, bayesian, cmaes search only"),
+    (["--iterations", "10"], "--iterations applies to random, bayesian, cmaes, gp search only, not --algorithm grid"),
+    (["--seed", "3"], "--seed applies to random, genetic, bayesian, cmaes, gp search only"),
+    (["--algorithm", "random", "--batch-q", "4"], "--batch-q applies to bayesian, gp search only"),
+    (["--algorithm", "random", "--patience", "4"], "--patience applies to genetic, bayesian, cmaes, gp search only"),
     (["--algorithm", "random", "--population", "8"], "--population applies to genetic search only"),
 ])
 def test_a_flag_that_does_not_apply_is_refused(btopt, args, words):

@@ -238,13 +238,17 @@ def test_mpi_backend_is_a_clean_result_or_a_clean_error(btopt):
         assert result.stderr.startswith("btopt: error:") and "MPI" in result.stderr.upper()
 
 
-@pytest.mark.parametrize("algorithm", ["bayesian", "cmaes"])
-def test_adaptive_searches_run_from_the_command_line_with_the_same_trials_for_any_jobs(btopt, algorithm):
+@pytest.mark.parametrize("algorithm", ["bayesian", "cmaes", "gp"])
+def test_adaptive_searches_give_the_same_trials_on_every_backend_and_jobs(btopt, algorithm):
+    batch = ["--batch-q", "4"] if algorithm != "cmaes" else []
     runs = [btopt.json("run", "sma_crossover", "--quiet", "--algorithm", algorithm, "--iterations", "24",
-                       "--seed", "5", "--jobs", jobs, *(["--batch-q", "4"] if algorithm == "bayesian" else []),
-                       name=f"{algorithm}{jobs}.json")[1] for jobs in ("1", "2")]
+                       "--seed", "5", "--backend", backend, "--jobs", jobs, *batch,
+                       name=f"{algorithm}-{backend}{jobs}.json")[1]
+            for backend, jobs in (("inline", "1"), ("thread", "2"), ("thread", "3"), ("process", "2"))]
+    assert [r["backend"] for r in runs] == ["inline", "thread", "thread", "process"]
+    assert runs[0]["algorithm"] == algorithm
     assert len(runs[0]["trials"]) == 24
-    assert scores(runs[0]) == scores(runs[1])
+    assert scores(runs[0]) == scores(runs[1]) == scores(runs[2]) == scores(runs[3])
 
 
 def test_progress_counts_failures_with_ignore_errors(btopt):

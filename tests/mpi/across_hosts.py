@@ -46,6 +46,7 @@ ALGORITHMS = {
     "genetic": ["--algorithm", "genetic", "--population", "12", "--generations", "5", "--seed", "5"],
     "bayesian": ["--algorithm", "bayesian", "--iterations", "24", "--batch-q", "4", "--seed", "3"],
     "cmaes": ["--algorithm", "cmaes", "--iterations", "40", "--seed", "3"],
+    "gp": ["--algorithm", "gp", "--iterations", "24", "--batch-q", "4", "--seed", "3"],
 }
 
 results = []

@@ -62,11 +62,15 @@ std::optional<OptimizationResult> run_everywhere(const Plugin &plugin, const std
 
 void identical(const std::string &plugin_path)
 {
-    for (const std::string algorithm : {"grid", "random", "genetic"}) {
-        auto r = run_everywhere(Plugin{plugin_path}, algorithm, mpi_options());
+    // The adaptive searches too: bayesian and gp in batches of 4, so ranks
+    // evaluate at once while the trials stay those of the inline run.
+    for (const std::string algorithm : {"grid", "random", "genetic", "bayesian", "cmaes", "gp"}) {
+        Options options = mpi_options();
+        options.batch_q = 4;
+        auto r = run_everywhere(Plugin{plugin_path}, algorithm, options);
         if (!r)
             continue;
-        Options inline_options = mpi_options();
+        Options inline_options = options;
         inline_options.backend = "inline";
         const auto reference = ParallelOptimizer(Plugin{plugin_path}, nullptr, algorithm, inline_options).optimize();
         check(!r->trials.empty() && same_trials(*r, reference), algorithm + ": MPI trials equal the inline ones");

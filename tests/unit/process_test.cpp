@@ -88,9 +88,9 @@ std::vector<std::string> lines_of(const std::string &path)
 
 } // namespace
 
-TEST_CASE("forked workers running a host objective give the inline trials for 1, 2 and 4 workers")
+TEST_CASE("forked workers running a host objective give the inline trials for 1, 2 and 4 workers, every algorithm")
 {
-    for (const std::string algorithm : {"grid", "random", "genetic"}) {
+    for (const std::string algorithm : {"grid", "random", "genetic", "bayesian", "cmaes", "gp"}) {
         CAPTURE(algorithm);
         Options o{.n_jobs = 1, .n_iterations = 30, .random_seed = 9, .population_size = 10, .n_generations = 4,
                   .backend = "inline"};
