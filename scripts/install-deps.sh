@@ -16,9 +16,10 @@ packages+=(libcpp-httplib-dev) # the HTTP server of btopt dashboard (docs/DASHBO
 # Python packages for the binding and its tests, into the python3 that runs them: cloudpickle
 # (start_method 'spawn' sends the objective to its workers), numpy (per-trial seeding of its
 # global generator), nbclient, ipykernel and nbformat (the test in a real Jupyter kernel), pandas
-# (result.to_pandas(), equity curves as Series over dates: the tests skip them without it).
-python_packages=(cloudpickle numpy nbclient ipykernel nbformat pandas)
-if ! python3 -c "import cloudpickle, numpy, nbclient, ipykernel, nbformat, pandas" 2>/dev/null; then
+# (result.to_pandas(), equity curves as Series over dates: the tests skip them without it), ray and
+# dask[distributed] (backend='ray' and 'dask': tests/test_ray_dask.py starts a local cluster of each).
+python_packages=(cloudpickle numpy nbclient ipykernel nbformat pandas ray "dask[distributed]")
+if ! python3 -c "import cloudpickle, numpy, nbclient, ipykernel, nbformat, pandas, ray, dask.distributed" 2>/dev/null; then
   python3 -m pip install -q "${python_packages[@]}"
 fi
 

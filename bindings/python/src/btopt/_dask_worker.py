@@ -1,0 +1,31 @@
+"""The Dask side of backend='dask' (btopt.cluster): a worker plugin that
+makes the run's objective once per worker (again on a worker its nanny
+restarts), and the task that evaluates a batch with it. Imported only where
+Dask distributed is installed."""
+
+from __future__ import annotations
+
+from typing import Any, List, Sequence, Tuple
+
+from distributed import WorkerPlugin, get_worker
+
+from .cluster import Outcome, Task, evaluate_batch, make_objective
+
+
+class ObjectivePlugin(WorkerPlugin):
+    def __init__(self, work: Tuple[str, Any], name: str) -> None:
+        self.work = work
+        self.name = name
+        self.objective: Any = None
+
+    def setup(self, worker: Any) -> None:
+        self.objective = make_objective(self.work)
+
+    def teardown(self, worker: Any) -> None:
+        if self.objective is not None:
+            self.objective.close()
+            self.objective = None
+
+
+def run_batch(name: str, batch: Sequence[Task]) -> List[Outcome]:
+    return evaluate_batch(get_worker().plugins[name].objective, batch)
