@@ -5,14 +5,16 @@ Dask distributed is installed."""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, List, Sequence, Tuple
-
-from distributed import WorkerPlugin, get_worker
 
 from .cluster import Outcome, Task, evaluate_batch, make_objective
 
+# By name: Dask is no dependency of btopt (nor read by its type checks).
+_distributed: Any = importlib.import_module("distributed")
 
-class ObjectivePlugin(WorkerPlugin):
+
+class ObjectivePlugin(_distributed.WorkerPlugin):  # type: ignore[misc]
     def __init__(self, work: Tuple[str, Any], name: str) -> None:
         self.work = work
         self.name = name
@@ -28,4 +30,5 @@ class ObjectivePlugin(WorkerPlugin):
 
 
 def run_batch(name: str, batch: Sequence[Task]) -> List[Outcome]:
-    return evaluate_batch(get_worker().plugins[name].objective, batch)
+    plugin: ObjectivePlugin = _distributed.get_worker().plugins[name]
+    return evaluate_batch(plugin.objective, batch)

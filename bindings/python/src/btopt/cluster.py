@@ -31,6 +31,7 @@ than workers could take (an adaptive search's batch).
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 import threading
@@ -42,7 +43,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from . import _lib, _worker
 from ._handle import Handle
 from .ask_tell import Search
-from .errors import CancelledError, InvalidArgumentError, ObjectiveError, UnsupportedError, check
+from .errors import CancelledError, ObjectiveError, PluginError, UnsupportedError, check
 from .result import OptimizationResult, Trial, TrialStatus
 from .space import CategoricalParameter, ParameterSpace
 
@@ -63,14 +64,8 @@ Outcome = Tuple[int, int, float, str, List[float], float]
 
 def engine_module(backend: str) -> Any:
     """Ray's or Dask distributed's module; ImportError naming the extra to install."""
-    try:
-        if backend == "ray":
-            import ray
-
-            return ray
-        import dask.distributed
-
-        return dask.distributed
+    try:  # by name: neither is a dependency of btopt (nor read by its type checks)
+        return importlib.import_module("ray" if backend == "ray" else "dask.distributed")
     except ImportError as e:
         what = "Ray" if backend == "ray" else "Dask distributed"
         raise ImportError("backend=%r needs %s, which is not installed: pip install 'btopt[%s]' (%s)"
@@ -180,6 +175,10 @@ class WorkerDied(Exception):
     """The process evaluating a batch died."""
 
 
+class SetupFailed(PluginError):
+    """A worker could not make the objective (a plugin that cannot be loaded, whose init fails)."""
+
+
 class _RayEngine:
     def __init__(self, ray: Any, work: Tuple[str, Any], n_jobs: int) -> None:
         if not ray.is_initialized():
@@ -195,6 +194,11 @@ class _RayEngine:
         self.actors = [actor.remote(work) for _ in range(self.workers)]
         self.load = [0] * self.workers
         self.owner: Dict[Any, int] = {}
+        try:  # an objective that cannot be loaded (a plugin whose init fails) is refused here
+            ray.get([a.pid.remote() for a in self.actors])
+        except ray.exceptions.RayActorError as e:
+            self.close()
+            raise SetupFailed("a Ray actor could not set up the objective: %s" % e) from None
 
     def submit(self, batch: Sequence[Task]) -> Any:
         k = min(range(self.workers), key=self.load.__getitem__)
@@ -210,7 +214,8 @@ class _RayEngine:
     def outcomes(self, ref: Any) -> List[Outcome]:
         self.load[self.owner.pop(ref)] -= 1
         try:
-            return self.ray.get(ref)
+            outcomes: List[Outcome] = self.ray.get(ref)
+            return outcomes
         except self.ray.exceptions.RayActorError as e:
             raise WorkerDied(str(e).splitlines()[0] if str(e) else type(e).__name__) from e
 
@@ -222,7 +227,7 @@ class _RayEngine:
                 try:
                     self.ray.get(actor.pid.remote(), timeout=max(1.0, deadline - time.monotonic()))
                     break
-                except self.ray.exceptions.RayActorError:
+                except self.ray.exceptions.ActorUnavailableError:  # restarting
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.2)
@@ -248,7 +253,12 @@ class _DaskEngine:
         from ._dask_worker import ObjectivePlugin, run_batch
 
         self.run_batch = run_batch
-        client.register_plugin(ObjectivePlugin(work, self.name), name=self.name)
+        answers = client.register_plugin(ObjectivePlugin(work, self.name), name=self.name)
+        failed = [a for a in (answers or {}).values() if isinstance(a, dict) and a.get("status") not in (None, "OK")]
+        if failed:
+            self.close()
+            raise SetupFailed("a Dask worker could not set up the objective: %s"
+                              % (failed[0].get("text") or failed[0].get("exception")))
 
     def submit(self, batch: Sequence[Task]) -> Any:
         return self.client.submit(self.run_batch, self.name, list(batch), pure=False)
@@ -256,13 +266,14 @@ class _DaskEngine:
     def wait(self, pending: Sequence[Any], timeout: float) -> List[Any]:
         try:
             done, _ = self.distributed.wait(list(pending), timeout=timeout, return_when="FIRST_COMPLETED")
-        except self.distributed.TimeoutError:
+        except TimeoutError:
             return []
         return list(done)
 
     def outcomes(self, future: Any) -> List[Outcome]:
         try:
-            return future.result()
+            outcomes: List[Outcome] = future.result()
+            return outcomes
         except self.distributed.KilledWorker as e:
             raise WorkerDied(str(e) or type(e).__name__) from e
 

@@ -819,7 +819,7 @@ class ParallelOptimizer:
 
     def _optimize_on_cluster(self, setup: dict[str, Any]) -> OptimizationResult:
         run = cluster.ClusterRun(self, setup["objective"], setup["plugin"], setup["client"])
-        self._cluster_run = run
+        self._cluster_run: cluster.ClusterRun | None = run
         self._running = True
         try:
             return run.run()
