@@ -157,19 +157,56 @@ def evaluate_batch(objective: Any, batch: Sequence[Task]) -> List[Outcome]:
 
 
 class _RayWorker:
-    """A Ray actor: the objective, made once per actor process."""
+    """A Ray actor, kept for this process's next runs (its start costs a
+    second or more): it makes a run's objective from the run's work, fetched
+    once from Ray's object store, when it sees the run's first batch (again in
+    a process Ray restarted), and drops it at the run's end."""
 
-    def __init__(self, work: Tuple[str, Any]) -> None:
-        self.objective = make_objective(work)
+    def __init__(self) -> None:
+        self.run_id: Optional[str] = None
+        self.objective: Any = None
 
-    def run(self, batch: Sequence[Task]) -> List[Outcome]:
-        return evaluate_batch(self.objective, batch)
+    def _objective_of(self, run_id: str, work_ref: List[Any]) -> Any:
+        if self.run_id != run_id:
+            self.finish()
+            self.objective = make_objective(importlib.import_module("ray").get(work_ref[0]))
+            self.run_id = run_id
+        return self.objective
+
+    def setup(self, run_id: str, work_ref: List[Any]) -> int:
+        self._objective_of(run_id, work_ref)
+        return os.getpid()
+
+    def run(self, run_id: str, work_ref: List[Any], batch: Sequence[Task]) -> List[Outcome]:
+        return evaluate_batch(self._objective_of(run_id, work_ref), batch)
+
+    def finish(self, run_id: Optional[str] = None) -> None:
+        if self.objective is not None and run_id in (None, self.run_id):
+            self.objective.close()
+            self.objective = self.run_id = None
 
     def pid(self) -> int:
         return os.getpid()
 
 
-# ---- the engines: submit a batch, wait for some, read one -------------------
+_ray_lock = threading.Lock()
+_ray_actors: Dict[Any, List[Any]] = {}  # Ray job (this process's connection) -> its actors
+
+
+def _ray_pool(ray: Any, n: int) -> List[Any]:
+    """n actors of this process's Ray job, made when fewer exist. Restarted
+    when its process dies, never retried: a batch that killed its actor comes
+    back as an error, and the coordinator decides what to run again."""
+    job = ray.get_runtime_context().get_job_id()
+    with _ray_lock:
+        for stale in [j for j in _ray_actors if j != job]:  # of a connection since shut down
+            del _ray_actors[stale]
+        actors = _ray_actors.setdefault(job, [])
+        actor = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=0)(_RayWorker)
+        while len(actors) < n:
+            actors.append(actor.remote())
+        return actors[:n]
+
 
 class WorkerDied(Exception):
     """The process evaluating a batch died."""
@@ -188,21 +225,20 @@ class _RayEngine:
         # An actor takes a CPU of the cluster: more actors than CPUs would wait for ever.
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
         self.workers = min(n_jobs, cpus) if n_jobs > 0 else max(1, cpus + 1 + n_jobs)
-        # Restarted when its process dies, never retried: a batch that killed its
-        # actor comes back as an error, and the coordinator decides what to rerun.
-        actor = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=0)(_RayWorker)
-        self.actors = [actor.remote(work) for _ in range(self.workers)]
+        self.actors = _ray_pool(ray, self.workers)
+        self.run_id = uuid.uuid4().hex
+        self.work_ref = [ray.put(work)]  # in a list: handed to the actors as the reference, fetched once by each
         self.load = [0] * self.workers
         self.owner: Dict[Any, int] = {}
-        try:  # an objective that cannot be loaded (a plugin whose init fails) is refused here
-            ray.get([a.pid.remote() for a in self.actors])
-        except ray.exceptions.RayActorError as e:
+        try:  # an objective that cannot be made (a plugin whose init fails) is refused here
+            ray.get([a.setup.remote(self.run_id, self.work_ref) for a in self.actors])
+        except ray.exceptions.RayError as e:
             self.close()
             raise SetupFailed("a Ray actor could not set up the objective: %s" % e) from None
 
     def submit(self, batch: Sequence[Task]) -> Any:
         k = min(range(self.workers), key=self.load.__getitem__)
-        ref = self.actors[k].run.remote(list(batch))
+        ref = self.actors[k].run.remote(self.run_id, self.work_ref, list(batch))
         self.load[k] += 1
         self.owner[ref] = k
         return ref
@@ -233,8 +269,11 @@ class _RayEngine:
                     time.sleep(0.2)
 
     def close(self) -> None:
-        for a in self.actors:
-            self.ray.kill(a)
+        """The run's objective leaves every actor (a plugin's finish runs); the actors stay."""
+        try:
+            self.ray.get([a.finish.remote(self.run_id) for a in self.actors], timeout=60)
+        except self.ray.exceptions.RayError:
+            pass  # an actor that died took its objective with it
 
 
 class _DaskEngine:
