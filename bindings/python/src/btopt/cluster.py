@@ -48,13 +48,14 @@ from .result import OptimizationResult, Trial, TrialStatus
 from .space import CategoricalParameter, ParameterSpace
 
 BACKENDS = ("ray", "dask")
+_SETUP_SECONDS = 120.0  # the actors' start and the objective's setup, unless init_timeout says otherwise
 _TASK_SECONDS = 0.1  # a batch's evaluation time once timed: Ray and Dask cost about a millisecond per task
 
 #: The options a cluster run honours besides the search's own; any other option
 #: set away from its default is refused before anything runs.
 _HONOURED = frozenset({"n_jobs", "backend", "random_seed", "n_iterations", "population_size", "n_generations",
                        "tournament_size", "elite_count", "crossover_rate", "mutation_rate", "batch_q", "patience",
-                       "direction", "batch_size", "ignore_errors", "max_seconds"})
+                       "direction", "batch_size", "ignore_errors", "max_seconds", "init_timeout"})
 
 # (number, params or values, seed)
 Task = Tuple[int, Any, int]
@@ -157,10 +158,9 @@ def evaluate_batch(objective: Any, batch: Sequence[Task]) -> List[Outcome]:
 
 
 class _RayWorker:
-    """A Ray actor, kept for this process's next runs (its start costs a
-    second or more): it makes a run's objective from the run's work, fetched
-    once from Ray's object store, when it sees the run's first batch (again in
-    a process Ray restarted), and drops it at the run's end."""
+    """A Ray actor of one run: it makes the run's objective from the run's
+    work, fetched once from Ray's object store, at the run's setup or first
+    batch (so again in a process Ray restarted), and drops it at the end."""
 
     def __init__(self) -> None:
         self.run_id: Optional[str] = None
@@ -189,23 +189,13 @@ class _RayWorker:
         return os.getpid()
 
 
-_ray_lock = threading.Lock()
-_ray_actors: Dict[Any, List[Any]] = {}  # Ray job (this process's connection) -> its actors
-
-
-def _ray_pool(ray: Any, n: int) -> List[Any]:
-    """n actors of this process's Ray job, made when fewer exist. Restarted
-    when its process dies, never retried: a batch that killed its actor comes
-    back as an error, and the coordinator decides what to run again."""
-    job = ray.get_runtime_context().get_job_id()
-    with _ray_lock:
-        for stale in [j for j in _ray_actors if j != job]:  # of a connection since shut down
-            del _ray_actors[stale]
-        actors = _ray_actors.setdefault(job, [])
-        actor = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=0)(_RayWorker)
-        while len(actors) < n:
-            actors.append(actor.remote())
-        return actors[:n]
+def _ray_actors(ray: Any, n: int) -> List[Any]:
+    """n actors for one run, each holding a CPU of the cluster until the run
+    ends (then killed: the cluster is left as it was found). Restarted when
+    its process dies, never retried: a batch that killed its actor comes back
+    as an error, and the coordinator decides what to run again."""
+    actor = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=0)(_RayWorker)
+    return [actor.remote() for _ in range(n)]
 
 
 class WorkerDied(Exception):
@@ -217,21 +207,28 @@ class SetupFailed(PluginError):
 
 
 class _RayEngine:
-    def __init__(self, ray: Any, work: Tuple[str, Any], n_jobs: int) -> None:
+    def __init__(self, ray: Any, work: Tuple[str, Any], n_jobs: int, timeout: float) -> None:
         if not ray.is_initialized():
             raise UnsupportedError("backend='ray' runs on the Ray cluster this process is connected to: call "
                                    "ray.init(address=...) (or ray.init() for a local one) before optimize()")
         self.ray = ray
-        # An actor takes a CPU of the cluster: more actors than CPUs would wait for ever.
+        # An actor takes a CPU of the cluster: never more actors than it has CPUs.
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
         self.workers = min(n_jobs, cpus) if n_jobs > 0 else max(1, cpus + 1 + n_jobs)
-        self.actors = _ray_pool(ray, self.workers)
+        self.actors = _ray_actors(ray, self.workers)
         self.run_id = uuid.uuid4().hex
         self.work_ref = [ray.put(work)]  # in a list: handed to the actors as the reference, fetched once by each
         self.load = [0] * self.workers
         self.owner: Dict[Any, int] = {}
-        try:  # an objective that cannot be made (a plugin whose init fails) is refused here
-            ray.get([a.setup.remote(self.run_id, self.work_ref) for a in self.actors])
+        # An objective that cannot be made (a plugin whose init fails) is refused
+        # here, and so is a cluster whose CPUs stay taken by other work.
+        setups = [a.setup.remote(self.run_id, self.work_ref) for a in self.actors]
+        try:
+            ray.get(setups, timeout=timeout)
+        except ray.exceptions.GetTimeoutError:
+            self.close()
+            raise SetupFailed("backend='ray': %d actors (a CPU each) did not start within %g s: the cluster's CPUs "
+                              "are taken by other work (init_timeout sets the wait)" % (self.workers, timeout)) from None
         except ray.exceptions.RayError as e:
             self.close()
             raise SetupFailed("a Ray actor could not set up the objective: %s" % e) from None
@@ -269,11 +266,13 @@ class _RayEngine:
                     time.sleep(0.2)
 
     def close(self) -> None:
-        """The run's objective leaves every actor (a plugin's finish runs); the actors stay."""
+        """Every actor drops the objective (a plugin's finish runs), then goes."""
         try:
             self.ray.get([a.finish.remote(self.run_id) for a in self.actors], timeout=60)
         except self.ray.exceptions.RayError:
             pass  # an actor that died took its objective with it
+        for a in self.actors:
+            self.ray.kill(a)
 
 
 class _DaskEngine:
@@ -367,7 +366,8 @@ class ClusterRun:
         search = Search._of_optimizer(opt._pointer, opt.algorithm)
         metric_names = self._metric_names()
         n_jobs = int(opt.get_option("n_jobs"))
-        engine: Any = (_RayEngine(self.module, self.work, n_jobs) if self.backend == "ray"
+        timeout = float(opt.get_option("init_timeout")) or _SETUP_SECONDS
+        engine: Any = (_RayEngine(self.module, self.work, n_jobs, timeout) if self.backend == "ray"
                        else _DaskEngine(self.module, self.client, self.work, n_jobs))
         try:
             table = _Loop(search, engine, self, metric_names).run()
