@@ -36,7 +36,7 @@ from ray_dask_objective import sleeper  # noqa: E402  (a module the workers impo
 
 
 def space():
-    return ParameterSpace([DiscreteParameter("x", 0, 29), ContinuousParameter("y", -1.0, 1.0, step=0.1),
+    return ParameterSpace([DiscreteParameter("x", 0, 999), ContinuousParameter("y", -1.0, 1.0, step=0.1),
                            CategoricalParameter("mode", ["calm", "wild"])])
 
 
@@ -49,11 +49,12 @@ def plugin_path():
 
 
 def timed(run):
-    """(whole wall, evaluation-phase wall: the result's wall_seconds, or None)."""
+    """(whole wall, evaluation-phase wall: the result's wall_seconds or None, evaluations)."""
     started = time.perf_counter()
     result = run()
     whole = time.perf_counter() - started
-    return whole, getattr(result, "wall_seconds", None)
+    count = len(result.trials) if hasattr(result, "trials") else len(result)
+    return whole, getattr(result, "wall_seconds", None), count
 
 
 def btopt_python(backend, extra, args):
@@ -88,7 +89,6 @@ def main():
     parser.add_argument("--engines", default="ray,dask")
     args = parser.parse_args()
     os.environ["BTOPT_BENCH_DELAY_MS"] = str(args.delay_ms)
-    ideal = args.evals * args.delay_ms / 1000 / 2
     cases = []
     engines = args.engines.split(",")
     if "ray" in engines:
@@ -108,20 +108,23 @@ def main():
         cases += [("Dask", "btopt, Python objective", btopt_python("dask", {"client": client}, args)),
                   ("Dask", "btopt, plugin (slow_bowl)", btopt_plugin("dask", {"client": client}, args)),
                   ("Dask", "Dask directly, a task per evaluation", dask_direct(client, args))]
-    print("%d evaluations of %.1f ms on 2 workers (ideal wall %.2f s); median of %d; load average %.2f"
-          % (args.evals, args.delay_ms, ideal, args.repeats, os.getloadavg()[0]))
+    print("--evals %d evaluations of %.1f ms on 2 workers (the plugin's space has 1,260 points: at most that many); "
+          "median of %d; load average %.2f" % (args.evals, args.delay_ms, args.repeats, os.getloadavg()[0]))
     print()
-    print("| engine | how | whole: wall (s) | whole: efficiency | evaluating: wall (s) | evaluating: efficiency "
-          "| runs, whole (s) |")
-    print("|---|---|---|---|---|---|---|")
+    print("| engine | how | evaluations | ideal (s) | whole: wall (s) | whole: efficiency | evaluating: wall (s) "
+          "| evaluating: efficiency | runs, whole (s) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for engine, how, run in cases:
         run()  # warm: imports, Ray's task workers, Dask's workers
         runs = [timed(run) for _ in range(args.repeats)]
-        whole = statistics.median(w for w, _ in runs)
-        phase = statistics.median(p for _, p in runs) if runs[0][1] is not None else None
-        print("| %s | %s | %.3f | %.1f %% | %s | %s | %s |" % (
-            engine, how, whole, 100 * ideal / whole, "%.3f" % phase if phase else "-",
-            "%.1f %%" % (100 * ideal / phase) if phase else "-", ", ".join("%.3f" % w for w, _ in runs)), flush=True)
+        count = runs[0][2]
+        ideal = count * args.delay_ms / 1000 / 2
+        whole = statistics.median(w for w, _, _ in runs)
+        phase = statistics.median(p for _, p, _ in runs) if runs[0][1] is not None else None
+        print("| %s | %s | %d | %.2f | %.3f | %.1f %% | %s | %s | %s |" % (
+            engine, how, count, ideal, whole, 100 * ideal / whole, "%.3f" % phase if phase else "-",
+            "%.1f %%" % (100 * ideal / phase) if phase else "-", ", ".join("%.3f" % w for w, _, _ in runs)),
+            flush=True)
     if "ray" in engines:
         ray.shutdown()
     if "dask" in engines:
