@@ -17,11 +17,12 @@ Each worker gets its objective once and then batches of trials:
   (btopt_evaluator_*); a batch carries nothing but the points' values and
   seeds.
 
-A Ray actor holds the objective (restarted by Ray when its process dies); on
-Dask a worker plugin does (set up again on a worker its nanny restarts). A
-batch whose worker died is evaluated again one trial per task, so a point that
-kills its worker costs that trial only (status crashed), and with
-``ignore_errors`` the run goes on.
+A Ray actor of the run holds the objective (restarted by Ray when its
+process dies; the actors are killed when the run ends); on Dask a worker
+plugin does (set up again on a worker its nanny restarts; unregistered at the
+end). The trials of a batch whose worker died are evaluated again one at a
+time with nothing else in flight, so a point that kills its worker costs that
+trial only (status crashed), and with ``ignore_errors`` the run goes on.
 
 Batches: a worker keeps two in flight (it never waits for the coordinator),
 sized to take about ``_TASK_SECONDS`` once evaluations have been timed
@@ -37,7 +38,7 @@ import os
 import threading
 import time
 import uuid
-from ctypes import POINTER, byref, c_char_p, c_double, c_int32, c_void_p
+from ctypes import byref, c_char_p, c_double, c_int32, c_void_p
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import _lib, _worker
