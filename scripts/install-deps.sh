@@ -18,9 +18,10 @@ packages+=(libcpp-httplib-dev) # the HTTP server of btopt dashboard (docs/DASHBO
 # (start_method 'spawn' sends the objective to its workers), numpy (per-trial seeding of its
 # global generator), nbclient, ipykernel and nbformat (the test in a real Jupyter kernel), pandas
 # (result.to_pandas(), equity curves as Series over dates: the tests skip them without it), scipy
-# (tests/cli/test_validation.py: the statistics against the papers' formulas; skipped without it).
-python_packages=(cloudpickle numpy nbclient ipykernel nbformat pandas scipy)
-if ! python3 -c "import cloudpickle, numpy, nbclient, ipykernel, nbformat, pandas, scipy" 2>/dev/null; then
+# (tests/cli/test_validation.py: the statistics against the papers' formulas; skipped without it), ray
+# and dask[distributed] (backend='ray' and 'dask': tests/test_ray_dask.py starts a local cluster of each).
+python_packages=(cloudpickle numpy nbclient ipykernel nbformat pandas scipy ray "dask[distributed]")
+if ! python3 -c "import cloudpickle, numpy, nbclient, ipykernel, nbformat, pandas, scipy, ray, dask.distributed" 2>/dev/null; then
   python3 -m pip install -q "${python_packages[@]}"
 fi
 

@@ -780,6 +780,38 @@ BTOPT_API btopt_status btopt_params_seed(const btopt_params *params, uint64_t *o
  * for a negative or non-finite value. */
 BTOPT_API btopt_status btopt_report_cpu_seconds(double seconds);
 
+/* ---- Hosts with a cluster of their own (Ray, Dask) ------------------------ */
+/* For a host that evaluates a run's points on its own cluster through ask and
+ * tell, with the optimizer it configured as for btopt_optimizer_run: the
+ * search that run would make (its space, algorithm, the options a search
+ * reads, and its direction, a plugin metric's own unless one was set), so the
+ * trials are that run's; destroy it with btopt_search_destroy. */
+BTOPT_API btopt_status btopt_optimizer_search(const btopt_optimizer *opt, btopt_search **out);
+/* A copy of the space the optimizer's run searches (a plugin's, narrowed by
+ * the user's), for reading points; destroy it with btopt_space_destroy. */
+BTOPT_API btopt_status btopt_optimizer_space(const btopt_optimizer *opt, btopt_space **out);
+
+/* An evaluator loads the optimizer's strategy plugin into this process and
+ * runs its init once, with the plugin config and the space's bounds a run
+ * gives it; it then evaluates the points it is handed, as the run would, until
+ * destroyed (which runs the plugin's finish). One thread at a time per
+ * evaluator. INVALID_ARGUMENT for an optimizer without a plugin; PLUGIN when
+ * the plugin cannot be loaded or its init fails. */
+typedef struct btopt_evaluator btopt_evaluator;
+BTOPT_API btopt_status btopt_evaluator_create(btopt_evaluator **out, const btopt_optimizer *opt);
+BTOPT_API void btopt_evaluator_destroy(btopt_evaluator *evaluator);
+/* How many metrics the plugin reports (0 for NULL). */
+BTOPT_API size_t btopt_evaluator_metric_count(const btopt_evaluator *evaluator);
+/* Evaluates one point of btopt_optimizer_space's space: values[k] is
+ * parameter k's value (a choice's index), seed the trial's (btopt_params_seed).
+ * *status is the trial's btopt_trial_status, *score its score (the objective
+ * metric), metrics[0 .. min(capacity, count)) its metrics, *error why it did
+ * not end ok ("" when ok; valid until the next evaluation). A failing plugin is
+ * a status, not an error; INVALID_ARGUMENT for values that are not a point. */
+BTOPT_API btopt_status btopt_evaluator_evaluate(btopt_evaluator *evaluator, const double *values, size_t value_count,
+                                                uint64_t seed, int32_t *status, double *score, double *metrics,
+                                                size_t metric_capacity, const char **error);
+
 #ifdef __cplusplus
 }
 #endif

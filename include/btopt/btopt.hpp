@@ -1144,3 +1144,63 @@ private:
 };
 
 } // namespace btopt
+
+// ---- Hosts with a cluster of their own (btopt.h) ---------------------------
+// Over a configured optimizer's handle: the search its run would make, its
+// space, and an Evaluator that loads its plugin once and evaluates points.
+namespace btopt {
+
+using SearchHandle = std::unique_ptr<btopt_search, void (*)(btopt_search *)>;
+
+inline SearchHandle optimizer_search(const btopt_optimizer *opt)
+{
+    btopt_search *raw = nullptr;
+    detail::check(btopt_optimizer_search(opt, &raw));
+    return SearchHandle(raw, btopt_search_destroy);
+}
+
+inline std::vector<Parameter> optimizer_space(const btopt_optimizer *opt)
+{
+    btopt_space *raw = nullptr;
+    detail::check(btopt_optimizer_space(opt, &raw));
+    const std::unique_ptr<btopt_space, void (*)(btopt_space *)> space(raw, btopt_space_destroy);
+    return ParameterSpace::describe(space.get());
+}
+
+struct PointEvaluation {
+    TrialStatus status = TrialStatus::ok;
+    double score = 0.0;
+    std::vector<double> metrics;
+    std::string error; // empty when ok
+};
+
+class Evaluator {
+public:
+    explicit Evaluator(const btopt_optimizer *opt) : handle_(create(opt), btopt_evaluator_destroy) {}
+
+    std::size_t metric_count() const { return btopt_evaluator_metric_count(handle_.get()); }
+    // values: one per parameter of optimizer_space (a choice's index); seed: the trial's.
+    PointEvaluation evaluate(const std::vector<double> &values, std::uint64_t seed)
+    {
+        PointEvaluation e;
+        e.metrics.resize(metric_count());
+        std::int32_t status = 0;
+        const char *error = nullptr;
+        detail::check(btopt_evaluator_evaluate(handle_.get(), values.data(), values.size(), seed, &status, &e.score,
+                                               e.metrics.data(), e.metrics.size(), &error));
+        e.status = static_cast<TrialStatus>(status);
+        e.error = error ? error : "";
+        return e;
+    }
+
+private:
+    static btopt_evaluator *create(const btopt_optimizer *opt)
+    {
+        btopt_evaluator *raw = nullptr;
+        detail::check(btopt_evaluator_create(&raw, opt));
+        return raw;
+    }
+    std::unique_ptr<btopt_evaluator, void (*)(btopt_evaluator *)> handle_;
+};
+
+} // namespace btopt

@@ -75,7 +75,7 @@ def check_python(src, names):
                 for f in c.body if isinstance(f, ast.FunctionDef) and f.name == "__init__")
     args = {a.arg for a in init.args.args + init.args.kwonlyargs}
     not_options = {"self", "objective_function", "parameter_space", "algorithm", "plugin", "plugin_config",
-                   "objective_metric", "callback", "progress", "deterministic"}
+                   "objective_metric", "callback", "progress", "deterministic", "client"}
     expect_same("bindings/python ParallelOptimizer.__init__", args - not_options, names)
 
 

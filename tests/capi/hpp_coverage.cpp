@@ -409,3 +409,54 @@ TEST_CASE("Search::tell takes a TrialStatus")
     REQUIRE(search.best());
     CHECK(search.best()->number == trials[1].number);
 }
+
+TEST_CASE("optimizer_search, optimizer_space and Evaluator score a plugin run's points as the run does")
+{
+    const btopt::ParameterSpace space = small_sma_space();
+    COptimizer c_opt = c_sma_optimizer(space);
+    const CResult run = c_run(c_opt.get());
+    const std::vector<btopt::Parameter> searched = btopt::optimizer_space(c_opt.get());
+    REQUIRE(searched.size() == 2u);
+    btopt::SearchHandle search = btopt::optimizer_search(c_opt.get());
+    btopt::Evaluator evaluator(c_opt.get());
+    CHECK(evaluator.metric_count() == btopt_result_metric_count(run.get()));
+    std::vector<std::uint64_t> numbers(64);
+    std::vector<const btopt_params *> views(64);
+    std::size_t count = 0;
+    REQUIRE(btopt_search_ask(search.get(), numbers.size(), numbers.data(), views.data(), &count) == BTOPT_OK);
+    REQUIRE(count == btopt_result_trial_count(run.get()));
+    for (std::size_t i = 0; i < count; ++i) {
+        std::int64_t fast = 0, slow = 0;
+        std::uint64_t seed = 0;
+        REQUIRE(btopt_params_get_int(views[i], "fast", &fast) == BTOPT_OK);
+        REQUIRE(btopt_params_get_int(views[i], "slow", &slow) == BTOPT_OK);
+        REQUIRE(btopt_params_seed(views[i], &seed) == BTOPT_OK);
+        const btopt::PointEvaluation e =
+            evaluator.evaluate({static_cast<double>(fast), static_cast<double>(slow)}, seed);
+        const btopt_params *params = nullptr;
+        double score = 0.0;
+        std::int32_t status = 0;
+        REQUIRE(btopt_result_trial(run.get(), numbers[i], &params, &score, &status) == BTOPT_OK);
+        std::int64_t run_fast = 0;
+        REQUIRE(btopt_params_get_int(params, "fast", &run_fast) == BTOPT_OK);
+        CHECK(run_fast == fast);
+        CHECK(static_cast<std::int32_t>(e.status) == status);
+        CHECK(e.score == score);
+        CHECK(e.error.empty());
+        REQUIRE(btopt_search_tell(search.get(), numbers[i], status, score, nullptr, 0) == BTOPT_OK);
+    }
+    CHECK(btopt_search_done(search.get()) == 1);
+    CHECK_THROWS_AS(evaluator.evaluate({1.0}, 0), btopt::Error); // two parameters, not one
+}
+
+TEST_CASE("an Evaluator needs a plugin")
+{
+    const btopt::ParameterSpace space = one_int(3);
+    btopt_optimizer *raw = nullptr;
+    REQUIRE(btopt_optimizer_create(&raw, space.handle(), "grid") == BTOPT_OK);
+    COptimizer c_opt(raw);
+    btopt_evaluator *ev = nullptr;
+    CHECK(btopt_evaluator_create(&ev, c_opt.get()) == BTOPT_ERR_INVALID_ARGUMENT);
+    CHECK(ev == nullptr);
+    CHECK(std::string(btopt_last_error()).find("btopt_optimizer_use_plugin") != std::string::npos);
+}

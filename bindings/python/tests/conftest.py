@@ -66,3 +66,11 @@ def test_plugin():
 
 def pytest_report_header(config):
     return "btopt library: %s (version %s)" % (_lib.library().path, btopt.library_version())
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The Ray and Dask tests run last: a Dask client leaves a thread in this
+    process (its offload pool), and with other threads alive btopt's default
+    for a Python objective becomes spawned workers, which would change what
+    the other modules' tests run."""
+    items.sort(key=lambda item: item.fspath.basename == "test_ray_dask.py")

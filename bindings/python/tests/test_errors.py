@@ -97,8 +97,6 @@ def test_setup_errors():
         ParallelOptimizer(objective_function=f, parameter_space=space(), algorithm='genetic', population_size=1)
     with pytest.raises(InvalidArgumentError, match="backend"):
         ParallelOptimizer(objective_function=f, parameter_space=space(), backend='gpu')
-    with pytest.raises(UnsupportedError, match="across machines"):
-        ParallelOptimizer(objective_function=f, parameter_space=space(), backend='ray')
     with pytest.raises(InvalidArgumentError, match="max_memory_per_worker"):
         ParallelOptimizer(objective_function=f, parameter_space=space(), max_memory_per_worker='lots')
     with pytest.raises(InvalidArgumentError, match="direction"):

@@ -107,7 +107,10 @@ OPTIONAL = frozenset({"btopt_result_rank", "btopt_result_efficiency", "btopt_res
 ASK_TELL = frozenset({"btopt_search_create", "btopt_search_destroy", "btopt_search_set_int", "btopt_search_set_double",
                       "btopt_search_set_string", "btopt_search_ask", "btopt_search_tell", "btopt_search_done",
                       "btopt_search_best", "btopt_search_state", "btopt_search_restore"})
-OPTIONAL = OPTIONAL | ASK_TELL
+#: For hosts with a cluster of their own (btopt.cluster: backend='ray' and 'dask').
+CLUSTER = frozenset({"btopt_optimizer_search", "btopt_optimizer_space", "btopt_evaluator_create",
+                     "btopt_evaluator_destroy", "btopt_evaluator_metric_count", "btopt_evaluator_evaluate"})
+OPTIONAL = OPTIONAL | ASK_TELL | CLUSTER
 
 # btopt_option_type
 OPTION_INT = 0
@@ -314,6 +317,13 @@ PROTOTYPES = {
     "btopt_search_best": (_status, [_p, POINTER(c_uint64), POINTER(c_double), POINTER(_p)]),
     "btopt_search_state": (_status, [_p, POINTER(c_char_p)]),
     "btopt_search_restore": (_status, [_p, c_char_p]),
+    "btopt_optimizer_search": (_status, [_p, POINTER(_p)]),
+    "btopt_optimizer_space": (_status, [_p, POINTER(_p)]),
+    "btopt_evaluator_create": (_status, [POINTER(_p), _p]),
+    "btopt_evaluator_destroy": (None, [_p]),
+    "btopt_evaluator_metric_count": (c_size_t, [_p]),
+    "btopt_evaluator_evaluate": (_status, [_p, POINTER(c_double), c_size_t, c_uint64, POINTER(c_int32),
+                                           POINTER(c_double), POINTER(c_double), c_size_t, POINTER(c_char_p)]),
 }
 
 

@@ -83,16 +83,51 @@ class Search:
         else:
             check(lib.btopt_search_set_int(pointer, key, int(value)))
 
+    @classmethod
+    def _of_optimizer(cls, optimizer_pointer: int, algorithm: str) -> "Search":
+        """The search a run of this C optimizer would make (btopt_optimizer_search):
+        its space (a plugin's, narrowed by the user's), options and direction."""
+        lib = _lib.library()
+        if not hasattr(lib, "btopt_optimizer_search"):
+            raise UnsupportedError("the loaded libbtopt (%s) has no btopt_optimizer_search: it is older than this "
+                                   "binding" % lib.path)
+        space_out = c_void_p()
+        check(lib.btopt_optimizer_space(optimizer_pointer, byref(space_out)))
+        space_handle = Handle(space_out.value, lib.btopt_space_destroy, "ParameterSpace")
+        try:
+            space = ParameterSpace._read(space_handle.pointer)
+        finally:
+            space_handle.close()
+        out = c_void_p()
+        check(lib.btopt_optimizer_search(optimizer_pointer, byref(out)))
+        search = cls.__new__(cls)
+        search._handle = Handle(out.value, lib.btopt_search_destroy, "Search")
+        search.parameter_space = space
+        search.algorithm = algorithm
+        search._read = ParamsReader(space._decoders())
+        return search
+
     def ask(self, n: int = 1) -> List[AskedTrial]:
         """Up to ``n`` new trials; [] while the search waits for the outcomes
         of trials in flight (tell them, ask again) or when it is done."""
+        return [AskedTrial(number, params) for number, params, _ in self._ask_seeded(n)]
+
+    def _ask_seeded(self, n: int) -> List[Tuple[int, Params, int]]:
+        """ask(), with each trial's seed (the one a run hands its objective: btopt.trial_seed())."""
         if n < 0:
             raise ValueError("n must not be negative")
+        lib = _lib.library()
         numbers = (c_uint64 * max(n, 1))()
         views = (c_void_p * max(n, 1))()
         count = c_size_t()
-        check(_lib.library().btopt_search_ask(self._handle.pointer, n, numbers, views, byref(count)))
-        return [AskedTrial(int(numbers[i]), self._read(_view(views[i]))) for i in range(count.value)]
+        check(lib.btopt_search_ask(self._handle.pointer, n, numbers, views, byref(count)))
+        seed = c_uint64()
+        asked = []
+        for i in range(count.value):
+            view = _view(views[i])
+            check(lib.btopt_params_seed(view, byref(seed)))
+            asked.append((int(numbers[i]), self._read(view), int(seed.value)))
+        return asked
 
     def tell(self, number: int, score: Optional[float] = None, status: Optional[int] = None,
              metrics: Iterable[float] = ()) -> None:

@@ -63,7 +63,7 @@ import ctypes
 import datetime
 from ctypes import byref, c_char_p, c_double, c_int64, c_void_p
 
-from . import _lib, _spawn, _worker
+from . import _lib, _spawn, _worker, cluster
 from ._handle import Detached, Handle
 from .errors import CancelledError, NotFoundError, UnsupportedError, check, error_for
 from .result import OptimizationResult, Trial, TrialStatus
@@ -460,6 +460,7 @@ class ParallelOptimizer:
         end: str | int | None = None,
         require: str | None = None,
         max_seconds: float | None = None,
+        client: Any = None,
         deterministic: bool = True,
         **algorithm_kwargs: Any,
     ) -> None:
@@ -526,17 +527,20 @@ class ParallelOptimizer:
         n_jobs = operator.index(n_jobs)
         if isinstance(backend, str):
             backend = _BACKEND_ALIASES.get(backend, backend)
-        if backend in ("ray", "dask"):
-            raise UnsupportedError("backend %r is not supported yet: use 'inline', 'thread' or 'process' on one "
-                                   "machine, or 'mpi' across machines (mpirun; docs/CLUSTER.md)" % backend,
-                                   _lib.ERR_UNSUPPORTED)
+        # 'ray' and 'dask' are the binding's (btopt.cluster): the library runs nothing of such a run.
+        self._cluster: dict[str, Any] | None = None
+        if backend in cluster.BACKENDS:
+            self._cluster = self._cluster_setup(backend, objective_function, plugin, plugin_config, parameter_space,
+                                                objective_metric, client, callback, progress)
+        elif client is not None:
+            raise TypeError("client is for backend='dask' (a dask.distributed.Client)")
         # A Python objective under threads is GIL-bound: processes by default
         # (see the module doc), chosen at each optimize().
         self._auto_process = backend is None and host and n_jobs != 1
         self.backend = "process" if self._auto_process else backend
         self.n_jobs = n_jobs
         self._set_int("n_jobs", n_jobs)
-        if backend is not None:
+        if backend is not None and self._cluster is None:
             self._set_string("backend", backend)
         ints: dict[str, int | None] = dict(n_iterations=n_iterations, random_seed=random_seed, population_size=population_size,
                     n_generations=n_generations, tournament_size=tournament_size, elite_count=elite_count,
@@ -604,6 +608,30 @@ class ParallelOptimizer:
         self._run_result: OptimizationResult | None = None
         if isinstance(callback, _SearchWatch):
             callback.optimizer = self
+
+    def _cluster_setup(self, backend: str, objective: Any, plugin: Any, plugin_config: Any,
+                       parameter_space: ParameterSpace | None, objective_metric: str | None, client: Any,
+                       callback: Any, progress: Any) -> dict[str, Any]:
+        """What a run on Ray or Dask ships to each worker, checked before anything runs."""
+        cluster.engine_module(backend)  # ImportError naming the extra to install
+        if self._search is not None:
+            raise UnsupportedError("backend=%r runs ParallelOptimizer(objective_function=... or plugin=...); "
+                                   "a search object's run() is not supported on it" % backend, _lib.ERR_UNSUPPORTED)
+        if isinstance(objective, str):
+            raise UnsupportedError("backend=%r ships the objective to the workers: give the function itself, not "
+                                   "the name it was registered under" % backend, _lib.ERR_UNSUPPORTED)
+        if callback is not None or progress is not None:
+            raise UnsupportedError("backend=%r does not call callback or progress" % backend, _lib.ERR_UNSUPPORTED)
+        if client is not None and backend != "dask":
+            raise TypeError("client is for backend='dask' (a dask.distributed.Client)")
+        setup: dict[str, Any] = {"client": client, "objective": objective, "plugin": None}
+        if plugin is not None:
+            config = plugin_config.items() if isinstance(plugin_config, Mapping) else (plugin_config or ())
+            setup["plugin"] = {
+                "plugin": os.fspath(plugin), "plugin_config": [(str(k), _config_text(v)) for k, v in config],
+                "objective_metric": objective_metric,
+                "parameter_space": None if parameter_space is None else cluster.SpaceRecipe(parameter_space)}
+        return setup
 
     # -- the original's ParallelOptimizer(algorithm=<search object>) --------
     def run(self, objective_function: Callable[[dict[str, Any]], Any]) -> None:
@@ -713,6 +741,8 @@ class ParallelOptimizer:
         BtoptErrors for bad setups."""
         if self._running:
             raise RuntimeError("optimize() is already running on this optimizer")
+        if self._cluster is not None:
+            return self._optimize_on_cluster(self._cluster)
         calls = self._calls
         calls.callback_error = None
         calls.interrupted = False
@@ -803,6 +833,16 @@ class ParallelOptimizer:
         self._set_double("eval_timeout", eval_timeout)
         self._set_string("max_memory_per_worker", str(max_memory))
 
+    def _optimize_on_cluster(self, setup: dict[str, Any]) -> OptimizationResult:
+        run = cluster.ClusterRun(self, setup["objective"], setup["plugin"], setup["client"])
+        self._cluster_run: cluster.ClusterRun | None = run
+        self._running = True
+        try:
+            return run.run()
+        finally:
+            self._running = False
+            self._cluster_run = None
+
     def _spawn_workers(self) -> int:
         """How many workers a spawned run starts: n_jobs resolved as btopt
         resolves it (-1 every CPU, -2 all but one), never more than the grid
@@ -817,6 +857,9 @@ class ParallelOptimizer:
         other threads. optimize() then raises CancelledError. (With a libbtopt
         where a cancel between runs stops the next run at once, so does this.)"""
         _lib.library().btopt_optimizer_cancel(self._handle.pointer)
+        run = getattr(self, "_cluster_run", None)
+        if run is not None:
+            run.cancelled.set()
 
     def equity_curve(self, point: Trial | OptimizationResult) -> EquityCurve:
         """The equity curve and buy-and-hold of a point under this optimizer's
