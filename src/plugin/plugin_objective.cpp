@@ -76,7 +76,8 @@ Result<Timeline> read_timeline(const Plugin &plugin, const PluginState &state)
 std::string timeline_to_bytes(const Timeline &timeline)
 {
     std::string bytes(reinterpret_cast<const char *>(&timeline.bars), sizeof timeline.bars);
-    bytes.append(reinterpret_cast<const char *>(timeline.dates.data()), timeline.dates.size() * sizeof(std::int64_t));
+    if (!timeline.dates.empty())
+        bytes.append(reinterpret_cast<const char *>(timeline.dates.data()), timeline.dates.size() * sizeof(std::int64_t));
     return bytes;
 }
 
@@ -87,7 +88,8 @@ std::optional<Timeline> timeline_from_bytes(const std::string &bytes)
         return std::nullopt;
     std::memcpy(&t.bars, bytes.data(), sizeof t.bars);
     t.dates.resize((bytes.size() - sizeof t.bars) / sizeof(std::int64_t));
-    std::memcpy(t.dates.data(), bytes.data() + sizeof t.bars, t.dates.size() * sizeof(std::int64_t));
+    if (!t.dates.empty()) // an empty vector's data() may be null, which memcpy must never get
+        std::memcpy(t.dates.data(), bytes.data() + sizeof t.bars, t.dates.size() * sizeof(std::int64_t));
     if (!t.dates.empty() && t.dates.size() != t.bars)
         return std::nullopt;
     return t;
