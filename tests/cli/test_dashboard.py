@@ -413,9 +413,11 @@ def test_an_equity_curve_from_changed_data_is_refused_in_words(btopt, tmp_path):
 def test_requests_answered_in_parallel_while_a_run_writes(tmp_path):
     """The server answers requests in parallel (a shared lock on its copy of the study) while its poller appends
     what the run commits: four clients at once get whole, consistent answers, and the counts only grow. Under
-    ThreadSanitizer (CI) a data race between the readers and the poller stops the process, and this fails."""
+    ThreadSanitizer (CI) a data race between the readers and the poller stops the process, and this fails.
+    5 ms an evaluation (about 3 s of run on 2 workers): with 2 ms the run sometimes ended under TSan before a
+    client saw it running."""
     from conftest import test_plugin
-    with Server(tmp_path, "run", test_plugin("slow_bowl"), "--set", "delay_us=2000", "--jobs", "2", "--backend",
+    with Server(tmp_path, "run", test_plugin("slow_bowl"), "--set", "delay_us=5000", "--jobs", "2", "--backend",
                 "thread", "--study", "s.db", "--quiet", "--dashboard") as server:
         queries = [("summary", {}), ("convergence", {}), ("heatmap", {"x": "x", "y": "y"}), ("slices", {}),
                    ("table", {"filter": "score > 0", "sort": "score", "order": "desc"}), ("trials", {"since": 0}),
