@@ -67,10 +67,15 @@ def stored_trials(path, run=None):
         db.close()
 
 
-def integrity(path):
-    """SQLite's own check of the study file: "ok" when it is intact."""
+def pragma(path, name):
+    """The value of PRAGMA `name` on the study file, read over a read-only connection."""
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return db.execute("PRAGMA integrity_check").fetchone()[0]
+        return db.execute(f"PRAGMA {name}").fetchone()[0]
     finally:
         db.close()
+
+
+def integrity(path):
+    """SQLite's own check of the study file: "ok" when it is intact."""
+    return pragma(path, "integrity_check")

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from conftest import BTOPT, CRASH_WORDS, test_plugin
-from study_chunks import integrity
+from study_chunks import integrity, pragma
 
 SANITIZED = os.environ.get("BTOPT_SANITIZED") == "1"
 
@@ -269,11 +269,7 @@ def test_bad_studies_are_clear_errors(tmp_path):
 
 
 def user_version(path):
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return db.execute("PRAGMA user_version").fetchone()[0]
-    finally:
-        db.close()
+    return pragma(path, "user_version")
 
 
 def make_schema_2(path, identity_sql=None):
